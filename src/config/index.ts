@@ -1,0 +1,235 @@
+/**
+ * Configuration, read once.
+ *
+ * The only place that reads `process.env`. Every setting is validated with zod; every problem is listed in
+ * one start-up error that says what to set. The result is frozen and passed down explicitly.
+ *
+ * Names follow the Teams / Microsoft 365 Agents Toolkit conventions (BOT_ID, AAD_APP_CLIENT_ID, ...), so the
+ * toolkit's generated `.env` files work as they are.
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Empty strings in a .env file mean "not set". */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
+
+const bool = (fallback: boolean) =>
+  z.preprocess((v) => {
+    if (v === undefined || v === '') return fallback;
+    if (typeof v !== 'string') return v;
+    const s = v.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    return v;
+  }, z.boolean({ error: 'must be true or false' }));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : typeof v === 'string' ? Number(v.trim()) : v),
+    z.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max),
+  );
+
+const httpsUrl = (fallback: string) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : v),
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, '')),
+  );
+
+const guid = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID')
+    .optional(),
+);
+
+/** Environment variables, with their defaults. Keep in step with `.env.example` (a test checks it). */
+export const envSchema = z.object({
+  PORT: int(3978, 0, 65535),
+  HOST: optionalString,
+  BOT_ID: guid,
+  BOT_PASSWORD: optionalString,
+  BOT_TYPE: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'MultiTenant' : v),
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']),
+  ),
+  BOT_TENANT_ID: guid,
+  AAD_APP_CLIENT_ID: guid,
+  AAD_APP_CLIENT_SECRET: optionalString,
+  AAD_APP_TENANT_ID: optionalString,
+  AAD_APP_OAUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
+  PARTNER_CENTER_BASE_URL: httpsUrl('https://api.partnercenter.microsoft.com'),
+  PARTNER_CENTER_SCOPE: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'https://api.partnercenter.microsoft.com/user_impersonation' : v),
+    z.string().min(1),
+  ),
+  PARTNER_CENTER_SANDBOX: z.preprocess((v) => (v === '' ? undefined : v), bool(false).optional()),
+  PARTNER_CENTER_APPLICATION: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'Partner Ops' : v),
+    z.string().min(1).max(100),
+  ),
+  PARTNER_CENTER_TIMEOUT_MS: int(30_000, 1_000, 300_000),
+  PARTNER_CENTER_MAX_RETRIES: int(4, 0, 10),
+  PARTNER_CENTER_CONCURRENCY: int(8, 1, 100),
+  PARTNER_CENTER_POLL_WAIT_MS: int(20_000, 0, 600_000),
+  SUPPORT_TOPICS_FALLBACK: optionalString,
+  AZURE_STORAGE_CONNECTION_STRING: optionalString,
+  AZURE_STORAGE_CONTAINER: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'partner-ops' : v),
+    z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Azure container name'),
+  ),
+  DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
+  LOG_LEVEL: z.preprocess((v) => (v === '' || v === undefined ? 'info' : v), z.enum(LOG_LEVELS)),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface SupportTopicSetting {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface Config {
+  /** Where the bot listens. */
+  readonly port: number;
+  readonly host: string;
+  /** `local` when BOT_ID is unset: unauthenticated Bot Framework traffic, loopback only. */
+  readonly mode: 'local' | 'teams';
+  readonly bot: Readonly<{ id?: string; password?: string; type: Env['BOT_TYPE']; tenantId?: string }>;
+  readonly aad: Readonly<{ clientId?: string; clientSecret?: string; tenantId?: string; authorityHost: string }>;
+  readonly partnerCenter: Readonly<{
+    /** True when no real Partner Center is configured: the embedded sandbox is started and used. */
+    sandbox: boolean;
+    baseUrl: string;
+    scope: string;
+    applicationName: string;
+    timeoutMs: number;
+    maxRetries: number;
+    concurrencyPerTenant: number;
+    pollWaitMs: number;
+    supportTopicsFallback: readonly SupportTopicSetting[];
+  }>;
+  readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
+  readonly logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(
+      `Partner Ops cannot start: ${problems.length} setting(s) need attention.\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet them in the environment or in a .env file (see .env.example for each setting and its default).',
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Support topics to offer when Partner Center's support-topics endpoint is gone (Microsoft announced its
+ * retirement in Aug 2020). These ids are the ones Partner Center documents in its samples; partners can set
+ * their own with SUPPORT_TOPICS_FALLBACK (JSON array of {id, name, description}).
+ */
+export const DEFAULT_SUPPORT_TOPICS: readonly SupportTopicSetting[] = Object.freeze([
+  { id: '32444671', name: 'Cannot manage my profile', description: 'Partner profile and account settings' },
+  { id: '32444672', name: 'Billing and invoices', description: 'Invoices, charges, payment and credits' },
+  { id: '32444673', name: 'Subscription management', description: 'Seats, renewals, suspensions and cancellations' },
+  { id: '32444674', name: 'Licensing', description: 'License assignment and product keys' },
+  { id: '32444675', name: 'Microsoft 365 technical issue', description: 'Service problems in Microsoft 365' },
+  { id: '32444676', name: 'Azure technical issue', description: 'Service problems in Azure' },
+]);
+
+const topicsSchema = z
+  .array(z.object({ id: z.string().min(1), name: z.string().min(1), description: z.string().default('') }))
+  .min(1);
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.join('.');
+  return `${key}: ${issue.message}`;
+}
+
+/** Reads and validates the environment. Throws a ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map(describeIssue);
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  let topics: readonly SupportTopicSetting[] = DEFAULT_SUPPORT_TOPICS;
+  if (e.SUPPORT_TOPICS_FALLBACK) {
+    try {
+      const t = topicsSchema.safeParse(JSON.parse(e.SUPPORT_TOPICS_FALLBACK));
+      if (t.success) topics = t.data;
+      else problems.push(`SUPPORT_TOPICS_FALLBACK: ${t.error.issues.map((i) => i.message).join('; ')}`);
+    } catch {
+      problems.push('SUPPORT_TOPICS_FALLBACK: must be a JSON array of {"id","name","description"}');
+    }
+  }
+
+  const mode = e.BOT_ID ? 'teams' : 'local';
+  if (mode === 'teams') {
+    if (!e.BOT_PASSWORD && e.BOT_TYPE !== 'UserAssignedMsi') {
+      problems.push('BOT_PASSWORD: required when BOT_ID is set (the Azure Bot client secret)');
+    }
+    if (e.BOT_TYPE !== 'MultiTenant' && !e.BOT_TENANT_ID) {
+      problems.push(`BOT_TENANT_ID: required when BOT_TYPE is ${e.BOT_TYPE}`);
+    }
+  }
+  // Without an explicit choice, the sandbox is used unless a real Partner Center identity is configured.
+  const sandbox = e.PARTNER_CENTER_SANDBOX ?? !(e.AAD_APP_CLIENT_ID && e.AAD_APP_CLIENT_SECRET);
+  if (!sandbox) {
+    if (!e.AAD_APP_CLIENT_ID) problems.push('AAD_APP_CLIENT_ID: required to call Partner Center (the Entra ID app id)');
+    if (!e.AAD_APP_CLIENT_SECRET) problems.push('AAD_APP_CLIENT_SECRET: required to call Partner Center');
+    if (!e.AAD_APP_TENANT_ID) problems.push('AAD_APP_TENANT_ID: required to call Partner Center (the partner tenant)');
+  }
+  const host = e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
+  if (mode === 'local' && !isLoopback(host)) {
+    problems.push(`HOST: without BOT_ID the bot accepts unauthenticated traffic, so it binds only to loopback (got ${host})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    port: e.PORT,
+    host,
+    mode,
+    bot: { id: e.BOT_ID, password: e.BOT_PASSWORD, type: e.BOT_TYPE, tenantId: e.BOT_TENANT_ID },
+    aad: {
+      clientId: e.AAD_APP_CLIENT_ID,
+      clientSecret: e.AAD_APP_CLIENT_SECRET,
+      tenantId: e.AAD_APP_TENANT_ID,
+      authorityHost: e.AAD_APP_OAUTH_AUTHORITY_HOST,
+    },
+    partnerCenter: {
+      sandbox,
+      baseUrl: e.PARTNER_CENTER_BASE_URL,
+      scope: e.PARTNER_CENTER_SCOPE,
+      applicationName: e.PARTNER_CENTER_APPLICATION,
+      timeoutMs: e.PARTNER_CENTER_TIMEOUT_MS,
+      maxRetries: e.PARTNER_CENTER_MAX_RETRIES,
+      concurrencyPerTenant: e.PARTNER_CENTER_CONCURRENCY,
+      pollWaitMs: e.PARTNER_CENTER_POLL_WAIT_MS,
+      supportTopicsFallback: topics,
+    },
+    storage: {
+      connectionString: e.AZURE_STORAGE_CONNECTION_STRING,
+      container: e.AZURE_STORAGE_CONTAINER,
+      dataDir: e.DATA_DIR,
+    },
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

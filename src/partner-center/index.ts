@@ -1,0 +1,22 @@
+/** The Partner Center boundary: the client, its errors and its resource types. */
+export * from './client';
+export * from './errors';
+export type { CallContext } from './pipeline';
+export {
+  isNewCommerce,
+  LIMITS,
+  SEVERITIES,
+  SR_STATUSES,
+  SUBSCRIPTION_STATUSES,
+  type Customer,
+  type ServiceRequest,
+  type ServiceRequestNote,
+  type Severity,
+  type ServiceRequestStatus,
+  type Subscription,
+  type SubscriptionChange,
+  type SupportProfile,
+  type SupportProfileChange,
+  type SupportTopic,
+  type CreateServiceRequestInput,
+} from './schemas';

@@ -1,0 +1,363 @@
+/**
+ * The request pipeline: small named steps around `fetch`, in the manner of Azure's core-rest-pipeline.
+ *
+ * Order matters and is fixed in `createPipeline`:
+ *   headers set once per call (MS-RequestId, MS-CorrelationId, X-Locale, ...)
+ *   → retry (429 Retry-After, exponential backoff)  ← everything above is kept across retries
+ *   → per-tenant concurrency limit                  ← a request waiting for a retry holds no slot
+ *   → Authorization (token asked for on every attempt, so a renewed token is used)
+ *   → log → timeout → transport
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../logging/logger';
+import { PartnerCenterError, redactRequest, type RedactedRequest } from './errors';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** What one user action carries into every Partner Center call it makes. */
+export interface CallContext {
+  /** The signed-in user's Partner Center token. Asked for per attempt; never stored by the client. */
+  getToken: () => Promise<string>;
+  /** Groups the calls of one user action (MS-CorrelationId). */
+  correlationId: string;
+  /** The user's locale, sent as X-Locale. */
+  locale: string;
+  /** Key of the per-partner-tenant concurrency limit. */
+  tenantKey: string;
+  signal?: AbortSignal;
+}
+
+export interface PcRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Headers;
+  body?: string;
+  call: CallContext;
+}
+
+export interface PcResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The request that got this answer, redacted (no Authorization), for errors and logs. */
+  request: RedactedRequest;
+}
+
+export type Next = (req: PcRequest) => Promise<PcResponse>;
+export interface Policy {
+  name: string;
+  send(req: PcRequest, next: Next): Promise<PcResponse>;
+}
+
+function setIfAbsent(headers: Headers, name: string, value: string): void {
+  if (!headers.has(name)) headers.set(name, value);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Header steps
+
+/** MS-RequestId is Partner Center's idempotency key: one per call, the same on every retry of it. */
+export const requestIdPolicy: Policy = {
+  name: 'requestId',
+  send: (req, next) => (setIfAbsent(req.headers, 'MS-RequestId', randomUUID()), next(req)),
+};
+
+export const acceptPolicy: Policy = {
+  name: 'accept',
+  send: (req, next) => {
+    setIfAbsent(req.headers, 'Accept', 'application/json');
+    if (req.body !== undefined) setIfAbsent(req.headers, 'Content-Type', 'application/json');
+    return next(req);
+  },
+};
+
+export const correlationIdPolicy: Policy = {
+  name: 'correlationId',
+  send: (req, next) => (setIfAbsent(req.headers, 'MS-CorrelationId', req.call.correlationId), next(req)),
+};
+
+export const localePolicy: Policy = {
+  name: 'locale',
+  send: (req, next) => (setIfAbsent(req.headers, 'X-Locale', req.call.locale), next(req)),
+};
+
+export function applicationPolicy(applicationName: string): Policy {
+  return {
+    name: 'application',
+    send: (req, next) => (setIfAbsent(req.headers, 'MS-PartnerCenter-Application', applicationName), next(req)),
+  };
+}
+
+export const authorizationPolicy: Policy = {
+  name: 'authorization',
+  send: async (req, next) => {
+    const token = await req.call.getToken();
+    req.headers.set('Authorization', `Bearer ${token}`);
+    return next(req);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Retry
+
+export interface RetryOptions {
+  maxRetries: number;
+  /** First backoff step; doubles each attempt, capped at maxDelayMs, with jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the call fails as throttled, with the wait in it. */
+  maxRetryAfterMs: number;
+  clock: Clock;
+  random?: () => number;
+}
+
+/**
+ * 408 and 5xx except 501 (not implemented) and 505 (HTTP version) are transient, as are connection resets
+ * and timeouts (Partner Center guidance; Azure core-rest-pipeline's exponential strategy). Every other 4xx is
+ * final: retrying a 400/401/403/404/409 cannot succeed.
+ */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/** Retry-After as seconds, or an HTTP date; else the 429 body's "Try again in N seconds". */
+export function retryAfterMs(res: PcResponse, now: number): number | undefined {
+  const header = res.headers.get('retry-after');
+  if (header) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+    const date = Date.parse(header);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const match = /try again in (\d+(?:\.\d+)?) seconds?/i.exec(res.text);
+  return match ? Number(match[1]) * 1000 : undefined;
+}
+
+export function retryPolicy(o: RetryOptions): Policy {
+  const random = o.random ?? Math.random;
+  const backoff = (attempt: number) => {
+    const exp = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** attempt);
+    return Math.round(exp / 2 + (random() * exp) / 2); // "equal jitter": never less than half the step
+  };
+  return {
+    name: 'retry',
+    async send(req, next) {
+      for (let attempt = 0; ; attempt++) {
+        let res: PcResponse;
+        try {
+          res = await next(req);
+        } catch (e) {
+          const retryable = e instanceof PartnerCenterError && (e.kind === 'network' || e.kind === 'timeout');
+          if (!retryable || attempt >= o.maxRetries) throw e;
+          await o.clock.sleep(backoff(attempt), req.call.signal);
+          continue;
+        }
+        if (res.status === 429) {
+          const after = retryAfterMs(res, o.clock.now());
+          if (attempt >= o.maxRetries || (after !== undefined && after > o.maxRetryAfterMs)) return res;
+          await o.clock.sleep(after ?? backoff(attempt), req.call.signal);
+          continue;
+        }
+        if (isTransientStatus(res.status) && attempt < o.maxRetries) {
+          await o.clock.sleep(backoff(attempt), req.call.signal);
+          continue;
+        }
+        return res;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Concurrency
+
+/** At most `limit` requests in flight per partner tenant; the rest wait in order (abortably). */
+export function concurrencyPolicy(limit: number): Policy {
+  const lanes = new Map<string, { active: number; waiting: Array<() => void> }>();
+  const acquire = (key: string, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      let lane = lanes.get(key);
+      if (!lane) lanes.set(key, (lane = { active: 0, waiting: [] }));
+      if (lane.active < limit) {
+        lane.active++;
+        return resolve();
+      }
+      if (signal?.aborted) return reject(signal.reason);
+      const l = lane;
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        l.active++;
+        resolve();
+      };
+      const onAbort = () => {
+        l.waiting.splice(l.waiting.indexOf(go), 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      l.waiting.push(go);
+    });
+  const release = (key: string) => {
+    const lane = lanes.get(key)!;
+    lane.active--;
+    const nextWaiter = lane.waiting.shift();
+    if (nextWaiter) nextWaiter();
+    else if (lane.active === 0) lanes.delete(key);
+  };
+  return {
+    name: 'concurrency',
+    async send(req, next) {
+      await acquire(req.call.tenantKey, req.call.signal);
+      try {
+        return await next(req);
+      } finally {
+        release(req.call.tenantKey);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Logging, timeout, transport
+
+export function loggingPolicy(logger: Logger, clock: Clock): Policy {
+  return {
+    name: 'log',
+    async send(req, next) {
+      const started = clock.now();
+      const base = {
+        method: req.method,
+        url: redactRequest(req.method, req.url, {}).url,
+        requestId: req.headers.get('MS-RequestId'),
+        correlationId: req.headers.get('MS-CorrelationId'),
+      };
+      try {
+        const res = await next(req);
+        const level = res.status >= 500 || res.status === 429 ? 'warn' : 'debug';
+        logger[level]({ ...base, status: res.status, ms: clock.now() - started, cv: res.headers.get('MS-CV') }, 'partner center call');
+        return res;
+      } catch (e) {
+        const kind = e instanceof PartnerCenterError ? e.kind : 'error';
+        logger.warn({ ...base, failure: kind, ms: clock.now() - started }, 'partner center call failed');
+        throw e;
+      }
+    },
+  };
+}
+
+/** Per-attempt timeout; a caller's abort is reported as such, not as a timeout. */
+export function timeoutPolicy(timeoutMs: number): Policy {
+  return {
+    name: 'timeout',
+    async send(req, next) {
+      const timer = new AbortController();
+      const handle = setTimeout(() => timer.abort(new TimeoutSignal()), timeoutMs);
+      const signal = req.call.signal ? AbortSignal.any([req.call.signal, timer.signal]) : timer.signal;
+      try {
+        return await next({ ...req, call: { ...req.call, signal } });
+      } catch (e) {
+        if (timer.signal.aborted && !req.call.signal?.aborted) {
+          throw new PartnerCenterError({
+            kind: 'timeout',
+            message: `Partner Center did not answer within ${timeoutMs} ms`,
+            request: redactRequest(req.method, req.url, req.headers),
+            requestId: req.headers.get('MS-RequestId') ?? undefined,
+            correlationId: req.headers.get('MS-CorrelationId') ?? undefined,
+          });
+        }
+        throw e;
+      } finally {
+        clearTimeout(handle);
+      }
+    },
+  };
+}
+
+class TimeoutSignal extends Error {
+  constructor() {
+    super('timeout');
+    this.name = 'TimeoutError';
+  }
+}
+
+export type Fetch = typeof fetch;
+
+export function fetchTransport(fetchImpl: Fetch = fetch): Next {
+  return async (req) => {
+    try {
+      const res = await fetchImpl(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.call.signal,
+        redirect: 'manual',
+      });
+      return {
+        status: res.status,
+        headers: res.headers,
+        text: await res.text(),
+        request: redactRequest(req.method, req.url, req.headers),
+      };
+    } catch (e) {
+      if (req.call.signal?.aborted) {
+        const timedOut = req.call.signal.reason instanceof TimeoutSignal;
+        if (timedOut) throw e; // the timeout step turns it into a 'timeout' error
+        throw new PartnerCenterError({
+          kind: 'aborted',
+          message: 'The Partner Center call was cancelled',
+          request: redactRequest(req.method, req.url, req.headers),
+        });
+      }
+      throw new PartnerCenterError({
+        kind: 'network',
+        message: `Partner Center could not be reached (${networkCode(e)})`,
+        request: redactRequest(req.method, req.url, req.headers),
+        requestId: req.headers.get('MS-RequestId') ?? undefined,
+        correlationId: req.headers.get('MS-CorrelationId') ?? undefined,
+      });
+    }
+  };
+}
+
+/** The system error code behind undici's "fetch failed", e.g. ECONNRESET. Never the message (it may carry the URL). */
+function networkCode(e: unknown): string {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return 'network error';
+}
+
+export function compose(policies: readonly Policy[], transport: Next): Next {
+  return policies.reduceRight<Next>((next, policy) => (req) => policy.send(req, next), transport);
+}
+
+export interface PipelineOptions {
+  applicationName: string;
+  timeoutMs: number;
+  retry: Omit<RetryOptions, 'clock'>;
+  concurrencyPerTenant: number;
+  clock: Clock;
+  logger: Logger;
+  fetch?: Fetch;
+}
+
+export function createPipeline(o: PipelineOptions): Next {
+  return compose(
+    [
+      requestIdPolicy,
+      acceptPolicy,
+      correlationIdPolicy,
+      localePolicy,
+      applicationPolicy(o.applicationName),
+      retryPolicy({ ...o.retry, clock: o.clock }),
+      concurrencyPolicy(o.concurrencyPerTenant),
+      authorizationPolicy,
+      loggingPolicy(o.logger, o.clock),
+      timeoutPolicy(o.timeoutMs),
+    ],
+    fetchTransport(o.fetch),
+  );
+}

@@ -1,0 +1,266 @@
+/**
+ * zod schemas for Partner Center resources and for the inputs of the client's methods.
+ *
+ * Reading is tolerant, as the service is: the documented casing (PascalCase in requests, camelCase in
+ * responses) is accepted either way, enums may come as strings or integers, unknown enum values are kept
+ * (never rejected), and `0001-01-01T00:00:00` (.NET's DateTime.MinValue) means "no date".
+ * Writing is strict: invalid input to a client method is refused before any request is sent.
+ */
+import { z } from 'zod';
+import type { FieldProblem } from './errors';
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading helpers
+
+/** Lower-cases the first letter of every key, recursively: PascalCase and camelCase read the same. */
+export function camelizeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelizeKeys);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k.charAt(0).toLowerCase() + k.slice(1)] = camelizeKeys(v);
+    return out;
+  }
+  return value;
+}
+
+/** A string enum that also accepts the integer form and keeps values it does not know. */
+function tolerantEnum<const T extends readonly string[]>(values: T) {
+  return z.preprocess(
+    (v) => {
+      if (typeof v === 'number' && Number.isInteger(v)) return values[v] ?? String(v);
+      if (typeof v === 'string') {
+        // "AttentionNeeded", "attention_needed" and "attentionNeeded" are the same value.
+        const snake = v.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+        return values.includes(snake) ? snake : v;
+      }
+      return v;
+    },
+    z.string() as z.ZodType<T[number] | (string & {})>,
+  );
+}
+
+const NO_DATE = /^0001-01-01/;
+/** An ISO date, or null for "no date" (missing, null, or DateTime.MinValue). */
+const pcDate = z.preprocess(
+  (v) => (v === undefined || v === null || v === '' || (typeof v === 'string' && NO_DATE.test(v)) ? null : v),
+  z.string().nullable(),
+);
+const str = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string()).nullish();
+
+function resource<T extends z.ZodRawShape>(shape: T) {
+  return z.preprocess(camelizeKeys, z.looseObject(shape));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Resources
+
+/** Integer order follows the Partner Center SDK enums (ServiceRequestSeverity, ServiceRequestStatus). */
+export const SEVERITIES = ['unknown', 'critical', 'moderate', 'minimal'] as const;
+export const SR_STATUSES = ['none', 'open', 'closed', 'attention_needed'] as const;
+export const SUBSCRIPTION_STATUSES = ['none', 'active', 'pending', 'suspended', 'deleted'] as const;
+
+export type Severity = (typeof SEVERITIES)[number];
+export type ServiceRequestStatus = (typeof SR_STATUSES)[number];
+
+const organization = z.looseObject({ id: str, name: str, phoneNumber: str });
+const contact = z.looseObject({
+  organization: organization.nullish(),
+  contactId: str,
+  lastName: str,
+  firstName: str,
+  email: str,
+  phoneNumber: str,
+});
+const note = z.looseObject({ createdByName: str, createdDate: pcDate, text: z.string().nullish() });
+
+export const serviceRequestSchema = resource({
+  id: str,
+  title: str,
+  description: str,
+  severity: tolerantEnum(SEVERITIES).nullish(),
+  supportTopicId: str,
+  supportTopicName: str,
+  status: tolerantEnum(SR_STATUSES).nullish(),
+  organization: organization.nullish(),
+  primaryContact: contact.nullish(),
+  lastUpdatedBy: contact.nullish(),
+  productName: str,
+  productId: str,
+  createdDate: pcDate,
+  lastModifiedDate: pcDate,
+  lastClosedDate: pcDate,
+  fileLinks: z.array(z.unknown()).nullish(),
+  notes: z.array(note).nullish(),
+  countryCode: str,
+});
+export type ServiceRequest = z.infer<typeof serviceRequestSchema>;
+export type ServiceRequestNote = z.infer<typeof note>;
+
+export const supportTopicSchema = resource({ id: z.preprocess((v) => String(v), z.string()), name: z.string(), description: str });
+export type SupportTopic = z.infer<typeof supportTopicSchema>;
+
+export const customerSchema = resource({
+  id: z.string(),
+  companyProfile: z
+    .looseObject({ tenantId: str, domain: str, companyName: str })
+    .nullish(),
+  relationshipToPartner: str,
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+export const subscriptionSchema = resource({
+  id: z.string(),
+  offerId: str,
+  offerName: str,
+  friendlyName: str,
+  quantity: z.number().int().nullish(),
+  unitType: str,
+  parentSubscriptionId: str,
+  creationDate: pcDate,
+  effectiveStartDate: pcDate,
+  commitmentEndDate: pcDate,
+  status: tolerantEnum(SUBSCRIPTION_STATUSES).nullish(),
+  autoRenewEnabled: z.boolean().nullish(),
+  billingType: str,
+  billingCycle: str,
+  termDuration: str,
+  isTrial: z.boolean().nullish(),
+  refundOptions: z.array(z.looseObject({ type: str, expiresAt: pcDate })).nullish(),
+  refundableQuantity: z.number().int().nullish(),
+  productType: z.looseObject({ id: str, displayName: str }).nullish(),
+  scheduledNextTermInstructions: z.unknown().optional(),
+  orderId: str,
+  attributes: z.looseObject({ etag: str, objectType: str }).nullish(),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
+/** New commerce (NCE) subscriptions have the `OnlineServicesNCE` product type or a `product:sku:availability` offer id. */
+export function isNewCommerce(s: Pick<Subscription, 'productType' | 'offerId'>): boolean {
+  return s.productType?.id === 'OnlineServicesNCE' || /^[A-Z0-9]+:[0-9]+:[A-Z0-9]+$/i.test(s.offerId ?? '');
+}
+
+export const supportProfileSchema = resource({
+  email: str,
+  telephone: str,
+  website: str,
+  profileType: str,
+});
+export type SupportProfile = z.infer<typeof supportProfileSchema>;
+
+export function collectionSchema<T extends z.ZodType>(item: T) {
+  return z.preprocess(
+    camelizeKeys,
+    z.looseObject({
+      totalCount: z.number().int().nullish(),
+      items: z.array(item).nullish().transform((v) => v ?? []),
+      continuationToken: str,
+      links: z
+        .looseObject({
+          next: z
+            .looseObject({
+              uri: z.string(),
+              headers: z.array(z.looseObject({ key: z.string(), value: z.string() })).nullish(),
+            })
+            .nullish(),
+        })
+        .nullish(),
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Inputs (strict)
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Service request ids are numeric strings (`616122292874576`); older pages call them GUIDs: accept both. */
+export const serviceRequestIdSchema = z
+  .string()
+  .trim()
+  .regex(/^(\d{1,24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'is not a service request id (digits, e.g. 616122292874576)');
+export const customerIdSchema = z.string().trim().regex(GUID, 'is not a customer tenant id (a GUID)');
+export const subscriptionIdSchema = z.string().trim().regex(GUID, 'is not a subscription id (a GUID)');
+
+/** A locale such as `en-US`; normalised to the `ll-CC` form Partner Center uses in paths and X-Locale. */
+export const localeSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}-[a-z]{2}$/i, 'is not a locale such as en-US')
+  .transform((l) => `${l.slice(0, l.indexOf('-')).toLowerCase()}-${l.slice(l.indexOf('-') + 1).toUpperCase()}`);
+
+/**
+ * Length limits: Partner Center documents none; these match what its web form takes and keep a card
+ * submission from smuggling megabytes through to the service.
+ */
+export const LIMITS = Object.freeze({ title: 200, description: 4000, note: 4000, friendlyName: 128, quantity: 100_000 });
+
+const text = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().min(1, 'is required').max(max, `is longer than ${max} characters`))
+    // Control characters other than tab and newline have no business in a service request.
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'contains control characters');
+
+export const createServiceRequestInputSchema = z.strictObject({
+  title: text(LIMITS.title),
+  description: text(LIMITS.description),
+  severity: z.enum(['critical', 'moderate', 'minimal'], { error: 'must be critical, moderate or minimal' }),
+  supportTopicId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not a support topic id'),
+  notes: z.array(text(LIMITS.note)).max(10).optional(),
+});
+export type CreateServiceRequestInput = z.input<typeof createServiceRequestInputSchema>;
+
+export const noteInputSchema = text(LIMITS.note);
+
+export const subscriptionChangeSchema = z
+  .strictObject({
+    quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(LIMITS.quantity).optional(),
+    friendlyName: text(LIMITS.friendlyName).optional(),
+    autoRenewEnabled: z.boolean().optional(),
+    status: z.enum(['active', 'suspended', 'deleted'], { error: 'must be active, suspended or deleted' }).optional(),
+  })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'names no change', path: [] })
+  // Partner Center refuses this combination with 400/2001; say so before sending it.
+  .refine((c) => c.quantity === undefined || c.status === undefined, {
+    message: 'cannot be changed together with the status; change one, then the other',
+    path: ['quantity'],
+  });
+export type SubscriptionChange = z.input<typeof subscriptionChangeSchema>;
+
+export const supportProfileChangeSchema = z
+  .strictObject({
+    email: z.string().trim().max(254).pipe(z.email('is not an email address')).optional(),
+    telephone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ().-]{4,32}$/, 'is not a telephone number (digits, spaces, + ( ) - .)')
+      .optional(),
+    website: z
+      .string()
+      .trim()
+      .max(2048)
+      .regex(/^(https?:\/\/)?([a-z0-9-]+\.)+[a-z]{2,}(:\d+)?(\/\S*)?$/i, 'is not a website (e.g. www.contoso.com)')
+      .optional(),
+  })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'names no change', path: [] });
+export type SupportProfileChange = z.input<typeof supportProfileChangeSchema>;
+
+export const customerSearchSchema = z.strictObject({
+  field: z.enum(['companyName', 'domain']),
+  prefix: z.string().trim().min(1, 'is required').max(256),
+  size: z.number().int().min(1).max(500).default(50),
+  continuationToken: z.string().max(4096).optional(),
+});
+export type CustomerSearch = z.input<typeof customerSearchSchema>;
+
+export const serviceRequestListSchema = z.strictObject({
+  status: z.enum(SR_STATUSES).optional(),
+  offset: z.number().int().min(0).default(0),
+  size: z.number().int().min(1).max(200).default(20),
+});
+export type ServiceRequestListQuery = z.input<typeof serviceRequestListSchema>;
+
+export function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'input', message: i.message }));
+}
