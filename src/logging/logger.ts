@@ -4,6 +4,7 @@
  * appears.
  */
 import pino from 'pino';
+import { scrubSecrets } from '../util/secrets';
 
 export type Logger = pino.Logger;
 export type LogLevel = pino.LevelWithSilent;
@@ -29,14 +30,6 @@ const SECRET_KEYS = [
 ];
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.headers.${k}`]);
 
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi;
-const ACCOUNT_KEY = /AccountKey=[^;'"\s]+/gi;
-
-/** Masks tokens and keys inside free text (messages, error descriptions, URLs). */
-export function scrubSecrets(text: string): string {
-  return text.replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted-jwt]').replace(ACCOUNT_KEY, 'AccountKey=[redacted]');
-}
 
 function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubSecrets(value);

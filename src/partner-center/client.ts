@@ -158,7 +158,7 @@ export class PartnerCenterClient {
   }
 
   /** GET /v1/servicerequests/{id} */
-  getServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
+  async getServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
     return this.send(this.call(user), 'GET', `/v1/servicerequests/${sr}`, serviceRequestSchema);
   }
@@ -175,7 +175,7 @@ export class PartnerCenterClient {
   }
 
   /** PATCH /v1/servicerequests/{id} with only NewNote (seed: update-service-request). One call. */
-  addServiceRequestNote(user: UserContext, id: string, text: string): Promise<ServiceRequest> {
+  async addServiceRequestNote(user: UserContext, id: string, text: string): Promise<ServiceRequest> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
     const note = validate(noteInputSchema, text, 'text');
     return this.send(this.call(user), 'PATCH', `/v1/servicerequests/${sr}`, serviceRequestSchema, {
@@ -187,7 +187,7 @@ export class PartnerCenterClient {
    * PATCH /v1/servicerequests/{id} with Status closed. The REST page documents only NewNote; Microsoft's SDK
    * sample and PowerShell module send Status this way, and the service's answer is reported as it is.
    */
-  closeServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
+  async closeServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
     return this.send(this.call(user), 'PATCH', `/v1/servicerequests/${sr}`, serviceRequestSchema, { body: { Status: 'closed' } });
   }
@@ -226,7 +226,7 @@ export class PartnerCenterClient {
     return { items: page.items, continuationToken: next ?? page.continuationToken ?? undefined };
   }
 
-  getCustomer(user: UserContext, customerId: string): Promise<Customer> {
+  async getCustomer(user: UserContext, customerId: string): Promise<Customer> {
     const cid = validate(customerIdSchema, customerId, 'customerId');
     return this.send(this.call(user), 'GET', `/v1/customers/${cid}`, customerSchema);
   }
@@ -237,7 +237,7 @@ export class PartnerCenterClient {
     return page.items;
   }
 
-  getSubscription(user: UserContext, customerId: string, subscriptionId: string): Promise<Subscription> {
+  async getSubscription(user: UserContext, customerId: string, subscriptionId: string): Promise<Subscription> {
     const { cid, sid } = this.subscriptionIds(customerId, subscriptionId);
     return this.send(this.call(user), 'GET', subscriptionPath(cid, sid), subscriptionSchema);
   }
@@ -282,7 +282,7 @@ export class PartnerCenterClient {
   // ------------------------------------------------------------------------------------------------------
   // Support profile
 
-  getSupportProfile(user: UserContext): Promise<SupportProfile> {
+  async getSupportProfile(user: UserContext): Promise<SupportProfile> {
     return this.send(this.call(user), 'GET', '/v1/profiles/support', supportProfileSchema);
   }
 

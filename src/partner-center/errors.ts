@@ -6,6 +6,8 @@
  * the request. The bearer token never goes into it.
  */
 
+import { scrubSecrets } from '../util/secrets';
+
 /** Why a call failed, so callers can branch without string-matching messages. */
 export type PartnerCenterErrorKind =
   | 'invalid-input' // refused before any request was sent
@@ -56,12 +58,13 @@ export class PartnerCenterError extends Error {
   readonly fields: readonly FieldProblem[];
 
   constructor(init: PartnerCenterErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    // Partner Center's own words can echo what it was sent: mask anything token-shaped before keeping them.
+    super(scrubSecrets(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'PartnerCenterError';
     this.kind = init.kind;
     this.status = init.status;
     this.code = init.code;
-    this.description = init.description;
+    this.description = init.description === undefined ? undefined : scrubSecrets(init.description);
     this.requestId = init.requestId;
     this.correlationId = init.correlationId;
     this.cv = init.cv;

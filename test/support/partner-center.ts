@@ -1,0 +1,26 @@
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
+import { PartnerCenterClient, type PartnerCenterClientOptions, type UserContext } from '../../src/partner-center';
+import { FakeClock } from './fake-clock';
+
+export const ALICE_TOKEN = 'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJsaXR3YXJlIiwibmFtZSI6IkFsaWNlIn0.alice-signature-SECRET';
+
+export function user(overrides: Partial<UserContext> = {}): UserContext {
+  return { getToken: async () => ALICE_TOKEN, locale: 'en-US', tenantId: 'litware', ...overrides };
+}
+
+/** A sandbox and a client sharing one fake clock: waits are recorded, never slept. */
+export async function startPartnerCenter(
+  sandboxOptions: SandboxOptions = {},
+  clientOptions: Partial<PartnerCenterClientOptions> = {},
+): Promise<{ sandbox: Sandbox; client: PartnerCenterClient; clock: FakeClock }> {
+  const clock = new FakeClock();
+  const sandbox = await createSandbox({ now: clock.now, ...sandboxOptions });
+  const client = new PartnerCenterClient({
+    baseUrl: sandbox.url,
+    applicationName: 'Partner Ops tests',
+    clock,
+    supportTopicsFallback: [{ id: '1', name: 'Fallback topic', description: 'from configuration' }],
+    ...clientOptions,
+  });
+  return { sandbox, client, clock };
+}
