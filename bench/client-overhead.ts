@@ -2,7 +2,8 @@
  * Benchmark: what the Partner Center client costs over a bare fetch, and how many Partner Center calls
  * each operation makes.
  *
- *   npm run bench:client            (add -- --rounds 30 --per-round 200 to change the sample)
+ *   npm run bench:client            (add -- --rounds 30 --per-round 200 to change the sample,
+ *                                    -- --latency 20 to give the sandbox a service-like delay in ms)
  *
  * Both sides GET the same subscription from the embedded sandbox in this one process, in alternating
  * rounds, so machine noise hits both alike; the figure is the median of the per-round ratios.
@@ -21,7 +22,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const rounds = arg('rounds', 20);
   const perRound = arg('per-round', 200);
-  const sandbox = await createSandbox({ asyncApplyMs: 0 });
+  const latencyMs = arg('latency', 0);
+  const sandbox = await createSandbox({ asyncApplyMs: 0, latencyMs });
   const token = 'bench-token';
   const user: UserContext = { getToken: async () => token, locale: 'en-US', tenantId: 'bench' };
   const client = new PartnerCenterClient({ baseUrl: sandbox.url, applicationName: 'Partner Ops bench', pollIntervalMs: 10 });
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     return Number(process.hrtime.bigint() - start) / 1e6 / perRound;
   };
 
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < Math.min(200, perRound); i++) {
     await bare();
     await viaClient();
   }
@@ -86,9 +88,10 @@ async function main(): Promise<void> {
   await sandbox.close();
 
   const fmt = (n: number) => n.toFixed(3);
-  console.log(`Client overhead: GET one subscription, ${rounds} rounds x ${perRound} requests, same process`);
+  console.log(`Client overhead: GET one subscription, ${rounds} rounds x ${perRound} requests, sandbox latency ${latencyMs} ms, same process`);
   console.log(`  bare fetch   median ${fmt(median(bareMs))} ms/request`);
   console.log(`  client       median ${fmt(median(clientMs))} ms/request`);
+  console.log(`  added per request: ${fmt(median(clientMs) - median(bareMs))} ms`);
   console.log(`  ratio client/bare: median ${median(ratios).toFixed(3)}x (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; aim <= 1.15x)`);
   console.log('Partner Center calls per operation (counted at the sandbox):');
   for (const c of counts) console.log(`  ${c.name.padEnd(36)} ${c.calls}   (${c.detail})`);

@@ -495,7 +495,7 @@ function unexpected(res: PcResponse, call: CallContext, why: string): PartnerCen
     kind: 'unexpected-response',
     message: `Partner Center answered ${res.status} with a body the bot could not read (${why})`,
     status: res.status,
-    request: res.request,
+    request: res.request(),
     ...ids(res, call),
   });
 }
@@ -531,7 +531,7 @@ export function errorFromResponse(res: PcResponse, call: CallContext): PartnerCe
     code: throttled ? undefined : code,
     description,
     retryAfterMs: retryAfter,
-    request: res.request,
+    request: res.request(),
     ...ids(res, call),
   });
 }

@@ -40,8 +40,8 @@ export interface PcResponse {
   status: number;
   headers: Headers;
   text: string;
-  /** The request that got this answer, redacted (no Authorization), for errors and logs. */
-  request: RedactedRequest;
+  /** The request that got this answer, redacted (no Authorization); built only when an error needs it. */
+  request: () => RedactedRequest;
 }
 
 export type Next = (req: PcRequest) => Promise<PcResponse>;
@@ -227,7 +227,8 @@ export function loggingPolicy(logger: Logger, clock: Clock): Policy {
       const started = clock.now();
       const base = {
         method: req.method,
-        url: redactRequest(req.method, req.url, {}).url,
+        // The path only: query strings may carry continuation tokens.
+        path: req.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0],
         requestId: req.headers.get('MS-RequestId'),
         correlationId: req.headers.get('MS-CorrelationId'),
       };
@@ -296,7 +297,7 @@ export function fetchTransport(fetchImpl: Fetch = fetch): Next {
         status: res.status,
         headers: res.headers,
         text: await res.text(),
-        request: redactRequest(req.method, req.url, req.headers),
+        request: () => redactRequest(req.method, req.url, req.headers),
       };
     } catch (e) {
       if (req.call.signal?.aborted) {

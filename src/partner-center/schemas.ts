@@ -14,11 +14,30 @@ import type { FieldProblem } from './errors';
 
 /** Lower-cases the first letter of every key, recursively: PascalCase and camelCase read the same. */
 export function camelizeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelizeKeys);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const c = camelizeKeys(v);
+      changed ||= c !== v;
+      return c;
+    });
+    return changed ? out : value;
+  }
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k.charAt(0).toLowerCase() + k.slice(1)] = camelizeKeys(v);
-    return out;
+    // Responses are already camelCase: copy only when a key or a nested value actually changes.
+    let out: Record<string, unknown> | undefined;
+    const entries = Object.entries(value);
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i]!;
+      const key = k.charAt(0).toLowerCase() + k.slice(1);
+      const val = camelizeKeys(v);
+      if (!out && (key !== k || val !== v)) {
+        out = {};
+        for (let j = 0; j < i; j++) out[entries[j]![0]] = entries[j]![1];
+      }
+      if (out) out[key] = val;
+    }
+    return out ?? value;
   }
   return value;
 }
