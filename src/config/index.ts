@@ -79,6 +79,7 @@ export const envSchema = z.object({
     (v) => (v === '' || v === undefined ? 'partner-ops' : v),
     z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Azure container name'),
   ),
+  CARD_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
   LOG_LEVEL: z.preprocess((v) => (v === '' || v === undefined ? 'info' : v), z.enum(LOG_LEVELS)),
 });
@@ -112,6 +113,8 @@ export interface Config {
     supportTopicsFallback: readonly SupportTopicSetting[];
   }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
+  /** Signs confirmation cards; the same on every instance. Unset: derived from BOT_PASSWORD, else per process. */
+  readonly cardSigningKey?: string;
   readonly logLevel: Env['LOG_LEVEL'];
 }
 
@@ -218,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       container: e.AZURE_STORAGE_CONTAINER,
       dataDir: e.DATA_DIR,
     },
+    cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : undefined),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,0 +1,41 @@
+/**
+ * What every handler needs to know about the turn it serves: who is acting (and their token function),
+ * in which language, in which tenant. Built once per activity.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TurnContext } from 'botbuilder';
+import { resolveLocale, translator, type Locale, type Translator } from '../i18n';
+import type { Actor, TokenProvider } from '../identity';
+import type { UserContext } from '../partner-center';
+
+export interface Turn {
+  context: TurnContext;
+  locale: Locale;
+  tr: Translator;
+  actor: Actor;
+  /** What the Partner Center client needs to act as this user; one correlation id per user action. */
+  user: UserContext;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+}
+
+export function turnOf(context: TurnContext, tokens: TokenProvider): Turn {
+  const a = context.activity;
+  // Teams sends the user's locale on the activity (and on entities[clientInfo]); the rest fall back to en-US.
+  const clientInfo = a.entities?.find((e) => e.type === 'clientInfo') as { locale?: string } | undefined;
+  const locale = resolveLocale(a.locale ?? clientInfo?.locale);
+  const tenantId = a.conversation?.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown-tenant';
+  const actor: Actor = {
+    id: a.from?.aadObjectId ?? a.from?.id ?? 'unknown-user',
+    name: a.from?.name ?? 'Unknown user',
+    tenantId,
+  };
+  const type = a.conversation?.conversationType;
+  return {
+    context,
+    locale,
+    tr: translator(locale),
+    actor,
+    user: { getToken: tokens.tokenFor(actor), locale, tenantId, correlationId: randomUUID() },
+    conversationType: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
+  };
+}

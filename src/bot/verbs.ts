@@ -1,0 +1,21 @@
+/**
+ * Card action verbs: the one string that ties a card's Action.Execute to its handler. Cards and handlers
+ * both import these; nothing matches verbs by hand.
+ */
+export const VERB = {
+  srCreate: 'sr.create',
+  srShow: 'sr.show',
+  srList: 'sr.list',
+  srNote: 'sr.note',
+  srClose: 'sr.close',
+  customerSubscriptions: 'sub.list',
+  subShow: 'sub.show',
+  subUpdate: 'sub.update',
+  subStatus: 'sub.status',
+  profileShow: 'profile.show',
+  profileUpdate: 'profile.update',
+  confirm: 'confirm',
+  cancel: 'cancel',
+} as const;
+
+export type Verb = (typeof VERB)[keyof typeof VERB];

@@ -1,0 +1,79 @@
+/** Cards shared by every feature: help, errors, plain messages, confirmations, banners. */
+import { USAGE } from '../bot/commands/grammar';
+import { VERB } from '../bot/verbs';
+import type { MessageKey, Translator } from '../i18n';
+import { expand, type AdaptiveCard } from './render';
+
+/** A strip on top of a resource card: what just happened to it. */
+export interface Banner {
+  text: string;
+  style: 'good' | 'attention' | 'warning' | 'accent' | 'emphasis';
+  lines?: string[];
+}
+
+export function bannerData(banner?: Banner): { banner: string; bannerStyle: string; bannerLines: string[] } {
+  return { banner: banner?.text ?? '', bannerStyle: banner?.style ?? 'default', bannerLines: banner?.lines ?? [] };
+}
+
+export function messageCard(text: string, title = ''): AdaptiveCard {
+  return expand('message', { title, text });
+}
+
+export function helpCard(tr: Translator, topic?: string): AdaptiveCard {
+  const matching = topic ? USAGE.filter((u) => u.name === topic || u.name.startsWith(`${topic} `)) : [];
+  const shown = matching.length > 0 ? matching : USAGE;
+  const intro = topic && matching.length === 0 ? tr.t('help.unknownTopic', { topic }) : tr.t('help.intro');
+  return expand('help', {
+    title: tr.t('help.title'),
+    intro,
+    commands: shown.map((u) => ({
+      usage: u.usage,
+      description: tr.t(`help.cmd.${u.name}` as MessageKey),
+      example: u.example === u.usage ? '' : `${tr.t('help.examples')}: ${u.example}`,
+    })),
+    more: shown.length > 1 ? tr.t('help.more') : '',
+  });
+}
+
+export interface ErrorCardData {
+  message: string;
+  next?: string;
+  requestId?: string;
+  correlationId?: string;
+  link?: { title: string; url: string };
+}
+
+export function errorCard(tr: Translator, e: ErrorCardData): AdaptiveCard {
+  const ids = e.requestId || e.correlationId
+    ? tr.t('error.ids', { requestId: e.requestId ?? '—', correlationId: e.correlationId ?? '—' })
+    : '';
+  return expand('error', {
+    title: tr.t('error.title'),
+    message: e.message,
+    nextTitle: tr.t('error.whatNext'),
+    next: e.next ?? '',
+    ids,
+    linkTitle: e.link?.title ?? '',
+    linkUrl: e.link?.url ?? '',
+  });
+}
+
+export interface ChangeRow {
+  field: string;
+  from: string;
+  to: string;
+}
+
+export function confirmCard(tr: Translator, title: string, changes: ChangeRow[], consequences: string[], confirmation: unknown): AdaptiveCard {
+  return expand('confirm', {
+    title,
+    changes,
+    consequences,
+    confirmLabel: tr.t('common.confirm'),
+    cancelLabel: tr.t('common.cancel'),
+    confirmVerb: VERB.confirm,
+    cancelVerb: VERB.cancel,
+    // The signed confirmation travels as one opaque string, so the card's data keeps its shape.
+    confirmation: JSON.stringify(confirmation),
+  });
+}

@@ -1,0 +1,20 @@
+/** Customers found by name or domain prefix, each with a button to its subscriptions. */
+import { VERB } from '../bot/verbs';
+import type { Translator } from '../i18n';
+import type { Customer } from '../partner-center';
+import { expand, type AdaptiveCard } from './render';
+
+export function customerListCard(tr: Translator, query: string, customers: Customer[], mode: 'find' | 'pick' = 'find'): AdaptiveCard {
+  return expand('customer-list', {
+    title: mode === 'pick' ? tr.t('customer.list.pick', { query }) : tr.t('customer.list.title', { query }),
+    empty: tr.t('customer.list.empty', { query }),
+    items: customers.map((c) => ({
+      id: c.id,
+      name: c.companyProfile?.companyName ?? c.id,
+      domain: `${tr.t('customer.field.domain')}: ${c.companyProfile?.domain ?? '—'}`,
+      tenant: `${tr.t('customer.field.tenantId')}: ${c.companyProfile?.tenantId ?? c.id}`,
+      buttonLabel: tr.t('customer.action.subscriptions'),
+      verb: VERB.customerSubscriptions,
+    })),
+  });
+}

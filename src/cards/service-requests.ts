@@ -1,0 +1,143 @@
+/** Service request cards: one request with its notes and actions, a list page, and the create form. */
+import { VERB } from '../bot/verbs';
+import type { Translator, MessageKey } from '../i18n';
+import { LIMITS, type ServiceRequest, type SupportTopic } from '../partner-center';
+import { bannerData, type Banner } from './common';
+import { expand, type AdaptiveCard } from './render';
+
+/** Notes shown on a card, newest last; older ones are counted, so the card stays well under Teams' size limit. */
+const MAX_NOTES = 10;
+
+function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
+  if (!value) return '—';
+  const key = `${prefix}.${value}` as MessageKey;
+  const text = tr.t(key);
+  return text === key ? value : text;
+}
+
+export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: Banner): AdaptiveCard {
+  const notes = sr.notes ?? [];
+  const shown = notes.slice(-MAX_NOTES);
+  const contact = [sr.primaryContact?.firstName, sr.primaryContact?.lastName].filter(Boolean).join(' ');
+  const facts = [
+    { title: tr.t('sr.field.status'), value: label(tr, 'sr.status', sr.status) },
+    { title: tr.t('sr.field.severity'), value: label(tr, 'sr.severity', sr.severity) },
+    { title: tr.t('sr.field.topic'), value: sr.supportTopicName ?? sr.supportTopicId ?? '—' },
+    ...(sr.productName ? [{ title: tr.t('sr.field.product'), value: sr.productName }] : []),
+    ...(contact ? [{ title: tr.t('sr.field.contact'), value: contact }] : []),
+    { title: tr.t('sr.field.created'), value: tr.dateTime(sr.createdDate) },
+    { title: tr.t('sr.field.modified'), value: tr.dateTime(sr.lastModifiedDate) },
+    ...(sr.status === 'closed' ? [{ title: tr.t('sr.field.closed'), value: tr.dateTime(sr.lastClosedDate) }] : []),
+  ];
+  return expand('service-request', {
+    ...bannerData(banner),
+    id: sr.id ?? '',
+    heading: tr.t('sr.title', { id: sr.id ?? '' }),
+    title: sr.title ?? '',
+    facts,
+    description: sr.description ?? '',
+    notesTitle: tr.t('sr.notes'),
+    notesEmpty: tr.t('sr.notes.none'),
+    notes: shown.map((n) => ({ by: tr.t('sr.note.by', { name: n.createdByName ?? '—', when: tr.dateTime(n.createdDate) }), text: n.text ?? '' })),
+    notesMore: notes.length > MAX_NOTES ? tr.t('sr.notes.more', { count: notes.length - MAX_NOTES }) : '',
+    canAddNote: true,
+    canClose: sr.status !== 'closed',
+    addNoteLabel: tr.t('sr.action.addNote'),
+    noteLabel: tr.t('sr.action.addNote'),
+    notePlaceholder: tr.t('sr.note.placeholder'),
+    noteMaxLength: LIMITS.note,
+    requiredMessage: tr.t('field.required'),
+    sendLabel: tr.t('sr.action.send'),
+    closeLabel: tr.t('sr.action.close'),
+    refreshLabel: tr.t('common.refresh'),
+    verbs: { note: VERB.srNote, close: VERB.srClose, show: VERB.srShow },
+  });
+}
+
+export type SrFilter = 'open' | 'closed' | 'attention';
+
+export function serviceRequestListCard(
+  tr: Translator,
+  page: { items: ServiceRequest[]; offset: number; nextOffset?: number; pageSize: number },
+  filter?: SrFilter,
+): AdaptiveCard {
+  const from = page.offset + 1;
+  const to = page.offset + page.items.length;
+  return expand('service-request-list', {
+    title: filter ? tr.t('sr.list.titleFiltered', { filter: tr.t(`sr.filter.${filter}`) }) : tr.t('sr.list.title'),
+    range: page.items.length > 0 ? tr.t('sr.list.range', { from, to }) : '',
+    empty: tr.t('sr.list.empty'),
+    items: page.items.map((sr) => ({
+      id: sr.id ?? '',
+      title: `${sr.title ?? '—'}`,
+      summary: [sr.id, label(tr, 'sr.status', sr.status), label(tr, 'sr.severity', sr.severity), tr.date(sr.createdDate)].join(' · '),
+      verb: VERB.srShow,
+      openLabel: tr.t('sr.action.open'),
+    })),
+    filter: filter ?? '',
+    hasPrevious: page.offset > 0,
+    previousOffset: Math.max(0, page.offset - page.pageSize),
+    hasNext: page.nextOffset !== undefined,
+    nextOffset: page.nextOffset ?? 0,
+    previousLabel: tr.t('common.previous'),
+    nextLabel: tr.t('common.next'),
+    verbs: { list: VERB.srList },
+  });
+}
+
+export interface ServiceRequestFormValues {
+  title?: string;
+  description?: string;
+  severity?: string;
+  supportTopicId?: string;
+  text?: string;
+}
+
+export function serviceRequestFormCard(
+  tr: Translator,
+  o: {
+    topics: SupportTopic[];
+    topicsFromFallback: boolean;
+    nonce: string;
+    values?: ServiceRequestFormValues;
+    errors?: Partial<Record<keyof ServiceRequestFormValues, string>>;
+    formError?: string;
+  },
+): AdaptiveCard {
+  return expand('service-request-form', {
+    heading: tr.t('sr.form.title'),
+    intro: tr.t('sr.form.intro'),
+    formError: o.formError ?? '',
+    labels: {
+      title: tr.t('sr.field.title'),
+      titlePlaceholder: tr.t('sr.form.titlePlaceholder'),
+      description: tr.t('sr.field.description'),
+      descriptionPlaceholder: tr.t('sr.form.descriptionPlaceholder'),
+      severity: tr.t('sr.field.severity'),
+      topic: tr.t('sr.field.topic'),
+      firstNote: tr.t('sr.field.firstNote'),
+      required: tr.t('field.required'),
+      submit: tr.t('sr.form.submit'),
+    },
+    limits: { title: LIMITS.title, description: LIMITS.description, note: LIMITS.note },
+    values: {
+      title: o.values?.title ?? '',
+      description: o.values?.description ?? '',
+      severity: o.values?.severity ?? 'moderate',
+      supportTopicId: o.values?.supportTopicId ?? '',
+      text: o.values?.text ?? '',
+    },
+    errors: {
+      title: o.errors?.title ?? '',
+      description: o.errors?.description ?? '',
+      severity: o.errors?.severity ?? '',
+      supportTopicId: o.errors?.supportTopicId ?? '',
+      text: o.errors?.text ?? '',
+    },
+    severities: (['critical', 'moderate', 'minimal'] as const).map((s) => ({ title: tr.t(`sr.severity.${s}`), value: s })),
+    topics: o.topics.map((t) => ({ title: t.name, value: t.id })),
+    topicsNote: o.topicsFromFallback ? tr.t('sr.form.topicsFallback') : '',
+    verb: VERB.srCreate,
+    nonce: o.nonce,
+  });
+}

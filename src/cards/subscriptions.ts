@@ -1,0 +1,120 @@
+/** Subscription cards: a customer's list, and one subscription with its edit form and status actions. */
+import { VERB } from '../bot/verbs';
+import type { MessageKey, Translator } from '../i18n';
+import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../partner-center';
+import { bannerData, type Banner } from './common';
+import { expand, type AdaptiveCard } from './render';
+
+export function customerName(c: Customer): string {
+  return c.companyProfile?.companyName ?? c.companyProfile?.domain ?? c.id;
+}
+
+export function subscriptionName(s: Subscription): string {
+  return s.friendlyName || s.offerName || s.id;
+}
+
+export function statusLabel(tr: Translator, status: string | null | undefined): string {
+  if (!status) return '—';
+  const key = `sub.status.${status}` as MessageKey;
+  const text = tr.t(key);
+  return text === key ? status : text;
+}
+
+/** New commerce can be cancelled while a refund option has not expired. */
+export function cancellableUntil(s: Subscription, now: number): string | undefined {
+  if (!isNewCommerce(s)) return undefined;
+  const open = (s.refundOptions ?? []).map((r) => r.expiresAt).filter((d): d is string => !!d && Date.parse(d) > now);
+  return open.sort().at(-1);
+}
+
+export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[]): AdaptiveCard {
+  const name = customerName(customer);
+  return expand('subscription-list', {
+    title: tr.t('sub.list.title', { customer: name }),
+    subtitle: customer.id,
+    empty: tr.t('sub.list.empty', { customer: name }),
+    items: subscriptions.map((s) => ({
+      id: s.id,
+      customerId: customer.id,
+      name: subscriptionName(s),
+      summary: [
+        s.offerName && s.offerName !== subscriptionName(s) ? s.offerName : undefined,
+        `${tr.t('sub.field.quantity')}: ${tr.number(s.quantity ?? 0)}`,
+        statusLabel(tr, s.status),
+        `${tr.t('sub.field.autoRenew')}: ${tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off')}`,
+        tr.t(isNewCommerce(s) ? 'sub.kind.nce' : 'sub.kind.legacy'),
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      verb: VERB.subShow,
+      openLabel: tr.t('sub.action.open'),
+    })),
+  });
+}
+
+export interface SubscriptionFormState {
+  values?: { quantity?: string | number; friendlyName?: string; autoRenewEnabled?: string | boolean };
+  errors?: Partial<Record<'quantity' | 'friendlyName' | 'autoRenewEnabled', string>>;
+  formError?: string;
+}
+
+export function subscriptionCard(
+  tr: Translator,
+  customer: Customer,
+  s: Subscription,
+  o: { now: number; banner?: Banner; form?: SubscriptionFormState },
+): AdaptiveCard {
+  const nce = isNewCommerce(s);
+  const until = cancellableUntil(s, o.now);
+  const facts = [
+    { title: tr.t('sub.field.status'), value: statusLabel(tr, s.status) },
+    { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) },
+    { title: tr.t('sub.field.autoRenew'), value: tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off') },
+    { title: tr.t('sub.field.offer'), value: `${s.offerName ?? s.offerId ?? '—'} (${tr.t(nce ? 'sub.kind.nce' : 'sub.kind.legacy')})` },
+    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: s.termDuration }] : []),
+    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: s.billingCycle }] : []),
+    { title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) },
+    ...(nce && typeof s.refundableQuantity === 'number' ? [{ title: tr.t('sub.field.refundable'), value: tr.number(s.refundableQuantity) }] : []),
+    ...(until ? [{ title: tr.t('sub.field.cancellableUntil'), value: tr.dateTime(until) }] : []),
+    { title: tr.t('sub.field.id'), value: s.id },
+  ];
+  const live = s.status === 'active' || s.status === 'suspended';
+  const v = o.form?.values;
+  return expand('subscription', {
+    ...bannerData(o.banner),
+    id: s.id,
+    customerId: customer.id,
+    customer: customerName(customer),
+    name: subscriptionName(s),
+    facts,
+    editable: s.status === 'active',
+    canSuspend: s.status === 'active',
+    canReactivate: s.status === 'suspended',
+    canCancel: live && !!until,
+    formError: o.form?.formError ?? '',
+    values: {
+      quantity: String(v?.quantity ?? s.quantity ?? 1),
+      friendlyName: v?.friendlyName ?? subscriptionName(s),
+      autoRenewEnabled: String(v?.autoRenewEnabled ?? s.autoRenewEnabled ?? false),
+    },
+    errors: {
+      quantity: o.form?.errors?.quantity ?? '',
+      friendlyName: o.form?.errors?.friendlyName ?? '',
+      autoRenewEnabled: o.form?.errors?.autoRenewEnabled ?? '',
+    },
+    limits: { quantity: LIMITS.quantity, friendlyName: LIMITS.friendlyName },
+    labels: {
+      form: tr.t('sub.form.title'),
+      quantity: tr.t('sub.field.quantity'),
+      friendlyName: tr.t('sub.field.friendlyName'),
+      autoRenew: tr.t('sub.field.autoRenew'),
+      required: tr.t('field.required'),
+      save: tr.t('common.save'),
+      suspend: tr.t('sub.action.suspend'),
+      reactivate: tr.t('sub.action.reactivate'),
+      cancel: tr.t('sub.action.cancel'),
+      refresh: tr.t('common.refresh'),
+    },
+    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow },
+  });
+}

@@ -1,0 +1,4 @@
+/** bg-BG (translation in progress: falls back to en-US text until done). */
+import { enUS, type MessageKey } from './en-US';
+
+export const bgBG: Readonly<Record<MessageKey, string>> = { ...enUS };

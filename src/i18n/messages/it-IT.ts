@@ -1,0 +1,4 @@
+/** it-IT (translation in progress: falls back to en-US text until done). */
+import { enUS, type MessageKey } from './en-US';
+
+export const itIT: Readonly<Record<MessageKey, string>> = { ...enUS };

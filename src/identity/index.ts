@@ -1,0 +1,59 @@
+/**
+ * Identity: who is acting, and the Partner Center token to act with.
+ *
+ * The bot asks a TokenProvider for a token function per user and never keeps tokens itself. Sandbox mode
+ * mints the token the sandbox expects for the Teams user; the sign-in feature replaces this module's
+ * provider with Teams SSO + on-behalf-of (the one place that changes).
+ */
+import type { Config } from '../config';
+
+/** The person behind an activity, as Teams identifies them. */
+export interface Actor {
+  /** Entra ID object id when Teams gives one (it does for signed-in tenant users), else the channel user id. */
+  id: string;
+  name: string;
+  /** The partner's Entra ID tenant (the Teams tenant the message came from). */
+  tenantId: string;
+}
+
+export interface TokenProvider {
+  /** A function returning the actor's current Partner Center token; it throws when they must sign in. */
+  tokenFor(actor: Actor): () => Promise<string>;
+}
+
+function base64url(o: object): string {
+  return Buffer.from(JSON.stringify(o)).toString('base64url');
+}
+
+/**
+ * Sandbox tokens: an unsigned JWT naming the Teams user and tenant, so the sandbox records who acted and
+ * throttles per tenant as Partner Center does. Never used against the real service.
+ */
+export class SandboxTokenProvider implements TokenProvider {
+  tokenFor(actor: Actor): () => Promise<string> {
+    const token = [
+      base64url({ alg: 'none', typ: 'JWT' }),
+      base64url({ tid: actor.tenantId, oid: actor.id, name: actor.name, amr: ['pwd', 'mfa'] }),
+      'sandbox',
+    ].join('.');
+    return async () => token;
+  }
+}
+
+export function createTokenProvider(config: Config): TokenProvider {
+  if (config.partnerCenter.sandbox) return new SandboxTokenProvider();
+  // Real Partner Center needs the user's delegated token (Teams SSO + on-behalf-of): until sign-in is
+  // configured there is no token to act with, and the bot says so instead of calling the service.
+  return {
+    tokenFor: () => async () => {
+      throw new SignInRequiredError();
+    },
+  };
+}
+
+export class SignInRequiredError extends Error {
+  constructor() {
+    super('The user must sign in to Partner Center first');
+    this.name = 'SignInRequiredError';
+  }
+}
