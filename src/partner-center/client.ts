@@ -40,6 +40,7 @@ import {
   type SupportProfile,
   type SupportProfileChange,
   type SupportTopic,
+  reflectsChange,
 } from './schemas';
 
 /** Where partners manage service requests when the API cannot (create was announced as decommissioned). */
@@ -290,7 +291,7 @@ export class PartnerCenterClient {
    * PUT /v1/profiles/supportprofile with the full resource (seed: update-support-profile): read, merge, put.
    * Microsoft's SDK uses /v1/profiles/support; if the seed's path answers 404 that one is tried and remembered.
    */
-  async updateSupportProfile(user: UserContext, change: SupportProfileChange): Promise<SupportProfile> {
+  async updateSupportProfile(user: UserContext, change: SupportProfileChange): Promise<{ profile: SupportProfile; previous: SupportProfile }> {
     const wanted = validate(supportProfileChangeSchema, change);
     const call = this.call(user);
     const current = await this.sendRaw(call, 'GET', '/v1/profiles/support');
@@ -306,7 +307,7 @@ export class PartnerCenterClient {
       if (res.status !== 404) this.supportProfilePutPath = '/v1/profiles/support';
     }
     if (res.status !== 200 && res.status !== 201) throw errorFromResponse(res, call);
-    return parseBody(supportProfileSchema, res, call);
+    return { profile: parseBody(supportProfileSchema, res, call), previous: parseOrThrow(supportProfileSchema, current.body, current.res, call) };
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -406,7 +407,7 @@ export class PartnerCenterClient {
     while (this.clock.now() < deadline) {
       await this.clock.sleep(Math.min(interval, Math.max(0, deadline - this.clock.now())), call.signal);
       latest = await this.send(call, 'GET', location, subscriptionSchema);
-      if (changeVisible(latest, wanted)) return { state: 'completed', subscription: latest, previous };
+      if (reflectsChange(latest, wanted)) return { state: 'completed', subscription: latest, previous };
       interval = Math.min(interval * 1.5, 5_000);
     }
     return { state: 'in-progress', subscription: latest, previous, location };
@@ -452,15 +453,6 @@ function ifMatch(raw: { body: Raw; res: PcResponse }): Record<string, string> {
   const etag = (typeof attrs?.etag === 'string' && attrs.etag) || raw.res.headers.get('etag');
   if (!etag) return {};
   return { 'If-Match': /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"` };
-}
-
-function changeVisible(s: Subscription, wanted: z.output<typeof subscriptionChangeSchema>): boolean {
-  return (
-    (wanted.quantity === undefined || s.quantity === wanted.quantity) &&
-    (wanted.friendlyName === undefined || s.friendlyName === wanted.friendlyName) &&
-    (wanted.autoRenewEnabled === undefined || s.autoRenewEnabled === wanted.autoRenewEnabled) &&
-    (wanted.status === undefined || s.status === wanted.status)
-  );
 }
 
 function ids(res: PcResponse | undefined, call: CallContext) {

@@ -4,6 +4,7 @@ export * from './errors';
 export type { CallContext } from './pipeline';
 export {
   isNewCommerce,
+  reflectsChange,
   LIMITS,
   SEVERITIES,
   SR_STATUSES,

@@ -247,6 +247,16 @@ export const subscriptionChangeSchema = z
   });
 export type SubscriptionChange = z.input<typeof subscriptionChangeSchema>;
 
+/** True when the subscription shows every field of the change (a 202 change has landed). */
+export function reflectsChange(s: Subscription, change: SubscriptionChange): boolean {
+  return (
+    (change.quantity === undefined || s.quantity === change.quantity) &&
+    (change.friendlyName === undefined || s.friendlyName === change.friendlyName) &&
+    (change.autoRenewEnabled === undefined || s.autoRenewEnabled === change.autoRenewEnabled) &&
+    (change.status === undefined || s.status === change.status)
+  );
+}
+
 export const supportProfileChangeSchema = z
   .strictObject({
     email: z.string().trim().max(254).pipe(z.email('is not an email address')).optional(),

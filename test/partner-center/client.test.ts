@@ -226,7 +226,8 @@ describe('Partner Center client against the sandbox', () => {
 
   describe('support profile', () => {
     it('reads, merges and PUTs the full profile on the seed\'s path: two calls', async () => {
-      const p = await client.updateSupportProfile(user(), { telephone: '+1 425 555 0199' });
+      const { profile: p, previous } = await client.updateSupportProfile(user(), { telephone: '+1 425 555 0199' });
+      expect(previous.telephone).toBe(SEED.supportProfile.telephone);
       expect(p).toMatchObject({ telephone: '+1 425 555 0199', email: SEED.supportProfile.email, website: SEED.supportProfile.website });
       expect(calls()).toEqual(['GET /v1/profiles/support', 'PUT /v1/profiles/supportprofile']);
       expect(sandbox.requests[1]!.body).toMatchObject({ email: SEED.supportProfile.email, telephone: '+1 425 555 0199', profileType: 'support_profile' });

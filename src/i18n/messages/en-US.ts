@@ -53,6 +53,7 @@ export const enUS = {
   'common.alreadyDone': 'This form was already submitted.',
   'common.fixFields': 'Please correct the highlighted fields.',
   'common.openInPartnerCenter': 'Open in Partner Center',
+  'confirm.notYours': 'Only the person who asked for this change can confirm it.',
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'This field is required.',

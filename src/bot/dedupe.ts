@@ -1,0 +1,55 @@
+/**
+ * Runs a card submission once, however many times it arrives: a double click, or Teams re-delivering an
+ * invoke. The first arrival claims a write-once record and runs; the others wait for its result and get
+ * the same answer. Concurrent duplicates on one instance share the promise; across instances the record
+ * in storage decides.
+ */
+import type { Clock } from '../util/clock';
+import type { KeyValueStore } from '../storage';
+
+type Record<T> = { state: 'pending'; at: number } | { state: 'done'; at: number; result: T };
+
+export class Dedupe {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly clock: Clock,
+    /** How long a duplicate waits for the first arrival's result before giving up. */
+    private readonly waitMs = 10_000,
+  ) {}
+
+  async once<T>(key: string, run: () => Promise<T>): Promise<{ duplicate: boolean; result: T | undefined }> {
+    const storeKey = `dedupe/${key}`;
+    const local = this.inflight.get(storeKey) as Promise<T> | undefined;
+    if (local) return { duplicate: true, result: await local.catch(() => undefined) };
+
+    const claimed = await this.store.createIfAbsent<Record<T>>(storeKey, { state: 'pending', at: this.clock.now() });
+    if (!claimed) return { duplicate: true, result: await this.waitForResult<T>(storeKey) };
+
+    const p = run();
+    this.inflight.set(storeKey, p);
+    try {
+      const result = await p;
+      await this.store.put<Record<T>>(storeKey, { state: 'done', at: this.clock.now(), result });
+      return { duplicate: false, result };
+    } catch (e) {
+      // A failed first attempt must not block a deliberate retry.
+      await this.store.delete(storeKey).catch(() => undefined);
+      throw e;
+    } finally {
+      this.inflight.delete(storeKey);
+    }
+  }
+
+  private async waitForResult<T>(storeKey: string): Promise<T | undefined> {
+    const deadline = this.clock.now() + this.waitMs;
+    for (;;) {
+      const rec = await this.store.get<Record<T>>(storeKey);
+      if (!rec) return undefined;
+      if (rec.value.state === 'done') return rec.value.result;
+      if (this.clock.now() >= deadline) return undefined;
+      await this.clock.sleep(250);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The one sink that turns any failure into a card a user understands: what failed, what to do next, and
+ * the ids Partner Center support asks for. Never a stack trace, never a token.
+ */
+import { errorCard } from '../cards/common';
+import type { AdaptiveCard } from '../cards/render';
+import type { MessageKey, Translator } from '../i18n';
+import { SignInRequiredError } from '../identity';
+import { isPartnerCenterError, PARTNER_CENTER_SERVICE_REQUESTS_URL, type PartnerCenterError } from '../partner-center';
+
+function pcMessage(tr: Translator, e: PartnerCenterError): string {
+  if (e.code && has(tr, `pc.code.${e.code}`)) return tr.t(`pc.code.${e.code}` as MessageKey);
+  if (e.kind === 'throttled') return tr.t('pc.throttled', { seconds: Math.ceil((e.retryAfterMs ?? 60_000) / 1000) });
+  if (e.kind !== 'http') return tr.t(`pc.${e.kind}` as MessageKey);
+  if (e.status && e.status >= 500) return tr.t('pc.status.5xx');
+  if (e.status && has(tr, `pc.status.${e.status}`)) return tr.t(`pc.status.${e.status}` as MessageKey);
+  return tr.t('pc.http');
+}
+
+function has(tr: Translator, key: string): boolean {
+  return tr.t(key as MessageKey) !== key;
+}
+
+function nextStep(tr: Translator, e: PartnerCenterError): string {
+  if (e.code === '900421' || e.status === 401) return tr.t('error.next.signIn');
+  if (e.kind === 'decommissioned') return tr.t('error.next.web');
+  if (e.status === 404 || e.code === '20003') return tr.t('error.next.checkId');
+  if (e.status === 403) return tr.t('error.next.role');
+  if (e.status === 400 || e.kind === 'invalid-input') return tr.t('error.next.fix');
+  return tr.t('error.next.retry');
+}
+
+export function errorToCard(tr: Translator, e: unknown, correlationId?: string): AdaptiveCard {
+  if (isPartnerCenterError(e)) {
+    // Partner Center's own description is shown only where no plain-language message exists for the code.
+    const own = pcMessage(tr, e);
+    const detail = e.kind === 'http' && !e.code?.match(/^\d+$/) && e.description && e.status === 400 ? ` (${e.description})` : '';
+    return errorCard(tr, {
+      message: own + detail,
+      next: nextStep(tr, e),
+      requestId: e.requestId,
+      correlationId: e.correlationId ?? correlationId,
+      link: e.kind === 'decommissioned' ? { title: tr.t('common.openInPartnerCenter'), url: PARTNER_CENTER_SERVICE_REQUESTS_URL } : undefined,
+    });
+  }
+  if (e instanceof SignInRequiredError) {
+    return errorCard(tr, { message: tr.t('error.signInRequired'), next: tr.t('error.next.signIn') });
+  }
+  return errorCard(tr, { message: tr.t('error.unexpected'), correlationId });
+}

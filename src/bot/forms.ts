@@ -1,0 +1,82 @@
+/**
+ * Card submissions are untrusted input: a client can send anything in `value.action.data`. Each form is
+ * validated with the same zod schemas the Partner Center client enforces, and every problem becomes a
+ * localized message next to its field.
+ */
+import type { z } from 'zod';
+import type { Translator } from '../i18n';
+
+export type FieldErrors<F extends string> = Partial<Record<F, string>>;
+
+/** Largest card submission accepted, in characters of JSON: the longest form (a service request) fits easily. */
+export const MAX_SUBMISSION_CHARS = 16_000;
+
+function localize(tr: Translator, issue: z.core.$ZodIssue, field: string): string {
+  const i = issue as z.core.$ZodIssue & { minimum?: number | bigint; maximum?: number | bigint; origin?: string; expected?: string; format?: string };
+  switch (i.code) {
+    case 'too_small':
+      return i.origin === 'number' ? tr.t('field.min', { min: Number(i.minimum) }) : tr.t('field.required');
+    case 'too_big':
+      return i.origin === 'number' ? tr.t('field.max', { max: Number(i.maximum) }) : tr.t('field.tooLong', { max: Number(i.maximum) });
+    case 'invalid_type':
+      return i.expected === 'number' || i.expected === 'int' ? tr.t('field.wholeNumber') : tr.t('field.invalid');
+    case 'invalid_format':
+    case 'invalid_value':
+      if (field === 'email') return tr.t('field.email');
+      if (field === 'telephone') return tr.t('field.telephone');
+      if (field === 'website') return tr.t('field.website');
+      return i.code === 'invalid_value' ? tr.t('field.choice') : tr.t('field.invalid');
+    case 'custom':
+      if (/control/.test(i.message)) return tr.t('field.controlChars');
+      if (/no change/.test(i.message)) return tr.t('field.noChange');
+      if (/together/.test(i.message)) return tr.t('field.quantityWithStatus');
+      if (/whole number/.test(i.message)) return tr.t('field.wholeNumber');
+      return tr.t('field.invalid');
+    default:
+      return tr.t('field.invalid');
+  }
+}
+
+/**
+ * Parses with `schema`; on failure returns one localized message per field. `rename` maps schema paths to
+ * the form's input ids (e.g. `notes` → `text`); problems without a field go to `_form`.
+ */
+export function validateForm<S extends z.ZodType, F extends string>(
+  tr: Translator,
+  schema: S,
+  input: unknown,
+  rename: Record<string, F> = {},
+): { ok: true; value: z.output<S> } | { ok: false; errors: FieldErrors<F | '_form'> } {
+  const r = schema.safeParse(input);
+  if (r.success) return { ok: true, value: r.data };
+  const errors: FieldErrors<F | '_form'> = {};
+  for (const issue of r.error.issues) {
+    const top = String(issue.path[0] ?? '');
+    const field = (rename[top] ?? (top || '_form')) as F | '_form';
+    errors[field] ??= localize(tr, issue, field);
+  }
+  return { ok: false, errors };
+}
+
+/** Form values as the card sent them: strings only, trimmed of nothing, truncated for re-display. */
+export function echoValues<K extends string>(data: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const k of keys) {
+    const v = data[k];
+    if (typeof v === 'string') out[k] = v.slice(0, 8000);
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  }
+  return out;
+}
+
+/** Input.Number and Input.Toggle arrive as strings from Teams: read them as the types the schemas expect. */
+export function asNumber(v: unknown): unknown {
+  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
+  return v === '' ? undefined : v;
+}
+
+export function asBoolean(v: unknown): unknown {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return v;
+}

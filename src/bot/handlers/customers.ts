@@ -1,0 +1,40 @@
+/** `customer find`, and turning what a user typed as "customer" into one customer. */
+import { customerListCard } from '../../cards/customers';
+import type { Customer } from '../../partner-center';
+import type { Turn } from '../turn';
+import { forAll, type BotDeps, type Outcome } from './types';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_MATCHES = 25;
+
+/** Customers whose company name or domain starts with the query (Partner Center searches one field per call). */
+async function search(d: BotDeps, t: Turn, query: string): Promise<Customer[]> {
+  const [byName, byDomain] = await Promise.all([
+    d.client.findCustomers(t.user, { field: 'companyName', prefix: query, size: MAX_MATCHES }),
+    d.client.findCustomers(t.user, { field: 'domain', prefix: query, size: MAX_MATCHES }),
+  ]);
+  const seen = new Map<string, Customer>();
+  for (const c of [...byName.items, ...byDomain.items]) if (!seen.has(c.id)) seen.set(c.id, c);
+  return [...seen.values()].sort((a, b) => (a.companyProfile?.companyName ?? '').localeCompare(b.companyProfile?.companyName ?? ''));
+}
+
+export async function findCustomers(d: BotDeps, t: Turn, query: string): Promise<Outcome> {
+  return forAll(customerListCard(t.tr, query, await search(d, t, query)));
+}
+
+/**
+ * A tenant id is used as it is; a name or domain prefix must match exactly one customer (or one exactly,
+ * among several that start with it). Otherwise the user gets the matches to pick from.
+ */
+export async function resolveCustomer(d: BotDeps, t: Turn, query: string): Promise<{ customer: Customer } | { outcome: Outcome }> {
+  const q = query.trim();
+  if (GUID.test(q)) return { customer: await d.client.getCustomer(t.user, q) };
+  const matches = await search(d, t, q);
+  const lower = q.toLowerCase();
+  const exact = matches.filter(
+    (c) => c.companyProfile?.companyName?.toLowerCase() === lower || c.companyProfile?.domain?.toLowerCase() === lower,
+  );
+  if (matches.length === 1) return { customer: matches[0]! };
+  if (exact.length === 1) return { customer: exact[0]! };
+  return { outcome: forAll(customerListCard(t.tr, q, matches, matches.length > 0 ? 'pick' : 'find')) };
+}

@@ -1,0 +1,41 @@
+/** `profile` and `profile set`, and the profile form. */
+import { profileCard } from '../../cards/profile';
+import type { SupportProfileChange } from '../../partner-center';
+import { supportProfileChangeSchema } from '../../partner-center/schemas';
+import { echoValues, validateForm } from '../forms';
+import type { Turn } from '../turn';
+import { changedBanner } from './banners';
+import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
+
+const FIELDS = ['email', 'telephone', 'website'] as const;
+type Field = (typeof FIELDS)[number];
+
+export async function showProfile(d: BotDeps, t: Turn): Promise<Outcome> {
+  return forAll(profileCard(t.tr, await d.client.getSupportProfile(t.user)));
+}
+
+/**
+ * From a command (only the fields named) or the form (every field; only those that differ are sent).
+ * Partner Center replaces the whole profile, so the client reads, merges and puts.
+ */
+export async function setProfile(d: BotDeps, t: Turn, wanted: Record<string, unknown>, fromForm: boolean): Promise<Outcome> {
+  let change: Record<string, unknown> = wanted;
+  if (fromForm) {
+    const current = await d.client.getSupportProfile(t.user);
+    change = {};
+    for (const f of FIELDS) if (wanted[f] !== undefined && wanted[f] !== (current[f] ?? '')) change[f] = wanted[f];
+  }
+  const v = validateForm<typeof supportProfileChangeSchema, Field>(t.tr, supportProfileChangeSchema, change);
+  if (!v.ok) {
+    const current = await d.client.getSupportProfile(t.user);
+    const { _form, ...errors } = v.errors;
+    return forInteractor(profileCard(t.tr, current, { form: { values: echoValues(wanted, FIELDS), errors, formError: _form ?? t.tr.t('common.fixFields') } }));
+  }
+  const { profile: updated, previous } = await d.client.updateSupportProfile(t.user, v.value as SupportProfileChange);
+  const rows = FIELDS.filter((f) => v.value[f] !== undefined).map((f) => ({
+    field: t.tr.t(`profile.field.${f}`),
+    from: previous[f] || '—',
+    to: updated[f] || '—',
+  }));
+  return forAll(profileCard(t.tr, updated, { banner: changedBanner(t, d.clock.now(), rows) }));
+}

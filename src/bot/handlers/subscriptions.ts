@@ -1,0 +1,178 @@
+/** `sub …` commands and subscription card actions: list, show, change (with confirmation), status. */
+import { z } from 'zod';
+import { confirmCard, type ChangeRow } from '../../cards/common';
+import { customerName, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from '../../cards/subscriptions';
+import type { Translator } from '../../i18n';
+import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange } from '../../partner-center';
+import { customerIdSchema, subscriptionChangeSchema, subscriptionIdSchema } from '../../partner-center/schemas';
+import { asBoolean, asNumber, echoValues, validateForm } from '../forms';
+import type { Turn } from '../turn';
+import { changedBanner } from './banners';
+import { resolveCustomer } from './customers';
+import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
+
+type Field = keyof SubscriptionChange;
+const FIELDS: readonly Field[] = ['quantity', 'friendlyName', 'autoRenewEnabled', 'status'];
+
+export interface SubscriptionUpdateRequest {
+  op: 'sub.update';
+  customerId: string;
+  customerName: string;
+  subscriptionId: string;
+  change: SubscriptionChange;
+  by: string;
+}
+
+export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string): Promise<Outcome> {
+  const r = await resolveCustomer(d, t, customerRef);
+  if ('outcome' in r) return r.outcome;
+  return forAll(subscriptionListCard(t.tr, r.customer, await d.client.listSubscriptions(t.user, r.customer.id)));
+}
+
+export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {
+  const r = await resolveCustomer(d, t, customerRef);
+  if ('outcome' in r) return r.outcome;
+  const s = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
+  return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now() }));
+}
+
+function display(tr: Translator, field: Field, value: unknown): string {
+  if (value === undefined || value === null) return '—';
+  if (field === 'autoRenewEnabled') return tr.t(value ? 'sub.autoRenew.on' : 'sub.autoRenew.off');
+  if (field === 'status') return statusLabel(tr, String(value));
+  if (field === 'quantity') return tr.number(Number(value));
+  return String(value);
+}
+
+export function changeRows(tr: Translator, before: Subscription, change: SubscriptionChange): ChangeRow[] {
+  return FIELDS.filter((f) => change[f] !== undefined).map((f) => ({
+    field: tr.t(`sub.change.${f}`),
+    from: display(tr, f, before[f]),
+    to: display(tr, f, change[f]),
+  }));
+}
+
+/** What the user asked for, less what the subscription already has. */
+function effectiveChange(current: Subscription, wanted: SubscriptionChange): SubscriptionChange {
+  const out: SubscriptionChange = {};
+  for (const f of FIELDS) {
+    if (wanted[f] !== undefined && wanted[f] !== current[f]) (out as Record<Field, unknown>)[f] = wanted[f];
+  }
+  return out;
+}
+
+/** Changes that lose seats, access or renewal ask first, saying what will happen. */
+function consequences(tr: Translator, s: Subscription, change: SubscriptionChange): string[] {
+  const out: string[] = [];
+  if (change.quantity !== undefined && change.quantity < (s.quantity ?? 0)) {
+    out.push(
+      isNewCommerce(s)
+        ? tr.t('sub.consequence.decrease', { refundable: tr.number(s.refundableQuantity ?? 0) })
+        : tr.t('sub.consequence.decreaseLegacy'),
+    );
+  }
+  if (change.status === 'suspended') out.push(tr.t('sub.consequence.suspend'));
+  if (change.status === 'deleted') out.push(tr.t('sub.consequence.cancel'));
+  if (change.autoRenewEnabled === false && s.autoRenewEnabled) out.push(tr.t('sub.consequence.autoRenewOff', { date: tr.date(s.commitmentEndDate) }));
+  return out;
+}
+
+/**
+ * A change from a command or a form: validated, compared with the subscription as it is now, confirmed
+ * when risky, then applied.
+ */
+export async function requestChange(
+  d: BotDeps,
+  t: Turn,
+  customerRef: string,
+  subscriptionId: string,
+  wanted: SubscriptionChange,
+  form?: Record<string, unknown>,
+): Promise<Outcome> {
+  const r = await resolveCustomer(d, t, customerRef);
+  if ('outcome' in r) return r.outcome;
+  const current = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
+  const v = validateForm(t.tr, subscriptionChangeSchema, wanted);
+  if (!v.ok) {
+    const { _form, ...errors } = v.errors;
+    return forInteractor(
+      subscriptionCard(t.tr, r.customer, current, {
+        now: d.clock.now(),
+        form: { values: form ? echoValues(form, ['quantity', 'friendlyName', 'autoRenewEnabled']) : undefined, errors, formError: _form ?? t.tr.t('common.fixFields') },
+      }),
+    );
+  }
+  const change = effectiveChange(current, v.value);
+  if (Object.keys(change).length === 0) {
+    return forAll(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: t.tr.t('sub.noChange'), style: 'accent' } }));
+  }
+  const risks = consequences(t.tr, current, change);
+  if (risks.length === 0) return apply(d, t, r.customer, subscriptionId, change);
+  const payload: SubscriptionUpdateRequest = {
+    op: 'sub.update',
+    customerId: r.customer.id,
+    customerName: customerName(r.customer),
+    subscriptionId,
+    change,
+    by: t.actor.id,
+  };
+  return forAll(
+    confirmCard(t.tr, t.tr.t('sub.confirm.title', { name: subscriptionName(current) }), changeRows(t.tr, current, change), risks, d.signer.sign(payload)),
+  );
+}
+
+/** Applies a change; a 202 that outlasts the inline wait is followed in the background and the card updated. */
+export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptionId: string, change: SubscriptionChange): Promise<Outcome> {
+  const result = await d.client.updateSubscription(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.inlineWaitMs });
+  const rows = changeRows(t.tr, result.previous, change);
+  if (result.state === 'completed') {
+    return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: changedBanner(t, d.clock.now(), rows) }));
+  }
+  const pending = { ...changedBanner(t, d.clock.now(), rows), text: t.tr.t('sub.inProgress'), style: 'warning' as const };
+  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: pending }), async (update) => {
+    const deadline = d.clock.now() + d.followUpWaitMs;
+    while (d.clock.now() < deadline) {
+      await d.clock.sleep(d.followUpIntervalMs);
+      const s = await d.client.getSubscription(t.user, customer.id, subscriptionId);
+      if (reflectsChange(s, change)) {
+        const landed = { ...changedBanner(t, d.clock.now(), rows), text: `${t.tr.t('sub.landed')} ${changedBanner(t, d.clock.now(), rows).text}` };
+        await update(subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: landed }));
+        return;
+      }
+    }
+    await update(
+      subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: { text: t.tr.t('sub.stillInProgress'), style: 'attention', lines: pending.lines } }),
+    );
+  });
+}
+
+export async function applyConfirmed(d: BotDeps, t: Turn, p: SubscriptionUpdateRequest): Promise<Outcome> {
+  const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName } };
+  return apply(d, t, customer, p.subscriptionId, p.change);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Card actions
+
+const idsSchema = z.object({ customerId: customerIdSchema, subscriptionId: subscriptionIdSchema });
+
+export function subscriptionIds(data: Record<string, unknown>): { customerId: string; subscriptionId: string } | undefined {
+  const r = idsSchema.safeParse(data);
+  return r.success ? r.data : undefined;
+}
+
+/** `sub.update` from the edit form: the form sends every field; only those that differ are changed. */
+export function formChange(data: Record<string, unknown>): SubscriptionChange {
+  return {
+    quantity: asNumber(data.quantity) as number,
+    friendlyName: data.friendlyName as string,
+    autoRenewEnabled: asBoolean(data.autoRenewEnabled) as boolean,
+  };
+}
+
+const statusSchema = z.enum(['active', 'suspended', 'deleted']);
+
+export function formStatus(data: Record<string, unknown>): 'active' | 'suspended' | 'deleted' | undefined {
+  const r = statusSchema.safeParse(data.status);
+  return r.success ? r.data : undefined;
+}

@@ -1,0 +1,39 @@
+/** What handlers share: their dependencies, and what they return. */
+import type { AdaptiveCard } from '../../cards/render';
+import type { Logger } from '../../logging/logger';
+import type { PartnerCenterClient } from '../../partner-center';
+import type { Clock } from '../../util/clock';
+import type { BackgroundWork } from '../background';
+import type { Dedupe } from '../dedupe';
+import type { Signer } from '../signing';
+
+export interface BotDeps {
+  client: PartnerCenterClient;
+  clock: Clock;
+  signer: Signer;
+  dedupe: Dedupe;
+  background: BackgroundWork;
+  logger: Logger;
+  /** How long a subscription change answered 202 is followed inline before the card says "in progress". */
+  inlineWaitMs: number;
+  /** How long it is then followed in the background, updating the card when it lands. */
+  followUpWaitMs: number;
+  followUpIntervalMs: number;
+}
+
+/** Replaces the card a handler posted, later (when Partner Center finishes after Teams got its answer). */
+export type CardUpdater = (card: AdaptiveCard) => Promise<void>;
+
+export interface Outcome {
+  card: AdaptiveCard;
+  /**
+   * For card actions: `all` replaces the card for everyone in the conversation (results), `interactor` only
+   * for the person who clicked (validation errors, failures).
+   */
+  scope: 'all' | 'interactor';
+  /** Background continuation that may update the posted card. */
+  followUp?: (update: CardUpdater) => Promise<void>;
+}
+
+export const forAll = (card: AdaptiveCard, followUp?: Outcome['followUp']): Outcome => ({ card, scope: 'all', ...(followUp ? { followUp } : {}) });
+export const forInteractor = (card: AdaptiveCard): Outcome => ({ card, scope: 'interactor' });
