@@ -4,11 +4,11 @@
  */
 import { MemoryStorage } from 'botbuilder';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createBot } from './bot/app';
+import { createBot, type BotOptions } from './bot/app';
 import { createTokenProvider } from './identity';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
-import { createSandbox, type Sandbox } from './sandbox';
+import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox';
 import { startServer, type HttpServer } from './server';
 
 export interface Running {
@@ -18,11 +18,17 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: Config, logger: Logger, options: { sandboxPort?: number } = {}): Promise<Running> {
+export interface StartOptions {
+  sandbox?: SandboxOptions;
+  /** Tuning the bot's waits (tests shorten them). */
+  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'followUpWaitMs' | 'followUpIntervalMs'>;
+}
+
+export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
   let baseUrl = config.partnerCenter.baseUrl;
   let sandbox: Sandbox | undefined;
   if (config.partnerCenter.sandbox) {
-    sandbox = await createSandbox({ port: options.sandboxPort ?? 0 });
+    sandbox = await createSandbox(options.sandbox);
     baseUrl = sandbox.url;
     logger.info({ url: sandbox.url }, 'embedded Partner Center sandbox started: no real Partner Center is called');
   }
@@ -37,7 +43,7 @@ export async function start(config: Config, logger: Logger, options: { sandboxPo
     supportTopicsFallback: p.supportTopicsFallback.map((t) => ({ ...t })),
     logger: logger.child({ component: 'partner-center' }),
   });
-  const bot = createBot({ config, client, tokens: createTokenProvider(config), storage: new MemoryStorage(), logger });
+  const bot = createBot({ config, client, tokens: createTokenProvider(config), storage: new MemoryStorage(), logger, ...options.bot });
   const server = await startServer({ bot, logger, port: config.port, host: config.host });
   if (config.mode === 'local') {
     logger.warn(

@@ -1,0 +1,191 @@
+/**
+ * Teams, as the bot sees it, on loopback: activities are POSTed to the real bot's /api/messages over the
+ * Bot Framework protocol, and a local connector records what the bot sends back (replies, updates).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config';
+import { start, type Running, type StartOptions } from '../../src/main';
+import { createLogger } from '../../src/logging/logger';
+import type { AdaptiveCard } from '../../src/cards/render';
+
+export interface ConnectorCall {
+  method: string;
+  path: string;
+  conversationId: string;
+  activityId?: string;
+  activity: {
+    type?: string;
+    text?: string;
+    id?: string;
+    replyToId?: string;
+    attachments?: Array<{ contentType: string; content: AdaptiveCard }>;
+  };
+}
+
+export interface Connector {
+  url: string;
+  calls: ConnectorCall[];
+  close(): Promise<void>;
+  /** Fail the next `times` calls with this status (e.g. 429 with Retry-After). */
+  failNext(status: number, times?: number, headers?: Record<string, string>): void;
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startConnector(): Promise<Connector> {
+  const calls: ConnectorCall[] = [];
+  const faults: Array<{ status: number; headers: Record<string, string> }> = [];
+  let n = 0;
+  const server: Server = createServer(async (req, res) => {
+    const text = await body(req);
+    const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
+    const fault = faults.shift();
+    if (fault) {
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      res.end(JSON.stringify({ error: { code: 'Fault', message: 'injected' } }));
+      return;
+    }
+    const activity = text ? JSON.parse(text) : {};
+    calls.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      conversationId: decodeURIComponent(m?.[1] ?? ''),
+      activityId: m?.[2] ? decodeURIComponent(m[2]) : undefined,
+      activity,
+    });
+    const id = req.method === 'PUT' ? decodeURIComponent(m?.[2] ?? '') : `msg-${++n}`;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    failNext: (status, times = 1, headers = {}) => {
+      for (let i = 0; i < times; i++) faults.push({ status, headers });
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  aadObjectId: string;
+}
+
+export const ALICE: Person = { id: '29:alice', name: 'Alice Admin', aadObjectId: 'a1a1a1a1-0000-4000-8000-000000000001' };
+export const BOB: Person = { id: '29:bob', name: 'Bob Support', aadObjectId: 'b2b2b2b2-0000-4000-8000-000000000002' };
+export const BOT = { id: '28:partner-ops', name: 'Partner Ops' };
+export const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
+
+export interface Conversation {
+  id: string;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+}
+
+export const PERSONAL: Conversation = { id: 'a:personal-alice', conversationType: 'personal' };
+export const GROUP: Conversation = { id: '19:group-chat@thread.v2', conversationType: 'groupChat' };
+export const CHANNEL: Conversation = { id: '19:general@thread.tacv2;messageid=1700000000000', conversationType: 'channel' };
+
+export interface TestBot {
+  running: Running;
+  connector: Connector;
+  url: string;
+  /** Posts a message; resolves with the HTTP status once the bot's turn is over. */
+  say(text: string, o?: { from?: Person; conversation?: Conversation; locale?: string; mention?: boolean }): Promise<number>;
+  /** Sends an Action.Execute invoke; resolves with the invoke response body. */
+  execute(
+    verb: string,
+    data: Record<string, unknown>,
+    o?: { from?: Person; conversation?: Conversation; locale?: string; replyToId?: string },
+  ): Promise<{ status: number; body: { statusCode?: number; type?: string; value?: AdaptiveCard } }>;
+  /** Cards and texts the connector received since the last call to `take`. */
+  take(): ConnectorCall[];
+  close(): Promise<void>;
+}
+
+export async function startTestBot(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestBot> {
+  const connector = await startConnector();
+  const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const running = await start(config, createLogger({ level: 'silent' }), options);
+  const url = `${running.server.url}/api/messages`;
+  let seen = 0;
+  const activity = (o: { from?: Person; conversation?: Conversation; locale?: string }) => {
+    const from = o.from ?? ALICE;
+    const conversation = o.conversation ?? PERSONAL;
+    return {
+      id: randomUUID(),
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      timestamp: new Date().toISOString(),
+      locale: o.locale ?? 'en-US',
+      from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
+      recipient: BOT,
+      conversation: { id: conversation.id, conversationType: conversation.conversationType, tenantId: TENANT, isGroup: conversation.conversationType !== 'personal' },
+      channelData: { tenant: { id: TENANT }, ...(conversation.conversationType === 'channel' ? { channel: { id: '19:general@thread.tacv2' }, team: { id: '19:team@thread.tacv2' } } : {}) },
+    };
+  };
+  const post = async (a: object) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  };
+  return {
+    running,
+    connector,
+    url,
+    async say(text, o = {}) {
+      const mention = o.mention ?? (o.conversation?.conversationType ?? 'personal') !== 'personal';
+      const full = mention ? `<at>${BOT.name}</at> ${text}` : text;
+      const entities = mention ? [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }] : [];
+      return (await post({ ...activity(o), type: 'message', text: full, entities })).status;
+    },
+    async execute(verb, data, o = {}) {
+      const r = await post({
+        ...activity(o),
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: o.replyToId ?? 'msg-card',
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      });
+      return { status: r.status, body: r.body };
+    },
+    take() {
+      const out = connector.calls.slice(seen);
+      seen = connector.calls.length;
+      return out;
+    },
+    async close() {
+      await running.stop();
+      await connector.close();
+    },
+  };
+}
+
+/** The Adaptive Card in a connector call (a reply or an update). */
+export function cardOf(call: ConnectorCall | undefined): AdaptiveCard {
+  const card = call?.activity.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  if (!card) throw new Error(`no card in ${JSON.stringify(call?.activity)}`);
+  return card;
+}
+
+/** Every piece of text a person would read on a card (TextBlocks, facts, button titles, input labels). */
+export function textOf(card: unknown): string {
+  const out: string[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    for (const k of ['text', 'title', 'value', 'label', 'placeholder']) if (typeof o[k] === 'string') out.push(o[k] as string);
+    for (const v of Object.values(o)) if (typeof v === 'object') walk(v);
+  };
+  walk(card);
+  return out.join('\n');
+}
