@@ -21,7 +21,7 @@ export interface Running {
 export interface StartOptions {
   sandbox?: SandboxOptions;
   /** Tuning the bot's waits (tests shorten them). */
-  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'followUpWaitMs' | 'followUpIntervalMs'>;
+  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs'>;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {

@@ -48,6 +48,7 @@ export interface BotOptions {
   clock?: Clock;
   /** Teams waits a few seconds for an invoke answer; past this the card says "working" and updates later. */
   invokeDeadlineMs?: number;
+  inlineWaitMs?: number;
   followUpWaitMs?: number;
   followUpIntervalMs?: number;
 }
@@ -76,7 +77,7 @@ export function createBot(o: BotOptions): Bot {
     dedupe: new Dedupe(store, clock),
     background,
     logger,
-    inlineWaitMs: 1_500,
+    inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,
   };

@@ -148,7 +148,7 @@ export function parseCommand(raw: string): ParseResult {
 
     case 'customer':
     case 'customers':
-      if (sub !== 'find') return unknown(input);
+      if (sub !== 'find') return unknown(input, 'customer');
       if (!words[2]) return missing('customer find', 'name or domain prefix');
       return ok({ kind: 'customer.find', query: restFrom(2) });
 
@@ -159,7 +159,7 @@ export function parseCommand(raw: string): ParseResult {
 
     case 'profile':
       if (words.length === 1) return ok({ kind: 'profile.show' });
-      if (sub !== 'set') return unknown(input);
+      if (sub !== 'set') return unknown(input, 'profile');
       return parseProfileSet(words.slice(2));
 
     default:
@@ -200,7 +200,7 @@ function parseSr(words: string[], sub: string | undefined, restFrom: (n: number)
     default:
       if (SR_ID.test(words[1]!) && words.length === 2) return ok({ kind: 'sr.show', id: words[1]! });
       if (/^\d/.test(words[1]!)) return bad('sr', 'id', words[1]!);
-      return unknown(words.join(' '));
+      return unknown(words.join(' '), 'sr');
   }
 }
 
@@ -228,6 +228,8 @@ function parseSub(words: string[], sub: string | undefined, restFrom: (n: number
     default: {
       // `sub <customer> <subscription-id>`: the customer may be several words ("Contoso Ltd" or Contoso Ltd).
       const target = customerAndSubscription(words.slice(1), 'sub', false);
+      const typo = ['list', 'set', 'suspend', 'reactivate', 'cancel'].some((w) => levenshtein(sub, w) <= 2);
+      if ('error' in target && typo) return unknown(words.join(' '), 'sub');
       if ('error' in target) return target.error;
       return ok({ kind: 'sub.show', customer: target.customer, subscriptionId: target.subscriptionId });
     }
@@ -335,18 +337,21 @@ function bad(usage: UsageName, argument: string, value: string): ParseResult {
   return fail('parse.badArgument', { argument, value: value.slice(0, 80) }, usage);
 }
 
-/** An unknown command: suggest the usage whose words are closest to what was typed. */
-function unknown(input: string): ParseResult {
-  const typed = input.toLowerCase().split(/\s+/).slice(0, 2).join(' ');
+/**
+ * An unknown command: suggest the usage whose words are closest to what was typed. When the first word
+ * was known (`sr lsit`), only that family's subcommands are candidates.
+ */
+function unknown(input: string, family?: string): ParseResult {
+  const typed = input.toLowerCase().split(/\s+/);
+  const candidates = USAGE.filter((u) => (family ? u.name.startsWith(`${family} `) : true));
   let best: { name: UsageName; distance: number } | undefined;
-  for (const u of USAGE) {
+  for (const u of candidates) {
     const words = u.name.split(' ').length;
-    const candidate = input.toLowerCase().split(/\s+/).slice(0, words).join(' ');
-    const d = levenshtein(candidate, u.name);
+    const d = levenshtein(typed.slice(0, words).join(' '), u.name);
     if (!best || d < best.distance) best = { name: u.name, distance: d };
   }
   const close = best && best.distance <= Math.max(2, Math.floor(best.name.length / 3));
-  return fail('parse.unknown', { text: typed.slice(0, 40) }, close ? best!.name : 'help');
+  return fail('parse.unknown', { text: typed.slice(0, 2).join(' ').slice(0, 40) }, close ? best!.name : 'help');
 }
 
 export function levenshtein(a: string, b: string): number {

@@ -1,0 +1,382 @@
+/**
+ * Benchmark: commands per second through POST /api/messages, the real bot against a minimal teams-ai bot.
+ *
+ *   npm run bench:commands          (add -- --rounds 10 --per-round 300 --warmup 600 to change the sample,
+ *                                    -- --concurrency 1,16 for the levels, -- --latency 20 to give the
+ *                                    sandbox a service-like delay in ms, -- --only product|minimal|ceiling
+ *                                    to run one side alone, e.g. under node --cpu-prof)
+ *
+ * Product: `sr 616122292874576` through the real bot (start() in local mode): parse the command, GET the
+ * service request from the embedded Partner Center sandbox, render its card, post it to the connector.
+ * Minimal: a teams-ai Application on its own TeamsAdapter + restify server that answers every message with
+ * the text `pong`. Both get the same activity from the same harness (node:http, keep-alive), both reply to
+ * the same local connector (a raw node:http server answering {"id":"x"}), in this one process. Each round
+ * sends a fixed number of requests with a fixed number in flight; the two sides alternate (and alternate
+ * which goes first), so machine noise hits both alike; the figure is the median of the per-round ratios.
+ * The HTTP answer comes once the turn is over, reply included, so latency covers the whole turn.
+ * A third target, a raw node:http server answering 200, shows what the harness alone can drive.
+ * Not a test: nothing here asserts a time; it does check that every request got its card (or its pong).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import restify from 'restify';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logging/logger';
+import { start } from '../src/main';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+const num = (name: string, fallback: number) => {
+  const v = Number(arg(name, String(fallback)));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number >= 0`);
+  return v;
+};
+
+const COMMAND = 'sr 616122292874576';
+const SR_TITLE = 'Cannot assign licenses to new users';
+
+// ---------------------------------------------------------------------------------------------------------
+// The local connector: answers at once, counts, and keeps bodies only when asked (to check the replies).
+
+interface Connector {
+  url: string;
+  calls: number;
+  captured: string[] | null;
+  close(): Promise<void>;
+}
+
+async function startConnector(): Promise<Connector> {
+  const reply = Buffer.from('{"id":"x"}');
+  const c: Connector = { url: '', calls: 0, captured: null, close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    c.calls++;
+    const keep = c.captured;
+    if (keep) {
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => chunks.push(d));
+      req.on('end', () => keep.push(`${req.method} ${req.url} ${Buffer.concat(chunks).toString('utf8')}`));
+    } else {
+      req.resume();
+    }
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': reply.length });
+      res.end(reply);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  c.url = await listen(server);
+  c.close = () => closeServer(server);
+  return c;
+}
+
+function listen(server: http.Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Targets
+
+interface Target {
+  name: string;
+  /** POST target, e.g. http://127.0.0.1:1234/api/messages */
+  url: string;
+  /** Checked after each round: how many connector calls the round should have caused, and anything else. */
+  repliesPerRequest: number;
+  afterRound?: (requests: number) => string | undefined;
+  close(): Promise<void>;
+}
+
+async function productBot(latencyMs: number): Promise<Target> {
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' });
+  const running = await start(config, createLogger({ level: 'silent' }), { sandbox: { latencyMs } });
+  const sandbox = running.sandbox;
+  if (!sandbox) throw new Error('expected the embedded sandbox in local mode');
+  return {
+    name: 'product',
+    url: `${running.server.url}/api/messages`,
+    repliesPerRequest: 1,
+    afterRound: (requests) => {
+      // One GET per command, all answered 200. The sandbox records every request: cleared each round so
+      // its growing log does not weigh on the later rounds.
+      const reqs = sandbox.requests;
+      const bad = reqs.filter((r) => r.method !== 'GET' || r.status !== 200).length;
+      const n = reqs.length;
+      reqs.length = 0;
+      if (n !== requests || bad > 0) return `sandbox saw ${n} requests (${bad} not GET 200) for ${requests} commands`;
+      return undefined;
+    },
+    close: () => running.stop(),
+  };
+}
+
+async function minimalBot(): Promise<Target> {
+  const adapter = new TeamsAdapter({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' });
+  // The product's non-functional options (no typing indicator, no long-running proactive replies), so the
+  // two bots send the same number of activities per turn.
+  const app = new Application({ adapter, botAppId: '', removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+  app.message(/.*/, async (ctx) => {
+    await ctx.sendActivity('pong');
+  });
+  const server = restify.createServer({ name: 'minimal', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ mapParams: false }));
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    name: 'minimal',
+    url: `http://127.0.0.1:${server.address().port}/api/messages`,
+    repliesPerRequest: 1,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The harness's own ceiling: a raw node:http server that reads the body and answers 200, no bot. */
+async function rawServer(): Promise<Target> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  const url = await listen(server);
+  return { name: 'harness ceiling', url: `${url}/api/messages`, repliesPerRequest: 0, close: () => closeServer(server) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The harness: N requests, C in flight, each timed from write to the end of the answer.
+
+function activityBody(serviceUrl: string): (i: number) => Buffer {
+  const base = {
+    channelId: 'msteams',
+    serviceUrl,
+    locale: 'en-US',
+    from: { id: '29:alice', name: 'Alice Admin', aadObjectId: 'a1a1a1a1-0000-4000-8000-000000000001' },
+    recipient: { id: '28:partner-ops', name: 'Partner Ops' },
+    conversation: { id: 'a:personal-alice', conversationType: 'personal', tenantId: 'f0f0f0f0-1111-4222-8333-444444444444', isGroup: false },
+    channelData: { tenant: { id: 'f0f0f0f0-1111-4222-8333-444444444444' } },
+    type: 'message',
+    text: COMMAND,
+    entities: [],
+  };
+  // Everything but the id and timestamp is serialised once; a request costs the harness one concatenation.
+  const rest = JSON.stringify(base).slice(1);
+  return (i) => Buffer.from(`{"id":"bench-${i}","timestamp":"${new Date().toISOString()}",${rest}`);
+}
+
+interface RunResult {
+  ms: number;
+  latencies: Float64Array;
+  elu: number;
+}
+
+function poster(url: string, concurrency: number): { post: (body: Buffer) => Promise<number>; close: () => void } {
+  const u = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { post, close: () => agent.destroy() };
+}
+
+let seq = 0;
+async function run(target: Target, body: (i: number) => Buffer, n: number, concurrency: number, post: (b: Buffer) => Promise<number>): Promise<RunResult> {
+  const latencies = new Float64Array(n);
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= n) return;
+      const b = body(seq++);
+      const t0 = performance.now();
+      const status = await post(b);
+      latencies[i] = performance.now() - t0;
+      if (status !== 200) failures++;
+    }
+  };
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  const ms = performance.now() - t0;
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  if (failures > 0) throw new Error(`${target.name}: ${failures} of ${n} requests did not answer 200`);
+  return { ms, latencies, elu };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out.sort();
+}
+
+interface SideStats {
+  rps: number[];
+  latencies: Float64Array[];
+  elu: number[];
+}
+
+async function main(): Promise<void> {
+  const rounds = num('rounds', 10);
+  const perRound = num('per-round', 300);
+  const warmup = num('warmup', 600);
+  const latencyMs = num('latency', 0);
+  const levels = arg('concurrency', '1,16').split(',').map(Number);
+  if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--concurrency takes positive integers, e.g. 1,16');
+  const only = arg('only', '');
+  if (only && !['product', 'minimal', 'ceiling'].includes(only)) throw new Error('--only takes product, minimal or ceiling');
+
+  const connector = await startConnector();
+  const body = activityBody(connector.url);
+  const all: Target[] = [];
+  if (!only || only === 'product') all.push(await productBot(latencyMs));
+  if (!only || only === 'minimal') all.push(await minimalBot());
+  const ceiling = !only || only === 'ceiling' ? await rawServer() : undefined;
+  const t0 = performance.now();
+
+  // Check once that each side answers what it should: the product the service request's card, the minimal
+  // bot its pong (an error card would also answer HTTP 200).
+  for (const target of all) {
+    connector.captured = [];
+    const p = poster(target.url, 1);
+    await run(target, body, 1, 1, p.post);
+    p.close();
+    const got = connector.captured;
+    connector.captured = null;
+    target.afterRound?.(1);
+    const ok =
+      got.length === 1 &&
+      (target.name === 'product'
+        ? got[0]!.includes('application/vnd.microsoft.card.adaptive') && got[0]!.includes(SR_TITLE)
+        : got[0]!.includes('"text":"pong"'));
+    if (!ok) throw new Error(`${target.name} answered unexpectedly: ${got.join('\n').slice(0, 600)}`);
+  }
+
+  const results = new Map<string, SideStats>();
+  const key = (name: string, c: number) => `${name}@${c}`;
+  for (const c of levels) {
+    const posters = new Map(all.map((t) => [t.name, poster(t.url, c)]));
+    // Warm up: JIT, sockets, caches, at this level, both sides.
+    for (const target of all) {
+      await run(target, body, warmup, c, posters.get(target.name)!.post);
+      target.afterRound?.(warmup);
+    }
+    for (const target of all) results.set(key(target.name, c), { rps: [], latencies: [], elu: [] });
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? all : [...all].reverse();
+      for (const target of order) {
+        const calls0 = connector.calls;
+        const res = await run(target, body, perRound, c, posters.get(target.name)!.post);
+        const replies = connector.calls - calls0;
+        if (replies !== perRound * target.repliesPerRequest) {
+          throw new Error(`${target.name}: the connector got ${replies} replies for ${perRound} requests`);
+        }
+        const problem = target.afterRound?.(perRound);
+        if (problem) throw new Error(`${target.name}: ${problem}`);
+        const s = results.get(key(target.name, c))!;
+        s.rps.push((perRound / res.ms) * 1000);
+        s.latencies.push(res.latencies);
+        s.elu.push(res.elu);
+      }
+    }
+    for (const p of posters.values()) p.close();
+  }
+
+  // The harness alone, after the bots (so it does not warm anything up for them).
+  const ceilingRps = new Map<number, number>();
+  if (ceiling) {
+    for (const c of levels) {
+      const p = poster(ceiling.url, c);
+      await run(ceiling, body, warmup, c, p.post);
+      const rps: number[] = [];
+      for (let r = 0; r < Math.max(3, Math.min(rounds, 5)); r++) rps.push((perRound / (await run(ceiling, body, perRound, c, p.post)).ms) * 1000);
+      p.close();
+      ceilingRps.set(c, median(rps));
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  for (const target of all) await target.close();
+  await ceiling?.close();
+  await connector.close();
+
+  const f0 = (n: number) => n.toFixed(0).padStart(6);
+  const f2 = (n: number) => n.toFixed(2).padStart(7);
+  console.log(
+    `Commands through POST /api/messages: \`${COMMAND}\` (product) vs a teams-ai bot answering 'pong' (minimal);` +
+      ` ${rounds} rounds x ${perRound} requests per side and level after ${warmup} warm-up requests; sandbox latency ${latencyMs} ms;` +
+      ` one process, ${seconds.toFixed(1)} s`,
+  );
+  for (const c of levels) {
+    console.log(`concurrency ${c}:`);
+    const stats = all.map((t) => {
+      const s = results.get(key(t.name, c))!;
+      const lat = concat(s.latencies);
+      return { name: t.name, rps: median(s.rps), p50: percentile(lat, 50), p99: percentile(lat, 99), elu: median(s.elu), s };
+    });
+    for (const s of stats) {
+      console.log(
+        `  ${s.name.padEnd(8)} ${f0(s.rps)} req/s (median of rounds, min ${Math.min(...s.s.rps).toFixed(0)}, max ${Math.max(...s.s.rps).toFixed(0)})` +
+          `   p50 ${f2(s.p50)} ms   p99 ${f2(s.p99)} ms   event loop busy ${(s.elu * 100).toFixed(0)}%`,
+      );
+    }
+    const product = stats.find((s) => s.name === 'product');
+    const minimal = stats.find((s) => s.name === 'minimal');
+    if (product && minimal) {
+      const ratios = product.s.rps.map((p, i) => p / minimal.s.rps[i]!);
+      console.log(
+        `  ratio product/minimal: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; aim >= 0.7)`,
+      );
+      console.log(`  latency the product adds: p50 +${(product.p50 - minimal.p50).toFixed(2)} ms, p99 +${(product.p99 - minimal.p99).toFixed(2)} ms`);
+    }
+    if (ceilingRps.has(c)) console.log(`  harness ceiling (raw node:http answering 200, same harness): ${ceilingRps.get(c)!.toFixed(0)} req/s`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

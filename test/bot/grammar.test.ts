@@ -1,0 +1,62 @@
+import { parseCommand, USAGE, MAX_COMMAND_LENGTH } from '../../src/bot/commands/grammar';
+
+const SUB = 'a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87';
+
+describe('command grammar', () => {
+  it.each([
+    ['help', { kind: 'help' }],
+    ['HELP Sub Set', { kind: 'help', topic: 'sub set' }],
+    ['sr new', { kind: 'sr.new' }],
+    ['sr list', { kind: 'sr.list' }],
+    ['Sr List ATTENTION', { kind: 'sr.list', filter: 'attention' }],
+    ['sr 616122292874576', { kind: 'sr.show', id: '616122292874576' }],
+    ['sr note 616122292874576   Two  spaces\nand a line', { kind: 'sr.note', id: '616122292874576', text: 'Two  spaces\nand a line' }],
+    ['sr close 616122292874576', { kind: 'sr.close', id: '616122292874576' }],
+    ['customer find Contoso Ltd', { kind: 'customer.find', query: 'Contoso Ltd' }],
+    ['sub list contoso.onmicrosoft.com', { kind: 'sub.list', customer: 'contoso.onmicrosoft.com' }],
+    [`sub Contoso Ltd ${SUB.toUpperCase()}`, { kind: 'sub.show', customer: 'Contoso Ltd', subscriptionId: SUB }],
+    [`sub set contoso ${SUB} quantity=30 name="Front office" autorenew=off`, { kind: 'sub.set', customer: 'contoso', subscriptionId: SUB, fields: { quantity: 30, friendlyName: 'Front office', autoRenewEnabled: false } }],
+    [`sub set contoso ${SUB} name=“Bureau d’accueil”`, { kind: 'sub.set', customer: 'contoso', subscriptionId: SUB, fields: { friendlyName: 'Bureau d’accueil' } }],
+    [`sub suspend "Contoso Ltd" ${SUB}`, { kind: 'sub.suspend', customer: 'Contoso Ltd', subscriptionId: SUB }],
+    [`sub reactivate contoso ${SUB}`, { kind: 'sub.reactivate', customer: 'contoso', subscriptionId: SUB }],
+    [`sub cancel contoso ${SUB}`, { kind: 'sub.cancel', customer: 'contoso', subscriptionId: SUB }],
+    ['profile', { kind: 'profile.show' }],
+    ['profile set email=help@litware.com phone="+1 425 555 0100" website=www.litware.com', { kind: 'profile.set', fields: { email: 'help@litware.com', telephone: '+1 425 555 0100', website: 'www.litware.com' } }],
+  ])('%s', (text, command) => {
+    expect(parseCommand(text)).toEqual({ ok: true, command });
+  });
+
+  it.each([
+    ['', 'parse.empty', undefined],
+    ['sr lsit', 'parse.unknown', 'sr list [open|closed|attention]'],
+    ['sub lsit contoso', 'parse.unknown', 'sub list <customer>'],
+    ['custmer find x', 'parse.unknown', 'customer find <name or domain prefix>'],
+    ['deploy everything', 'parse.unknown', 'help [command]'],
+    ['sr abc', 'parse.unknown', 'help [command]'],
+    ['sr 12ab', 'parse.badArgument', 'sr <id>'],
+    ['sr note 616122292874576', 'parse.missingArgument', 'sr note <id> <text>'],
+    ['sr close', 'parse.missingArgument', 'sr close <id>'],
+    ['sr list pending', 'parse.badArgument', 'sr list [open|closed|attention]'],
+    ['sub contoso', 'parse.missingArgument', 'sub <customer> <subscription-id>'],
+    ['sub contoso not-a-guid', 'parse.badArgument', 'sub <customer> <subscription-id>'],
+    [`sub set contoso ${SUB}`, 'parse.missingArgument', undefined],
+    [`sub set contoso ${SUB} quantity=-3`, 'parse.badArgument', undefined],
+    [`sub set contoso ${SUB} quantity=2.5`, 'parse.badArgument', undefined],
+    [`sub set contoso ${SUB} autorenew=maybe`, 'parse.badArgument', undefined],
+    [`sub set contoso ${SUB} color=red`, 'parse.unknownField', undefined],
+    [`sub set contoso ${SUB} name="unclosed`, 'parse.unclosedQuote', undefined],
+    [`sub suspend contoso ${SUB} now`, 'parse.badArgument', undefined],
+    ['profile set fax=123', 'parse.unknownField', undefined],
+    ['x'.repeat(MAX_COMMAND_LENGTH + 1), 'parse.tooLong', undefined],
+  ])('refuses %j', (text, key, usage) => {
+    const r = parseCommand(text);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.key).toBe(key);
+    if (usage) expect(r.error.usage).toBe(usage);
+  });
+
+  it('parses every example that help shows', () => {
+    for (const u of USAGE) expect({ example: u.example, ok: parseCommand(u.example).ok }).toEqual({ example: u.example, ok: true });
+  });
+});

@@ -1,0 +1,286 @@
+/**
+ * Every card the bot can send, in every locale, against what Teams accepts: the official Adaptive Card 1.5
+ * schema, the official renderer's parser, no template leftovers, under Teams' message size limit, the input
+ * ids and verbs the handlers rely on. Data comes from the sandbox seed, read through the client's schemas.
+ */
+import { VERB } from '../../src/bot/verbs';
+import { errorToCard } from '../../src/bot/errors';
+import { confirmCard, errorCard, helpCard, messageCard } from '../../src/cards/common';
+import { customerListCard } from '../../src/cards/customers';
+import { profileCard } from '../../src/cards/profile';
+import type { AdaptiveCard } from '../../src/cards/render';
+import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard } from '../../src/cards/service-requests';
+import { subscriptionCard, subscriptionListCard } from '../../src/cards/subscriptions';
+import { LOCALES, translator, type Translator } from '../../src/i18n';
+import { PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
+import { customerSchema, serviceRequestSchema, subscriptionSchema, supportProfileSchema, supportTopicSchema } from '../../src/partner-center/schemas';
+import { createSeedData, SEED } from '../../src/sandbox/seed';
+import { byteSize, executeActions, inputIds, leftoverErrors, rendererErrors, schemaErrors, strings, walk } from './validate';
+
+// ---------------------------------------------------------------------------------------------------------
+// Data: the sandbox seed, parsed as the client parses Partner Center's answers.
+
+const NOW = Date.UTC(2025, 5, 2, 9, 0, 0);
+const DAY = 24 * 60 * 60 * 1000;
+const seed = createSeedData(NOW);
+
+const serviceRequest = (id: string): ServiceRequest =>
+  serviceRequestSchema.parse(seed.serviceRequests.find((s) => s.resource.id === id)!.resource);
+const subscription = (id: string): Subscription => subscriptionSchema.parse(seed.subscriptions.find((s) => s.resource.id === id)!.resource);
+const customer = (c: { id: string; companyName: string; domain: string }): Customer =>
+  customerSchema.parse({ id: c.id, companyProfile: { tenantId: c.id, domain: c.domain, companyName: c.companyName }, relationshipToPartner: 'reseller' });
+
+const topics = seed.supportTopics.map((t) => supportTopicSchema.parse(t));
+const fallbackTopics = topics.slice(0, 2);
+const profile = supportProfileSchema.parse(seed.supportProfile);
+const contoso = customer(SEED.customers.contoso);
+const fabrikam = customer(SEED.customers.fabrikam);
+
+const srOpen = serviceRequest(SEED.serviceRequests.open.id);
+const srClosed = serviceRequest(SEED.serviceRequests.closed.id);
+const srNoNotes = serviceRequest(SEED.serviceRequests.azureQuota.id);
+const srs = seed.serviceRequests.map((s) => serviceRequestSchema.parse(s.resource));
+const srPage = Array.from({ length: 10 }, (_, i) => ({ ...srs[i % srs.length]!, id: String(616122292880000 + i) }));
+
+/** The worst case for size: the most notes, each as long as Partner Center allows. */
+const longText = (n: number, seedText: string) => seedText.repeat(Math.ceil(n / seedText.length)).slice(0, n);
+const srHuge: ServiceRequest = {
+  ...srOpen,
+  title: longText(200, 'Licences cannot be assigned to new users '),
+  description: longText(4000, 'New hires get "no licenses available" although seats were added. '),
+  notes: Array.from({ length: 200 }, (_, i) => ({
+    createdByName: `Support Engineer ${i}`,
+    createdDate: new Date(NOW - (200 - i) * 3_600_000).toISOString(),
+    text: longText(4000, `Note ${i}: message trace attached, waiting on the customer to confirm. `),
+  })),
+};
+
+const manyCustomers: Customer[] = Array.from({ length: 25 }, (_, i) =>
+  customer({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    companyName: `Contoso Regional Subsidiary Number ${i} of the Northern Hemisphere Holdings, Ltd.`,
+    domain: `contosoregionalsubsidiary${i}northernhemisphere.onmicrosoft.com`,
+  }),
+);
+
+const contosoSubs = seed.subscriptions.filter((s) => s.customerId === contoso.id).map((s) => subscriptionSchema.parse(s.resource));
+const manySubs: Subscription[] = Array.from({ length: 50 }, (_, i) => ({
+  ...contosoSubs[i % contosoSubs.length]!,
+  id: `a6c1f3e2-7b4d-4e8a-9c05-${String(i).padStart(12, '0')}`,
+  friendlyName: `Sales department licences, EMEA region, batch ${i} (renewed yearly)`,
+}));
+
+const subNce = subscription(SEED.subscriptions.contosoNceNew.id); // active, inside the cancellation window
+const subSuspended = subscription(SEED.subscriptions.fabrikamSuspended.id);
+const subDeleted = subscription(SEED.subscriptions.fabrikamDeleted.id);
+const subLegacy = subscription(SEED.subscriptions.contosoLegacy.id);
+
+const signedConfirmation = { p: { op: 'sub.update', customerId: contoso.id, subscriptionId: subNce.id, change: { quantity: 5 } }, s: 'c2lnbmF0dXJl' };
+
+const pcError = new PartnerCenterError({ kind: 'http', status: 400, code: '800090', message: 'x', requestId: 'r', correlationId: 'c' });
+const pcDecommissioned = new PartnerCenterError({ kind: 'decommissioned', status: 410, message: 'gone', requestId: 'r2', correlationId: 'c2' });
+const pcThrottled = new PartnerCenterError({ kind: 'throttled', status: 429, message: 'slow down', retryAfterMs: 42_000, requestId: 'r3' });
+
+// ---------------------------------------------------------------------------------------------------------
+// The cards: every builder, in the states the bot sends.
+
+interface CardCase {
+  name: string;
+  render: (tr: Translator) => AdaptiveCard;
+  /** Input ids the handler reads, in order (none when absent). */
+  inputs?: readonly string[];
+  /** Text the card must show (substrings of some string in the card). */
+  shows?: (tr: Translator) => string[];
+}
+
+const SR_FORM = ['title', 'description', 'severity', 'supportTopicId', 'text'] as const;
+const SUB_FORM = ['quantity', 'friendlyName', 'autoRenewEnabled'] as const;
+const PROFILE_FORM = ['email', 'telephone', 'website'] as const;
+
+const CARDS: CardCase[] = [
+  { name: 'help', render: (tr) => helpCard(tr), shows: (tr) => [tr.t('help.intro'), 'sr new', 'profile set'] },
+  { name: 'help sub', render: (tr) => helpCard(tr, 'sub'), shows: () => ['sub set <customer>'] },
+  { name: 'help unknown topic', render: (tr) => helpCard(tr, 'frobnicate'), shows: () => ['frobnicate'] },
+  { name: 'error with ids and link', render: (tr) => errorCard(tr, { message: 'Boom', next: 'Retry', requestId: 'req-1', correlationId: 'corr-1', link: { title: 'Open', url: 'https://partner.microsoft.com/dashboard/support/servicerequests' } }), shows: () => ['Boom', 'req-1', 'corr-1'] },
+  { name: 'error plain', render: (tr) => errorCard(tr, { message: 'Boom' }) },
+  { name: 'message', render: () => messageCard('Working on it…') },
+  { name: 'message with title', render: () => messageCard('Done.', 'Partner Ops') },
+  {
+    name: 'confirm',
+    render: (tr) =>
+      confirmCard(tr, tr.t('sub.confirm.title', { name: 'Microsoft 365 E3' }), [{ field: tr.t('sub.field.quantity'), from: '10', to: '5' }, { field: tr.t('sub.field.autoRenew'), from: tr.t('sub.autoRenew.on'), to: tr.t('sub.autoRenew.off') }], ['Seats removed now are refunded.', 'The subscription ends at the end of its term.'], signedConfirmation),
+    shows: (tr) => [tr.t('common.confirm'), tr.t('common.cancel')],
+  },
+  { name: 'confirm close SR', render: (tr) => confirmCard(tr, tr.t('sr.confirmClose.title', { id: srOpen.id! }), [{ field: tr.t('sr.field.status'), from: tr.t('sr.status.open'), to: tr.t('sr.status.closed') }], [tr.t('sr.confirmClose.consequence')], { p: { op: 'sr.close', id: srOpen.id }, s: 'x' }) },
+
+  { name: 'SR open with notes', render: (tr) => serviceRequestCard(tr, srOpen), inputs: ['text'], shows: () => [srOpen.title!, srOpen.notes![0]!.text!] },
+  { name: 'SR closed', render: (tr) => serviceRequestCard(tr, srClosed), inputs: ['text'] },
+  { name: 'SR without notes', render: (tr) => serviceRequestCard(tr, srNoNotes), inputs: ['text'], shows: (tr) => [tr.t('sr.notes.none')] },
+  { name: 'SR with banner', render: (tr) => serviceRequestCard(tr, srOpen, { text: 'Note added.', style: 'good', lines: ['Microsoft is notified.'] }), inputs: ['text'], shows: () => ['Note added.'] },
+  { name: 'SR with 200 long notes', render: (tr) => serviceRequestCard(tr, srHuge), inputs: ['text'], shows: (tr) => [tr.t('sr.notes.more', { count: 190 })] },
+
+  { name: 'SR list empty', render: (tr) => serviceRequestListCard(tr, { items: [], offset: 0, pageSize: 10 }), shows: (tr) => [tr.t('sr.list.empty')] },
+  { name: 'SR list first page', render: (tr) => serviceRequestListCard(tr, { items: srPage, offset: 0, nextOffset: 10, pageSize: 10 }), shows: (tr) => [tr.t('common.next')] },
+  { name: 'SR list middle page', render: (tr) => serviceRequestListCard(tr, { items: srPage, offset: 10, nextOffset: 20, pageSize: 10 }, 'open'), shows: (tr) => [tr.t('common.previous'), tr.t('common.next')] },
+
+  { name: 'SR form empty', render: (tr) => serviceRequestFormCard(tr, { topics, topicsFromFallback: false, nonce: 'b3f1c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), inputs: SR_FORM },
+  {
+    name: 'SR form with errors',
+    render: (tr) =>
+      serviceRequestFormCard(tr, {
+        topics,
+        topicsFromFallback: false,
+        nonce: 'b3f1c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+        values: { title: 'Mail flow', description: '', severity: 'critical', supportTopicId: topics[4]!.id, text: 'Started this morning.' },
+        errors: { description: tr.t('field.required'), title: 'Too short' },
+        formError: tr.t('common.fixFields'),
+      }),
+    inputs: SR_FORM,
+    shows: (tr) => [tr.t('common.fixFields'), 'Too short'],
+  },
+  { name: 'SR form with fallback topics', render: (tr) => serviceRequestFormCard(tr, { topics: fallbackTopics, topicsFromFallback: true, nonce: 'b3f1c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), inputs: SR_FORM, shows: (tr) => [tr.t('sr.form.topicsFallback')] },
+
+  { name: 'customer find', render: (tr) => customerListCard(tr, 'contoso', [contoso, customer(SEED.customers.contosoPharma), customer(SEED.customers.contosoHotels)]) },
+  { name: 'customer pick', render: (tr) => customerListCard(tr, 'contoso', [contoso, customer(SEED.customers.contosoPharma)], 'pick') },
+  { name: 'customer list empty', render: (tr) => customerListCard(tr, 'nobody', []), shows: (tr) => [tr.t('customer.list.empty', { query: 'nobody' })] },
+  { name: 'customer list of 25', render: (tr) => customerListCard(tr, 'contoso', manyCustomers) },
+
+  { name: 'subscription list', render: (tr) => subscriptionListCard(tr, contoso, contosoSubs) },
+  { name: 'subscription list empty', render: (tr) => subscriptionListCard(tr, fabrikam, []) },
+  { name: 'subscription list of 50', render: (tr) => subscriptionListCard(tr, contoso, manySubs) },
+  {
+    name: 'subscription NCE editable, banner, form errors',
+    render: (tr) =>
+      subscriptionCard(tr, contoso, subNce, {
+        now: NOW,
+        banner: { text: 'Change requested.', style: 'warning', lines: ['Quantity: 10 → 12'] },
+        form: { values: { quantity: '12', friendlyName: '', autoRenewEnabled: 'false' }, errors: { friendlyName: tr.t('field.required') }, formError: tr.t('common.fixFields') },
+      }),
+    inputs: SUB_FORM,
+    shows: (tr) => [tr.t('sub.action.cancel'), tr.t('sub.action.suspend')],
+  },
+  { name: 'subscription NCE', render: (tr) => subscriptionCard(tr, contoso, subNce, { now: NOW }), inputs: SUB_FORM },
+  { name: 'subscription NCE after the cancellation window', render: (tr) => subscriptionCard(tr, contoso, subNce, { now: NOW + 30 * DAY }), inputs: SUB_FORM },
+  { name: 'subscription suspended', render: (tr) => subscriptionCard(tr, fabrikam, subSuspended, { now: NOW }), shows: (tr) => [tr.t('sub.action.reactivate')] },
+  { name: 'subscription deleted', render: (tr) => subscriptionCard(tr, fabrikam, subDeleted, { now: NOW }) },
+  { name: 'subscription legacy', render: (tr) => subscriptionCard(tr, contoso, subLegacy, { now: NOW }), inputs: SUB_FORM },
+
+  { name: 'profile', render: (tr) => profileCard(tr, profile), inputs: PROFILE_FORM, shows: () => [profile.email!] },
+  { name: 'profile with banner', render: (tr) => profileCard(tr, profile, { banner: { text: 'Saved.', style: 'good', lines: ['Email: a → b'] } }), inputs: PROFILE_FORM },
+  {
+    name: 'profile with errors',
+    render: (tr) => profileCard(tr, profile, { form: { values: { email: 'not-an-email', telephone: '', website: 'ftp://x' }, errors: { email: 'Not an email address', website: 'Must be https' }, formError: tr.t('common.fixFields') } }),
+    inputs: PROFILE_FORM,
+    shows: () => ['Not an email address', 'Must be https', 'not-an-email'],
+  },
+
+  { name: 'errorToCard PartnerCenterError 400', render: (tr) => errorToCard(tr, pcError), shows: () => ['r', 'c'] },
+  { name: 'errorToCard decommissioned', render: (tr) => errorToCard(tr, pcDecommissioned), shows: (tr) => [tr.t('common.openInPartnerCenter')] },
+  { name: 'errorToCard throttled', render: (tr) => errorToCard(tr, pcThrottled, 'corr-9'), shows: () => ['42'] },
+  { name: 'errorToCard plain Error', render: (tr) => errorToCard(tr, new Error('secret stack'), 'corr-10'), shows: (tr) => [tr.t('error.unexpected'), 'corr-10'] },
+];
+
+const VERBS: ReadonlySet<string> = new Set(Object.values(VERB));
+
+/** Prefilled values the inputs cannot show: a choice that is not offered, a toggle value that is neither on nor off. */
+function prefillErrors(card: unknown): string[] {
+  const out: string[] = [];
+  for (const { path, value: input } of walk(card)) {
+    if (input.type === 'Input.ChoiceSet' && input.value) {
+      const offered = (input.choices as Array<{ value: string }>).map((c) => c.value);
+      if (!offered.includes(input.value)) out.push(`${path} (${input.id}): value ${JSON.stringify(input.value)} is not one of ${JSON.stringify(offered)}`);
+    }
+    if (input.type === 'Input.Toggle' && input.value !== undefined && input.value !== (input.valueOn ?? 'true') && input.value !== (input.valueOff ?? 'false')) {
+      out.push(`${path} (${input.id}): value ${JSON.stringify(input.value)} is neither valueOn nor valueOff`);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The checks, for each card in each locale.
+
+describe.each(CARDS)('$name card', (c) => {
+  const rendered = new Map(LOCALES.map((locale) => [locale, c.render(translator(locale))] as const));
+
+  test.each(LOCALES)('%s: valid against the Adaptive Card 1.5 schema', (locale) => {
+    expect(schemaErrors(rendered.get(locale))).toEqual([]);
+  });
+
+  test.each(LOCALES)('%s: accepted by the adaptivecards renderer', (locale) => {
+    expect(rendererErrors(rendered.get(locale))).toEqual([]);
+  });
+
+  test.each(LOCALES)('%s: no template leftovers, no missing values as text, under the size limit', (locale) => {
+    const card = rendered.get(locale)!;
+    expect(leftoverErrors(card)).toEqual([]);
+    expect(byteSize(card)).toBeLessThan(20_000);
+  });
+
+  test.each(LOCALES)('%s: inputs and verbs are the ones the handlers read', (locale) => {
+    const card = rendered.get(locale)!;
+    expect(inputIds(card)).toEqual(c.inputs ?? []);
+    expect(prefillErrors(card)).toEqual([]);
+    for (const action of executeActions(card)) {
+      expect({ path: action.path, verb: action.verb, known: typeof action.verb === 'string' && VERBS.has(action.verb) }).toEqual({ path: action.path, verb: action.verb, known: true });
+      expect(action.title).toEqual(expect.stringMatching(/\S/));
+    }
+  });
+
+  if (c.shows) {
+    test.each(LOCALES)('%s: shows what it is about', (locale) => {
+      const texts = [...strings(rendered.get(locale))].map((s) => s.value);
+      for (const wanted of c.shows!(translator(locale))) expect(texts.filter((t) => t.includes(wanted))).not.toHaveLength(0);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Text from users and from Partner Center is data, never a template.
+
+describe('user text is never evaluated as a template', () => {
+  const EVIL = '${$root.labels.submit} ${1+1}';
+  const tr = translator('en-US');
+  const evilSr: ServiceRequest = { ...srOpen, title: EVIL, description: EVIL, notes: [{ createdByName: EVIL, createdDate: srOpen.createdDate, text: EVIL }] };
+  const evilCustomer = customer({ id: contoso.id, companyName: EVIL, domain: 'contoso.onmicrosoft.com' });
+  const evilSub: Subscription = { ...subNce, friendlyName: EVIL };
+
+  const cases: Array<[string, () => AdaptiveCard]> = [
+    ['service request', () => serviceRequestCard(tr, evilSr)],
+    ['service request list', () => serviceRequestListCard(tr, { items: [evilSr], offset: 0, pageSize: 10 })],
+    ['service request form', () => serviceRequestFormCard(tr, { topics, topicsFromFallback: false, nonce: 'n', values: { title: EVIL, description: EVIL, text: EVIL } })],
+    ['customer list', () => customerListCard(tr, EVIL, [evilCustomer])],
+    ['subscription', () => subscriptionCard(tr, evilCustomer, evilSub, { now: NOW, form: { values: { friendlyName: EVIL } } })],
+    ['subscription list', () => subscriptionListCard(tr, evilCustomer, [evilSub])],
+    ['profile', () => profileCard(tr, { ...profile, email: EVIL })],
+    ['message', () => messageCard(EVIL, EVIL)],
+    ['error', () => errorCard(tr, { message: EVIL, next: EVIL })],
+  ];
+
+  test.each(cases)('%s', (_name, render) => {
+    const card = render();
+    const texts = [...strings(card)].map((s) => s.value);
+    expect(texts).toContain(EVIL);
+    // Evaluated, it would read "Submit 2" (or " 2" where no label exists); every `$root` must still be intact.
+    expect(texts.filter((t) => t.includes('$root') && !t.includes(EVIL))).toEqual([]);
+    expect(texts.filter((t) => /(^|\s)2$/.test(t))).toEqual([]);
+    expect(schemaErrors(card)).toEqual([]);
+    expect(rendererErrors(card)).toEqual([]);
+    expect(leftoverErrors(card, [EVIL])).toEqual([]);
+  });
+
+  test('the SR title renders literally', () => {
+    const card = serviceRequestCard(tr, { ...srOpen, title: EVIL });
+    const title = [...walk(card)].find(({ value }) => value.type === 'TextBlock' && value.size === 'Large');
+    expect(title?.value.text).toBe(EVIL);
+  });
+});
+
+describe('size limits', () => {
+  test('a service request with 200 notes shows only the newest ones', () => {
+    const card = serviceRequestCard(translator('en-US'), srHuge);
+    const texts = [...strings(card)].map((s) => s.value);
+    expect(texts.some((t) => t.startsWith('Note 199:'))).toBe(true);
+    expect(texts.some((t) => t.startsWith('Note 189:'))).toBe(false);
+  });
+});

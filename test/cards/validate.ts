@@ -1,0 +1,135 @@
+/**
+ * Checks for a rendered Adaptive Card: the official 1.5 JSON schema (ajv), the official renderer's parser
+ * (adaptivecards 3, no DOM needed for parse + validateProperties), and walkers over the card's JSON.
+ * Every checker returns a list of readable problems; an empty list means the card passed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
+
+/** The shared folder sits beside the repo (/work/shared locally, and in CI). */
+export const SCHEMA_PATH = join(__dirname, '../../../shared/schemas/adaptive-card-1.5.json');
+
+type Json = Record<string, any>; // any: a JSON schema / card is arbitrary nested JSON
+
+/**
+ * `ImplementationsOf.X` is an anyOf over every element type: one mistake inside a TextBlock yields an error
+ * for each of the ~16 alternatives. Rewritten as "type is one of these" plus one if/then per type, a
+ * mistake yields exactly the errors of the type it is.
+ */
+function rewriteImplementations(schema: Json): void {
+  const defs: Json = schema.definitions;
+  for (const [name, def] of Object.entries(defs)) {
+    if (!name.startsWith('ImplementationsOf.') || !Array.isArray(def.anyOf)) continue;
+    const cases = (def.anyOf as Json[]).map((alt) => {
+      const ref: string = alt.allOf[0].$ref;
+      const typeName: string = defs[ref.replace('#/definitions/', '')].properties.type.enum[0];
+      return { typeName, ref };
+    });
+    defs[name] = {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: cases.map((c) => c.typeName) } },
+      allOf: cases.map((c) => ({ if: { properties: { type: { const: c.typeName } }, required: ['type'] }, then: { $ref: c.ref } })),
+    };
+  }
+}
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+
+function schemaValidator() {
+  if (!compiled) {
+    const schema: Json = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
+    schema.$id = schema.id;
+    delete schema.id;
+    rewriteImplementations(schema);
+    // No ajv-formats in the project: formats (uri) are not checked here; the renderer checks URLs below.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+    ajv.addMetaSchema(draft06);
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+function describe(e: ErrorObject): string {
+  const where = e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') return `${where}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum') return `${where}: ${e.message} (${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)})`;
+  return `${where}: ${e.message}`;
+}
+
+/** Errors against the official Adaptive Card 1.5 schema. `if` failures only echo the real error, so they are dropped. */
+export function schemaErrors(card: unknown): string[] {
+  const validate = schemaValidator();
+  if (validate(card)) return [];
+  return [...new Set((validate.errors ?? []).filter((e) => e.keyword !== 'if').map(describe))];
+}
+
+// `require('adaptivecards')` fails on Node 20 (ESM without extensions)
+const AC: typeof import('adaptivecards') = require('adaptivecards/dist/adaptivecards.js');
+
+/** What the official renderer reports while parsing, then validating, the card (no DOM needed for either). */
+export function rendererErrors(card: unknown): string[] {
+  const context = new AC.SerializationContext(AC.Versions.v1_5);
+  const parsed = new AC.AdaptiveCard();
+  parsed.parse(card, context);
+  const out: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) {
+    const e = context.getEventAt(i);
+    out.push(`parse: ${AC.ValidationEvent[e.event]}: ${e.message}`);
+  }
+  for (const e of parsed.validateProperties().validationEvents) {
+    const source = e.source as { getJsonTypeName?: () => string; id?: string } | undefined;
+    const who = source?.getJsonTypeName ? `${source.getJsonTypeName()}${source.id ? `#${source.id}` : ''}` : '?';
+    out.push(`validate: ${AC.ValidationEvent[e.event]} (${who}): ${e.message}`);
+  }
+  return out;
+}
+
+/** Every object in the card, depth first, with its JSON path. */
+export function* walk(node: unknown, path = ''): Generator<{ path: string; value: Json }> {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) yield* walk(node[i], `${path}/${i}`);
+  } else if (node && typeof node === 'object') {
+    yield { path: path || '/', value: node as Json };
+    for (const [k, v] of Object.entries(node)) yield* walk(v, `${path}/${k}`);
+  }
+}
+
+/** Every string in the card with its path. */
+export function* strings(node: unknown, path = ''): Generator<{ path: string; value: string }> {
+  if (typeof node === 'string') yield { path, value: node };
+  else if (Array.isArray(node)) for (let i = 0; i < node.length; i++) yield* strings(node[i], `${path}/${i}`);
+  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) yield* strings(v, `${path}/${k}`);
+}
+
+/** Leftovers of templating or of string-building in a builder: `${`, null/undefined/NaN as text, JSON nulls. */
+export function leftoverErrors(card: unknown, allowedUserText: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const { path, value } of strings(card)) {
+    if (allowedUserText.includes(value)) continue;
+    if (value.includes('${')) out.push(`${path}: unexpanded template expression in ${JSON.stringify(value)}`);
+    if (/\b(undefined|null|NaN)\b|\[object Object\]/.test(value)) out.push(`${path}: rendered a missing value as text: ${JSON.stringify(value)}`);
+  }
+  for (const { path, value } of walk(card)) {
+    for (const [k, v] of Object.entries(value)) if (v === null) out.push(`${path}/${k}: null`);
+  }
+  return out;
+}
+
+/** Ids of every input in the card, ShowCard cards included, in document order. */
+export function inputIds(card: unknown): string[] {
+  return [...walk(card)].filter(({ value }) => typeof value.type === 'string' && value.type.startsWith('Input.')).map(({ value }) => String(value.id));
+}
+
+/** Every Action.Execute in the card (action bars, ActionSets, selectActions, ShowCard cards). */
+export function executeActions(card: unknown): Array<{ path: string; verb: unknown; title: unknown }> {
+  return [...walk(card)]
+    .filter(({ value }) => value.type === 'Action.Execute')
+    .map(({ path, value }) => ({ path, verb: value.verb, title: value.title }));
+}
+
+export function byteSize(card: unknown): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
