@@ -183,7 +183,8 @@ function activityBody(serviceUrl: string): (i: number) => Buffer {
 interface RunResult {
   ms: number;
   latencies: Float64Array;
-  elu: number;
+  /** Process CPU time (user + system, all threads) per request, in ms: less sensitive to other load on the machine than req/s. */
+  cpuMs: number;
 }
 
 function poster(url: string, concurrency: number): { post: (body: Buffer) => Promise<number>; close: () => void } {
@@ -228,13 +229,13 @@ async function run(target: Target, body: (i: number) => Buffer, n: number, concu
       if (status !== 200) failures++;
     }
   };
-  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
   const ms = performance.now() - t0;
-  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const cpu = process.cpuUsage(cpu0);
   if (failures > 0) throw new Error(`${target.name}: ${failures} of ${n} requests did not answer 200`);
-  return { ms, latencies, elu };
+  return { ms, latencies, cpuMs: (cpu.user + cpu.system) / 1000 / n };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ function concat(parts: Float64Array[]): Float64Array {
 interface SideStats {
   rps: number[];
   latencies: Float64Array[];
-  elu: number[];
+  cpuMs: number[];
 }
 
 async function main(): Promise<void> {
@@ -304,7 +305,7 @@ async function main(): Promise<void> {
       await run(target, body, warmup, c, posters.get(target.name)!.post);
       target.afterRound?.(warmup);
     }
-    for (const target of all) results.set(key(target.name, c), { rps: [], latencies: [], elu: [] });
+    for (const target of all) results.set(key(target.name, c), { rps: [], latencies: [], cpuMs: [] });
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? all : [...all].reverse();
       for (const target of order) {
@@ -319,7 +320,7 @@ async function main(): Promise<void> {
         const s = results.get(key(target.name, c))!;
         s.rps.push((perRound / res.ms) * 1000);
         s.latencies.push(res.latencies);
-        s.elu.push(res.elu);
+        s.cpuMs.push(res.cpuMs);
       }
     }
     for (const p of posters.values()) p.close();
@@ -355,12 +356,12 @@ async function main(): Promise<void> {
     const stats = all.map((t) => {
       const s = results.get(key(t.name, c))!;
       const lat = concat(s.latencies);
-      return { name: t.name, rps: median(s.rps), p50: percentile(lat, 50), p99: percentile(lat, 99), elu: median(s.elu), s };
+      return { name: t.name, rps: median(s.rps), p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMs: median(s.cpuMs), s };
     });
     for (const s of stats) {
       console.log(
         `  ${s.name.padEnd(8)} ${f0(s.rps)} req/s (median of rounds, min ${Math.min(...s.s.rps).toFixed(0)}, max ${Math.max(...s.s.rps).toFixed(0)})` +
-          `   p50 ${f2(s.p50)} ms   p99 ${f2(s.p99)} ms   event loop busy ${(s.elu * 100).toFixed(0)}%`,
+          `   p50 ${f2(s.p50)} ms   p99 ${f2(s.p99)} ms   CPU ${s.cpuMs.toFixed(2)} ms/request`,
       );
     }
     const product = stats.find((s) => s.name === 'product');
@@ -370,6 +371,8 @@ async function main(): Promise<void> {
       console.log(
         `  ratio product/minimal: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; aim >= 0.7)`,
       );
+      const cpuRatios = product.s.cpuMs.map((p, i) => minimal.s.cpuMs[i]! / p);
+      console.log(`  same ratio from CPU time per request (minimal/product): median ${median(cpuRatios).toFixed(3)}`);
       console.log(`  latency the product adds: p50 +${(product.p50 - minimal.p50).toFixed(2)} ms, p99 +${(product.p99 - minimal.p99).toFixed(2)} ms`);
     }
     if (ceilingRps.has(c)) console.log(`  harness ceiling (raw node:http answering 200, same harness): ${ceilingRps.get(c)!.toFixed(0)} req/s`);

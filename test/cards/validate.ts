@@ -24,9 +24,11 @@ function rewriteImplementations(schema: Json): void {
     if (!name.startsWith('ImplementationsOf.') || !Array.isArray(def.anyOf)) continue;
     const cases = (def.anyOf as Json[]).map((alt) => {
       const ref: string = alt.allOf[0].$ref;
-      const typeName: string = defs[ref.replace('#/definitions/', '')].properties.type.enum[0];
+      const typeName: string | undefined = defs[ref.replace('#/definitions/', '')].properties?.type?.enum?.[0];
       return { typeName, ref };
     });
+    // ImplementationsOf.Inline: a TextRun may also be a plain string; one alternative, nothing to untangle.
+    if (cases.some((c) => !c.typeName)) continue;
     defs[name] = {
       type: 'object',
       required: ['type'],

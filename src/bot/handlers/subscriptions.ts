@@ -1,6 +1,6 @@
 /** `sub …` commands and subscription card actions: list, show, change (with confirmation), status. */
 import { z } from 'zod';
-import { confirmCard, type ChangeRow } from '../../cards/common';
+import { confirmCard, type Banner, type ChangeRow } from '../../cards/common';
 import { customerName, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from '../../cards/subscriptions';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange } from '../../partner-center';
@@ -128,21 +128,20 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
   if (result.state === 'completed') {
     return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: changedBanner(t, d.clock.now(), rows) }));
   }
-  const pending = { ...changedBanner(t, d.clock.now(), rows), text: t.tr.t('sub.inProgress'), style: 'warning' as const };
-  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: pending }), async (update) => {
+  // While Partner Center applies the change, and once it has: the state first, then who changed what.
+  const who = changedBanner(t, d.clock.now(), rows);
+  const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [who.text, ...(who.lines ?? [])] });
+  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: withWho(t.tr.t('sub.inProgress'), 'warning') }), async (update) => {
     const deadline = d.clock.now() + d.followUpWaitMs;
     while (d.clock.now() < deadline) {
       await d.clock.sleep(d.followUpIntervalMs);
       const s = await d.client.getSubscription(t.user, customer.id, subscriptionId);
       if (reflectsChange(s, change)) {
-        const landed = { ...changedBanner(t, d.clock.now(), rows), text: `${t.tr.t('sub.landed')} ${changedBanner(t, d.clock.now(), rows).text}` };
-        await update(subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: landed }));
+        await update(subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: withWho(t.tr.t('sub.landed'), 'good') }));
         return;
       }
     }
-    await update(
-      subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: { text: t.tr.t('sub.stillInProgress'), style: 'attention', lines: pending.lines } }),
-    );
+    await update(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: withWho(t.tr.t('sub.stillInProgress'), 'attention') }));
   });
 }
 
