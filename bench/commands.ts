@@ -287,7 +287,8 @@ async function main(): Promise<void> {
     p.close();
     const got = connector.captured;
     connector.captured = null;
-    target.afterRound?.(1);
+    const problem = target.afterRound?.(1);
+    if (problem) throw new Error(`${target.name}: ${problem}`);
     const ok =
       got.length === 1 &&
       (target.name === 'product'

@@ -15,6 +15,14 @@ export function bannerData(banner?: Banner): { banner: string; bannerStyle: stri
   return { banner: banner?.text ?? '', bannerStyle: banner?.style ?? 'default', bannerLines: banner?.lines ?? [] };
 }
 
+/**
+ * "1–20 / 50" under a list that shows only its first rows (a card must stay under Teams' size limit);
+ * empty when every row is shown. Digits and punctuation only, so the same in every language.
+ */
+export function shownOf(tr: Translator, shown: number, total: number): string {
+  return shown < total ? `${tr.number(Math.min(1, shown))}–${tr.number(shown)} / ${tr.number(total)}` : '';
+}
+
 export function messageCard(text: string, title = ''): AdaptiveCard {
   return expand('message', { title, text });
 }

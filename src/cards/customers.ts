@@ -2,19 +2,22 @@
 import { VERB } from '../bot/verbs';
 import type { Translator } from '../i18n';
 import type { Customer } from '../partner-center';
-import { expand, type AdaptiveCard } from './render';
+import { shownOf } from './common';
+import { expandFitting, type AdaptiveCard } from './render';
 
 export function customerListCard(tr: Translator, query: string, customers: Customer[], mode: 'find' | 'pick' = 'find'): AdaptiveCard {
-  return expand('customer-list', {
+  const items = customers.map((c) => ({
+    id: c.id,
+    name: c.companyProfile?.companyName ?? c.id,
+    domain: `${tr.t('customer.field.domain')}: ${c.companyProfile?.domain ?? '—'}`,
+    tenant: `${tr.t('customer.field.tenantId')}: ${c.companyProfile?.tenantId ?? c.id}`,
+    buttonLabel: tr.t('customer.action.subscriptions'),
+    verb: VERB.customerSubscriptions,
+  }));
+  return expandFitting('customer-list', items.length, (shown) => ({
     title: mode === 'pick' ? tr.t('customer.list.pick', { query }) : tr.t('customer.list.title', { query }),
     empty: tr.t('customer.list.empty', { query }),
-    items: customers.map((c) => ({
-      id: c.id,
-      name: c.companyProfile?.companyName ?? c.id,
-      domain: `${tr.t('customer.field.domain')}: ${c.companyProfile?.domain ?? '—'}`,
-      tenant: `${tr.t('customer.field.tenantId')}: ${c.companyProfile?.tenantId ?? c.id}`,
-      buttonLabel: tr.t('customer.action.subscriptions'),
-      verb: VERB.customerSubscriptions,
-    })),
-  });
+    items: items.slice(0, shown),
+    more: shownOf(tr, shown, items.length),
+  }));
 }

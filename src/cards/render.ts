@@ -63,3 +63,36 @@ export function expand(name: CardName, data: object): AdaptiveCard {
   const card = template(name).expand({ $root: data }) as AdaptiveCard;
   return card;
 }
+
+/**
+ * The most a card may weigh (UTF-8 JSON). Teams refuses a message over about 28 KB, and the activity around
+ * the card needs some of that.
+ */
+export const MAX_CARD_BYTES = 18_000;
+
+export function cardBytes(card: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
+
+/**
+ * Expands a card that repeats something (list rows, notes) with as many of the `count` repeats as fit in
+ * MAX_CARD_BYTES: all of them, unless the data is unusually long. `data(shown)` builds the template data
+ * for `shown` repeats, including whatever tells the reader that some are not shown.
+ */
+export function expandFitting(name: CardName, count: number, data: (shown: number) => object): AdaptiveCard {
+  let shown = count;
+  let card = expand(name, data(shown));
+  for (let size = cardBytes(card); size > MAX_CARD_BYTES && shown > 0; size = cardBytes(card)) {
+    shown = Math.max(0, Math.min(shown - 1, Math.floor((shown * MAX_CARD_BYTES) / size)));
+    card = expand(name, data(shown));
+  }
+  return card;
+}
+
+/** At most `max` characters of `text`, ending with "…" when cut (never in the middle of a surrogate pair). */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}

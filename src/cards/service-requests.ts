@@ -3,10 +3,14 @@ import { VERB } from '../bot/verbs';
 import type { Translator, MessageKey } from '../i18n';
 import { LIMITS, type ServiceRequest, type SupportTopic } from '../partner-center';
 import { bannerData, type Banner } from './common';
-import { expand, type AdaptiveCard } from './render';
+import { clip, expand, expandFitting, type AdaptiveCard } from './render';
 
-/** Notes shown on a card, newest last; older ones are counted, so the card stays well under Teams' size limit. */
+/**
+ * Notes shown on a card, newest last; older ones are counted, so the card stays well under Teams' size limit.
+ * A long note is cut (its full text is in Partner Center), and fewer notes are shown if even that is too much.
+ */
 const MAX_NOTES = 10;
+const MAX_NOTE_CHARS = 1000;
 
 function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
   if (!value) return '—';
@@ -17,7 +21,6 @@ function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: strin
 
 export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: Banner): AdaptiveCard {
   const notes = sr.notes ?? [];
-  const shown = notes.slice(-MAX_NOTES);
   const contact = [sr.primaryContact?.firstName, sr.primaryContact?.lastName].filter(Boolean).join(' ');
   const facts = [
     { title: tr.t('sr.field.status'), value: label(tr, 'sr.status', sr.status) },
@@ -29,18 +32,21 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
     { title: tr.t('sr.field.modified'), value: tr.dateTime(sr.lastModifiedDate) },
     ...(sr.status === 'closed' ? [{ title: tr.t('sr.field.closed'), value: tr.dateTime(sr.lastClosedDate) }] : []),
   ];
-  return expand('service-request', {
+  const data = (shownCount: number) => ({
     ...bannerData(banner),
     id: sr.id ?? '',
     heading: tr.t('sr.title', { id: sr.id ?? '' }),
     title: sr.title ?? '',
     facts,
-    description: sr.description ?? '',
+    description: clip(sr.description ?? '', LIMITS.description),
     notesTitle: tr.t('sr.notes'),
     notesEmpty: tr.t('sr.notes.none'),
-    notes: shown.map((n) => ({ by: tr.t('sr.note.by', { name: n.createdByName ?? '—', when: tr.dateTime(n.createdDate) }), text: n.text ?? '' })),
-    notesMore: notes.length > MAX_NOTES ? tr.t('sr.notes.more', { count: notes.length - MAX_NOTES }) : '',
-    canAddNote: true,
+    notes: (shownCount > 0 ? notes.slice(-shownCount) : []).map((n) => ({
+      by: tr.t('sr.note.by', { name: n.createdByName ?? '—', when: tr.dateTime(n.createdDate) }),
+      text: clip(n.text ?? '', MAX_NOTE_CHARS),
+    })),
+    notesMore: notes.length > shownCount ? tr.t('sr.notes.more', { count: notes.length - shownCount }) : '',
+    canAddNote: sr.status !== 'closed',
     canClose: sr.status !== 'closed',
     addNoteLabel: tr.t('sr.action.addNote'),
     noteLabel: tr.t('sr.action.addNote'),
@@ -52,6 +58,7 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
     refreshLabel: tr.t('common.refresh'),
     verbs: { note: VERB.srNote, close: VERB.srClose, show: VERB.srShow },
   });
+  return expandFitting('service-request', Math.min(notes.length, MAX_NOTES), data);
 }
 
 export type SrFilter = 'open' | 'closed' | 'attention';

@@ -2,8 +2,8 @@
 import { VERB } from '../bot/verbs';
 import type { MessageKey, Translator } from '../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../partner-center';
-import { bannerData, type Banner } from './common';
-import { expand, type AdaptiveCard } from './render';
+import { bannerData, shownOf, type Banner } from './common';
+import { expand, expandFitting, type AdaptiveCard } from './render';
 
 export function customerName(c: Customer): string {
   return c.companyProfile?.companyName ?? c.companyProfile?.domain ?? c.id;
@@ -29,11 +29,15 @@ export function cancellableUntil(s: Subscription, now: number): string | undefin
 
 export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[]): AdaptiveCard {
   const name = customerName(customer);
-  return expand('subscription-list', {
+  // When not all of them fit on a card, the ones that can still change come first.
+  const live = subscriptions.filter((s) => s.status !== 'deleted');
+  const prioritized = [...live, ...subscriptions.filter((s) => s.status === 'deleted')];
+  return expandFitting('subscription-list', subscriptions.length, (shown) => ({
     title: tr.t('sub.list.title', { customer: name }),
     subtitle: customer.id,
     empty: tr.t('sub.list.empty', { customer: name }),
-    items: subscriptions.map((s) => ({
+    more: shownOf(tr, shown, subscriptions.length),
+    items: (shown === subscriptions.length ? subscriptions : prioritized.slice(0, shown)).map((s) => ({
       id: s.id,
       customerId: customer.id,
       name: subscriptionName(s),
@@ -49,7 +53,12 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
       verb: VERB.subShow,
       openLabel: tr.t('sub.action.open'),
     })),
-  });
+  }));
+}
+
+function asNumber(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
 
 export interface SubscriptionFormState {
@@ -93,7 +102,8 @@ export function subscriptionCard(
     canCancel: live && !!until,
     formError: o.form?.formError ?? '',
     values: {
-      quantity: String(v?.quantity ?? s.quantity ?? 1),
+      // Input.Number takes a number: what the user typed if it is one, else the current seats.
+      quantity: asNumber(v?.quantity) ?? s.quantity ?? 1,
       friendlyName: v?.friendlyName ?? subscriptionName(s),
       autoRenewEnabled: String(v?.autoRenewEnabled ?? s.autoRenewEnabled ?? false),
     },

@@ -7,19 +7,9 @@
  */
 import type { Config } from '../config';
 
-/** The person behind an activity, as Teams identifies them. */
-export interface Actor {
-  /** Entra ID object id when Teams gives one (it does for signed-in tenant users), else the channel user id. */
-  id: string;
-  name: string;
-  /** The partner's Entra ID tenant (the Teams tenant the message came from). */
-  tenantId: string;
-}
-
-export interface TokenProvider {
-  /** A function returning the actor's current Partner Center token; it throws when they must sign in. */
-  tokenFor(actor: Actor): () => Promise<string>;
-}
+export * from './types';
+import type { Actor, TokenProvider } from './types';
+import { SignInRequiredError } from './types';
 
 function base64url(o: object): string {
   return Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -49,11 +39,4 @@ export function createTokenProvider(config: Config): TokenProvider {
       throw new SignInRequiredError();
     },
   };
-}
-
-export class SignInRequiredError extends Error {
-  constructor() {
-    super('The user must sign in to Partner Center first');
-    this.name = 'SignInRequiredError';
-  }
 }

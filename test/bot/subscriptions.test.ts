@@ -57,7 +57,7 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
     await bot.say(`sub contoso.onmicrosoft.com ${NCE}`);
     const card = cardOf(bot.take()[0]);
     const json = JSON.stringify(card);
-    expect(json).toMatch(/"id":"quantity"[^}]*"value":"25"/);
+    expect(json).toMatch(/"id":"quantity"[^}]*"value":25/);
     expect(json).toMatch(/"id":"autoRenewEnabled"[^}]*"value":"true"/);
     expect(textOf(card)).toMatch(/Seats that can still be removed\n5/);
     expect(actionsOf(card).map((a) => a.title)).toEqual(['Save', 'Suspend', 'Refresh']);

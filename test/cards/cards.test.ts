@@ -15,7 +15,7 @@ import { LOCALES, translator, type Translator } from '../../src/i18n';
 import { PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
 import { customerSchema, serviceRequestSchema, subscriptionSchema, supportProfileSchema, supportTopicSchema } from '../../src/partner-center/schemas';
 import { createSeedData, SEED } from '../../src/sandbox/seed';
-import { byteSize, executeActions, inputIds, leftoverErrors, rendererErrors, schemaErrors, strings, walk } from './validate';
+import { byteSize, executeActions, inputIds, leftoverErrors, rendererErrors, schemaErrors, strings, urlErrors, walk } from './validate';
 
 // ---------------------------------------------------------------------------------------------------------
 // Data: the sandbox seed, parsed as the client parses Partner Center's answers.
@@ -55,9 +55,18 @@ const srHuge: ServiceRequest = {
   })),
 };
 
+/** The most customers `customer find` lists (MAX_MATCHES in the handler), with realistic names. */
 const manyCustomers: Customer[] = Array.from({ length: 25 }, (_, i) =>
   customer({
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    companyName: `Contoso Regional Subsidiary ${i} Ltd.`,
+    domain: `contosoregionalsub${i}.onmicrosoft.com`,
+  }),
+);
+/** Unusually long names and domains: the card shows the rows that fit, and says so. */
+const manyLongCustomers: Customer[] = manyCustomers.map((c, i) =>
+  customer({
+    id: c.id,
     companyName: `Contoso Regional Subsidiary Number ${i} of the Northern Hemisphere Holdings, Ltd.`,
     domain: `contosoregionalsubsidiary${i}northernhemisphere.onmicrosoft.com`,
   }),
@@ -68,6 +77,7 @@ const manySubs: Subscription[] = Array.from({ length: 50 }, (_, i) => ({
   ...contosoSubs[i % contosoSubs.length]!,
   id: `a6c1f3e2-7b4d-4e8a-9c05-${String(i).padStart(12, '0')}`,
   friendlyName: `Sales department licences, EMEA region, batch ${i} (renewed yearly)`,
+  status: i % 3 === 0 ? 'deleted' : 'active',
 }));
 
 const subNce = subscription(SEED.subscriptions.contosoNceNew.id); // active, inside the cancellation window
@@ -114,10 +124,10 @@ const CARDS: CardCase[] = [
   { name: 'confirm close SR', render: (tr) => confirmCard(tr, tr.t('sr.confirmClose.title', { id: srOpen.id! }), [{ field: tr.t('sr.field.status'), from: tr.t('sr.status.open'), to: tr.t('sr.status.closed') }], [tr.t('sr.confirmClose.consequence')], { p: { op: 'sr.close', id: srOpen.id }, s: 'x' }) },
 
   { name: 'SR open with notes', render: (tr) => serviceRequestCard(tr, srOpen), inputs: ['text'], shows: () => [srOpen.title!, srOpen.notes![0]!.text!] },
-  { name: 'SR closed', render: (tr) => serviceRequestCard(tr, srClosed), inputs: ['text'] },
+  { name: 'SR closed', render: (tr) => serviceRequestCard(tr, srClosed), inputs: [] }, // a closed request takes no more notes
   { name: 'SR without notes', render: (tr) => serviceRequestCard(tr, srNoNotes), inputs: ['text'], shows: (tr) => [tr.t('sr.notes.none')] },
   { name: 'SR with banner', render: (tr) => serviceRequestCard(tr, srOpen, { text: 'Note added.', style: 'good', lines: ['Microsoft is notified.'] }), inputs: ['text'], shows: () => ['Note added.'] },
-  { name: 'SR with 200 long notes', render: (tr) => serviceRequestCard(tr, srHuge), inputs: ['text'], shows: (tr) => [tr.t('sr.notes.more', { count: 190 })] },
+  { name: 'SR with 200 long notes', render: (tr) => serviceRequestCard(tr, srHuge), inputs: ['text'] },
 
   { name: 'SR list empty', render: (tr) => serviceRequestListCard(tr, { items: [], offset: 0, pageSize: 10 }), shows: (tr) => [tr.t('sr.list.empty')] },
   { name: 'SR list first page', render: (tr) => serviceRequestListCard(tr, { items: srPage, offset: 0, nextOffset: 10, pageSize: 10 }), shows: (tr) => [tr.t('common.next')] },
@@ -144,6 +154,7 @@ const CARDS: CardCase[] = [
   { name: 'customer pick', render: (tr) => customerListCard(tr, 'contoso', [contoso, customer(SEED.customers.contosoPharma)], 'pick') },
   { name: 'customer list empty', render: (tr) => customerListCard(tr, 'nobody', []), shows: (tr) => [tr.t('customer.list.empty', { query: 'nobody' })] },
   { name: 'customer list of 25', render: (tr) => customerListCard(tr, 'contoso', manyCustomers) },
+  { name: 'customer list of 25 long names', render: (tr) => customerListCard(tr, 'contoso', manyLongCustomers) },
 
   { name: 'subscription list', render: (tr) => subscriptionListCard(tr, contoso, contosoSubs) },
   { name: 'subscription list empty', render: (tr) => subscriptionListCard(tr, fabrikam, []) },
@@ -174,7 +185,7 @@ const CARDS: CardCase[] = [
     shows: () => ['Not an email address', 'Must be https', 'not-an-email'],
   },
 
-  { name: 'errorToCard PartnerCenterError 400', render: (tr) => errorToCard(tr, pcError), shows: () => ['r', 'c'] },
+  { name: 'errorToCard PartnerCenterError 400', render: (tr) => errorToCard(tr, pcError), shows: (tr) => [tr.t('pc.code.800090'), tr.t('error.ids', { requestId: 'r', correlationId: 'c' })] },
   { name: 'errorToCard decommissioned', render: (tr) => errorToCard(tr, pcDecommissioned), shows: (tr) => [tr.t('common.openInPartnerCenter')] },
   { name: 'errorToCard throttled', render: (tr) => errorToCard(tr, pcThrottled, 'corr-9'), shows: () => ['42'] },
   { name: 'errorToCard plain Error', render: (tr) => errorToCard(tr, new Error('secret stack'), 'corr-10'), shows: (tr) => [tr.t('error.unexpected'), 'corr-10'] },
@@ -211,9 +222,10 @@ describe.each(CARDS)('$name card', (c) => {
     expect(rendererErrors(rendered.get(locale))).toEqual([]);
   });
 
-  test.each(LOCALES)('%s: no template leftovers, no missing values as text, under the size limit', (locale) => {
+  test.each(LOCALES)('%s: no template leftovers, no missing values as text, https links, under the size limit', (locale) => {
     const card = rendered.get(locale)!;
     expect(leftoverErrors(card)).toEqual([]);
+    expect(urlErrors(card)).toEqual([]);
     expect(byteSize(card)).toBeLessThan(20_000);
   });
 
@@ -276,11 +288,47 @@ describe('user text is never evaluated as a template', () => {
   });
 });
 
-describe('size limits', () => {
-  test('a service request with 200 notes shows only the newest ones', () => {
-    const card = serviceRequestCard(translator('en-US'), srHuge);
-    const texts = [...strings(card)].map((s) => s.value);
-    expect(texts.some((t) => t.startsWith('Note 199:'))).toBe(true);
-    expect(texts.some((t) => t.startsWith('Note 189:'))).toBe(false);
+test('on a subscription, only Save submits the edit form: the other buttons work while it is invalid', () => {
+  const card = subscriptionCard(translator('en-US'), contoso, subNce, { now: NOW, form: { values: { friendlyName: '' }, errors: { friendlyName: 'Required' } } });
+  const others = executeActions(card).filter((a) => a.verb !== VERB.subUpdate);
+  expect(others.map((a) => a.verb)).toEqual([VERB.subStatus, VERB.subStatus, VERB.subShow]);
+  for (const a of others) expect([...walk(card)].find((o) => o.path === a.path)?.value.associatedInputs).toBe('none');
+});
+
+describe.each(LOCALES)('%s: long content is cut to fit, and says so', (locale) => {
+  const tr = translator(locale);
+  const texts = (card: AdaptiveCard) => [...strings(card)].map((s) => s.value);
+  /** Rows of a list card: the repeated element carrying an Action.Execute with this verb. */
+  const rows = (card: AdaptiveCard, verb: string) => executeActions(card).filter((a) => a.verb === verb).length;
+
+  test('a service request with 200 long notes shows the newest ones, cut, and counts the others', () => {
+    const card = serviceRequestCard(tr, srHuge);
+    const notes = texts(card).filter((t) => /^Note \d+:/.test(t));
+    expect(notes.length).toBeGreaterThanOrEqual(5);
+    expect(notes.at(-1)).toMatch(/^Note 199:/);
+    for (const note of notes) expect(note.length).toBeLessThanOrEqual(1000);
+    expect(notes.every((n) => n.endsWith('…'))).toBe(true);
+    expect(texts(card)).toContain(tr.t('sr.notes.more', { count: 200 - notes.length }));
+    expect(texts(card)).not.toContain(tr.t('sr.notes.none'));
+  });
+
+  test('25 customers (the most `customer find` lists) are all shown', () => {
+    expect(rows(customerListCard(tr, 'contoso', manyCustomers), VERB.customerSubscriptions)).toBe(25);
+  });
+
+  test.each([
+    ['customers with long names', () => customerListCard(tr, 'contoso', manyLongCustomers), VERB.customerSubscriptions, 25],
+    ['50 subscriptions', () => subscriptionListCard(tr, contoso, manySubs), VERB.subShow, 50],
+  ] as const)('%s: the rows that fit, and "1–N / total"', (_name, render, verb, total) => {
+    const card = render();
+    const shown = rows(card, verb);
+    expect(shown).toBeGreaterThanOrEqual(total / 2);
+    if (shown < total) expect(texts(card)).toContain(`${tr.number(1)}–${tr.number(shown)} / ${tr.number(total)}`);
+  });
+
+  test('a cut subscription list shows the live subscriptions first', () => {
+    const shown = executeActions(subscriptionListCard(tr, contoso, manySubs)).map((a) => a.data?.subscriptionId);
+    const liveFirst = [...manySubs.filter((s) => s.status !== 'deleted'), ...manySubs.filter((s) => s.status === 'deleted')];
+    expect(shown).toEqual(liveFirst.slice(0, shown.length).map((s) => s.id));
   });
 });

@@ -46,8 +46,13 @@ function schemaValidator() {
     schema.$id = schema.id;
     delete schema.id;
     rewriteImplementations(schema);
-    // No ajv-formats in the project: formats (uri) are not checked here; the renderer checks URLs below.
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+    // The root is `anyOf: [{ allOf: [AdaptiveCard] }]`: one alternative, so it only adds "must match a schema in anyOf".
+    if (schema.anyOf?.length === 1) {
+      schema.allOf = schema.anyOf[0].allOf;
+      delete schema.anyOf;
+    }
+    // No ajv-formats in the project: formats (uri) are not checked here; urlErrors() checks the links.
+    const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false, logger: false });
     ajv.addMetaSchema(draft06);
     compiled = ajv.compile(schema);
   }
@@ -57,15 +62,25 @@ function schemaValidator() {
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '/';
   if (e.keyword === 'additionalProperties') return `${where}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-  if (e.keyword === 'enum') return `${where}: ${e.message} (${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)})`;
-  return `${where}: ${e.message}`;
+  if (e.keyword === 'enum') return `${where}: ${JSON.stringify(e.data)} is not one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+  return `${where}: ${e.message}${e.data === undefined || typeof e.data === 'object' ? '' : ` (got ${JSON.stringify(e.data)})`}`;
 }
 
-/** Errors against the official Adaptive Card 1.5 schema. `if` failures only echo the real error, so they are dropped. */
+/**
+ * Errors against the official Adaptive Card 1.5 schema, one per mistake: `if` failures only echo the real
+ * error; the schema's enums come as `anyOf: [enum, case-insensitive pattern]`, so where an enum failed, its
+ * pattern and anyOf errors say the same thing again.
+ */
 export function schemaErrors(card: unknown): string[] {
   const validate = schemaValidator();
   if (validate(card)) return [];
-  return [...new Set((validate.errors ?? []).filter((e) => e.keyword !== 'if').map(describe))];
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  const enumAt = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
+  const otherAt = new Set(errors.filter((e) => e.keyword !== 'anyOf').map((e) => e.instancePath));
+  const kept = errors.filter((e) =>
+    enumAt.has(e.instancePath) ? e.keyword === 'enum' : e.keyword !== 'anyOf' || !otherAt.has(e.instancePath),
+  );
+  return [...new Set(kept.map(describe))];
 }
 
 // `require('adaptivecards')` fails on Node 20 (ESM without extensions)
@@ -106,16 +121,36 @@ export function* strings(node: unknown, path = ''): Generator<{ path: string; va
   else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) yield* strings(v, `${path}/${k}`);
 }
 
-/** Leftovers of templating or of string-building in a builder: `${`, null/undefined/NaN as text, JSON nulls. */
-export function leftoverErrors(card: unknown, allowedUserText: readonly string[] = []): string[] {
+/**
+ * Leftovers of templating or of string-building in a builder: `${`, null/undefined/NaN as text, JSON nulls.
+ * `userText` is text a user typed, which may contain anything and must show as typed.
+ */
+export function leftoverErrors(card: unknown, userText: readonly string[] = []): string[] {
   const out: string[] = [];
-  for (const { path, value } of strings(card)) {
-    if (allowedUserText.includes(value)) continue;
+  for (const s of strings(card)) {
+    const value = userText.reduce((v, u) => v.split(u).join(''), s.value);
+    const path = s.path;
     if (value.includes('${')) out.push(`${path}: unexpanded template expression in ${JSON.stringify(value)}`);
     if (/\b(undefined|null|NaN)\b|\[object Object\]/.test(value)) out.push(`${path}: rendered a missing value as text: ${JSON.stringify(value)}`);
   }
   for (const { path, value } of walk(card)) {
     for (const [k, v] of Object.entries(value)) if (v === null) out.push(`${path}/${k}: null`);
+  }
+  return out;
+}
+
+/** Links a user can open must be absolute https URLs. */
+export function urlErrors(card: unknown): string[] {
+  const out: string[] = [];
+  for (const { path, value } of walk(card)) {
+    if (value.type !== 'Action.OpenUrl') continue;
+    let ok = false;
+    try {
+      ok = new URL(value.url).protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) out.push(`${path}: url ${JSON.stringify(value.url)} is not an absolute https URL`);
   }
   return out;
 }
@@ -126,10 +161,10 @@ export function inputIds(card: unknown): string[] {
 }
 
 /** Every Action.Execute in the card (action bars, ActionSets, selectActions, ShowCard cards). */
-export function executeActions(card: unknown): Array<{ path: string; verb: unknown; title: unknown }> {
+export function executeActions(card: unknown): Array<{ path: string; verb: unknown; title: unknown; data: Json | undefined }> {
   return [...walk(card)]
     .filter(({ value }) => value.type === 'Action.Execute')
-    .map(({ path, value }) => ({ path, verb: value.verb, title: value.title }));
+    .map(({ path, value }) => ({ path, verb: value.verb, title: value.title, data: value.data }));
 }
 
 export function byteSize(card: unknown): number {
