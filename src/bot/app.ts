@@ -272,8 +272,9 @@ async function runAction(d: BotDeps, t: Turn, verb: string, data: Record<string,
     }
     case VERB.customerSubscriptions: {
       const customerId = str(data.customerId);
-      if (!customerId || !/^[0-9a-f-]{36}$/i.test(customerId)) return bad(t);
-      return subs.listSubscriptions(d, t, customerId);
+      const offset = Number(data.offset ?? 0);
+      if (!customerId || !/^[0-9a-f-]{36}$/i.test(customerId) || !Number.isInteger(offset) || offset < 0 || offset > 100_000) return bad(t);
+      return subs.listSubscriptions(d, t, customerId, offset);
     }
     case VERB.subShow:
     case VERB.subUpdate:

@@ -2,7 +2,7 @@
 import { VERB } from '../bot/verbs';
 import type { MessageKey, Translator } from '../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../partner-center';
-import { bannerData, shownOf, type Banner } from './common';
+import { bannerData, type Banner } from './common';
 import { expand, expandFitting, type AdaptiveCard } from './render';
 
 export function customerName(c: Customer): string {
@@ -27,17 +27,29 @@ export function cancellableUntil(s: Subscription, now: number): string | undefin
   return open.sort().at(-1);
 }
 
-export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[]): AdaptiveCard {
+/** Subscriptions shown per card; the rest are a "Next page" away. */
+export const SUBSCRIPTIONS_PER_PAGE = 20;
+
+export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0): AdaptiveCard {
   const name = customerName(customer);
-  // When not all of them fit on a card, the ones that can still change come first.
-  const live = subscriptions.filter((s) => s.status !== 'deleted');
-  const prioritized = [...live, ...subscriptions.filter((s) => s.status === 'deleted')];
-  return expandFitting('subscription-list', subscriptions.length, (shown) => ({
+  // The ones that can still change come first; cancelled ones after them.
+  const ordered = [...subscriptions.filter((s) => s.status !== 'deleted'), ...subscriptions.filter((s) => s.status === 'deleted')];
+  const start = Math.min(Math.max(0, offset), Math.max(0, ordered.length - 1));
+  const page = ordered.slice(start, start + SUBSCRIPTIONS_PER_PAGE);
+  return expandFitting('subscription-list', page.length, (shown) => ({
     title: tr.t('sub.list.title', { customer: name }),
     subtitle: customer.id,
     empty: tr.t('sub.list.empty', { customer: name }),
-    more: shownOf(tr, shown, subscriptions.length),
-    items: (shown === subscriptions.length ? subscriptions : prioritized.slice(0, shown)).map((s) => ({
+    more: shown < ordered.length ? `${tr.number(start + 1)}–${tr.number(start + shown)} / ${tr.number(ordered.length)}` : '',
+    customerId: customer.id,
+    hasPrevious: start > 0,
+    previousOffset: Math.max(0, start - SUBSCRIPTIONS_PER_PAGE),
+    hasNext: start + shown < ordered.length,
+    nextOffset: start + shown,
+    previousLabel: tr.t('common.previous'),
+    nextLabel: tr.t('common.next'),
+    verb: { list: VERB.customerSubscriptions },
+    items: page.slice(0, shown).map((s) => ({
       id: s.id,
       customerId: customer.id,
       name: subscriptionName(s),

@@ -39,7 +39,16 @@ export interface Translator {
   number(n: number): string;
 }
 
+const translators = new Map<Locale, Translator>();
+
+/** The translator for a locale; built once (Intl formatters are costly to create and safe to share). */
 export function translator(locale: Locale): Translator {
+  let t = translators.get(locale);
+  if (!t) translators.set(locale, (t = buildTranslator(locale)));
+  return t;
+}
+
+function buildTranslator(locale: Locale): Translator {
   const catalog = CATALOGS[locale];
   const dateFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
   const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });

@@ -15,7 +15,10 @@ async function search(d: BotDeps, t: Turn, query: string): Promise<Customer[]> {
   ]);
   const seen = new Map<string, Customer>();
   for (const c of [...byName.items, ...byDomain.items]) if (!seen.has(c.id)) seen.set(c.id, c);
-  return [...seen.values()].sort((a, b) => (a.companyProfile?.companyName ?? '').localeCompare(b.companyProfile?.companyName ?? ''));
+  // Two searches of MAX_MATCHES each: keep the card to MAX_MATCHES, alphabetically.
+  return [...seen.values()]
+    .sort((a, b) => (a.companyProfile?.companyName ?? '').localeCompare(b.companyProfile?.companyName ?? ''))
+    .slice(0, MAX_MATCHES);
 }
 
 export async function findCustomers(d: BotDeps, t: Turn, query: string): Promise<Outcome> {

@@ -1,0 +1,79 @@
+/**
+ * `npm start`: the newcomer's run.
+ *
+ * Starts the bot exactly as production does (src/main.ts `start()`), and in local mode (no BOT_ID) also the
+ * Microsoft 365 Agents Playground, the local Teams client, bound to 127.0.0.1 and pointed at the bot. It
+ * opens a browser when one is available and always prints the URL. With BOT_ID set nothing but the bot
+ * starts (production runs `node dist/src/main.js`; this entry behaves the same then).
+ */
+import { ConfigError, loadConfig, type Config } from '../config';
+import { createLogger } from '../logging/logger';
+import { start } from '../main';
+import { openBrowser } from './browser';
+import { startPlayground, type Playground } from './playground';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const running = await start(config, logger);
+
+  let playground: Playground | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await playground?.stop();
+    await running.stop();
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Never leave the Playground behind, even on an unexpected exit.
+  process.once('exit', () => {
+    if (playground && playground.child.exitCode === null) playground.child.kill('SIGKILL');
+  });
+
+  if (config.mode !== 'local') return;
+
+  const botEndpoint = `${running.server.url}/api/messages`;
+  try {
+    playground = await startPlayground({ botEndpoint });
+  } catch (e) {
+    logger.error(
+      { err: e instanceof Error ? e.message : String(e) },
+      'the Agents Playground could not start; the bot keeps running. Any Bot Framework client on this machine can talk to it',
+    );
+    process.stdout.write(`\nPartner Ops is running at ${botEndpoint} (the Agents Playground did not start: see above).\n\n`);
+    return;
+  }
+  playground.child.once('exit', (code, signal) => {
+    if (!stopping) logger.warn({ code, signal }, 'the Agents Playground stopped; the bot keeps running (Ctrl+C to stop)');
+  });
+  logger.info({ url: playground.url, log: playground.logFile }, 'Microsoft 365 Agents Playground started');
+  const opened = openBrowser(playground.url);
+  process.stdout.write(
+    [
+      '',
+      '  Partner Ops is running locally against the embedded Partner Center sandbox.',
+      `  Microsoft 365 Agents Playground (a local Teams client): ${playground.url}`,
+      opened ? '  (opened in your browser)' : '  Open that address in a browser on this machine.',
+      '  Try: help · sr list · sub list contoso · profile        Ctrl+C stops everything.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main().catch((e) => {
+  process.stderr.write(`Partner Ops failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
