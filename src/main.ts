@@ -5,7 +5,12 @@
 import { MemoryStorage } from 'botbuilder';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createBot, type BotOptions } from './bot/app';
-import { createTokenProvider } from './identity';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignInRequiredError, type Actor, type TokenProvider } from './identity';
+import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
+import { createLocalAuthority, type LocalAuthority } from './sandbox/authority';
+import { KeyValueStore } from './storage';
+import { systemClock } from './util/clock';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox';
@@ -15,6 +20,8 @@ export interface Running {
   config: Config;
   server: HttpServer;
   sandbox?: Sandbox;
+  authority?: LocalAuthority;
+  identity?: DelegatedIdentity;
   stop(): Promise<void>;
 }
 
@@ -25,14 +32,47 @@ export interface StartOptions {
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
-  let baseUrl = config.partnerCenter.baseUrl;
-  let sandbox: Sandbox | undefined;
-  if (config.partnerCenter.sandbox) {
-    sandbox = await createSandbox(options.sandbox);
-    baseUrl = sandbox.url;
-    logger.info({ url: sandbox.url }, 'embedded Partner Center sandbox started: no real Partner Center is called');
-  }
+  const storage = new MemoryStorage();
+  const store = new KeyValueStore(storage);
   const p = config.partnerCenter;
+  let baseUrl = p.baseUrl;
+  let sandbox: Sandbox | undefined;
+  let authority: LocalAuthority | undefined;
+  let identitySettings: DelegatedSettings | undefined;
+  let sandboxSso: ((actor: Actor) => Promise<string>) | undefined;
+
+  if (p.sandbox) {
+    // No cloud account: a local Partner Center and a local token authority, with the real msal-node path.
+    const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString('base64url'), appIdUri: config.aad.appIdUri };
+    authority = await createLocalAuthority({ clients: [app] });
+    const pcResource = p.scope.slice(0, p.scope.lastIndexOf('/'));
+    sandbox = await createSandbox({ verifyToken: (token) => authority!.verify(token, pcResource), ...options.sandbox });
+    baseUrl = sandbox.url;
+    identitySettings = {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      authority: authority.authorityUrl('organizations'),
+      knownAuthority: { host: authority.host, metadata: authority.openIdConfiguration('organizations') },
+      caPem: authority.caPem,
+      scope: p.scope,
+      cacheSecret: randomBytes(32).toString('base64'),
+    };
+    const a = authority;
+    sandboxSso = async (actor) => {
+      a.user({ oid: actor.id, tid: actor.tenantId, name: actor.name, upn: `${actor.name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com` });
+      return a.mintSsoToken(actor.id, app.appIdUri);
+    };
+    logger.info({ partnerCenter: sandbox.url, authority: authority.url }, 'embedded Partner Center sandbox and token authority started: no real Partner Center or Entra ID is called');
+  } else if (config.aad.clientId && config.aad.clientSecret && config.aad.tenantId) {
+    identitySettings = {
+      clientId: config.aad.clientId,
+      clientSecret: config.aad.clientSecret,
+      authority: `${config.aad.authorityHost}/${config.aad.tenantId}`,
+      scope: p.scope,
+      cacheSecret: config.aad.tokenCacheKey ?? config.aad.clientSecret,
+    };
+  }
+
   const client = new PartnerCenterClient({
     baseUrl,
     applicationName: p.applicationName,
@@ -43,8 +83,19 @@ export async function start(config: Config, logger: Logger, options: StartOption
     supportTopicsFallback: p.supportTopicsFallback.map((t) => ({ ...t })),
     logger: logger.child({ component: 'partner-center' }),
   });
-  const bot = createBot({ config, client, tokens: createTokenProvider(config), storage: new MemoryStorage(), logger, ...options.bot });
+  const identity = identitySettings ? new DelegatedIdentity(identitySettings, store, systemClock, logger.child({ component: 'identity' })) : undefined;
+  let publicUrl = config.publicUrl;
+  const bot = createBot({
+    config,
+    client,
+    tokens: identity ?? noSignIn,
+    storage,
+    logger,
+    signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,
+    ...options.bot,
+  });
   const server = await startServer({ bot, logger, port: config.port, host: config.host });
+  if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
   if (config.mode === 'local') {
     logger.warn(
       { url: `${server.url}/api/messages` },
@@ -57,13 +108,23 @@ export async function start(config: Config, logger: Logger, options: StartOption
     config,
     server,
     sandbox,
+    authority,
+    identity,
     async stop() {
       await server.close();
       await bot.background.drain();
       await sandbox?.close();
+      await authority?.close();
     },
   };
 }
+
+/** Without a configured identity there is no token to act with: every Partner Center call asks to sign in. */
+const noSignIn: TokenProvider = {
+  tokenFor: () => async () => {
+    throw new SignInRequiredError('not-signed-in');
+  },
+};
 
 async function main(): Promise<void> {
   let config: Config;

@@ -2,9 +2,10 @@
  * The bot: a @microsoft/teams-ai Application on botbuilder's CloudAdapter (teams-ai's TeamsAdapter).
  *
  * Messages are parsed by the command grammar and dispatched on the command's kind; card actions
- * (Action.Execute, `adaptiveCard/action` invokes) are dispatched on their verb. Both end in an Outcome: a
+ * (Action.Execute, `adaptiveCard/action` invokes) on their verb (dispatch.ts). Both end in an Outcome: a
  * card, for everyone or only for the person who acted, and maybe work that continues in the background and
- * updates the card later. Teams gets every invoke answer within the deadline, however slow Partner Center is.
+ * updates the card later. Teams gets every invoke answer within the deadline, however slow Partner Center
+ * is. A user who must sign in first is asked to, and what they asked for is finished afterwards (signin.ts).
  */
 import {
   ActivityTypes,
@@ -14,30 +15,29 @@ import {
   TurnContext,
   type Activity,
   type ConversationReference,
+  type Storage,
 } from 'botbuilder';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
-import { helpCard, messageCard } from '../cards/common';
+import { messageCard } from '../cards/common';
 import type { AdaptiveCard } from '../cards/render';
 import type { Logger } from '../logging/logger';
-import type { TokenProvider } from '../identity';
-import type { PartnerCenterClient } from '../partner-center';
+import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
+import type { DelegatedIdentity } from '../identity/delegated';
+import { isPartnerCenterError, type PartnerCenterClient } from '../partner-center';
 import { KeyValueStore } from '../storage';
-import type { Storage } from 'botbuilder';
 import { systemClock, type Clock } from '../util/clock';
 import { BackgroundWork } from './background';
 import { parseCommand, type Command } from './commands/grammar';
 import { Dedupe } from './dedupe';
+import { runAction, runCommand } from './dispatch';
 import { errorToCard } from './errors';
 import { MAX_SUBMISSION_CHARS } from './forms';
-import * as sr from './handlers/service-requests';
-import * as customers from './handlers/customers';
-import * as subs from './handlers/subscriptions';
-import * as profile from './handlers/profile';
-import { forAll, forInteractor, type BotDeps, type CardUpdater, type Outcome } from './handlers/types';
+import { forInteractor, type BotDeps, type CardUpdater, type Outcome } from './handlers/types';
+import { SignInFlow, type PendingWork } from './signin';
 import { Signer } from './signing';
 import { turnOf, type Turn } from './turn';
-import { VERB } from './verbs';
 
 export interface BotOptions {
   config: Config;
@@ -46,6 +46,11 @@ export interface BotOptions {
   storage: Storage;
   logger: Logger;
   clock?: Clock;
+  /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
+  signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'signer' | 'clock' | 'identity'> & { identity: DelegatedIdentity };
+  /** Botbuilder settings for inbound/outbound Bot Framework auth (issuer, OpenID metadata, login URL…). */
+  botFrameworkAuth?: Record<string, string>;
+  credentialsFactory?: ServiceClientCredentialsFactory;
   /** Teams waits a few seconds for an invoke answer; past this the card says "working" and updates later. */
   invokeDeadlineMs?: number;
   inlineWaitMs?: number;
@@ -57,26 +62,45 @@ export interface Bot {
   adapter: TeamsAdapter;
   app: Application;
   background: BackgroundWork;
+  signIn?: SignInFlow;
+}
+
+type Done = { outcome: Outcome } | { signIn: SignInReason };
+
+/** Partner Center refusing the token itself means signing in again (with MFA for 900421). */
+function signInReason(e: unknown): SignInReason | undefined {
+  if (e instanceof SignInRequiredError) return e.reason;
+  if (isPartnerCenterError(e) && e.code === '900421') return 'mfa';
+  if (isPartnerCenterError(e) && e.status === 401) return 'expired';
+  return undefined;
 }
 
 export function createBot(o: BotOptions): Bot {
   const clock = o.clock ?? systemClock;
   const logger = o.logger;
-  const adapter = new TeamsAdapter({
-    MicrosoftAppId: o.config.bot.id ?? '',
-    MicrosoftAppPassword: o.config.bot.password ?? '',
-    MicrosoftAppType: o.config.bot.type,
-    MicrosoftAppTenantId: o.config.bot.tenantId ?? '',
-  });
+  const adapter = new TeamsAdapter(
+    {
+      MicrosoftAppId: o.config.bot.id ?? '',
+      MicrosoftAppPassword: o.config.bot.password ?? '',
+      MicrosoftAppType: o.config.bot.type,
+      MicrosoftAppTenantId: o.config.bot.tenantId ?? '',
+      ...o.botFrameworkAuth,
+    },
+    o.credentialsFactory,
+  );
   const background = new BackgroundWork(logger);
   const store = new KeyValueStore(o.storage);
+  const signer = new Signer(o.config.cardSigningKey, clock);
+  const signIn = o.signIn ? new SignInFlow({ ...o.signIn, store, signer, clock }) : undefined;
+  const identity = o.signIn?.identity;
   const deps: BotDeps = {
     client: o.client,
     clock,
-    signer: new Signer(o.config.cardSigningKey, clock),
+    signer,
     dedupe: new Dedupe(store, clock),
     background,
     logger,
+    identity,
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,
@@ -84,13 +108,9 @@ export function createBot(o: BotOptions): Bot {
   const deadlineMs = o.invokeDeadlineMs ?? 3_500;
   const botAppId = o.config.bot.id ?? '';
 
-  const app = new Application({
-    adapter,
-    botAppId,
-    removeRecipientMention: true,
-    startTypingTimer: false,
-    longRunningMessages: false,
-  });
+  const app = new Application({ adapter, botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+
+  const sendCard = (context: TurnContext, card: AdaptiveCard) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 
   /** Replaces a posted card later, outside the turn that posted it. */
   const updaterFor = (reference: Partial<ConversationReference>, activityId: string): CardUpdater => async (card) => {
@@ -101,8 +121,7 @@ export function createBot(o: BotOptions): Bot {
 
   const startFollowUp = (t: Turn, outcome: Outcome, activityId: string | undefined) => {
     if (!outcome.followUp || !activityId) return;
-    const reference = TurnContext.getConversationReference(t.context.activity);
-    const update = updaterFor(reference, activityId);
+    const update = updaterFor(TurnContext.getConversationReference(t.context.activity), activityId);
     background.run('card follow-up', () =>
       outcome.followUp!(update).catch(async (e) => {
         await update(errorToCard(t.tr, e, t.user.correlationId));
@@ -112,11 +131,71 @@ export function createBot(o: BotOptions): Bot {
   };
 
   const log = (t: Turn) =>
-    logger.child({
-      conversationId: t.context.activity.conversation?.id,
-      activityId: t.context.activity.id,
-      correlationId: t.user.correlationId,
-    });
+    logger.child({ conversationId: t.context.activity.conversation?.id, activityId: t.context.activity.id, correlationId: t.user.correlationId });
+
+  /** Runs work for the user; a sign-in requirement is an answer of its own, any other failure an error card. */
+  const attempt = async (t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> => {
+    try {
+      return { outcome: await work() };
+    } catch (e) {
+      const reason = signInReason(e);
+      if (reason) {
+        // A token Partner Center refused is of no further use.
+        if (!(e instanceof SignInRequiredError)) await identity?.signOut(t.actor);
+        return { signIn: reason };
+      }
+      log(t).warn({ err: e, work: what }, 'user work failed');
+      return { outcome: forInteractor(errorToCard(t.tr, e, t.user.correlationId)) };
+    }
+  };
+
+  /** Sandbox: the Playground has no SSO, so sign in with the token Teams would have sent, then retry once. */
+  const withSandboxSignIn = async (t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> => {
+    const first = await attempt(t, work, what);
+    if ('signIn' in first && first.signIn !== 'mfa' && signIn?.sandbox && (await signIn.sandboxSignIn(t))) {
+      return attempt(t, work, what);
+    }
+    return first;
+  };
+
+  const commandWork = (t: Turn, command: Command) => () => runCommand(deps, t, command);
+
+  const actionWork = (t: Turn, verb: string, data: Record<string, unknown>) => async () => {
+    if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
+    return runAction(deps, t, verb, data);
+  };
+
+  /** Finishes what a user asked for before signing in, in the conversation they asked in. */
+  const resume = async (t: Turn, pending: PendingWork | undefined) => {
+    if (!pending) return;
+    if (pending.kind === 'command') {
+      const parsed = parseCommand(pending.text);
+      if (!parsed.ok) return;
+      const done = await attempt(t, commandWork(t, parsed.command), 'resumed command');
+      if ('outcome' in done) {
+        const sent = await sendCard(t.context, done.outcome.card);
+        startFollowUp(t, done.outcome, sent?.id);
+      }
+      return;
+    }
+    const done = await attempt(t, actionWork(t, pending.verb, pending.data), 'resumed card action');
+    if ('outcome' in done && pending.replyToId) {
+      await t.context.updateActivity({ ...MessageFactory.attachment(CardFactory.adaptiveCard(done.outcome.card)), id: pending.replyToId });
+      startFollowUp(t, done.outcome, pending.replyToId);
+    }
+  };
+
+  /** Resumes outside the invoke turn, so Teams gets its sign-in answer at once. */
+  const resumeLater = (context: TurnContext, pending: PendingWork | undefined) => {
+    if (!pending) return;
+    const reference = TurnContext.getConversationReference(context.activity);
+    background.run('resume after sign-in', () =>
+      adapter.continueConversationAsync(botAppId, reference, async (ctx) => {
+        ctx.activity.locale = reference.locale;
+        await resume(turnOf(ctx, o.tokens), pending);
+      }),
+    );
+  };
 
   // --- messages ------------------------------------------------------------------------------------------
   app.activity(ActivityTypes.Message, async (context) => {
@@ -124,7 +203,17 @@ export function createBot(o: BotOptions): Bot {
     const text = (context.activity.text ?? '').trim();
     if (!text) {
       // An Action.Submit from an old card, or an empty message: point to help rather than stay silent.
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(messageCard(t.tr.t('parse.empty')))));
+      await sendCard(context, messageCard(t.tr.t('parse.empty')));
+      return;
+    }
+    if (signIn && /^\d{6}$/.test(text)) {
+      // The code the sign-in page shows, typed in the chat (where the page could not hand it to Teams).
+      if (await signIn.redeemCode(t.actor, text)) {
+        await context.sendActivity(t.tr.t('signin.done', { name: t.actor.name }));
+        await resume(t, await signIn.takePending(t));
+      } else {
+        await context.sendActivity(t.tr.t('signin.badCode'));
+      }
       return;
     }
     const parsed = parseCommand(text);
@@ -135,31 +224,89 @@ export function createBot(o: BotOptions): Bot {
       await context.sendActivity(lines.join('\n\n'));
       return;
     }
-    let outcome: Outcome;
-    try {
-      outcome = await runCommand(deps, t, parsed.command);
-    } catch (e) {
-      log(t).warn({ err: e, command: parsed.command.kind }, 'command failed');
-      outcome = forInteractor(errorToCard(t.tr, e, t.user.correlationId));
+    const done = await withSandboxSignIn(t, commandWork(t, parsed.command), parsed.command.kind);
+    if ('signIn' in done) {
+      if (!signIn) {
+        await sendCard(context, errorToCard(t.tr, new SignInRequiredError(done.signIn), t.user.correlationId));
+        return;
+      }
+      await signIn.savePending(t, { kind: 'command', text });
+      await context.sendActivity(signIn.oauthCard(t, done.signIn));
+      return;
     }
-    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(outcome.card)));
-    startFollowUp(t, outcome, sent?.id);
+    const sent = await sendCard(context, done.outcome.card);
+    startFollowUp(t, done.outcome, sent?.id);
   });
+
+  // --- sign-in invokes -----------------------------------------------------------------------------------
+  const invokeNamed = (name: string) => async (c: TurnContext) => c.activity.type === ActivityTypes.Invoke && c.activity.name === name;
+  const invokeResponse = (context: TurnContext, status: number, body?: unknown) =>
+    context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status, body } });
+
+  app.addRoute(
+    invokeNamed('signin/tokenExchange'),
+    async (context) => {
+      const t = turnOf(context, o.tokens);
+      const v = (context.activity.value ?? {}) as { id?: unknown; connectionName?: unknown; token?: unknown };
+      const id = typeof v.id === 'string' ? v.id : '';
+      if (!signIn || typeof v.token !== 'string' || !id) {
+        await invokeResponse(context, 400, { id, failureDetail: 'A token exchange needs an id and a token.' });
+        return;
+      }
+      const r = await signIn.exchange(t, v.token, id);
+      if (r === 'duplicate') {
+        await invokeResponse(context, 200, {}); // another client's copy of the same exchange: handled once
+        return;
+      }
+      if (r !== 'done') {
+        log(t).info({ reason: r.reason }, 'token exchange refused: the user will use the sign-in button');
+        await invokeResponse(context, 412, { id, connectionName: v.connectionName, failureDetail: t.tr.t('signin.exchangeFailed') });
+        return;
+      }
+      await invokeResponse(context, 200, { id });
+      resumeLater(context, await signIn.takePending(t));
+    },
+    true,
+  );
+
+  app.addRoute(
+    invokeNamed('signin/verifyState'),
+    async (context) => {
+      const t = turnOf(context, o.tokens);
+      const state = String((context.activity.value as { state?: unknown } | undefined)?.state ?? '');
+      if (!signIn || !(await signIn.redeemCode(t.actor, state))) {
+        await invokeResponse(context, 412, { failureDetail: t.tr.t('signin.badCode') });
+        return;
+      }
+      await invokeResponse(context, 200, {});
+      resumeLater(context, await signIn.takePending(t));
+    },
+    true,
+  );
 
   // --- card actions (Action.Execute) ---------------------------------------------------------------------
   app.adaptiveCards.actionExecute(/.*/, async (context) => {
     const t = turnOf(context, o.tokens);
-    const action = (context.activity.value as { action?: { verb?: unknown; data?: unknown } } | undefined)?.action;
-    const verb = typeof action?.verb === 'string' ? action.verb : '';
-    const data = action?.data && typeof action.data === 'object' && !Array.isArray(action.data) ? (action.data as Record<string, unknown>) : {};
-    const work = (async (): Promise<Outcome> => {
-      if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
-      return runAction(deps, t, verb, data);
-    })().catch((e) => {
-      log(t).warn({ err: e, verb }, 'card action failed');
-      return forInteractor(errorToCard(t.tr, e, t.user.correlationId));
-    });
+    const value = (context.activity.value ?? {}) as {
+      action?: { verb?: unknown; data?: unknown };
+      authentication?: { id?: unknown; token?: unknown };
+      state?: unknown;
+    };
+    const verb = typeof value.action?.verb === 'string' ? value.action.verb : '';
+    const data = value.action?.data && typeof value.action.data === 'object' && !Array.isArray(value.action.data) ? (value.action.data as Record<string, unknown>) : {};
 
+    // Teams retries a card action after a login request with the SSO token (or the sign-in page's code).
+    if (signIn && typeof value.authentication?.token === 'string') {
+      const r = await signIn.exchange(t, value.authentication.token, String(value.authentication.id ?? context.activity.id));
+      if (r !== 'done' && r !== 'duplicate') {
+        await invokeResponse(context, 200, { statusCode: 412, type: 'application/vnd.microsoft.error.preconditionFailed', value: { code: 'PreconditionFailed', message: t.tr.t('signin.exchangeFailed') } });
+        return '';
+      }
+    } else if (signIn && value.state !== undefined) {
+      await signIn.redeemCode(t.actor, String(value.state));
+    }
+
+    const work = withSandboxSignIn(t, actionWork(t, verb, data), verb);
     const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), deadlineMs).unref());
     const first = await Promise.race([work, timer]);
     const cardId = context.activity.replyToId;
@@ -168,15 +315,23 @@ export function createBot(o: BotOptions): Bot {
       await respond(context, messageCard(t.tr.t('common.working')), 'all');
       const reference = TurnContext.getConversationReference(context.activity);
       background.run('slow card action', async () => {
-        const outcome = await work;
+        const done = await work;
         if (!cardId) return;
         const update = updaterFor(reference, cardId);
-        await update(outcome.card);
-        if (outcome.followUp) await outcome.followUp(update);
+        const card = 'outcome' in done ? done.outcome.card : errorToCard(t.tr, new SignInRequiredError(done.signIn), t.user.correlationId);
+        await update(card);
+        if ('outcome' in done && done.outcome.followUp) await done.outcome.followUp(update);
       });
+    } else if ('signIn' in first) {
+      if (signIn) {
+        await signIn.savePending(t, { kind: 'action', verb, data, replyToId: cardId });
+        await invokeResponse(context, 200, signIn.loginRequest(t, first.signIn));
+      } else {
+        await respond(context, errorToCard(t.tr, new SignInRequiredError(first.signIn), t.user.correlationId), 'interactor');
+      }
     } else {
-      await respond(context, first.card, first.scope);
-      startFollowUp(t, first, cardId);
+      await respond(context, first.outcome.card, first.outcome.scope);
+      startFollowUp(t, first.outcome, cardId);
     }
     // teams-ai sees the invoke response is set and sends nothing more.
     return '';
@@ -188,11 +343,11 @@ export function createBot(o: BotOptions): Bot {
     if (context.activity.type === ActivityTypes.Invoke) {
       if (!context.turnState.get(INVOKE_RESPONSE_KEY)) await respond(context, errorToCard(t.tr, error, t.user.correlationId), 'interactor');
     } else {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(errorToCard(t.tr, error, t.user.correlationId))));
+      await sendCard(context, errorToCard(t.tr, error, t.user.correlationId));
     }
   });
 
-  return { adapter, app, background };
+  return { adapter, app, background, signIn };
 }
 
 /**
@@ -208,115 +363,4 @@ async function respond(context: TurnContext, card: AdaptiveCard, scope: 'all' | 
     type: 'invokeResponse',
     value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Dispatch
-
-function runCommand(d: BotDeps, t: Turn, c: Command): Promise<Outcome> {
-  switch (c.kind) {
-    case 'help':
-      return Promise.resolve(forInteractor(helpCard(t.tr, c.topic)));
-    case 'sr.new':
-      return sr.newServiceRequestForm(d, t);
-    case 'sr.list':
-      return sr.listServiceRequests(d, t, c.filter);
-    case 'sr.show':
-      return sr.showServiceRequest(d, t, c.id);
-    case 'sr.note':
-      return sr.addNote(d, t, c.id, c.text);
-    case 'sr.close':
-      return sr.askToClose(d, t, c.id);
-    case 'customer.find':
-      return customers.findCustomers(d, t, c.query);
-    case 'sub.list':
-      return subs.listSubscriptions(d, t, c.customer);
-    case 'sub.show':
-      return subs.showSubscription(d, t, c.customer, c.subscriptionId);
-    case 'sub.set':
-      return subs.requestChange(d, t, c.customer, c.subscriptionId, c.fields);
-    case 'sub.suspend':
-      return subs.requestChange(d, t, c.customer, c.subscriptionId, { status: 'suspended' });
-    case 'sub.reactivate':
-      return subs.requestChange(d, t, c.customer, c.subscriptionId, { status: 'active' });
-    case 'sub.cancel':
-      return subs.requestChange(d, t, c.customer, c.subscriptionId, { status: 'deleted' });
-    case 'profile.show':
-      return profile.showProfile(d, t);
-    case 'profile.set':
-      return profile.setProfile(d, t, { ...c.fields }, false);
-  }
-}
-
-const bad = (t: Turn) => forInteractor(messageCard(t.tr.t('error.badSubmission')));
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-async function runAction(d: BotDeps, t: Turn, verb: string, data: Record<string, unknown>): Promise<Outcome> {
-  switch (verb) {
-    case VERB.srCreate:
-      return sr.createServiceRequest(d, t, data);
-    case VERB.srShow:
-    case VERB.srNote:
-    case VERB.srClose: {
-      const id = str(data.id);
-      if (!id || !/^\d{1,24}$/.test(id)) return bad(t);
-      if (verb === VERB.srShow) return sr.showServiceRequest(d, t, id);
-      if (verb === VERB.srNote) return sr.addNote(d, t, id, data.text);
-      return sr.askToClose(d, t, id);
-    }
-    case VERB.srList: {
-      const filter = str(data.filter);
-      const offset = Number(data.offset ?? 0);
-      if ((filter && !['open', 'closed', 'attention'].includes(filter)) || !Number.isInteger(offset) || offset < 0 || offset > 100_000) return bad(t);
-      return sr.listServiceRequests(d, t, (filter || undefined) as 'open' | 'closed' | 'attention' | undefined, offset);
-    }
-    case VERB.customerSubscriptions: {
-      const customerId = str(data.customerId);
-      const offset = Number(data.offset ?? 0);
-      if (!customerId || !/^[0-9a-f-]{36}$/i.test(customerId) || !Number.isInteger(offset) || offset < 0 || offset > 100_000) return bad(t);
-      return subs.listSubscriptions(d, t, customerId, offset);
-    }
-    case VERB.subShow:
-    case VERB.subUpdate:
-    case VERB.subStatus: {
-      const ids = subs.subscriptionIds(data);
-      if (!ids) return bad(t);
-      if (verb === VERB.subShow) return subs.showSubscription(d, t, ids.customerId, ids.subscriptionId);
-      if (verb === VERB.subUpdate) return subs.requestChange(d, t, ids.customerId, ids.subscriptionId, subs.formChange(data), data);
-      const status = subs.formStatus(data);
-      if (!status) return bad(t);
-      return subs.requestChange(d, t, ids.customerId, ids.subscriptionId, { status });
-    }
-    case VERB.profileShow:
-      return profile.showProfile(d, t);
-    case VERB.profileUpdate:
-      return profile.setProfile(d, t, { email: data.email, telephone: data.telephone, website: data.website }, true);
-    case VERB.confirm:
-      return confirmed(d, t, data);
-    case VERB.cancel:
-      return forAll(messageCard(t.tr.t('common.cancelled')));
-    default:
-      return bad(t);
-  }
-}
-
-/** A confirmation card's Confirm: act only on a payload this bot signed, unexpired, for the person who asked. */
-async function confirmed(d: BotDeps, t: Turn, data: Record<string, unknown>): Promise<Outcome> {
-  let signed: unknown;
-  try {
-    signed = typeof data.confirmation === 'string' ? JSON.parse(data.confirmation) : undefined;
-  } catch {
-    signed = undefined;
-  }
-  const payload = d.signer.verify(signed) as sr.CloseRequest | subs.SubscriptionUpdateRequest | undefined;
-  if (!payload) return forInteractor(messageCard(t.tr.t('error.tampered')));
-  if (payload.by !== t.actor.id) return forInteractor(messageCard(t.tr.t('confirm.notYours')));
-  // A double click on Confirm acts once; the second click gets the first one's card.
-  let outcome: Outcome | undefined;
-  const done = await d.dedupe.once(`confirm/${(signed as { sig: string }).sig}`, async () => {
-    outcome = payload.op === 'sr.close' ? await sr.close(d, t, payload.id) : await subs.applyConfirmed(d, t, payload);
-    return outcome.card;
-  });
-  if (outcome) return outcome;
-  return done.result ? forAll(done.result) : forInteractor(messageCard(t.tr.t('common.alreadyDone')));
 }

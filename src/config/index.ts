@@ -59,6 +59,9 @@ export const envSchema = z.object({
   AAD_APP_CLIENT_SECRET: optionalString,
   AAD_APP_TENANT_ID: optionalString,
   AAD_APP_OAUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
+  AAD_APP_ID_URI: optionalString,
+  BOT_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, '')).optional()),
+  TOKEN_CACHE_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   PARTNER_CENTER_BASE_URL: httpsUrl('https://api.partnercenter.microsoft.com'),
   PARTNER_CENTER_SCOPE: z.preprocess(
     (v) => (v === '' || v === undefined ? 'https://api.partnercenter.microsoft.com/user_impersonation' : v),
@@ -99,7 +102,18 @@ export interface Config {
   /** `local` when BOT_ID is unset: unauthenticated Bot Framework traffic, loopback only. */
   readonly mode: 'local' | 'teams';
   readonly bot: Readonly<{ id?: string; password?: string; type: Env['BOT_TYPE']; tenantId?: string }>;
-  readonly aad: Readonly<{ clientId?: string; clientSecret?: string; tenantId?: string; authorityHost: string }>;
+  readonly aad: Readonly<{
+    clientId?: string;
+    clientSecret?: string;
+    tenantId?: string;
+    authorityHost: string;
+    /** The Application ID URI Teams SSO tokens are issued for (the OAuthCard's token exchange resource). */
+    appIdUri: string;
+    /** Secret the token cache is encrypted with; unset in sandbox mode (a per-process key is used). */
+    tokenCacheKey?: string;
+  }>;
+  /** Public base URL of the bot (sign-in pages are served under it). */
+  readonly publicUrl: string;
   readonly partnerCenter: Readonly<{
     /** True when no real Partner Center is configured: the embedded sandbox is started and used. */
     sandbox: boolean;
@@ -204,7 +218,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientSecret: e.AAD_APP_CLIENT_SECRET,
       tenantId: e.AAD_APP_TENANT_ID,
       authorityHost: e.AAD_APP_OAUTH_AUTHORITY_HOST,
+      appIdUri: e.AAD_APP_ID_URI ?? `api://botid-${e.BOT_ID ?? 'local'}`,
+      tokenCacheKey: e.TOKEN_CACHE_KEY ?? (e.AAD_APP_CLIENT_SECRET ? `derived:${e.AAD_APP_CLIENT_SECRET}` : undefined),
     },
+    publicUrl: e.BOT_ENDPOINT ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${e.PORT}`,
     partnerCenter: {
       sandbox,
       baseUrl: e.PARTNER_CENTER_BASE_URL,

@@ -91,19 +91,28 @@ interface PendingCode extends Grant {
 
 const SECRET_FIELDS = new Set(['client_secret', 'assertion', 'code', 'refresh_token', 'code_verifier']);
 
+let material: Promise<{ pems: { private: string; cert: string }; signing: { privateKey: KeyObject; kid: string }; jwk: Jwk }> | undefined;
+
+/** The TLS certificate and token-signing key: made once per process (making them takes a few hundred ms). */
+function keyMaterial() {
+  material ??= (async () => {
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      keySize: 2048,
+      notAfterDate: new Date(Date.now() + 3650 * 24 * 3600 * 1000),
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const kid = randomUUID();
+    const jwk: Jwk = { ...(publicKey.export({ format: 'jwk' }) as { kty: string; n: string; e: string }), kid, use: 'sig', alg: 'RS256' };
+    return { pems, signing: { privateKey, kid }, jwk };
+  })();
+  return material;
+}
+
 export async function createLocalAuthority(options: LocalAuthorityOptions): Promise<LocalAuthority> {
   const opts = { now: Date.now, accessTokenLifetimeSec: 3600, requireConsent: false, ...options };
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    notAfterDate: new Date(Date.now() + 3650 * 24 * 3600 * 1000),
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
-  });
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = randomUUID();
-  const signing: { privateKey: KeyObject; kid: string } = { privateKey, kid };
-  const jwk: Jwk = { ...(publicKey.export({ format: 'jwk' }) as { kty: string; n: string; e: string }), kid, use: 'sig', alg: 'RS256' };
-
+  const { pems, signing, jwk } = await keyMaterial();
   const users = new Map<string, AuthorityUser>();
   const codes = new Map<string, PendingCode>();
   const refreshTokens = new Map<string, Grant>();

@@ -9,6 +9,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   asyncApplyMs: 1500,
   supportProfilePutPaths: ['supportprofile', 'support'],
   decommissioned: {},
+  verifyToken: null,
 };
 
 /** The given options over `base`; keys set to undefined keep the base value. */

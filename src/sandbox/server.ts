@@ -94,6 +94,15 @@ function answer(state: ServerState, req: IncomingMessage, url: URL, method: stri
     if (!token) {
       throw new ApiError(401, Codes.unauthorized, 'Authorization: Bearer <token> is required.', { 'WWW-Authenticate': 'Bearer' });
     }
+    const verify = state.options.verifyToken;
+    if (verify) {
+      // Bound to the local authority: only its tokens for Partner Center, and (since April 2026) with MFA.
+      const claims = verify(token);
+      if (!claims) throw new ApiError(401, Codes.unauthorized, 'The access token is invalid, expired or not for Partner Center.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      if (!Array.isArray(claims.amr) || !claims.amr.includes('mfa')) {
+        throw new ApiError(401, '900421', 'Multi-factor authentication is required for App+User calls to Partner Center.');
+      }
+    }
     const now = state.options.now();
     const caller = callerFromToken(token, state.data.partner.domain);
     const decision = state.limiter.check(caller.tenantKey, now, state.options.rateLimit);

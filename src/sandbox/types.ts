@@ -15,6 +15,11 @@ export interface SandboxOptions {
   asyncApplyMs?: number;
   /** Which support profile PUT paths exist. Default both; the other answers 404. */
   supportProfilePutPaths?: Array<'supportprofile' | 'support'>;
+  /**
+   * Token check, as Partner Center does it: claims of a valid token for Partner Center, or undefined. Null
+   * (the default) accepts any bearer token; `main` binds it to the local token authority.
+   */
+  verifyToken?: ((token: string) => Record<string, unknown> | undefined) | null;
   /** Endpoints Microsoft announced as retired: when true they answer 410 OperationDecommissioned. */
   decommissioned?: { createServiceRequest?: boolean; supportTopics?: boolean };
 }

@@ -34,7 +34,9 @@ export type Command =
   | { kind: 'sub.set'; customer: string; subscriptionId: string; fields: SubscriptionSetFields }
   | { kind: `sub.${SubscriptionAction}`; customer: string; subscriptionId: string }
   | { kind: 'profile.show' }
-  | { kind: 'profile.set'; fields: ProfileSetFields };
+  | { kind: 'profile.set'; fields: ProfileSetFields }
+  | { kind: 'whoami' }
+  | { kind: 'signout' };
 
 export type CommandKind = Command['kind'];
 
@@ -76,6 +78,8 @@ export const USAGE = [
   { name: 'sub cancel', usage: 'sub cancel <customer> <subscription-id>', example: 'sub cancel contoso e4b2d8c6-1a3f-4c5e-8b7d-9f0e2a4c6b81' },
   { name: 'profile', usage: 'profile', example: 'profile' },
   { name: 'profile set', usage: 'profile set email=… phone=… website=…', example: 'profile set phone="+1 425 555 0100"' },
+  { name: 'whoami', usage: 'whoami', example: 'whoami' },
+  { name: 'signout', usage: 'signout', example: 'signout' },
 ] as const;
 
 export type UsageName = (typeof USAGE)[number]['name'];
@@ -156,6 +160,14 @@ export function parseCommand(raw: string): ParseResult {
     case 'subs':
     case 'subscription':
       return parseSub(words, sub, restFrom);
+
+    case 'whoami':
+      return words.length === 1 ? ok({ kind: 'whoami' }) : unknown(input);
+    case 'signout':
+    case 'logout':
+      return words.length === 1 ? ok({ kind: 'signout' }) : unknown(input);
+    case 'sign':
+      return sub === 'out' && words.length === 2 ? ok({ kind: 'signout' }) : unknown(input);
 
     case 'profile':
       if (words.length === 1) return ok({ kind: 'profile.show' });

@@ -1,5 +1,6 @@
 /** What handlers share: their dependencies, and what they return. */
 import type { AdaptiveCard } from '../../cards/render';
+import type { DelegatedIdentity } from '../../identity/delegated';
 import type { Logger } from '../../logging/logger';
 import type { PartnerCenterClient } from '../../partner-center';
 import type { Clock } from '../../util/clock';
@@ -14,6 +15,8 @@ export interface BotDeps {
   dedupe: Dedupe;
   background: BackgroundWork;
   logger: Logger;
+  /** The delegated sign-in, when configured (whoami, signout). */
+  identity?: DelegatedIdentity;
   /** How long a subscription change answered 202 is followed inline before the card says "in progress". */
   inlineWaitMs: number;
   /** How long it is then followed in the background, updating the card when it lands. */

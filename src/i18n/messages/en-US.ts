@@ -25,6 +25,8 @@ export const enUS = {
   'help.cmd.sub cancel': 'Cancel a new-commerce subscription inside its cancellation window (asks to confirm).',
   'help.cmd.profile': "Show the partner's support profile with its edit form.",
   'help.cmd.profile set': 'Change the support email, phone or website.',
+  'help.cmd.whoami': 'Show the Partner Center account you act as, its tenant, and whether it signed in with MFA.',
+  'help.cmd.signout': 'Forget your Partner Center sign-in.',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Type a command, or **help** to see what I can do.',
@@ -220,6 +222,20 @@ export const enUS = {
   'sub.change.autoRenewEnabled': 'Auto-renew',
   'sub.change.status': 'Status',
   'sub.change.row': '{field}: {from} → {to}',
+
+  // --- sign-in ----------------------------------------------------------------------------------------
+  'signin.title': 'Sign in to Partner Center',
+  'signin.text': 'I act in Partner Center as you. Sign in once and I will finish what you asked.',
+  'signin.mfa': 'Partner Center requires multi-factor authentication (MFA). Sign in again with MFA and I will finish what you asked.',
+  'signin.button': 'Sign in',
+  'signin.done': 'You are signed in as {name}.',
+  'signin.badCode': 'That sign-in code is not valid or has expired. Run your command again to get a new sign-in button.',
+  'signin.exchangeFailed': 'Partner Ops needs your consent first: use the sign-in button.',
+  'whoami.title': 'Your Partner Center sign-in',
+  'whoami.account': '**{name}** ({username})\n\nTenant: {tenant}\n\nSigned in with MFA: {mfa}',
+  'whoami.none': 'You are not signed in to Partner Center. Any command that needs it will ask you to sign in.',
+  'whoami.notConfigured': 'Sign-in is not configured on this bot.',
+  'signout.done': 'You are signed out: I forgot your Partner Center tokens. The next command that needs them will ask you to sign in.',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Support profile',

@@ -23,6 +23,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'help.cmd.sub cancel': "Annuler un abonnement de la nouvelle expérience commerciale pendant sa période d'annulation (avec confirmation).",
   'help.cmd.profile': 'Afficher le profil de support du partenaire avec son formulaire de modification.',
   'help.cmd.profile set': "Modifier l'e-mail, le téléphone ou le site web du support.",
+  'help.cmd.whoami': "Afficher le compte de l'Espace partenaires avec lequel vous agissez, son locataire, et s'il s'est connecté avec l'authentification multifacteur (MFA).",
+  'help.cmd.signout': "Oublier votre connexion à l'Espace partenaires.",
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Tapez une commande, ou **help** pour voir ce que je sais faire.',
@@ -218,6 +220,20 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Renouvellement automatique',
   'sub.change.status': 'État',
   'sub.change.row': '{field} : {from} → {to}',
+
+  // --- sign-in ----------------------------------------------------------------------------------------
+  'signin.title': "Se connecter à l'Espace partenaires",
+  'signin.text': "J'agis dans l'Espace partenaires en votre nom. Connectez-vous une seule fois et je terminerai ce que vous avez demandé.",
+  'signin.mfa': "L'Espace partenaires exige l'authentification multifacteur (MFA). Reconnectez-vous avec MFA et je terminerai ce que vous avez demandé.",
+  'signin.button': 'Se connecter',
+  'signin.done': 'Vous êtes connecté en tant que {name}.',
+  'signin.badCode': "Ce code de connexion n'est pas valide ou a expiré. Exécutez à nouveau votre commande pour obtenir un nouveau bouton de connexion.",
+  'signin.exchangeFailed': "Partner Ops a d'abord besoin de votre consentement : utilisez le bouton de connexion.",
+  'whoami.title': "Votre connexion à l'Espace partenaires",
+  'whoami.account': '**{name}** ({username})\n\nLocataire : {tenant}\n\nConnexion avec authentification multifacteur (MFA) : {mfa}',
+  'whoami.none': "Vous n'êtes pas connecté à l'Espace partenaires. Toute commande qui en a besoin vous demandera de vous connecter.",
+  'whoami.notConfigured': "La connexion n'est pas configurée sur ce bot.",
+  'signout.done': "Vous êtes déconnecté : j'ai oublié vos jetons de l'Espace partenaires. La prochaine commande qui en aura besoin vous demandera de vous connecter.",
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Profil de support',

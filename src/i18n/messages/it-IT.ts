@@ -23,6 +23,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'help.cmd.sub cancel': 'Annulla una sottoscrizione della nuova esperienza commerciale entro il periodo di annullamento (chiede conferma).',
   'help.cmd.profile': 'Mostra il profilo di supporto del partner con il relativo modulo di modifica.',
   'help.cmd.profile set': "Modifica l'e-mail, il telefono o il sito web del supporto.",
+  'help.cmd.whoami': "Mostra l'account del Centro per i partner con cui si opera, il relativo tenant e se l'accesso è stato eseguito con l'autenticazione a più fattori (MFA).",
+  'help.cmd.signout': "Dimentica l'accesso eseguito al Centro per i partner.",
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Digitare un comando oppure **help** per vedere cosa posso fare.',
@@ -218,6 +220,20 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Rinnovo automatico',
   'sub.change.status': 'Stato',
   'sub.change.row': '{field}: {from} → {to}',
+
+  // --- sign-in ----------------------------------------------------------------------------------------
+  'signin.title': 'Accedi al Centro per i partner',
+  'signin.text': 'Nel Centro per i partner agisco con la Sua identità. Dopo un unico accesso completerò quanto richiesto.',
+  'signin.mfa': "Il Centro per i partner richiede l'autenticazione a più fattori (MFA). Dopo un nuovo accesso con MFA completerò quanto richiesto.",
+  'signin.button': 'Accedi',
+  'signin.done': 'Accesso eseguito come {name}.',
+  'signin.badCode': 'Il codice di accesso non è valido o è scaduto. Eseguire di nuovo il comando per ottenere un nuovo pulsante di accesso.',
+  'signin.exchangeFailed': 'Partner Ops deve prima ottenere il consenso: usare il pulsante di accesso.',
+  'whoami.title': 'Accesso al Centro per i partner',
+  'whoami.account': '**{name}** ({username})\n\nTenant: {tenant}\n\nAccesso con autenticazione a più fattori (MFA): {mfa}',
+  'whoami.none': 'Nessun accesso eseguito al Centro per i partner. Qualsiasi comando che lo richieda chiederà di accedere.',
+  'whoami.notConfigured': "L'accesso non è configurato per questo bot.",
+  'signout.done': 'Disconnessione eseguita: ho dimenticato i token del Centro per i partner. Il prossimo comando che li richiede chiederà di accedere.',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Profilo di supporto',

@@ -1,0 +1,167 @@
+/**
+ * Sign-in inside Teams, as the user experiences it:
+ *
+ * 1. A command or card action needs Partner Center and the user has no valid token: a message gets an
+ *    OAuthCard carrying a token exchange resource (Teams SSO); a card action gets a 401 login request.
+ *    What they asked for is kept.
+ * 2. Teams sends the user's SSO token (`signin/tokenExchange`, or the card action again with
+ *    `authentication.token`): the bot exchanges it on behalf of the user and finishes what they asked for.
+ * 3. When the exchange needs consent or interaction (or Partner Center needs MFA), the sign-in button opens
+ *    the bot's own pages (authorization code + PKCE) that end with `signin/verifyState` (or a code typed in
+ *    the chat), and again the original command completes.
+ *
+ * In sandbox mode the Agents Playground has no SSO: the local authority mints the token Teams would have
+ * sent, and the same exchange code runs from there.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import type { Translator } from '../i18n';
+import type { Actor, SignInReason } from '../identity';
+import { ExchangeError, type DelegatedIdentity } from '../identity/delegated';
+import type { KeyValueStore } from '../storage';
+import type { Clock } from '../util/clock';
+import type { Signer } from './signing';
+import type { Turn } from './turn';
+
+/** What the user asked for, to finish after they sign in. */
+export type PendingWork =
+  | { kind: 'command'; text: string }
+  | { kind: 'action'; verb: string; data: Record<string, unknown>; replyToId?: string };
+
+export interface SignInTicket {
+  oid: string;
+  tid: string;
+  name: string;
+  mfa: boolean;
+  locale: string;
+}
+
+export interface SignInOptions {
+  identity: DelegatedIdentity;
+  store: KeyValueStore;
+  signer: Signer;
+  clock: Clock;
+  /** The Application ID URI SSO tokens are issued for. */
+  appIdUri: string;
+  /** Public base URL of the bot, for the sign-in pages (known once the server listens). */
+  publicUrl: () => string;
+  /** Sandbox only: the SSO token Teams would send for this user (the Playground cannot). */
+  sandboxSso?: (actor: Actor) => Promise<string>;
+}
+
+/** The OAuth connection name Teams echoes back; the exchange itself is the bot's own (msal-node). */
+export const CONNECTION_NAME = 'partner-center';
+const PENDING_TTL_MS = 15 * 60_000;
+const CODE_TTL_MS = 10 * 60_000;
+
+const pendingKey = (a: Actor, conversationId: string) => `signin/pending/${a.tenantId}/${a.id}/${encodeURIComponent(conversationId)}`;
+const codeKey = (code: string) => `signin/codes/${code}`;
+
+export class SignInFlow {
+  constructor(private readonly o: SignInOptions) {}
+
+  get sandbox(): boolean {
+    return !!this.o.sandboxSso;
+  }
+
+  /** The sign-in page URL for this user (a signed, short-lived ticket names them). */
+  signInUrl(t: Turn, mfa: boolean): string {
+    const ticket: SignInTicket = { oid: t.actor.id, tid: t.actor.tenantId, name: t.actor.name, mfa, locale: t.locale };
+    const signed = Buffer.from(JSON.stringify(this.o.signer.sign(ticket))).toString('base64url');
+    return `${this.o.publicUrl()}/auth/start?ticket=${signed}`;
+  }
+
+  readTicket(raw: string): SignInTicket | undefined {
+    try {
+      return this.o.signer.verify(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))) as SignInTicket | undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async savePending(t: Turn, work: PendingWork): Promise<void> {
+    await this.o.store.put(pendingKey(t.actor, conversationId(t)), { work, at: this.o.clock.now() });
+  }
+
+  async takePending(t: Turn): Promise<PendingWork | undefined> {
+    const key = pendingKey(t.actor, conversationId(t));
+    const rec = await this.o.store.get<{ work: PendingWork; at: number }>(key);
+    if (!rec) return undefined;
+    await this.o.store.delete(key);
+    return rec.value.at + PENDING_TTL_MS > this.o.clock.now() ? rec.value.work : undefined;
+  }
+
+  /** The OAuthCard for a message: SSO first (token exchange resource), the sign-in page as the button. */
+  oauthCard(t: Turn, reason: SignInReason) {
+    const mfa = reason === 'mfa';
+    const text = mfa ? t.tr.t('signin.mfa') : t.tr.t('signin.text');
+    // With MFA required, SSO cannot add the claim: no exchange resource, the button's pages ask for MFA.
+    const exchange = mfa ? undefined : { id: randomUUID(), uri: this.o.appIdUri, providerId: '' };
+    return MessageFactory.attachment(CardFactory.oauthCard(CONNECTION_NAME, t.tr.t('signin.title'), text, this.signInUrl(t, mfa), exchange));
+  }
+
+  /** The Action.Execute answer asking Teams to sign the user in, inside the card. */
+  loginRequest(t: Turn, reason: SignInReason): Record<string, unknown> {
+    const mfa = reason === 'mfa';
+    return {
+      statusCode: 401,
+      type: 'application/vnd.microsoft.activity.loginRequest',
+      value: {
+        text: mfa ? t.tr.t('signin.mfa') : t.tr.t('signin.text'),
+        connectionName: CONNECTION_NAME,
+        ...(mfa ? {} : { tokenExchangeResource: { id: randomUUID(), uri: this.o.appIdUri, providerId: '' } }),
+        buttons: [{ type: 'signin', title: t.tr.t('signin.button'), value: this.signInUrl(t, mfa) }],
+      },
+    };
+  }
+
+  /**
+   * Exchanges an SSO token for this turn's user. Duplicates of one exchange (Teams sends one per signed-in
+   * client) are recognised by a write-once record: only the first runs. Returns what happened.
+   */
+  async exchange(t: Turn, ssoToken: string, exchangeId: string): Promise<'done' | 'duplicate' | ExchangeError> {
+    const first = await this.o.store.createIfAbsent(`signin/exchanges/${t.actor.tenantId}/${t.actor.id}/${exchangeId}`, { at: this.o.clock.now() });
+    if (!first) return 'duplicate';
+    try {
+      await this.o.identity.exchange(t.actor, ssoToken);
+      return 'done';
+    } catch (e) {
+      if (e instanceof ExchangeError) return e;
+      throw e;
+    }
+  }
+
+  /** Sandbox: sign the Playground user in with the token Teams would have sent. */
+  async sandboxSignIn(t: Turn): Promise<boolean> {
+    if (!this.o.sandboxSso) return false;
+    const token = await this.o.sandboxSso(t.actor);
+    const r = await this.exchange(t, token, randomUUID());
+    return r === 'done';
+  }
+
+  /** A one-time code the sign-in page hands to Teams (verifyState) or shows for typing in the chat. */
+  async issueCode(actor: Actor): Promise<string> {
+    const code = String(randomInt(100_000, 1_000_000));
+    await this.o.store.put(codeKey(code), { oid: actor.id, tid: actor.tenantId, at: this.o.clock.now() });
+    return code;
+  }
+
+  /** True when the code was issued to this user, recently, and not used before. */
+  async redeemCode(actor: Actor, code: string): Promise<boolean> {
+    if (!/^\d{6}$/.test(code)) return false;
+    const rec = await this.o.store.get<{ oid: string; tid: string; at: number }>(codeKey(code));
+    if (!rec) return false;
+    await this.o.store.delete(codeKey(code));
+    return rec.value.oid === actor.id && rec.value.tid === actor.tenantId && rec.value.at + CODE_TTL_MS > this.o.clock.now();
+  }
+
+  /** Sends a plain sign-in status line (signed in, failed, signed out) in the user's language. */
+  async say(context: TurnContext, tr: Translator, key: Parameters<Translator['t']>[0], params?: Record<string, string>): Promise<void> {
+    await context.sendActivity(tr.t(key, params));
+  }
+}
+
+function conversationId(t: Turn): string {
+  // Channel replies carry ";messageid=…": the thread. Keep the pending work per thread.
+  return t.context.activity.conversation?.id ?? 'unknown';
+}
