@@ -27,11 +27,24 @@ export interface Running {
 
 export interface StartOptions {
   sandbox?: SandboxOptions;
+  /** Sandbox mode signs Playground users in as Teams SSO would (default true); tests turn it off to play Teams. */
+  sandboxSso?: boolean;
   /** Tuning the bot's waits (tests shorten them). */
   bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs'>;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    return await startAll(config, logger, options, started);
+  } catch (e) {
+    // Whatever did start is stopped again: a failed start leaves no server behind.
+    for (const s of started.reverse()) await s.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function startAll(config: Config, logger: Logger, options: StartOptions, started: Array<{ close(): Promise<void> }>): Promise<Running> {
   const storage = new MemoryStorage();
   const store = new KeyValueStore(storage);
   const p = config.partnerCenter;
@@ -45,8 +58,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
     // No cloud account: a local Partner Center and a local token authority, with the real msal-node path.
     const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString('base64url'), appIdUri: config.aad.appIdUri };
     authority = await createLocalAuthority({ clients: [app] });
+    started.push(authority);
     const pcResource = p.scope.slice(0, p.scope.lastIndexOf('/'));
     sandbox = await createSandbox({ verifyToken: (token) => authority!.verify(token, pcResource), ...options.sandbox });
+    started.push(sandbox);
     baseUrl = sandbox.url;
     identitySettings = {
       clientId: app.clientId,
@@ -58,7 +73,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       cacheSecret: randomBytes(32).toString('base64'),
     };
     const a = authority;
-    sandboxSso = async (actor) => {
+    if (options.sandboxSso !== false) sandboxSso = async (actor) => {
       a.user({ oid: actor.id, tid: actor.tenantId, name: actor.name, upn: `${actor.name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com` });
       return a.mintSsoToken(actor.id, app.appIdUri);
     };
@@ -94,7 +109,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,
     ...options.bot,
   });
-  const server = await startServer({ bot, logger, port: config.port, host: config.host });
+  const signInPages = identity && bot.signIn
+    ? { flow: bot.signIn, identity, store, clock: systemClock, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
+    : undefined;
+  const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages });
   if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
   if (config.mode === 'local') {
     logger.warn(

@@ -3,6 +3,7 @@
  */
 import restify from 'restify';
 import type { Bot } from './bot/app';
+import { registerSignInPages, type SignInPagesOptions } from './bot/signin-pages';
 import type { Logger } from './logging/logger';
 
 /** Teams messages are at most ~100 KB; anything much larger is not a Teams activity. */
@@ -14,9 +15,11 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function startServer(o: { bot: Bot; logger: Logger; port: number; host: string }): Promise<HttpServer> {
+export async function startServer(o: { bot: Bot; logger: Logger; port: number; host: string; signInPages?: SignInPagesOptions }): Promise<HttpServer> {
   const server = restify.createServer({ name: 'partner-ops', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  if (o.signInPages) registerSignInPages(server, o.signInPages);
 
   server.post('/api/messages', async (req, res) => {
     try {

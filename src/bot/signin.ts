@@ -14,8 +14,7 @@
  * sent, and the same exchange code runs from there.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
-import type { Translator } from '../i18n';
+import { CardFactory, MessageFactory } from 'botbuilder';
 import type { Actor, SignInReason } from '../identity';
 import { ExchangeError, type DelegatedIdentity } from '../identity/delegated';
 import type { KeyValueStore } from '../storage';
@@ -32,7 +31,6 @@ export interface SignInTicket {
   oid: string;
   tid: string;
   name: string;
-  mfa: boolean;
   locale: string;
 }
 
@@ -65,8 +63,8 @@ export class SignInFlow {
   }
 
   /** The sign-in page URL for this user (a signed, short-lived ticket names them). */
-  signInUrl(t: Turn, mfa: boolean): string {
-    const ticket: SignInTicket = { oid: t.actor.id, tid: t.actor.tenantId, name: t.actor.name, mfa, locale: t.locale };
+  signInUrl(t: Turn): string {
+    const ticket: SignInTicket = { oid: t.actor.id, tid: t.actor.tenantId, name: t.actor.name, locale: t.locale };
     const signed = Buffer.from(JSON.stringify(this.o.signer.sign(ticket))).toString('base64url');
     return `${this.o.publicUrl()}/auth/start?ticket=${signed}`;
   }
@@ -97,7 +95,7 @@ export class SignInFlow {
     const text = mfa ? t.tr.t('signin.mfa') : t.tr.t('signin.text');
     // With MFA required, SSO cannot add the claim: no exchange resource, the button's pages ask for MFA.
     const exchange = mfa ? undefined : { id: randomUUID(), uri: this.o.appIdUri, providerId: '' };
-    return MessageFactory.attachment(CardFactory.oauthCard(CONNECTION_NAME, t.tr.t('signin.title'), text, this.signInUrl(t, mfa), exchange));
+    return MessageFactory.attachment(CardFactory.oauthCard(CONNECTION_NAME, t.tr.t('signin.title'), text, this.signInUrl(t), exchange));
   }
 
   /** The Action.Execute answer asking Teams to sign the user in, inside the card. */
@@ -110,7 +108,7 @@ export class SignInFlow {
         text: mfa ? t.tr.t('signin.mfa') : t.tr.t('signin.text'),
         connectionName: CONNECTION_NAME,
         ...(mfa ? {} : { tokenExchangeResource: { id: randomUUID(), uri: this.o.appIdUri, providerId: '' } }),
-        buttons: [{ type: 'signin', title: t.tr.t('signin.button'), value: this.signInUrl(t, mfa) }],
+        buttons: [{ type: 'signin', title: t.tr.t('signin.button'), value: this.signInUrl(t) }],
       },
     };
   }
@@ -120,12 +118,15 @@ export class SignInFlow {
    * client) are recognised by a write-once record: only the first runs. Returns what happened.
    */
   async exchange(t: Turn, ssoToken: string, exchangeId: string): Promise<'done' | 'duplicate' | ExchangeError> {
-    const first = await this.o.store.createIfAbsent(`signin/exchanges/${t.actor.tenantId}/${t.actor.id}/${exchangeId}`, { at: this.o.clock.now() });
+    const key = `signin/exchanges/${t.actor.tenantId}/${t.actor.id}/${exchangeId}`;
+    const first = await this.o.store.createIfAbsent(key, { at: this.o.clock.now() });
     if (!first) return 'duplicate';
     try {
       await this.o.identity.exchange(t.actor, ssoToken);
       return 'done';
     } catch (e) {
+      // A refused exchange must not block the user's next, genuine one.
+      await this.o.store.delete(key);
       if (e instanceof ExchangeError) return e;
       throw e;
     }
@@ -150,14 +151,9 @@ export class SignInFlow {
   async redeemCode(actor: Actor, code: string): Promise<boolean> {
     if (!/^\d{6}$/.test(code)) return false;
     const rec = await this.o.store.get<{ oid: string; tid: string; at: number }>(codeKey(code));
-    if (!rec) return false;
+    if (!rec || rec.value.oid !== actor.id || rec.value.tid !== actor.tenantId) return false; // someone else's code stays valid for them
     await this.o.store.delete(codeKey(code));
-    return rec.value.oid === actor.id && rec.value.tid === actor.tenantId && rec.value.at + CODE_TTL_MS > this.o.clock.now();
-  }
-
-  /** Sends a plain sign-in status line (signed in, failed, signed out) in the user's language. */
-  async say(context: TurnContext, tr: Translator, key: Parameters<Translator['t']>[0], params?: Record<string, string>): Promise<void> {
-    await context.sendActivity(tr.t(key, params));
+    return rec.value.at + CODE_TTL_MS > this.o.clock.now();
   }
 }
 

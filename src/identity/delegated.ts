@@ -21,7 +21,7 @@ export interface DelegatedSettings extends AuthoritySettings {
   cacheSecret: string;
 }
 
-export type ExchangeFailure = 'consent-required' | 'interaction-required' | 'wrong-user' | 'invalid-token' | 'unavailable';
+export type ExchangeFailure = 'consent-required' | 'interaction-required' | 'mfa-required' | 'wrong-user' | 'invalid-token' | 'unavailable';
 
 export class ExchangeError extends Error {
   constructor(readonly reason: ExchangeFailure, detail?: string) {
@@ -124,11 +124,17 @@ export class DelegatedIdentity implements TokenProvider {
     }
     if (!r?.accessToken) throw new ExchangeError('unavailable');
     this.memo.delete(this.key(actor));
-    this.remember(actor, r.accessToken, r.expiresOn);
+    try {
+      this.remember(actor, r.accessToken, r.expiresOn);
+    } catch (e) {
+      // Signed in without MFA: Partner Center would refuse the token, so it is not kept.
+      await this.signOut(actor);
+      throw e instanceof SignInRequiredError && e.reason === 'mfa' ? new ExchangeError('mfa-required') : e;
+    }
   }
 
   /** The authorization-code sign-in (the fallback when SSO cannot be used): the URL to send the user to. */
-  async authCodeUrl(o: { redirectUri: string; state: string; challenge: string; loginHint?: string; tenantId: string; mfa: boolean }): Promise<string> {
+  async authCodeUrl(o: { redirectUri: string; state: string; challenge: string; loginHint?: string }): Promise<string> {
     const app = createMsalApp(this.s, undefined, this.logger);
     return app.getAuthCodeUrl({
       scopes: [this.s.scope],
@@ -138,8 +144,8 @@ export class DelegatedIdentity implements TokenProvider {
       codeChallengeMethod: 'S256',
       prompt: 'select_account',
       ...(o.loginHint ? { loginHint: o.loginHint } : {}),
-      // A claims challenge: Partner Center needs MFA, so ask the authority for it.
-      ...(o.mfa ? { claims: JSON.stringify({ access_token: { amr: { essential: true, values: ['mfa'] } } }) } : {}),
+      // A claims challenge: Partner Center requires MFA on every App+User call, so always ask for it.
+      claims: JSON.stringify({ access_token: { amr: { essential: true, values: ['mfa'] } } }),
     });
   }
 
@@ -156,7 +162,12 @@ export class DelegatedIdentity implements TokenProvider {
       throw new ExchangeError('wrong-user');
     }
     this.memo.delete(this.key(actor));
-    this.remember(actor, r.accessToken, r.expiresOn);
+    try {
+      this.remember(actor, r.accessToken, r.expiresOn);
+    } catch {
+      await this.signOut(actor);
+      throw new ExchangeError('mfa-required');
+    }
   }
 
   async signOut(actor: Actor): Promise<void> {

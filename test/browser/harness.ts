@@ -3,7 +3,7 @@
  * port), the real Microsoft 365 Agents Playground (a child process bound to 127.0.0.1, on another free
  * port, with the repo's .m365agentsplayground.yml), and Debian's Chromium driven by playwright-core.
  *
- * Artifacts of each suite go to test-results/browser/<suite>/: numbered screenshots, the bot's log, the
+ * Artifacts of each suite go to test-results/browser/<suite>/ (or $BROWSER_TEST_RESULTS/<suite>/): numbered screenshots, the bot's log, the
  * Playground's log, and every WebSocket frame between the Playground UI and its server (the activities
  * the bot sent, as the client received them).
  */
@@ -71,7 +71,8 @@ export function requireChromium(): void {
 export async function startStack(suite: string): Promise<Stack> {
   requireChromium();
   const root = projectRoot();
-  const artifacts = join(root, 'test-results', 'browser', suite);
+  // BROWSER_TEST_RESULTS moves the artifacts (e.g. two runs at once on one checkout).
+  const artifacts = join(process.env.BROWSER_TEST_RESULTS ?? join(root, 'test-results', 'browser'), suite);
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
 
@@ -162,8 +163,9 @@ export function composer(page: Page): Locator {
   return page.locator('[contenteditable="true"]').first();
 }
 
-export async function openChat(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole('treeitem', { name }).first().click();
+/** Opens a chat or channel from the left list by its visible text (a channel shows "Support" then the team name). */
+export async function openChat(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByRole('treeitem').filter({ hasText: text }).first().click();
   await composer(page).waitFor();
 }
 

@@ -99,7 +99,8 @@ describe('delegated tokens (msal-node against the local https authority)', () =>
     expect(e.reason).toBe('consent-required');
     authority.setOptions({ requireConsent: false });
     authority.user({ oid: alice.id, tid: TENANT, mfa: false });
-    await expect(identity.exchange(alice, authority.mintSsoToken(alice.id, CLIENT.appIdUri))).rejects.toMatchObject({ reason: 'mfa' });
+    await expect(identity.exchange(alice, authority.mintSsoToken(alice.id, CLIENT.appIdUri))).rejects.toMatchObject({ reason: 'mfa-required' });
+    await expect(identity.tokenFor(alice)()).rejects.toBeInstanceOf(SignInRequiredError); // nothing kept
     authority.user({ oid: alice.id, tid: TENANT, mfa: true });
     await identity.exchange(alice, authority.mintSsoToken(alice.id, CLIENT.appIdUri));
     expect(await identity.whoami(alice)).toMatchObject({ username: 'alice@litware.com', tenantId: TENANT, mfa: true });

@@ -104,8 +104,10 @@ export interface TestBot {
   execute(
     verb: string,
     data: Record<string, unknown>,
-    o?: { from?: Person; conversation?: Conversation; locale?: string; replyToId?: string },
+    o?: { from?: Person; conversation?: Conversation; locale?: string; replyToId?: string; authentication?: Record<string, unknown> },
   ): Promise<{ status: number; body: { statusCode?: number; type?: string; value?: AdaptiveCard } }>;
+  /** Sends any invoke (signin/tokenExchange, signin/verifyState…); resolves with the HTTP status and body. */
+  invoke(name: string, value: unknown, o?: { from?: Person; conversation?: Conversation; locale?: string }): Promise<{ status: number; body: unknown }>;
   /** Cards and texts the connector received since the last call to `take`. */
   take(): ConnectorCall[];
   close(): Promise<void>;
@@ -153,9 +155,12 @@ export async function startTestBot(env: Record<string, string> = {}, options: St
         type: 'invoke',
         name: 'adaptiveCard/action',
         replyToId: o.replyToId ?? 'msg-card',
-        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual', ...(o.authentication ? { authentication: o.authentication } : {}) },
       });
       return { status: r.status, body: r.body };
+    },
+    async invoke(name, value, o = {}) {
+      return post({ ...activity(o), type: 'invoke', name, value });
     },
     take() {
       const out = connector.calls.slice(seen);

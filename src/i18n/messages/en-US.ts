@@ -236,6 +236,16 @@ export const enUS = {
   'whoami.none': 'You are not signed in to Partner Center. Any command that needs it will ask you to sign in.',
   'whoami.notConfigured': 'Sign-in is not configured on this bot.',
   'signout.done': 'You are signed out: I forgot your Partner Center tokens. The next command that needs them will ask you to sign in.',
+  'page.signedIn.title': 'Signed in',
+  'page.signedIn': 'You are signed in to Partner Center as {name}. You can close this window.',
+  'page.typeCode': 'If Teams does not continue by itself, type this code in the chat with Partner Ops:',
+  'page.failed.title': 'Sign-in did not work',
+  'page.failed': 'Partner Center sign-in failed. Close this window and try again from Teams.',
+  'page.cancelled': 'Sign-in was cancelled. Close this window and try again from Teams when you are ready.',
+  'page.wrongUser': 'You signed in with a different account from the one you use in Teams. Sign in with your Teams account.',
+  'page.mfa': 'Partner Center requires multi-factor authentication. Sign in again and complete the MFA step.',
+  'page.expired.title': 'This sign-in link has expired',
+  'page.expired': 'Run your command again in Teams to get a new sign-in button.',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Support profile',

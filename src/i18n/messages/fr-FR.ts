@@ -234,6 +234,16 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'whoami.none': "Vous n'êtes pas connecté à l'Espace partenaires. Toute commande qui en a besoin vous demandera de vous connecter.",
   'whoami.notConfigured': "La connexion n'est pas configurée sur ce bot.",
   'signout.done': "Vous êtes déconnecté : j'ai oublié vos jetons de l'Espace partenaires. La prochaine commande qui en aura besoin vous demandera de vous connecter.",
+  'page.signedIn.title': 'Connecté',
+  'page.signedIn': 'Vous êtes connecté à l’Espace partenaires en tant que {name}. Vous pouvez fermer cette fenêtre.',
+  'page.typeCode': 'Si Teams ne poursuit pas de lui-même, tapez ce code dans la conversation avec Partner Ops :',
+  'page.failed.title': 'La connexion a échoué',
+  'page.failed': 'La connexion à l’Espace partenaires a échoué. Fermez cette fenêtre et réessayez depuis Teams.',
+  'page.cancelled': 'La connexion a été annulée. Fermez cette fenêtre et réessayez depuis Teams lorsque vous serez prêt.',
+  'page.wrongUser': 'Vous vous êtes connecté avec un autre compte que celui que vous utilisez dans Teams. Connectez-vous avec votre compte Teams.',
+  'page.mfa': 'L’Espace partenaires exige l’authentification multifacteur (MFA). Reconnectez-vous et terminez l’étape MFA.',
+  'page.expired.title': 'Ce lien de connexion a expiré',
+  'page.expired': 'Relancez votre commande dans Teams pour obtenir un nouveau bouton de connexion.',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Profil de support',

@@ -234,6 +234,16 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'whoami.none': 'Nessun accesso eseguito al Centro per i partner. Qualsiasi comando che lo richieda chiederà di accedere.',
   'whoami.notConfigured': "L'accesso non è configurato per questo bot.",
   'signout.done': 'Disconnessione eseguita: ho dimenticato i token del Centro per i partner. Il prossimo comando che li richiede chiederà di accedere.',
+  'page.signedIn.title': 'Accesso eseguito',
+  'page.signedIn': 'Accesso eseguito al Centro per i partner come {name}. È possibile chiudere questa finestra.',
+  'page.typeCode': 'Se Teams non prosegue automaticamente, digitare questo codice nella chat con Partner Ops:',
+  'page.failed.title': 'Accesso non riuscito',
+  'page.failed': 'Accesso al Centro per i partner non riuscito. Chiudere questa finestra e riprovare da Teams.',
+  'page.cancelled': 'Accesso annullato. Chiudere questa finestra e riprovare da Teams quando si è pronti.',
+  'page.wrongUser': 'È stato eseguito l’accesso con un account diverso da quello usato in Teams. Accedere con l’account di Teams.',
+  'page.mfa': 'Il Centro per i partner richiede l’autenticazione a più fattori (MFA). Accedere di nuovo e completare il passaggio MFA.',
+  'page.expired.title': 'Questo collegamento di accesso è scaduto',
+  'page.expired': 'Eseguire di nuovo il comando in Teams per ottenere un nuovo pulsante di accesso.',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Profilo di supporto',

@@ -1,0 +1,118 @@
+/**
+ * The bot's own sign-in pages, for when Teams SSO cannot finish alone (consent, MFA): the OAuthCard's or
+ * login request's button opens /auth/start, which sends the user to the authority (authorization code with
+ * PKCE, via msal-node); /auth/callback redeems the code into the user's token cache and hands Teams a
+ * one-time code (`signin/verifyState`), or shows it for typing in the chat where the page is not in Teams.
+ * Works in Teams desktop, web and mobile: nothing here depends on a popup opener.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import type restify from 'restify';
+import { translator, type Translator } from '../i18n';
+import { ExchangeError, DelegatedIdentity } from '../identity/delegated';
+import type { Logger } from '../logging/logger';
+import type { KeyValueStore } from '../storage';
+import type { Clock } from '../util/clock';
+import type { SignInFlow, SignInTicket } from './signin';
+
+const STATE_TTL_MS = 15 * 60_000;
+const stateKey = (state: string) => `signin/state/${state}`;
+
+interface StateRecord {
+  ticket: SignInTicket;
+  verifier: string;
+  at: number;
+}
+
+export interface SignInPagesOptions {
+  flow: SignInFlow;
+  identity: DelegatedIdentity;
+  store: KeyValueStore;
+  clock: Clock;
+  publicUrl: () => string;
+  logger: Logger;
+}
+
+let teamsJs: string | undefined;
+function teamsSdk(): string {
+  // Served from our own origin: the page must not depend on a CDN.
+  teamsJs ??= readFileSync(createRequire(__filename).resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js'), 'utf8');
+  return teamsJs;
+}
+
+function page(tr: Translator, title: string, body: string, script = ''): string {
+  return `<!doctype html><html lang="${tr.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${esc(title)}</title>
+<style>body{font-family:system-ui,"Segoe UI",sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+.code{font:700 2rem/1 ui-monospace,monospace;letter-spacing:.3rem;padding:.8rem 1rem;background:#f3f2f1;border-radius:6px;display:inline-block}</style>
+</head><body><h1>${esc(title)}</h1>${body}${script}</body></html>`;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+export function registerSignInPages(server: restify.Server, o: SignInPagesOptions): void {
+  const html = (res: restify.Response, status: number, body: string) => {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+    res.end(body);
+  };
+  const redirectUri = () => `${o.publicUrl()}/auth/callback`;
+
+  server.get('/auth/teams.js', (_req, res, next) => {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' });
+    res.end(teamsSdk());
+    next();
+  });
+
+  server.get('/auth/start', async (req, res) => {
+    const ticket = o.flow.readTicket(String(req.query?.ticket ?? ''));
+    if (!ticket) {
+      const tr = translator('en-US');
+      html(res, 400, page(tr, tr.t('page.expired.title'), `<p>${esc(tr.t('page.expired'))}</p>`));
+      return;
+    }
+    const { verifier, challenge } = await DelegatedIdentity.pkce();
+    const state = crypto.randomUUID();
+    await o.store.put<StateRecord>(stateKey(state), { ticket, verifier, at: o.clock.now() });
+    const url = await o.identity.authCodeUrl({ redirectUri: redirectUri(), state, challenge, loginHint: ticket.oid });
+    res.writeHead(302, { location: url, 'cache-control': 'no-store' });
+    res.end();
+  });
+
+  server.get('/auth/callback', async (req, res) => {
+    const q = (req.query ?? {}) as Record<string, string | undefined>;
+    const rec = q.state ? await o.store.get<StateRecord>(stateKey(q.state)) : undefined;
+    if (rec) await o.store.delete(stateKey(q.state!));
+    const tr = translator(rec?.value.ticket.locale === 'fr-FR' || rec?.value.ticket.locale === 'it-IT' || rec?.value.ticket.locale === 'bg-BG' ? rec.value.ticket.locale : 'en-US');
+    if (!rec || rec.value.at + STATE_TTL_MS < o.clock.now()) {
+      html(res, 400, page(tr, tr.t('page.expired.title'), `<p>${esc(tr.t('page.expired'))}</p>`));
+      return;
+    }
+    if (q.error || !q.code) {
+      html(res, 400, page(tr, tr.t('page.failed.title'), `<p>${esc(tr.t('page.cancelled'))}</p>`));
+      return;
+    }
+    const t = rec.value.ticket;
+    const actor = { id: t.oid, tenantId: t.tid, name: t.name };
+    try {
+      await o.identity.redeem(actor, { code: q.code, verifier: rec.value.verifier, redirectUri: redirectUri() });
+    } catch (e) {
+      const reason = e instanceof ExchangeError ? e.reason : 'unavailable';
+      o.logger.warn({ reason }, 'sign-in page: code redemption failed');
+      const message = reason === 'wrong-user' ? tr.t('page.wrongUser') : reason === 'mfa-required' ? tr.t('page.mfa') : tr.t('page.failed');
+      html(res, 400, page(tr, tr.t('page.failed.title'), `<p>${esc(message)}</p>`));
+      return;
+    }
+    const code = await o.flow.issueCode(actor);
+    const script = `<script src="/auth/teams.js"></script><script>
+(function(){var code=${JSON.stringify(code)};
+try{microsoftTeams.app.initialize().then(function(){microsoftTeams.authentication.notifySuccess(code);}).catch(function(){});}catch(e){}})();
+</script>`;
+    html(
+      res,
+      200,
+      page(tr, tr.t('page.signedIn.title'), `<p>${esc(tr.t('page.signedIn', { name: t.name }))}</p><p>${esc(tr.t('page.typeCode'))}</p><p class="code" id="code">${code}</p>`, script),
+    );
+  });
+}
