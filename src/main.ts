@@ -29,8 +29,8 @@ export interface StartOptions {
   sandbox?: SandboxOptions;
   /** Sandbox mode signs Playground users in as Teams SSO would (default true); tests turn it off to play Teams. */
   sandboxSso?: boolean;
-  /** Tuning the bot's waits (tests shorten them). */
-  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs'>;
+  /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
+  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs' | 'credentialsFactory'>;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -107,6 +107,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     storage,
     logger,
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,
+    botFrameworkAuth: config.botFrameworkAuth,
     ...options.bot,
   });
   const signInPages = identity && bot.signIn

@@ -17,7 +17,8 @@ import {
   type ConversationReference,
   type Storage,
 } from 'botbuilder';
-import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
+import { PartnerOpsAdapter } from './adapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { messageCard } from '../cards/common';
@@ -78,7 +79,7 @@ function signInReason(e: unknown): SignInReason | undefined {
 export function createBot(o: BotOptions): Bot {
   const clock = o.clock ?? systemClock;
   const logger = o.logger;
-  const adapter = new TeamsAdapter(
+  const adapter = new PartnerOpsAdapter(
     {
       MicrosoftAppId: o.config.bot.id ?? '',
       MicrosoftAppPassword: o.config.bot.password ?? '',

@@ -89,6 +89,33 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/**
+ * botbuilder's own settings for Bot Framework authentication (ConfigurationBotFrameworkAuthentication),
+ * read under their own names: how sovereign clouds are configured, and how tests stand up a local issuer.
+ * botbuilder takes all of them literally once one is set, so the unset ones get the public-cloud values.
+ */
+export const BOT_FRAMEWORK_AUTH_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration',
+  OAuthUrl: 'https://api.botframework.com',
+  CallerId: 'urn:botframework:azure',
+});
+
+function botFrameworkAuth(env: NodeJS.ProcessEnv, problems: string[]): Readonly<Record<string, string>> | undefined {
+  const set = Object.keys(BOT_FRAMEWORK_AUTH_DEFAULTS).filter((k) => env[k]);
+  if (set.length === 0) return undefined;
+  const out: Record<string, string> = { ...BOT_FRAMEWORK_AUTH_DEFAULTS };
+  for (const k of set) {
+    const v = env[k]!.trim();
+    if (k !== 'CallerId' && !/^https?:\/\//.test(v)) problems.push(`${k}: must be an http(s) URL`);
+    out[k] = v;
+  }
+  return Object.freeze(out);
+}
+
 export interface SupportTopicSetting {
   id: string;
   name: string;
@@ -127,6 +154,8 @@ export interface Config {
     supportTopicsFallback: readonly SupportTopicSetting[];
   }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
+  /** Bot Framework authentication endpoints, when not the public cloud's (botbuilder's setting names). */
+  readonly botFrameworkAuth?: Readonly<Record<string, string>>;
   /** Signs confirmation cards; the same on every instance. Unset: derived from BOT_PASSWORD, else per process. */
   readonly cardSigningKey?: string;
   readonly logLevel: Env['LOG_LEVEL'];
@@ -202,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.AAD_APP_CLIENT_SECRET) problems.push('AAD_APP_CLIENT_SECRET: required to call Partner Center');
     if (!e.AAD_APP_TENANT_ID) problems.push('AAD_APP_TENANT_ID: required to call Partner Center (the partner tenant)');
   }
+  const bfAuth = botFrameworkAuth(env, problems);
   const host = e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
   if (mode === 'local' && !isLoopback(host)) {
     problems.push(`HOST: without BOT_ID the bot accepts unauthenticated traffic, so it binds only to loopback (got ${host})`);
@@ -238,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       container: e.AZURE_STORAGE_CONTAINER,
       dataDir: e.DATA_DIR,
     },
+    botFrameworkAuth: bfAuth,
     cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : undefined),
     logLevel: e.LOG_LEVEL,
   });

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       '  Partner Ops is running locally against the embedded Partner Center sandbox.',
       `  Microsoft 365 Agents Playground (a local Teams client): ${playground.url}`,
       opened ? '  (opened in your browser)' : '  Open that address in a browser on this machine.',
-      '  Try: help · sr list · sub list contoso · profile        Ctrl+C stops everything.',
+      '  Try: help · sr list · customer find contoso · profile    Ctrl+C stops everything.',
       '',
     ].join('\n') + '\n',
   );

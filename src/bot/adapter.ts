@@ -1,0 +1,28 @@
+/**
+ * teams-ai's TeamsAdapter (botbuilder's CloudAdapter), with one correction: botbuilder answers 500 when a
+ * token fails validation in some ways (a forged signature surfaces as a plain error, not an
+ * AuthenticationError). Anything thrown before the bot's logic starts is a failed authentication: 401.
+ */
+import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+
+export class PartnerOpsAdapter extends TeamsAdapter {
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    let started = false;
+    const run = async (context: TurnContext) => {
+      started = true;
+      await logic(context);
+    };
+    try {
+      return await (typeof auth === 'string' ? super.processActivity(auth, activity, run) : super.processActivity(auth, activity, run));
+    } catch (e) {
+      if (started || e instanceof AuthenticationError) throw e;
+      throw new AuthenticationError(e instanceof Error ? e.message : 'Unauthorized', 401);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
+import { createMsalApp } from '../../src/identity/msal';
+import { silentLogger } from '../../src/logging/logger';
+import { createLocalAuthority, type LocalAuthority } from '../../src/sandbox/authority';
+import { startChannelIssuer, type ChannelIssuer } from '../support/channel-issuer';
+import { BOT, TENANT, startTestBot, type TestBot } from '../support/teams';
+
+const BOT_ID = '5a5a5a5a-6b6b-4c7c-8d8d-9e9e9e9e9e9e';
+const BOT_PASSWORD = 'local-bot-secret-for-tests';
+
+/**
+ * With BOT_ID set, only requests bearing a valid Bot Framework token for this bot get in. The issuer, its
+ * OpenID metadata and the login endpoint are botbuilder's standard settings, pointed at local servers.
+ */
+describe('only Teams gets in', () => {
+  let issuer: ChannelIssuer;
+  let login: LocalAuthority;
+  let bot: TestBot;
+
+  beforeAll(async () => {
+    issuer = await startChannelIssuer();
+    login = await createLocalAuthority({ clients: [{ clientId: BOT_ID, clientSecret: BOT_PASSWORD, appIdUri: `api://${BOT_ID}` }] });
+    const cca = createMsalApp(
+      {
+        clientId: BOT_ID,
+        clientSecret: BOT_PASSWORD,
+        authority: login.authorityUrl('botframework.com'),
+        knownAuthority: { host: login.host, metadata: login.openIdConfiguration('botframework.com') },
+        caPem: login.caPem,
+      },
+      undefined,
+      silentLogger,
+    );
+    bot = await startTestBot(
+      {
+        BOT_ID,
+        BOT_PASSWORD,
+        HOST: '127.0.0.1',
+        ToBotFromChannelTokenIssuer: issuer.issuer,
+        ToBotFromChannelOpenIdMetadataUrl: issuer.metadataUrl,
+        ToBotFromEmulatorOpenIdMetadataUrl: issuer.metadataUrl,
+        ToChannelFromBotLoginUrl: login.authorityUrl('botframework.com'),
+        ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+      },
+      // botbuilder's own msal (v2) cannot trust a local authority: the outbound token comes from ours.
+      { bot: { credentialsFactory: new MsalServiceClientCredentialsFactory(BOT_ID, cca as never) } },
+    );
+  });
+  afterAll(async () => {
+    await bot.close();
+    await issuer.close();
+    await login.close();
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = (over: Record<string, unknown> = {}) => ({ iss: issuer.issuer, aud: BOT_ID, serviceurl: bot.connector.url, nbf: now() - 10, exp: now() + 600, ...over });
+  const activity = () => ({
+    type: 'message',
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl: bot.connector.url,
+    from: { id: '29:alice', name: 'Alice Admin', aadObjectId: 'a1a1a1a1-0000-4000-8000-000000000001' },
+    recipient: BOT,
+    conversation: { id: 'a:auth-test', conversationType: 'personal', tenantId: TENANT },
+    text: 'help',
+    locale: 'en-US',
+  });
+  const post = (authorization?: string) =>
+    fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(activity()) });
+
+  it('accepts a valid channel token and answers through the connector with its own token', async () => {
+    bot.take();
+    const res = await post(`Bearer ${issuer.token(claims())}`);
+    expect(res.status).toBe(200);
+    const [reply] = bot.take();
+    expect(reply).toBeDefined();
+    // The reply carried a Bot Framework token for this bot, from the configured login endpoint.
+    const outbound = login.tokenRequests.find((r) => r.grantType === 'client_credentials');
+    expect(outbound).toMatchObject({ clientId: BOT_ID, status: 200 });
+  });
+
+  it.each<[string, () => string | undefined]>([
+    ['missing', () => undefined],
+    ['not a bearer token', () => 'Basic YWxpY2U6c2VjcmV0'],
+    ['expired', () => `Bearer ${issuer.token(claims({ nbf: now() - 3600, exp: now() - 1800 }))}`],
+    ['for another bot', () => `Bearer ${issuer.token(claims({ aud: randomUUID() }))}`],
+    ['from another issuer', () => `Bearer ${issuer.token(claims({ iss: 'https://evil.example' }))}`],
+    ['with a bad signature', () => `Bearer ${issuer.token(claims(), 'unpublished')}`],
+    ['signed by a key not endorsed for msteams', () => `Bearer ${issuer.token(claims(), 'webchat-only')}`],
+    ['for another service URL', () => `Bearer ${issuer.token(claims({ serviceurl: 'https://smba.trafficmanager.net/evil/' }))}`],
+  ])('refuses a token that is %s with 401, and runs no handler', async (_name, header) => {
+    bot.take();
+    const res = await post(header());
+    expect(res.status).toBe(401);
+    expect(bot.take()).toHaveLength(0);
+  });
+});
