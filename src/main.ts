@@ -29,6 +29,8 @@ export interface StartOptions {
   sandbox?: SandboxOptions;
   /** Sandbox mode signs Playground users in as Teams SSO would (default true); tests turn it off to play Teams. */
   sandboxSso?: boolean;
+  /** Replaces the delegated identity's tokens (a benchmark's fixed-token baseline). */
+  tokens?: TokenProvider;
   /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
   bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs' | 'credentialsFactory'>;
 }
@@ -103,7 +105,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const bot = createBot({
     config,
     client,
-    tokens: identity ?? noSignIn,
+    tokens: options.tokens ?? identity ?? noSignIn,
     storage,
     logger,
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,

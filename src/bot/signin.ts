@@ -132,12 +132,22 @@ export class SignInFlow {
     }
   }
 
-  /** Sandbox: sign the Playground user in with the token Teams would have sent. */
-  async sandboxSignIn(t: Turn): Promise<boolean> {
-    if (!this.o.sandboxSso) return false;
-    const token = await this.o.sandboxSso(t.actor);
-    const r = await this.exchange(t, token, randomUUID());
-    return r === 'done';
+  private readonly signingIn = new Map<string, Promise<boolean>>();
+
+  /**
+   * Sandbox: sign the Playground user in with the token Teams would have sent. Concurrent commands of one
+   * user share a single exchange, as Teams' one sign-in would.
+   */
+  sandboxSignIn(t: Turn): Promise<boolean> {
+    const sso = this.o.sandboxSso;
+    if (!sso) return Promise.resolve(false);
+    const key = `${t.actor.tenantId}/${t.actor.id}`;
+    let p = this.signingIn.get(key);
+    if (!p) {
+      p = (async () => (await this.exchange(t, await sso(t.actor), randomUUID())) === 'done')().finally(() => this.signingIn.delete(key));
+      this.signingIn.set(key, p);
+    }
+    return p;
   }
 
   /** A one-time code the sign-in page hands to Teams (verifyState) or shows for typing in the chat. */

@@ -8,6 +8,7 @@
  * the bot replies to, so the port is chosen here and checked against the one it reports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loopbackPreload, playgroundCli, projectRoot } from './paths';
@@ -75,6 +76,16 @@ async function ping(url: string): Promise<boolean> {
     return res.ok && (await res.text()).trim() === 'pong';
   } catch {
     return false;
+  }
+}
+
+/** The log file's lines (the Playground starts it afresh each run), or undefined when unreadable. */
+function logLines(file: string): string[] | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text ? text.split(/\r?\n/) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -175,7 +186,8 @@ async function launch(o: PlaygroundOptions & { cli: string; cwd: string; logFile
   };
   const fail = async (message: string, E: typeof PlaygroundError = PlaygroundError) => {
     await stop();
-    const tail = output.filter((l) => l.trim()).slice(-15).join('\n');
+    // The Playground reports its errors (e.g. an invalid .m365agentsplayground.yml) only in its log file.
+    const tail = (logLines(o.logFile) ?? output).filter((l) => l.trim() && !l.startsWith('debug ')).slice(-12).join('\n');
     return new E(`${message}${tail ? `\nPlayground output:\n${tail}` : ''}\nPlayground log: ${o.logFile}`);
   };
 
