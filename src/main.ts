@@ -2,14 +2,13 @@
  * Entry point: read the configuration, start the embedded Partner Center sandbox when no real one is
  * configured, start the bot, and stop cleanly on SIGTERM/SIGINT.
  */
-import { MemoryStorage } from 'botbuilder';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createBot, type BotOptions } from './bot/app';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignInRequiredError, type Actor, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
 import { createLocalAuthority, type LocalAuthority } from './sandbox/authority';
-import { KeyValueStore } from './storage';
+import { KeyValueStore, MemoryStateStore, type StateStore } from './storage';
 import { systemClock } from './util/clock';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
@@ -29,6 +28,8 @@ export interface StartOptions {
   sandbox?: SandboxOptions;
   /** Sandbox mode signs Playground users in as Teams SSO would (default true); tests turn it off to play Teams. */
   sandboxSso?: boolean;
+  /** Where state is kept (default: from configuration). */
+  state?: StateStore;
   /** Replaces the delegated identity's tokens (a benchmark's fixed-token baseline). */
   tokens?: TokenProvider;
   /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
@@ -47,8 +48,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
 }
 
 async function startAll(config: Config, logger: Logger, options: StartOptions, started: Array<{ close(): Promise<void> }>): Promise<Running> {
-  const storage = new MemoryStorage();
-  const store = new KeyValueStore(storage);
+  const store = new KeyValueStore(options.state ?? new MemoryStateStore());
   const p = config.partnerCenter;
   let baseUrl = p.baseUrl;
   let sandbox: Sandbox | undefined;
@@ -106,7 +106,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     config,
     client,
     tokens: options.tokens ?? identity ?? noSignIn,
-    storage,
+    store,
     logger,
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,
     botFrameworkAuth: config.botFrameworkAuth,

@@ -15,7 +15,6 @@ import {
   TurnContext,
   type Activity,
   type ConversationReference,
-  type Storage,
 } from 'botbuilder';
 import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
 import { PartnerOpsAdapter } from './adapter';
@@ -27,7 +26,7 @@ import type { Logger } from '../logging/logger';
 import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';
 import { isPartnerCenterError, type PartnerCenterClient } from '../partner-center';
-import { KeyValueStore } from '../storage';
+import type { KeyValueStore } from '../storage';
 import { systemClock, type Clock } from '../util/clock';
 import { BackgroundWork } from './background';
 import { parseCommand, type Command } from './commands/grammar';
@@ -44,7 +43,7 @@ export interface BotOptions {
   config: Config;
   client: PartnerCenterClient;
   tokens: TokenProvider;
-  storage: Storage;
+  store: KeyValueStore;
   logger: Logger;
   clock?: Clock;
   /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
@@ -90,7 +89,7 @@ export function createBot(o: BotOptions): Bot {
     o.credentialsFactory,
   );
   const background = new BackgroundWork(logger);
-  const store = new KeyValueStore(o.storage);
+  const store = o.store;
   const signer = new Signer(o.config.cardSigningKey, clock);
   const signIn = o.signIn ? new SignInFlow({ ...o.signIn, store, signer, clock }) : undefined;
   const identity = o.signIn?.identity;

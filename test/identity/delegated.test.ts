@@ -1,8 +1,7 @@
-import { MemoryStorage } from 'botbuilder';
 import { createLocalAuthority, type LocalAuthority } from '../../src/sandbox/authority';
 import { DelegatedIdentity, ExchangeError } from '../../src/identity/delegated';
 import { SignInRequiredError, type Actor } from '../../src/identity';
-import { KeyValueStore } from '../../src/storage';
+import { KeyValueStore, MemoryStateStore } from '../../src/storage';
 import { silentLogger } from '../../src/logging/logger';
 import { FakeClock } from '../support/fake-clock';
 import { decodeJwt } from '../../src/util/jwt';
@@ -16,7 +15,7 @@ const bob: Actor = { id: 'b2b2b2b2-0000-4000-8000-000000000002', name: 'Bob Supp
 describe('delegated tokens (msal-node against the local https authority)', () => {
   let authority: LocalAuthority;
   let clock: FakeClock;
-  let storage: MemoryStorage;
+  let state: MemoryStateStore;
   let identity: DelegatedIdentity;
 
   beforeAll(async () => {
@@ -28,7 +27,7 @@ describe('delegated tokens (msal-node against the local https authority)', () =>
     authority.tokenRequests.length = 0;
     authority.user({ oid: alice.id, tid: TENANT, name: alice.name, upn: 'alice@litware.com', mfa: true });
     authority.user({ oid: bob.id, tid: TENANT, name: bob.name, upn: 'bob@litware.com', mfa: true });
-    storage = new MemoryStorage();
+    state = new MemoryStateStore();
     identity = make();
   });
 
@@ -43,7 +42,7 @@ describe('delegated tokens (msal-node against the local https authority)', () =>
         scope: SCOPE,
         cacheSecret: 'test-cache-secret',
       },
-      new KeyValueStore(storage),
+      new KeyValueStore(state),
       clock,
       silentLogger,
     );
@@ -62,7 +61,7 @@ describe('delegated tokens (msal-node against the local https authority)', () =>
     expect(await other.tokenFor(alice)()).toBe(token);
     expect(authority.tokenRequests).toHaveLength(1);
     // Encrypted at rest: the stored record does not contain the token.
-    const raw = JSON.stringify(await storage.read([`tokens/${TENANT}/${alice.id}`]));
+    const raw = JSON.stringify(await state.storage.read([`tokens/${TENANT}/${alice.id}`]));
     expect(raw).not.toContain(token.split('.')[1]!);
   });
 
