@@ -10,6 +10,10 @@ import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated'
 import { createLocalAuthority, type LocalAuthority } from './sandbox/authority';
 import { KeyValueStore, MemoryStateStore, type StateStore } from './storage';
 import { systemClock } from './util/clock';
+import { Leases } from './notifications/leases';
+import { Notifier } from './notifications/notifier';
+import { TeamsSender } from './notifications/sender';
+import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox';
@@ -21,6 +25,9 @@ export interface Running {
   sandbox?: Sandbox;
   authority?: LocalAuthority;
   identity?: DelegatedIdentity;
+  notifier: Notifier;
+  watches: WatchStore;
+  sender: TeamsSender;
   stop(): Promise<void>;
 }
 
@@ -30,6 +37,8 @@ export interface StartOptions {
   sandboxSso?: boolean;
   /** Where state is kept (default: from configuration). */
   state?: StateStore;
+  /** Whether the notification loop starts by itself (default true); tests run cycles themselves. */
+  notifierAutoStart?: boolean;
   /** Replaces the delegated identity's tokens (a benchmark's fixed-token baseline). */
   tokens?: TokenProvider;
   /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
@@ -102,10 +111,13 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   });
   const identity = identitySettings ? new DelegatedIdentity(identitySettings, store, systemClock, logger.child({ component: 'identity' })) : undefined;
   let publicUrl = config.publicUrl;
+  const tokens = options.tokens ?? identity ?? noSignIn;
+  const watches = new WatchStore(store);
   const bot = createBot({
+    watches,
     config,
     client,
-    tokens: options.tokens ?? identity ?? noSignIn,
+    tokens,
     store,
     logger,
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,
@@ -116,7 +128,20 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     ? { flow: bot.signIn, identity, store, clock: systemClock, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
   const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages });
+  started.push(server);
   if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
+  const n = config.notifications;
+  const leases = new Leases(store, n.instanceId, systemClock, n.leaseMs);
+  const sender = new TeamsSender({
+    adapter: bot.adapter,
+    botAppId: config.bot.id ?? '',
+    clock: systemClock,
+    logger: logger.child({ component: 'notifications' }),
+    // Teams allows about 50 requests/s per app per tenant: instances split it.
+    tenantRatePerSecond: () => 50 / leases.instances,
+  });
+  const notifier = new Notifier({ store, client, tokens, sender, leases, clock: systemClock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
+  if (options.notifierAutoStart !== false) notifier.start();
   if (config.mode === 'local') {
     logger.warn(
       { url: `${server.url}/api/messages` },
@@ -131,7 +156,11 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     sandbox,
     authority,
     identity,
+    notifier,
+    watches,
+    sender,
     async stop() {
+      await notifier.stop();
       await server.close();
       await bot.background.drain();
       await sandbox?.close();

@@ -27,6 +27,7 @@ import { SignInRequiredError, type SignInReason, type TokenProvider } from '../i
 import type { DelegatedIdentity } from '../identity/delegated';
 import { isPartnerCenterError, type PartnerCenterClient } from '../partner-center';
 import type { KeyValueStore } from '../storage';
+import type { WatchStore } from '../notifications/watches';
 import { systemClock, type Clock } from '../util/clock';
 import { BackgroundWork } from './background';
 import { parseCommand, type Command } from './commands/grammar';
@@ -46,6 +47,7 @@ export interface BotOptions {
   store: KeyValueStore;
   logger: Logger;
   clock?: Clock;
+  watches: WatchStore;
   /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
   signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'signer' | 'clock' | 'identity'> & { identity: DelegatedIdentity };
   /** Botbuilder settings for inbound/outbound Bot Framework auth (issuer, OpenID metadata, login URL…). */
@@ -101,6 +103,7 @@ export function createBot(o: BotOptions): Bot {
     background,
     logger,
     identity,
+    watches: o.watches,
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,

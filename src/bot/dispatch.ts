@@ -8,6 +8,7 @@ import * as customers from './handlers/customers';
 import * as subs from './handlers/subscriptions';
 import * as profile from './handlers/profile';
 import * as account from './handlers/account';
+import * as watches from './handlers/watches';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './handlers/types';
 import type { Turn } from './turn';
 import { VERB } from './verbs';
@@ -48,6 +49,16 @@ export function runCommand(d: BotDeps, t: Turn, c: Command): Promise<Outcome> {
       return account.whoami(d, t);
     case 'signout':
       return account.signOut(d, t);
+    case 'watch.sr':
+      return watches.watchServiceRequest(d, t, c.id);
+    case 'watch.srAll':
+      return watches.watchAllServiceRequests(d, t, c.openOnly);
+    case 'watch.subs':
+      return watches.watchSubscriptions(d, t, c.customer);
+    case 'unwatch':
+      return watches.unwatch(d, t, c.id);
+    case 'watches':
+      return watches.listWatches(d, t);
   }
 }
 
@@ -94,6 +105,12 @@ export async function runAction(d: BotDeps, t: Turn, verb: string, data: Record<
       return profile.showProfile(d, t);
     case VERB.profileUpdate:
       return profile.setProfile(d, t, { email: data.email, telephone: data.telephone, website: data.website }, true);
+    case VERB.watchRemove:
+    case VERB.watchResume: {
+      const id = str(data.watchId);
+      if (!id || !/^w-[0-9a-f]{8}$/.test(id)) return bad(t);
+      return verb === VERB.watchRemove ? watches.unwatch(d, t, id) : watches.resume(d, t, id);
+    }
     case VERB.confirm:
       return confirmed(d, t, data);
     case VERB.cancel:

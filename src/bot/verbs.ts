@@ -14,6 +14,8 @@ export const VERB = {
   subStatus: 'sub.status',
   profileShow: 'profile.show',
   profileUpdate: 'profile.update',
+  watchRemove: 'watch.remove',
+  watchResume: 'watch.resume',
   confirm: 'confirm',
   cancel: 'cancel',
 } as const;

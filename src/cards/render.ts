@@ -24,12 +24,14 @@ export const CARD_NAMES = [
   'error',
   'help',
   'message',
+  'notification',
   'profile',
   'service-request',
   'service-request-form',
   'service-request-list',
   'subscription',
   'subscription-list',
+  'watch-list',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];
 

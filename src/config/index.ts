@@ -7,6 +7,7 @@
  * Names follow the Teams / Microsoft 365 Agents Toolkit conventions (BOT_ID, AAD_APP_CLIENT_ID, ...), so the
  * toolkit's generated `.env` files work as they are.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -82,6 +83,9 @@ export const envSchema = z.object({
     (v) => (v === '' || v === undefined ? 'partner-ops' : v),
     z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Azure container name'),
   ),
+  NOTIFY_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
+  NOTIFY_LEASE_MS: int(90_000, 5_000, 3_600_000),
+  INSTANCE_ID: optionalString,
   CARD_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
   LOG_LEVEL: z.preprocess((v) => (v === '' || v === undefined ? 'info' : v), z.enum(LOG_LEVELS)),
@@ -154,6 +158,8 @@ export interface Config {
     supportTopicsFallback: readonly SupportTopicSetting[];
   }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
+  /** Watches: how often Partner Center is polled (jittered), how long a shard lease lasts, who this instance is. */
+  readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; instanceId: string }>;
   /** Bot Framework authentication endpoints, when not the public cloud's (botbuilder's setting names). */
   readonly botFrameworkAuth?: Readonly<Record<string, string>>;
   /** Signs confirmation cards; the same on every instance. Unset: derived from BOT_PASSWORD, else per process. */
@@ -267,6 +273,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionString: e.AZURE_STORAGE_CONNECTION_STRING,
       container: e.AZURE_STORAGE_CONTAINER,
       dataDir: e.DATA_DIR,
+    },
+    notifications: {
+      intervalMs: e.NOTIFY_INTERVAL_MS,
+      leaseMs: e.NOTIFY_LEASE_MS,
+      // App Service names its instances; elsewhere host and process make one up.
+      instanceId: e.INSTANCE_ID ?? env.WEBSITE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     },
     botFrameworkAuth: bfAuth,
     cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : undefined),

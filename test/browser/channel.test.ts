@@ -44,9 +44,14 @@ test(
       await expect(page.getByText(`sr ${open.id}`).first().isVisible()).resolves.toBe(true);
       await s.shot('channel-mention-answered');
 
+      // Refresh (Action.Execute from a channel): the bot reads the request again and the Playground
+      // confirms the invoke answer; the card still shows the request.
+      const reads = () => s.bot.sandbox!.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/servicerequests/${open.id}`)).length;
+      const readsBefore = reads();
       await card.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByText('Your response was sent to the app').first().waitFor();
+      expect(reads()).toBeGreaterThan(readsBefore);
       await waitForText(card, new RegExp(`Service request ${open.id}[\\s\\S]*${open.title}`));
-      await expect(page.getByText('Your response was sent to the app').first().isVisible()).resolves.toBe(true);
       await s.shot('channel-card-refreshed');
     });
   },

@@ -36,7 +36,12 @@ export type Command =
   | { kind: 'profile.show' }
   | { kind: 'profile.set'; fields: ProfileSetFields }
   | { kind: 'whoami' }
-  | { kind: 'signout' };
+  | { kind: 'signout' }
+  | { kind: 'watch.sr'; id: string }
+  | { kind: 'watch.srAll'; openOnly: boolean }
+  | { kind: 'watch.subs'; customer: string }
+  | { kind: 'unwatch'; id: string }
+  | { kind: 'watches' };
 
 export type CommandKind = Command['kind'];
 
@@ -78,6 +83,11 @@ export const USAGE = [
   { name: 'sub cancel', usage: 'sub cancel <customer> <subscription-id>', example: 'sub cancel contoso e4b2d8c6-1a3f-4c5e-8b7d-9f0e2a4c6b81' },
   { name: 'profile', usage: 'profile', example: 'profile' },
   { name: 'profile set', usage: 'profile set email=… phone=… website=…', example: 'profile set phone="+1 425 555 0100"' },
+  { name: 'watch sr', usage: 'watch sr <id>', example: 'watch sr 616122292874576' },
+  { name: 'watch sr all', usage: 'watch sr all [open]', example: 'watch sr all open' },
+  { name: 'watch subs', usage: 'watch subs <customer>', example: 'watch subs contoso.onmicrosoft.com' },
+  { name: 'unwatch', usage: 'unwatch <watch-id>', example: 'unwatch w-1a2b3c4d' },
+  { name: 'watches', usage: 'watches', example: 'watches' },
   { name: 'whoami', usage: 'whoami', example: 'whoami' },
   { name: 'signout', usage: 'signout', example: 'signout' },
 ] as const;
@@ -161,6 +171,14 @@ export function parseCommand(raw: string): ParseResult {
     case 'subscription':
       return parseSub(words, sub, restFrom);
 
+    case 'watch':
+      return parseWatch(words, restFrom);
+    case 'unwatch':
+      if (!words[1]) return missing('unwatch', 'watch-id');
+      if (!/^w-[0-9a-f]{8}$/i.test(words[1]) || words.length > 2) return bad('unwatch', 'watch-id', words.slice(1).join(' '));
+      return ok({ kind: 'unwatch', id: words[1].toLowerCase() });
+    case 'watches':
+      return words.length === 1 ? ok({ kind: 'watches' }) : unknown(input);
     case 'whoami':
       return words.length === 1 ? ok({ kind: 'whoami' }) : unknown(input);
     case 'signout':
@@ -214,6 +232,26 @@ function parseSr(words: string[], sub: string | undefined, restFrom: (n: number)
       if (/^\d/.test(words[1]!)) return bad('sr', 'id', words[1]!);
       return unknown(words.join(' '), 'sr');
   }
+}
+
+function parseWatch(words: string[], restFrom: (n: number) => string): ParseResult {
+  const what = words[1]?.toLowerCase();
+  if (what === 'sr') {
+    const arg = words[2]?.toLowerCase();
+    if (!arg) return missing('watch sr', 'id');
+    if (arg === 'all') {
+      const filter = words[3]?.toLowerCase();
+      if (words.length > 4 || (filter !== undefined && filter !== 'open')) return bad('watch sr all', 'filter', words.slice(3).join(' '));
+      return ok({ kind: 'watch.srAll', openOnly: filter === 'open' });
+    }
+    if (!SR_ID.test(arg) || words.length > 3) return bad('watch sr', 'id', words.slice(2).join(' '));
+    return ok({ kind: 'watch.sr', id: arg });
+  }
+  if (what === 'subs' || what === 'sub' || what === 'subscriptions') {
+    if (!words[2]) return missing('watch subs', 'customer');
+    return ok({ kind: 'watch.subs', customer: restFrom(2) });
+  }
+  return unknown(words.join(' '), 'watch');
 }
 
 function parseSub(words: string[], sub: string | undefined, restFrom: (n: number) => string): ParseResult {

@@ -2,6 +2,7 @@
 import type { AdaptiveCard } from '../../cards/render';
 import type { DelegatedIdentity } from '../../identity/delegated';
 import type { Logger } from '../../logging/logger';
+import type { WatchStore } from '../../notifications/watches';
 import type { PartnerCenterClient } from '../../partner-center';
 import type { Clock } from '../../util/clock';
 import type { BackgroundWork } from '../background';
@@ -15,6 +16,7 @@ export interface BotDeps {
   dedupe: Dedupe;
   background: BackgroundWork;
   logger: Logger;
+  watches: WatchStore;
   /** The delegated sign-in, when configured (whoami, signout). */
   identity?: DelegatedIdentity;
   /** How long a subscription change answered 202 is followed inline before the card says "in progress". */

@@ -1,0 +1,51 @@
+# Partner Ops: production image.
+#
+#   docker build -t partner-ops .
+#   docker run --rm -p 3978:3978 --env-file .env partner-ops
+#
+# Two stages: `build` installs everything, compiles TypeScript and prunes the dev dependencies; the
+# runtime stage gets only package.json, package-lock.json, dist/src, cards/ and the production
+# node_modules, and runs as the image's unprivileged `node` user.
+
+# ---- build -------------------------------------------------------------------------------------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+
+# Install scripts are skipped (--ignore-scripts). package.json's "allowScripts" (read by npm 11; the npm
+# that ships with node:20 ignores it) allows only botbuilder-dialogs' postinstall, which deletes nested
+# copies of @microsoft/recognizers-text-number with `npx rimraf`; `npm prune` below puts them back from
+# the lockfile anyway, they serve only botbuilder-dialogs' prompts (which this bot does not use), and the
+# development tree runs its tests with them. dtrace-provider's script (a node-gyp build) is refused by
+# "allowScripts" too. Nothing needs an install script at run time.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bench ./bench
+COPY cards ./cards
+RUN npm run build \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+# ---- runtime -----------------------------------------------------------------------------------------
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Root-owned and read-only for the app; only the embedded file store's folder (DATA_DIR, default .data,
+# used when AZURE_STORAGE_CONNECTION_STRING is unset) is writable by `node`.
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/cards ./cards
+RUN mkdir -p /app/.data && chown node:node /app/.data
+
+USER node
+EXPOSE 3978
+
+# slim has no curl: node's own fetch. PORT is the app's listening port (default 3978); the app binds
+# 0.0.0.0 with BOT_ID set and 127.0.0.1 without, so loopback answers either way.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3978) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,116 @@
+/** Cards for watches: the root card of an item's thread, a change in that thread, a paused watch, the list of watches. */
+import { VERB } from '../bot/verbs';
+import type { MessageKey, Translator } from '../i18n';
+import type { Snapshot, Watch } from '../notifications/watches';
+import { expand, type AdaptiveCard } from './render';
+
+export type ItemView =
+  | { kind: 'service-request'; id: string }
+  | { kind: 'subscription'; id: string; customerId: string; customerName: string; nce: boolean };
+
+function label(tr: Translator, prefix: 'sr.status' | 'sub.status', value: string): string {
+  const key = `${prefix}.${value}` as MessageKey;
+  const t = tr.t(key);
+  return t === key ? value : t;
+}
+
+function open(tr: Translator, v: ItemView) {
+  return v.kind === 'service-request'
+    ? { title: tr.t('sr.action.open'), verb: VERB.srShow, data: { id: v.id } }
+    : { title: tr.t('sub.action.open'), verb: VERB.subShow, data: { customerId: v.customerId, subscriptionId: v.id } };
+}
+
+function heading(tr: Translator, v: ItemView): string {
+  return v.kind === 'service-request' ? tr.t('sr.title', { id: v.id }) : `${v.customerName} · ${tr.t(v.nce ? 'sub.kind.nce' : 'sub.kind.legacy')}`;
+}
+
+function facts(tr: Translator, v: ItemView, s: Snapshot) {
+  return v.kind === 'service-request'
+    ? [
+        { title: tr.t('sr.field.status'), value: label(tr, 'sr.status', s.status) },
+        { title: tr.t('sr.notes'), value: tr.number(s.count) },
+      ]
+    : [
+        { title: tr.t('sub.field.status'), value: label(tr, 'sub.status', s.status) },
+        { title: tr.t('sub.field.quantity'), value: tr.number(s.count) },
+      ];
+}
+
+/** What changed, one line per field. */
+export function changeLines(tr: Translator, v: ItemView, before: Snapshot | undefined, after: Snapshot): string[] {
+  if (!before) return [];
+  const lines: string[] = [];
+  const prefix = v.kind === 'service-request' ? 'sr.status' : 'sub.status';
+  if (before.status !== after.status) {
+    lines.push(tr.t('sub.change.row', { field: tr.t(v.kind === 'service-request' ? 'sr.field.status' : 'sub.field.status'), from: label(tr, prefix, before.status), to: label(tr, prefix, after.status) }));
+  }
+  if (before.count !== after.count) {
+    if (v.kind === 'service-request') lines.push(after.detail ? tr.t('notify.newNote', { text: after.detail.slice(0, 500) }) : tr.t('notify.notes', { from: before.count, to: after.count }));
+    else lines.push(tr.t('sub.change.row', { field: tr.t('sub.field.quantity'), from: tr.number(before.count), to: tr.number(after.count) }));
+  }
+  return lines;
+}
+
+/** The first card of an item's thread, kept up to date in place: the item as it is now. */
+export function rootCard(tr: Translator, w: Watch, v: ItemView, now: Snapshot, last?: { before?: Snapshot; at: number }): AdaptiveCard {
+  const lines = last ? changeLines(tr, v, last.before, now) : [];
+  return expand('notification', {
+    banner: last ? tr.t('notify.lastChange', { when: tr.dateTime(new Date(last.at).toISOString()) }) : '',
+    bannerStyle: 'accent',
+    bannerLines: lines,
+    heading: heading(tr, v),
+    title: now.title,
+    facts: facts(tr, v, now),
+    footer: tr.t('notify.footer', { id: w.id, name: w.setBy.name }),
+    actions: [open(tr, v), { title: tr.t('notify.stop'), verb: VERB.watchRemove, data: { watchId: w.id } }],
+  });
+}
+
+/** A change, posted in the item's thread. */
+export function changeCard(tr: Translator, w: Watch, v: ItemView, before: Snapshot | undefined, after: Snapshot, at: number): AdaptiveCard {
+  return expand('notification', {
+    banner: tr.t('notify.changed', { when: tr.dateTime(new Date(at).toISOString()) }),
+    bannerStyle: after.status === 'closed' || after.status === 'suspended' || after.status === 'deleted' ? 'warning' : 'good',
+    bannerLines: changeLines(tr, v, before, after),
+    heading: heading(tr, v),
+    title: after.title,
+    facts: [],
+    footer: tr.t('notify.footer', { id: w.id, name: w.setBy.name }),
+    actions: [open(tr, v)],
+  });
+}
+
+export function pausedCard(tr: Translator, w: Watch): AdaptiveCard {
+  return expand('notification', {
+    banner: tr.t('notify.paused', { id: w.id }),
+    bannerStyle: 'attention',
+    bannerLines: [tr.t('notify.pausedWho', { name: w.setBy.name })],
+    heading: tr.t('watch.title'),
+    title: describe(tr, w),
+    facts: [],
+    footer: '',
+    actions: [{ title: tr.t('notify.resume'), verb: VERB.watchResume, data: { watchId: w.id } }],
+  });
+}
+
+export function describe(tr: Translator, w: Watch): string {
+  if (w.kind === 'sr') return tr.t('watch.what.sr', { id: w.srId ?? '' });
+  if (w.kind === 'sr-all') return tr.t(w.openOnly ? 'watch.what.srOpen' : 'watch.what.srAll');
+  return tr.t('watch.what.subs', { customer: w.customerName ?? w.customerId ?? '' });
+}
+
+export function watchListCard(tr: Translator, watches: Watch[]): AdaptiveCard {
+  return expand('watch-list', {
+    title: tr.t('watch.list.title'),
+    empty: tr.t('watch.list.empty'),
+    items: watches.map((w) => ({
+      id: w.id,
+      what: `${w.id} · ${describe(tr, w)}`,
+      detail: tr.t('watch.setBy', { name: w.setBy.name, when: tr.date(new Date(w.createdAt).toISOString()) }),
+      state: w.state === 'active' ? tr.t('watch.state.active') : w.state === 'paused' ? tr.t('watch.state.paused', { name: w.setBy.name }) : tr.t('watch.state.disabled', { reason: w.reason ?? '' }),
+      stateColor: w.state === 'active' ? 'Good' : w.state === 'paused' ? 'Warning' : 'Attention',
+      buttonLabel: tr.t('notify.stop'),
+      verb: VERB.watchRemove,
+    })),
+  });
+}

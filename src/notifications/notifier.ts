@@ -1,0 +1,311 @@
+/**
+ * The notification cycle. Each instance, every interval (jittered):
+ *
+ * 1. claims its share of the watch shards (leases.ts);
+ * 2. polls Partner Center as each watch's setter, with their delegated token renewed silently: one paged
+ *    list of the partner's service requests covers all their service-request watches, one list per
+ *    watched customer covers its subscriptions; cost grows with what is watched, not with how often;
+ * 3. compares with the last state each watch saw; every change becomes an outbox entry (write-once, keyed
+ *    by watch, item and new state) and the new last-seen state is saved with it in one ETag-guarded write;
+ * 4. delivers the outbox: the first change to an item posts a root card with its current state; later
+ *    ones reply in that thread and update the root card in place. An entry is marked sent as soon as Teams
+ *    accepts it, so a restart neither loses nor repeats a notification.
+ *
+ * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
+ * resume); a conversation the bot can no longer reach disables its watches.
+ */
+import { createHash } from 'node:crypto';
+import { changeCard, pausedCard, rootCard, type ItemView } from '../cards/notifications';
+import { translator, resolveLocale } from '../i18n';
+import { SignInRequiredError, type TokenProvider } from '../identity';
+import type { Logger } from '../logging/logger';
+import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type Subscription, type UserContext } from '../partner-center';
+import type { KeyValueStore } from '../storage';
+import type { Clock } from '../util/clock';
+import type { Leases } from './leases';
+import { DeliveryError, type TeamsSender } from './sender';
+import { shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
+
+interface OutboxEntry {
+  watchId: string;
+  itemId: string;
+  before?: Snapshot;
+  after: Snapshot;
+  view: ItemView;
+  at: number;
+  state: 'pending' | 'sent' | 'dropped';
+  sentId?: string;
+}
+
+export interface NotifierOptions {
+  store: KeyValueStore;
+  client: PartnerCenterClient;
+  tokens: TokenProvider;
+  sender: TeamsSender;
+  leases: Leases;
+  clock: Clock;
+  logger: Logger;
+  intervalMs: number;
+}
+
+/** Partner Center calls made by the last cycle (the benchmark reads it). */
+export interface CycleReport {
+  shards: number;
+  partnerCenterCalls: number;
+  changes: number;
+  delivered: number;
+}
+
+const SR_PAGE = 200;
+
+function srSnapshot(sr: ServiceRequest): Snapshot {
+  const notes = sr.notes ?? [];
+  return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined };
+}
+
+function subSnapshot(s: Subscription): Snapshot {
+  return { status: String(s.status ?? 'none'), count: s.quantity ?? 0, title: s.friendlyName || s.offerName || s.id };
+}
+
+function changed(a: Snapshot | undefined, b: Snapshot): boolean {
+  return !!a && (a.status !== b.status || a.count !== b.count);
+}
+
+function outboxKey(watchId: string, itemId: string, s: Snapshot): string {
+  const v = createHash('sha256').update(`${s.status}|${s.count}`).digest('base64url').slice(0, 12);
+  return `outbox/${watchId}/${encodeURIComponent(itemId)}/${v}`;
+}
+
+export class Notifier {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<CycleReport>;
+  private stopped = true;
+
+  constructor(private readonly o: NotifierOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    const schedule = () => {
+      if (this.stopped) return;
+      const jitter = this.o.intervalMs * (0.8 + Math.random() * 0.4);
+      this.timer = setTimeout(() => {
+        void this.cycle()
+          .catch((e) => this.o.logger.error({ err: e }, 'notification cycle failed'))
+          .finally(schedule);
+      }, jitter);
+      this.timer.unref();
+    };
+    schedule();
+  }
+
+  /** Stops the loop, waits for a cycle in flight, and gives the leases back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.o.leases.release();
+  }
+
+  cycle(): Promise<CycleReport> {
+    this.running ??= this.runCycle().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runCycle(): Promise<CycleReport> {
+    const shards = await this.o.leases.claim();
+    const report: CycleReport = { shards: shards.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
+    const docs = await this.o.store.getMany<Shard>(shards.map(shardKey));
+    const watches = shards.flatMap((n) => Object.values(docs.get(shardKey(n))?.value.watches ?? {}).filter((w) => w.state !== 'disabled'));
+
+    // One batch of Partner Center reads per setter, shared by all their watches.
+    const bySetter = new Map<string, Watch[]>();
+    for (const w of watches) {
+      const k = `${w.setBy.tenantId}/${w.setBy.id}`;
+      bySetter.set(k, [...(bySetter.get(k) ?? []), w]);
+    }
+    const observed = new Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>();
+    for (const group of bySetter.values()) {
+      const result = await this.observe(group, report);
+      for (const w of group) observed.set(w.id, result === 'paused' ? 'paused' : result.get(w.id)!);
+    }
+
+    for (const n of shards) {
+      if (!this.o.leases.holds(n)) continue;
+      report.changes += await this.record(n, observed);
+      report.delivered += await this.deliver(n);
+    }
+    return report;
+  }
+
+  /** Reads what a setter's watches cover, as that setter. */
+  private async observe(group: Watch[], report: CycleReport): Promise<Map<string, Map<string, { snap: Snapshot; view: ItemView }>> | 'paused'> {
+    const setter = group[0]!.setBy;
+    const user: UserContext = { getToken: this.o.tokens.tokenFor(setter), tenantId: setter.tenantId, locale: group[0]!.locale };
+    const out = new Map<string, Map<string, { snap: Snapshot; view: ItemView }>>();
+    try {
+      let srs: ServiceRequest[] | undefined;
+      if (group.some((w) => w.kind !== 'subs')) {
+        srs = [];
+        for (let offset = 0; ; ) {
+          const page = await this.o.client.listServiceRequests(user, { offset, size: SR_PAGE });
+          report.partnerCenterCalls++;
+          srs.push(...page.items);
+          if (page.nextOffset === undefined || page.items.length === 0) break;
+          offset = page.nextOffset;
+        }
+      }
+      const subsByCustomer = new Map<string, Subscription[]>();
+      for (const customerId of new Set(group.filter((w) => w.kind === 'subs').map((w) => w.customerId!))) {
+        subsByCustomer.set(customerId, await this.o.client.listSubscriptions(user, customerId));
+        report.partnerCenterCalls++;
+      }
+      for (const w of group) {
+        const items = new Map<string, { snap: Snapshot; view: ItemView }>();
+        if (w.kind === 'subs') {
+          for (const s of subsByCustomer.get(w.customerId!) ?? []) {
+            items.set(s.id, { snap: subSnapshot(s), view: { kind: 'subscription', id: s.id, customerId: w.customerId!, customerName: w.customerName ?? '', nce: isNewCommerce(s) } });
+          }
+        } else {
+          for (const sr of srs ?? []) {
+            if (!sr.id) continue;
+            if (w.kind === 'sr' && sr.id !== w.srId) continue;
+            const open = sr.status === 'open' || sr.status === 'attention_needed' || sr.status === 'none';
+            // "all open": open ones, and any that was open when last seen (so its closing is heard).
+            if (w.kind === 'sr-all' && w.openOnly && !open && !w.lastSeen[sr.id]) continue;
+            items.set(sr.id, { snap: srSnapshot(sr), view: { kind: 'service-request', id: sr.id } });
+          }
+        }
+        out.set(w.id, items);
+      }
+      return out;
+    } catch (e) {
+      if (e instanceof SignInRequiredError) return 'paused';
+      this.o.logger.warn({ err: e, setter: setter.id }, 'watch polling failed; next cycle will try again');
+      return new Map(group.map((w) => [w.id, new Map()]));
+    }
+  }
+
+  /** Writes the outbox entries first, then the new last-seen states with their keys, in one shard update. */
+  private async record(n: number, observed: Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>): Promise<number> {
+    const doc = await this.o.store.get<Shard>(shardKey(n));
+    if (!doc) return 0;
+    const newKeys: string[] = [];
+    const pausedNow: Watch[] = [];
+    for (const w of Object.values(doc.value.watches)) {
+      const obs = observed.get(w.id);
+      if (!obs || w.state === 'disabled') continue;
+      if (obs === 'paused') {
+        if (w.state !== 'paused') pausedNow.push(w);
+        continue;
+      }
+      if (!w.primed) continue;
+      for (const [itemId, { snap, view }] of obs) {
+        const before = w.lastSeen[itemId];
+        if (!before || !changed(before, snap)) continue; // a new item is remembered, not announced
+        const key = outboxKey(w.id, itemId, snap);
+        await this.o.store.createIfAbsent<OutboxEntry>(key, { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
+        newKeys.push(key);
+      }
+    }
+    await this.o.store.update<Shard>(shardKey(n), (s) => {
+      if (!s) return undefined;
+      const watches = { ...s.watches };
+      for (const w of Object.values(watches)) {
+        const obs = observed.get(w.id);
+        if (!obs || w.state === 'disabled') continue;
+        if (obs === 'paused') {
+          watches[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
+          continue;
+        }
+        const lastSeen: Record<string, Snapshot> = {};
+        for (const [itemId, { snap }] of obs) lastSeen[itemId] = snap;
+        // An item no longer listed keeps its last state (it may come back; e.g. a page boundary moved).
+        for (const [itemId, snap] of Object.entries(w.lastSeen)) lastSeen[itemId] ??= snap;
+        watches[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
+      }
+      return { watches, pending: [...new Set([...s.pending, ...newKeys])] };
+    });
+    for (const w of pausedNow) await this.announcePause(w);
+    return newKeys.length;
+  }
+
+  private async announcePause(w: Watch): Promise<void> {
+    const tr = translator(resolveLocale(w.locale));
+    try {
+      await this.o.sender.post(w.reference, pausedCard(tr, w));
+    } catch (e) {
+      await this.gone(w, e);
+    }
+  }
+
+  /** Delivers this shard's pending entries, in the order they were detected. */
+  private async deliver(n: number): Promise<number> {
+    const doc = await this.o.store.get<Shard>(shardKey(n));
+    if (!doc || doc.value.pending.length === 0) return 0;
+    let delivered = 0;
+    const entries = await this.o.store.getMany<OutboxEntry>(doc.value.pending);
+    const done: string[] = [];
+    const threads: Record<string, Record<string, { rootId: string }>> = {};
+    await Promise.all(
+      // Different conversations go in parallel; the sender keeps each thread within Teams' limits.
+      groupBy(doc.value.pending, (k) => entries.get(k)?.value.watchId ?? '').map(async (keys) => {
+        for (const key of keys.sort((a, b) => (entries.get(a)?.value.at ?? 0) - (entries.get(b)?.value.at ?? 0))) {
+          const e = entries.get(key);
+          const w = e ? doc.value.watches[e.value.watchId] : undefined;
+          if (!e || e.value.state !== 'pending' || !w || w.state === 'disabled') {
+            done.push(key);
+            continue;
+          }
+          const tr = translator(resolveLocale(w.locale));
+          const root = threads[w.id]?.[e.value.itemId] ?? w.threads[e.value.itemId];
+          try {
+            let sentId: string;
+            if (!root) {
+              sentId = await this.o.sender.post(w.reference, rootCard(tr, w, e.value.view, e.value.after, { before: e.value.before, at: e.value.at }));
+              (threads[w.id] ??= {})[e.value.itemId] = { rootId: sentId };
+            } else {
+              sentId = await this.o.sender.reply(w.reference, root.rootId, changeCard(tr, w, e.value.view, e.value.before, e.value.after, e.value.at));
+              await this.o.sender.update(w.reference, root.rootId, rootCard(tr, w, e.value.view, e.value.after, { before: e.value.before, at: e.value.at })).catch(() => undefined);
+            }
+            await this.o.store.put<OutboxEntry>(key, { ...e.value, state: 'sent', sentId });
+            done.push(key);
+            delivered++;
+          } catch (err) {
+            if (err instanceof DeliveryError && err.kind === 'gone') {
+              await this.gone(w, err);
+              await this.o.store.put<OutboxEntry>(key, { ...e.value, state: 'dropped' });
+              done.push(key);
+              return;
+            }
+            this.o.logger.warn({ err, watch: w.id }, 'notification not delivered; it stays in the outbox');
+            return; // keep this watch's order: later entries wait for the next cycle
+          }
+        }
+      }),
+    );
+    await this.o.store.update<Shard>(shardKey(n), (s) => {
+      if (!s) return undefined;
+      const watches = { ...s.watches };
+      for (const [id, t] of Object.entries(threads)) if (watches[id]) watches[id] = { ...watches[id]!, threads: { ...watches[id]!.threads, ...t } };
+      return { watches, pending: s.pending.filter((k) => !done.includes(k)) };
+    });
+    return delivered;
+  }
+
+  /** Teams says the bot cannot reach the conversation any more: disable the watch and drop the reference. */
+  private async gone(w: Watch, e: unknown): Promise<void> {
+    const code = e instanceof DeliveryError ? e.code ?? String(e.status) : 'unreachable';
+    this.o.logger.warn({ watch: w.id, code }, 'conversation unreachable: watch disabled');
+    await this.o.store.update<Shard>(shardKey(shardOf(w.id)), (s) => {
+      const cur = s?.watches[w.id];
+      if (!s || !cur) return undefined;
+      return { ...s, watches: { ...s.watches, [w.id]: { ...cur, state: 'disabled', reason: code, reference: {} } } };
+    });
+  }
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): T[][] {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return [...m.values()];
+}

@@ -1,0 +1,128 @@
+/**
+ * Watches: a chat or channel asking to hear about changes to service requests or a customer's
+ * subscriptions. Kept in the shared store, spread over shards (the unit of work an instance leases), each
+ * shard one document updated with ETag concurrency; an index per conversation answers `watches`.
+ *
+ * A watch remembers the last state it saw of every item it covers, and the thread it posted each item's
+ * changes in, so after a restart nothing is missed and nothing is posted twice.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { ConversationReference } from 'botbuilder';
+import type { KeyValueStore } from '../storage';
+
+export type WatchKind = 'sr' | 'sr-all' | 'subs';
+export type WatchState = 'active' | 'paused' | 'disabled';
+
+/** What a watch compares between cycles. */
+export interface Snapshot {
+  /** Service request: status and number of notes; subscription: status and seats. */
+  status: string;
+  count: number;
+  title: string;
+  /** The newest note's text, to say what changed. */
+  detail?: string;
+}
+
+export interface Watch {
+  id: string;
+  kind: WatchKind;
+  srId?: string;
+  openOnly?: boolean;
+  customerId?: string;
+  customerName?: string;
+  /** Where to post: the chat, or the channel (not the thread the command was typed in). */
+  reference: Partial<ConversationReference>;
+  conversationKey: string;
+  setBy: { id: string; name: string; tenantId: string };
+  locale: string;
+  createdAt: number;
+  state: WatchState;
+  /** Why it is paused or disabled (shown by `watches`). */
+  reason?: string;
+  /** The first cycle records what is there; only later differences are changes. */
+  primed: boolean;
+  lastSeen: Record<string, Snapshot>;
+  /** Per item: the root card of its thread. */
+  threads: Record<string, { rootId: string }>;
+}
+
+export interface Shard {
+  watches: Record<string, Watch>;
+  /** Outbox entries detected but not yet delivered (keys into the store). */
+  pending: string[];
+}
+
+export const SHARDS = 16;
+
+export const shardKey = (n: number) => `watches/shards/${n}`;
+export const conversationIndexKey = (conversationKey: string) => `watches/by-conversation/${conversationKey}`;
+
+export function shardOf(watchId: string): number {
+  return createHash('sha256').update(watchId).digest().readUInt32BE(0) % SHARDS;
+}
+
+export function newWatchId(): string {
+  return `w-${randomBytes(4).toString('hex')}`;
+}
+
+/** The conversation notifications go to: a channel's root (no `;messageid=`), or the chat itself. */
+export function postingReference(ref: Partial<ConversationReference>): Partial<ConversationReference> {
+  const id = ref.conversation?.id ?? '';
+  return { ...ref, activityId: undefined, conversation: { ...ref.conversation!, id: id.split(';messageid=')[0]! } };
+}
+
+export function conversationKeyOf(ref: Partial<ConversationReference>): string {
+  const id = (ref.conversation?.id ?? '').split(';messageid=')[0]!;
+  return createHash('sha256').update(`${ref.channelId}|${id}`).digest('base64url').slice(0, 32);
+}
+
+export class WatchStore {
+  constructor(private readonly store: KeyValueStore) {}
+
+  async add(w: Watch): Promise<void> {
+    await this.store.update<Shard>(shardKey(shardOf(w.id)), (s) => {
+      const shard = s ?? { watches: {}, pending: [] };
+      return { ...shard, watches: { ...shard.watches, [w.id]: w } };
+    });
+    await this.store.update<string[]>(conversationIndexKey(w.conversationKey), (ids) => [...new Set([...(ids ?? []), w.id])]);
+  }
+
+  async get(id: string): Promise<Watch | undefined> {
+    if (!/^w-[0-9a-f]{8}$/.test(id)) return undefined;
+    return (await this.store.get<Shard>(shardKey(shardOf(id))))?.value.watches[id];
+  }
+
+  async remove(id: string): Promise<Watch | undefined> {
+    let removed: Watch | undefined;
+    await this.store.update<Shard>(shardKey(shardOf(id)), (s) => {
+      removed = s?.watches[id];
+      if (!s || !removed) return undefined;
+      const { [id]: _gone, ...rest } = s.watches;
+      return { ...s, watches: rest };
+    });
+    if (removed) await this.store.update<string[]>(conversationIndexKey(removed.conversationKey), (ids) => ids?.filter((x) => x !== id));
+    return removed;
+  }
+
+  async inConversation(conversationKey: string): Promise<Watch[]> {
+    const ids = (await this.store.get<string[]>(conversationIndexKey(conversationKey)))?.value ?? [];
+    const shards = await this.store.getMany<Shard>([...new Set(ids.map((i) => shardKey(shardOf(i))))]);
+    return ids.map((i) => shards.get(shardKey(shardOf(i)))?.value.watches[i]).filter((w): w is Watch => !!w);
+  }
+
+  /** Changes one watch in place (state, reason, reference); no-op when it is gone. */
+  async patch(id: string, change: (w: Watch) => Watch): Promise<void> {
+    await this.store.update<Shard>(shardKey(shardOf(id)), (s) => {
+      const w = s?.watches[id];
+      if (!s || !w) return undefined;
+      return { ...s, watches: { ...s.watches, [id]: change(w) } };
+    });
+  }
+
+  /** Every watch of a conversation: disable (the bot was removed) or re-point (renamed/moved). */
+  async patchConversation(conversationKey: string, change: (w: Watch) => Watch): Promise<number> {
+    const watches = await this.inConversation(conversationKey);
+    for (const w of watches) await this.patch(w.id, change);
+    return watches.length;
+  }
+}

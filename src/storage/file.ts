@@ -1,0 +1,326 @@
+/**
+ * State on the local disk: one JSON file per key under a directory. The default for a single bot instance:
+ * it survives restarts and needs no service.
+ *
+ * - File names: a readable prefix of the key plus the SHA-256 of the key, so any key (slashes, colons,
+ *   unicode, hundreds of characters) maps to one short, filesystem-safe name, distinct even on
+ *   case-insensitive filesystems. The key itself is stored in the file and checked on read.
+ * - Writes are atomic: the content goes to a temp file in the same directory, is fsynced, then renamed over
+ *   the target. A reader sees the old item or the new one, never half of one.
+ * - ETags are random strings stored in the file, new on every write. A write carrying an eTag other than
+ *   '*' succeeds only when it equals the stored one (or the key is absent, as with botbuilder's
+ *   MemoryStorage); otherwise it throws botbuilder's "eTag conflict" error.
+ * - Check-and-write runs under a per-key lock, shared by every FileStateStore of this process on the same
+ *   directory. Another process on the same directory is NOT covered for conditional writes: run one
+ *   instance per directory (use Azure Blob storage to run several).
+ * - createIfAbsent is atomic across processes too: the item is written to a temp file and hard-linked to
+ *   its name, which fails when the name exists (on filesystems without hard links: an exclusive 'wx' create).
+ * - A file that is not a valid state file (hand-edited, truncated) makes reads and conditional writes of
+ *   that key throw StateFileCorruptError; it is never taken for an absent item.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Storage, StoreItems } from 'botbuilder';
+import type { StateStore } from './index';
+
+/** What a state file holds. */
+interface StateFile {
+  key: string;
+  eTag: string;
+  value: Record<string, unknown>;
+}
+
+export class StateFileCorruptError extends Error {
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`State file ${file} for key "${key}" is not a valid state file (${reason}). Restore it, or delete it to drop the item.`);
+    this.name = 'StateFileCorruptError';
+  }
+}
+
+const TEMP_PREFIX = '.tmp-';
+const PROBE_PREFIX = '.ping-';
+/** Temp and probe files older than this, found when the store starts, were left by a crash. */
+const STALE_TEMP_MS = 60_000;
+/** link(2) unsupported by the filesystem (SMB/Azure Files, some FUSE mounts): fall back to an exclusive create. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/** Per-key locks of this process, keyed by file path: two stores on one directory share them. */
+const locks = new Map<string, Promise<void>>();
+
+function withLock<T>(lockKey: string, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(lockKey) ?? Promise.resolve();
+  const run = prev.then(fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(lockKey, tail);
+  void tail.then(() => {
+    if (locks.get(lockKey) === tail) locks.delete(lockKey);
+  });
+  return run;
+}
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function newETag(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** `<readable prefix>.<sha256 hex>.json`; the prefix never starts with a dot, so it never looks like a temp file. */
+export function stateFileName(key: string): string {
+  const prefix = key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64) || '_';
+  return `${prefix}.${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
+}
+
+/** botbuilder `Storage` over a directory, plus the create-if-absent and probe a StateStore needs. */
+export class FileStorage implements Storage {
+  readonly dir: string;
+  private ready?: Promise<void>;
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when reading.');
+    await this.init();
+    const out: StoreItems = {};
+    await Promise.all(
+      [...new Set(keys)].map(async (key) => {
+        const file = await this.locked(key, () => this.load(key));
+        if (file) out[key] = { ...file.value, eTag: file.eTag };
+      }),
+    );
+    return out;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    if (!changes || typeof changes !== 'object') throw new ReferenceError('Changes are required when writing.');
+    await this.init();
+    await Promise.all(
+      Object.entries(changes).map(([key, item]) =>
+        this.locked(key, async () => {
+          const { eTag, ...value } = (item ?? {}) as Record<string, unknown>;
+          if (eTag && eTag !== '*') {
+            const current = await this.load(key);
+            if (current && current.eTag !== eTag) throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+          }
+          await this.replace(key, value);
+        }),
+      ),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (!Array.isArray(keys)) throw new ReferenceError('Keys are required when deleting.');
+    await this.init();
+    await Promise.all(
+      [...new Set(keys)].map((key) =>
+        this.locked(key, async () => {
+          await fs.unlink(this.pathOf(key)).catch((e: unknown) => {
+            if (code(e) !== 'ENOENT') throw e;
+          });
+        }),
+      ),
+    );
+  }
+
+  /** Writes the item only if the key has no file; true when this call created it. Atomic across processes. */
+  async createIfAbsent(key: string, value: object): Promise<boolean> {
+    await this.init();
+    const { eTag: _ignored, ...body } = value as Record<string, unknown>;
+    return this.locked(key, async () => {
+      const target = this.pathOf(key);
+      if (await exists(target)) return false;
+      const data = this.serialize(key, body);
+      const temp = await this.writeTemp(data);
+      try {
+        await fs.link(temp, target);
+        return true;
+      } catch (e) {
+        if (code(e) === 'EEXIST') return false;
+        if (!NO_HARD_LINKS.has(code(e) ?? '')) throw e;
+      } finally {
+        await fs.unlink(temp).catch(() => undefined);
+      }
+      // No hard links here: exclusive create, then write in place (a reader in another process may briefly
+      // see a partial file and get a StateFileCorruptError; readers in this process wait on the key's lock).
+      let handle: FileHandle;
+      try {
+        handle = await fs.open(target, 'wx', 0o600);
+      } catch (e) {
+        if (code(e) === 'EEXIST') return false;
+        throw e;
+      }
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.syncDir();
+      return true;
+    });
+  }
+
+  /** Writes, reads back and deletes a probe file. */
+  async ping(): Promise<void> {
+    await this.init();
+    const probe = path.join(this.dir, `${PROBE_PREFIX}${randomBytes(8).toString('hex')}`);
+    const data = `ping ${Date.now()}`;
+    try {
+      await fs.writeFile(probe, data, { flag: 'wx', mode: 0o600 });
+      if ((await fs.readFile(probe, 'utf8')) !== data) throw new Error(`FileStateStore: probe file ${probe} read back differently`);
+    } finally {
+      await fs.unlink(probe).catch(() => undefined);
+    }
+  }
+
+  private pathOf(key: string): string {
+    return path.join(this.dir, stateFileName(key));
+  }
+
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.pathOf(key), fn);
+  }
+
+  /** Creates the directory (private to this user) and clears temp files a crash left behind. */
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const now = Date.now();
+      for (const name of await fs.readdir(this.dir)) {
+        if (!name.startsWith(TEMP_PREFIX) && !name.startsWith(PROBE_PREFIX)) continue;
+        const p = path.join(this.dir, name);
+        const st = await fs.stat(p).catch(() => undefined);
+        if (st && now - st.mtimeMs > STALE_TEMP_MS) await fs.unlink(p).catch(() => undefined);
+      }
+    })().catch((e: unknown) => {
+      this.ready = undefined;
+      throw e;
+    });
+    return this.ready;
+  }
+
+  private serialize(key: string, value: Record<string, unknown>): string {
+    const file: StateFile = { key, eTag: newETag(), value };
+    return JSON.stringify(file);
+  }
+
+  private async load(key: string): Promise<StateFile | undefined> {
+    const p = this.pathOf(key);
+    let text: string;
+    try {
+      text = await fs.readFile(p, 'utf8');
+    } catch (e) {
+      if (code(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new StateFileCorruptError(p, key, text.length === 0 ? 'empty file' : `invalid JSON: ${(e as Error).message}`);
+    }
+    const f = parsed as Partial<StateFile> | null;
+    if (!f || typeof f !== 'object' || Array.isArray(f)) throw new StateFileCorruptError(p, key, 'not a JSON object');
+    if (typeof f.eTag !== 'string' || f.eTag === '') throw new StateFileCorruptError(p, key, 'no eTag');
+    if (!f.value || typeof f.value !== 'object' || Array.isArray(f.value)) throw new StateFileCorruptError(p, key, 'no value object');
+    if (f.key !== key) throw new StateFileCorruptError(p, key, `it holds key ${JSON.stringify(f.key)}`);
+    return f as StateFile;
+  }
+
+  /** Atomic replace: temp file in the same directory, fsync, rename over the target, fsync the directory. */
+  private async replace(key: string, value: Record<string, unknown>): Promise<void> {
+    const temp = await this.writeTemp(this.serialize(key, value));
+    try {
+      await renameWithRetry(temp, this.pathOf(key));
+    } catch (e) {
+      await fs.unlink(temp).catch(() => undefined);
+      throw e;
+    }
+    await this.syncDir();
+  }
+
+  private async writeTemp(data: string): Promise<string> {
+    const temp = path.join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      await fs.unlink(temp).catch(() => undefined);
+      throw e;
+    }
+    await handle.close();
+    return temp;
+  }
+
+  /** Makes the rename durable (best effort: not possible on Windows). */
+  private async syncDir(): Promise<void> {
+    if (process.platform === 'win32') return;
+    const handle = await fs.open(this.dir, 'r').catch(() => undefined);
+    if (!handle) return;
+    try {
+      await handle.sync();
+    } catch {
+      // some filesystems refuse fsync on a directory
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch (e) {
+    if (code(e) === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/** On Windows a rename over a file another handle has open can fail for a moment. */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await fs.rename(from, to);
+      return;
+    } catch (e) {
+      if (i >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(code(e) ?? '') || process.platform !== 'win32') throw e;
+      await new Promise((r) => setTimeout(r, 10 * (i + 1)));
+    }
+  }
+}
+
+/** A StateStore on the local disk (see the top of this file). */
+export class FileStateStore implements StateStore {
+  readonly storage: FileStorage;
+
+  constructor(dir: string) {
+    this.storage = new FileStorage(dir);
+  }
+
+  get dir(): string {
+    return this.storage.dir;
+  }
+
+  createIfAbsent(key: string, value: object): Promise<boolean> {
+    return this.storage.createIfAbsent(key, value);
+  }
+
+  ping(): Promise<void> {
+    return this.storage.ping();
+  }
+}
