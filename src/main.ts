@@ -8,7 +8,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignInRequiredError, type Actor, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
 import { createLocalAuthority, type LocalAuthority } from './sandbox/authority';
-import { KeyValueStore, MemoryStateStore, type StateStore } from './storage';
+import { KeyValueStore, type StateStore } from './storage';
+import { createStateStore } from './storage/factory';
 import { systemClock } from './util/clock';
 import { Leases } from './notifications/leases';
 import { Notifier } from './notifications/notifier';
@@ -57,7 +58,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
 }
 
 async function startAll(config: Config, logger: Logger, options: StartOptions, started: Array<{ close(): Promise<void> }>): Promise<Running> {
-  const store = new KeyValueStore(options.state ?? new MemoryStateStore());
+  const store = new KeyValueStore(options.state ?? createStateStore(config));
   const p = config.partnerCenter;
   let baseUrl = p.baseUrl;
   let sandbox: Sandbox | undefined;

@@ -27,7 +27,7 @@ import { SignInRequiredError, type SignInReason, type TokenProvider } from '../i
 import type { DelegatedIdentity } from '../identity/delegated';
 import { isPartnerCenterError, type PartnerCenterClient } from '../partner-center';
 import type { KeyValueStore } from '../storage';
-import type { WatchStore } from '../notifications/watches';
+import { conversationKeyOf, postingReference, type WatchStore } from '../notifications/watches';
 import { systemClock, type Clock } from '../util/clock';
 import { BackgroundWork } from './background';
 import { parseCommand, type Command } from './commands/grammar';
@@ -338,6 +338,34 @@ export function createBot(o: BotOptions): Bot {
     }
     // teams-ai sees the invoke response is set and sends nothing more.
     return '';
+  });
+
+  // --- installation and conversation events: keep the watches' conversation references right ----------
+  const watchesHere = (context: TurnContext) => conversationKeyOf(TurnContext.getConversationReference(context.activity));
+  const disableHere = (context: TurnContext, reason: string) =>
+    o.watches.patchConversation(watchesHere(context), (w) => ({ ...w, state: 'disabled', reason, reference: {} }));
+  const restoreHere = (context: TurnContext) => {
+    const reference = postingReference(TurnContext.getConversationReference(context.activity));
+    return o.watches.patchConversation(watchesHere(context), (w) =>
+      w.state === 'disabled' && w.reason === 'removed' ? { ...w, state: 'active', reason: undefined, reference } : { ...w, reference: { ...w.reference, conversation: { ...w.reference.conversation!, name: reference.conversation?.name ?? '' } } },
+    );
+  };
+
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    const action = String((context.activity as { action?: string }).action ?? '');
+    if (action.startsWith('remove')) await disableHere(context, 'removed');
+    else if (action.startsWith('add')) await restoreHere(context);
+  });
+
+  app.activity(ActivityTypes.ConversationUpdate, async (context) => {
+    const a = context.activity;
+    const me = a.recipient?.id;
+    const eventType = (a.channelData as { eventType?: string } | undefined)?.eventType;
+    if (a.membersRemoved?.some((m) => m.id === me) || eventType === 'channelDeleted' || eventType === 'teamDeleted' || eventType === 'teamArchived') {
+      await disableHere(context, eventType === 'channelDeleted' ? 'channel deleted' : 'removed');
+    } else if (a.membersAdded?.some((m) => m.id === me) || eventType === 'channelRenamed' || eventType === 'teamRenamed' || eventType === 'channelRestored') {
+      await restoreHere(context);
+    }
   });
 
   app.error(async (context, error) => {

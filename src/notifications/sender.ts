@@ -135,10 +135,17 @@ export class TeamsSender {
       this.recordTenant(tenant);
       try {
         let id = '';
+        let failure: unknown;
         await this.o.adapter.continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => {
           const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
-          id = await op(client, ref.conversation!.id!);
+          // Caught here, not thrown: a throw would go to the bot's turn-error handler, which posts an error card.
+          try {
+            id = await op(client, ref.conversation!.id!);
+          } catch (e) {
+            failure = e;
+          }
         });
+        if (failure !== undefined) throw failure;
         this.stats.sent++;
         return id;
       } catch (e) {

@@ -19,8 +19,11 @@ export interface Stored<T> {
   eTag: string;
 }
 
+/** A lost optimistic-concurrency race (botbuilder's "eTag conflict", a blob 409/412 condition), nothing else. */
 export function isETagConflict(e: unknown): boolean {
-  return e instanceof Error && /etag conflict|precondition|conditionnotmet|412/i.test(`${e.message} ${(e as { code?: string }).code ?? ''}`);
+  if (!(e instanceof Error)) return false;
+  const x = e as { statusCode?: number; code?: string };
+  return /eTag conflict/i.test(e.message) || x.statusCode === 412 || x.code === '412' || /ConditionNotMet|BlobAlreadyExists/i.test(x.code ?? '');
 }
 
 /** An ETag no stored item ever has: with memory-style storage a write carrying it succeeds only when the key is absent. */
@@ -86,7 +89,7 @@ export class KeyValueStore {
    * Read-modify-write with optimistic concurrency: re-reads and re-applies on an ETag conflict. `change`
    * returns the new value, or undefined to leave the item as it is (or absent).
    */
-  async update<T>(key: string, change: (current: T | undefined) => T | undefined, attempts = 8): Promise<T | undefined> {
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined, attempts = 25): Promise<T | undefined> {
     for (let i = 0; ; i++) {
       const cur = await this.get<T>(key);
       const next = change(cur?.value);
@@ -97,6 +100,8 @@ export class KeyValueStore {
         return next;
       } catch (e) {
         if (!isETagConflict(e) || i + 1 >= attempts) throw e;
+        // Jittered backoff: many writers of one document each get their turn instead of colliding again.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** Math.min(i, 6))));
       }
     }
   }

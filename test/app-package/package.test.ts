@@ -27,12 +27,12 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A project root whose appPackage/ is the real one and whose env/ holds the given files. */
-function project(envFiles: Record<string, string>): string {
-  fs.symlinkSync(APP_PACKAGE, path.join(tmp, 'appPackage'), 'dir');
-  fs.mkdirSync(path.join(tmp, 'env'));
-  for (const [name, text] of Object.entries(envFiles)) fs.writeFileSync(path.join(tmp, 'env', name), text);
-  return tmp;
+/** A project root in `dir` with a copy of appPackage/ (never writing into the repository) and the given env/ files. */
+function project(envFiles: Record<string, string>, dir = tmp): string {
+  fs.cpSync(APP_PACKAGE, path.join(dir, 'appPackage'), { recursive: true, filter: (src) => path.basename(src) !== 'build' });
+  fs.mkdirSync(path.join(dir, 'env'));
+  for (const [name, text] of Object.entries(envFiles)) fs.writeFileSync(path.join(dir, 'env', name), text);
+  return dir;
 }
 
 const envText = (vars: Record<string, string>) =>
@@ -45,13 +45,15 @@ describe('building the package', () => {
   const otherBot = '9e8d7c6b-5a49-4382-b716-0f1e2d3c4b5a';
   let built: { root: string; results: Awaited<ReturnType<typeof packageEnvironments>> };
   beforeAll(async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'partner-ops-package-'));
-    fs.symlinkSync(APP_PACKAGE, path.join(root, 'appPackage'), 'dir');
-    fs.mkdirSync(path.join(root, 'env'));
     const { BOT_ID: _b, ...withoutBot } = SAMPLE_VARS;
-    fs.writeFileSync(path.join(root, 'env', '.env.dev'), `# dev\n${envText(SAMPLE_VARS)}\n`);
-    fs.writeFileSync(path.join(root, 'env', '.env.staging'), `${envText(withoutBot)}\nBOT_ID=\n`);
-    fs.writeFileSync(path.join(root, 'env', '.env.staging.user'), 'SECRET_BOT_PASSWORD=not-in-the-package\n');
+    const root = project(
+      {
+        '.env.dev': `# dev\n${envText(SAMPLE_VARS)}\n`,
+        '.env.staging': `${envText(withoutBot)}\nBOT_ID=\n`,
+        '.env.staging.user': 'SECRET_BOT_PASSWORD=not-in-the-package\n',
+      },
+      fs.mkdtempSync(path.join(os.tmpdir(), 'partner-ops-package-')),
+    );
     const results = await packageEnvironments({ root, processEnv: { BOT_ID: otherBot, TEAMS_APP_ID: 'ignored' } });
     built = { root, results };
   });

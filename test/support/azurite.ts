@@ -2,8 +2,8 @@
  * Azurite (the Azure Storage emulator, blob service only) for tests: started with plain node on a free port
  * with a fresh temp directory, stopped and removed by `stop()`. Nothing has to run before the tests.
  *
- * The child also exits by itself when this process goes away (a preloaded watchdog ends it when its stdin
- * closes), so a killed jest worker does not leave Azurite behind.
+ * The child also exits by itself when this process goes away (a preloaded watchdog ends it, and removes the
+ * temp directory, when its stdin closes), so even a killed jest worker leaves nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,19 @@ export interface Azurite {
 
 const MAIN = path.join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
 
-/** Exits the child when the parent's end of its stdin closes (the parent ended or called stop()). */
-const WATCHDOG = `process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0)); process.stdin.resume();\n`;
+/**
+ * Preloaded into the child: when the parent's end of its stdin closes (the parent ended, even by SIGKILL, or
+ * called stop()), removes the temp directory it lives in and exits.
+ */
+const WATCHDOG = `
+const done = () => {
+  try { require('fs').rmSync(__dirname, { recursive: true, force: true, maxRetries: 3 }); } catch {}
+  process.exit(0);
+};
+process.stdin.on('end', done);
+process.stdin.on('error', done);
+process.stdin.resume();
+`;
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;

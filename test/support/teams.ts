@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { start, type Running, type StartOptions } from '../../src/main';
 import { createLogger } from '../../src/logging/logger';
+import { MemoryStateStore } from '../../src/storage';
 import type { AdaptiveCard } from '../../src/cards/render';
 
 export interface ConnectorCall {
@@ -14,6 +15,8 @@ export interface ConnectorCall {
   path: string;
   conversationId: string;
   activityId?: string;
+  /** The id the connector gave the activity (what the bot later updates or replies to). */
+  responseId: string;
   activity: {
     type?: string;
     text?: string;
@@ -27,8 +30,11 @@ export interface Connector {
   url: string;
   calls: ConnectorCall[];
   close(): Promise<void>;
-  /** Fail the next `times` calls with this status (e.g. 429 with Retry-After). */
-  failNext(status: number, times?: number, headers?: Record<string, string>): void;
+  /** Fail the next `times` calls with this status (e.g. 429 with Retry-After, 403 BotNotInConversationRoster). */
+  failNext(status: number, times?: number, headers?: Record<string, string>, code?: string): void;
+  clearFaults(): void;
+  /** Every request, failed ones included. */
+  attempts: Array<{ method: string; path: string; status: number }>;
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -39,26 +45,29 @@ async function body(req: IncomingMessage): Promise<string> {
 
 export async function startConnector(): Promise<Connector> {
   const calls: ConnectorCall[] = [];
-  const faults: Array<{ status: number; headers: Record<string, string> }> = [];
+  const faults: Array<{ status: number; headers: Record<string, string>; code: string }> = [];
+  const attempts: Array<{ method: string; path: string; status: number }> = [];
   let n = 0;
   const server: Server = createServer(async (req, res) => {
     const text = await body(req);
     const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     const fault = faults.shift();
+    attempts.push({ method: req.method ?? '', path: req.url ?? '', status: fault?.status ?? 200 });
     if (fault) {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-      res.end(JSON.stringify({ error: { code: 'Fault', message: 'injected' } }));
+      res.end(JSON.stringify({ error: { code: fault.code, message: 'injected' } }));
       return;
     }
     const activity = text ? JSON.parse(text) : {};
+    const id = req.method === 'PUT' ? decodeURIComponent(m?.[2] ?? '') : `msg-${++n}`;
     calls.push({
+      responseId: id,
       method: req.method ?? '',
       path: req.url ?? '',
       conversationId: decodeURIComponent(m?.[1] ?? ''),
       activityId: m?.[2] ? decodeURIComponent(m[2]) : undefined,
       activity,
     });
-    const id = req.method === 'PUT' ? decodeURIComponent(m?.[2] ?? '') : `msg-${++n}`;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id }));
   });
@@ -67,8 +76,12 @@ export async function startConnector(): Promise<Connector> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
-    failNext: (status, times = 1, headers = {}) => {
-      for (let i = 0; i < times; i++) faults.push({ status, headers });
+    attempts,
+    failNext: (status, times = 1, headers = {}, code = 'Fault') => {
+      for (let i = 0; i < times; i++) faults.push({ status, headers, code });
+    },
+    clearFaults: () => {
+      faults.length = 0;
     },
     close: () => new Promise((r) => server.close(() => r())),
   };
@@ -116,7 +129,8 @@ export interface TestBot {
 export async function startTestBot(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestBot> {
   const connector = await startConnector();
   const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const running = await start(config, createLogger({ level: 'silent' }), options);
+  // State in memory unless a test brings its own store (file or Azurite).
+  const running = await start(config, createLogger({ level: 'silent' }), { state: new MemoryStateStore(), ...options });
   const url = `${running.server.url}/api/messages`;
   let seen = 0;
   const activity = (o: { from?: Person; conversation?: Conversation; locale?: string }) => {

@@ -1,0 +1,188 @@
+import { SEED } from '../../src/sandbox';
+import { VERB } from '../../src/bot/verbs';
+import { Leases } from '../../src/notifications/leases';
+import { Notifier } from '../../src/notifications/notifier';
+import { systemClock } from '../../src/util/clock';
+import { silentLogger } from '../../src/logging/logger';
+import { ALICE, CHANNEL, GROUP, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
+
+const OPEN = SEED.serviceRequests.open.id;
+const CHANNEL_ROOT = CHANNEL.id.split(';')[0]!;
+
+function watchIdOf(call: ConnectorCall | undefined): string {
+  return /watch (w-[0-9a-f]{8})/.exec(textOf(cardOf(call)))![1]!;
+}
+
+describe('watches: chats and channels hear about changes', () => {
+  let bot: TestBot;
+  beforeEach(async () => {
+    bot = await startTestBot({}, { notifierAutoStart: false });
+  });
+  afterEach(() => bot.close());
+  const pc = () => bot.running.sandbox!;
+  const sr = (id: string) => pc().data.serviceRequests.find((s) => s.resource.id === id)!.resource;
+  const sub = (id: string) => pc().data.subscriptions.find((s) => s.resource.id === id)!.resource;
+  const cycle = () => bot.running.notifier.cycle();
+
+  it('posts one root card per changed service request in the channel, then replies in its thread and updates the root', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    const created = bot.take()[0];
+    expect(textOf(cardOf(created))).toMatch(/Watching service request 616122292874576 here \(watch w-[0-9a-f]{8}\)/);
+    await cycle(); // the first cycle remembers, it does not announce
+    expect(bot.take()).toHaveLength(0);
+
+    sr(OPEN).status = 'closed';
+    await cycle();
+    const [root] = bot.take();
+    expect(root).toMatchObject({ method: 'POST', conversationId: CHANNEL_ROOT, activityId: undefined });
+    expect(textOf(cardOf(root))).toMatch(/Last change[\s\S]*Status: Open → Closed[\s\S]*Cannot assign licenses[\s\S]*Stop watching/);
+
+    sr(OPEN).notes!.push({ createdByName: 'Microsoft Support', createdDate: new Date().toISOString(), text: 'We applied the fix.' });
+    await cycle();
+    const calls = bot.take();
+    const reply = calls.find((c) => c.method === 'POST')!;
+    expect(reply).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId }); // a reply in the root's thread
+    expect(textOf(cardOf(reply))).toMatch(/New note: We applied the fix\./);
+    const update = calls.find((c) => c.method === 'PUT')!;
+    expect(update).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId });
+    expect(textOf(cardOf(update))).toMatch(/Notes\n2/);
+
+    await cycle();
+    expect(bot.take()).toHaveLength(0); // nothing changed: nothing posted
+  });
+
+  it('covers every service-request watch of a user with one paged list per cycle, and each watched customer with one list', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: GROUP });
+    await bot.say('watch sr all open', { conversation: CHANNEL });
+    await bot.say(`watch sr ${SEED.serviceRequests.attentionNeeded.id}`);
+    await bot.say('watch subs contoso.onmicrosoft.com');
+    await cycle();
+    pc().requests.length = 0;
+    await cycle();
+    expect(pc().requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      `GET /v1/customers/${SEED.customers.contoso.id}/subscriptions`,
+      'GET /v1/servicerequests',
+    ]);
+  });
+
+  it('announces subscription seat changes and suspensions of a watched customer', async () => {
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    bot.take();
+    await cycle();
+    sub(SEED.subscriptions.contosoNce.id).quantity = 30;
+    sub(SEED.subscriptions.contosoLegacy.id).status = 'suspended';
+    await cycle();
+    const texts = bot.take().map((c) => textOf(cardOf(c)));
+    expect(texts).toHaveLength(2);
+    expect(texts.join('\n')).toMatch(/Seats: 25 → 30/);
+    expect(texts.join('\n')).toMatch(/Status: Active → Suspended/);
+  });
+
+  it('lists the watches here with who set them, and stops one by command or by its button', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    const id = watchIdOf(bot.take()[0]);
+    await bot.say('watch sr all', { conversation: CHANNEL });
+    const all = watchIdOf(bot.take()[0]);
+    await bot.say('watches', { conversation: CHANNEL });
+    const list = textOf(cardOf(bot.take()[0]));
+    expect(list).toMatch(new RegExp(`${id} · service request ${OPEN}[\\s\\S]*Set by Alice Admin[\\s\\S]*Active`));
+    expect(list).toContain(`${all} · all the partner's service requests`);
+    await bot.say('watches', { conversation: GROUP });
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/Nothing is watched here/);
+    await bot.say(`unwatch ${id}`, { conversation: GROUP });
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/There is no watch/); // only from where it was set
+    await bot.say(`unwatch ${id}`, { conversation: CHANNEL });
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(`Watch ${id} stopped`);
+    const r = await bot.execute(VERB.watchRemove, { watchId: all }, { conversation: CHANNEL });
+    expect(textOf(r.body.value)).toMatch(`Watch ${all} stopped`);
+    await cycle();
+    sr(OPEN).status = 'closed';
+    await cycle();
+    expect(bot.take().filter((c) => c.method === 'POST' && !c.activityId)).toHaveLength(0);
+  });
+
+  it('waits out Teams throttling (429 Retry-After) and retries a 503 without posting twice', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    bot.take();
+    await cycle();
+    sr(OPEN).status = 'closed';
+    bot.connector.failNext(429, 1, { 'Retry-After': '1' });
+    bot.connector.failNext(503, 1);
+    const started = Date.now();
+    await cycle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const posts = bot.take();
+    expect(posts).toHaveLength(1);
+    expect(bot.connector.attempts.filter((a) => a.method === 'POST').map((a) => a.status).slice(-3)).toEqual([429, 503, 200]);
+    await cycle();
+    expect(bot.take()).toHaveLength(0);
+  });
+
+  it.each([
+    [403, 'BotNotInConversationRoster'],
+    [403, 'ConversationBlockedByUser'],
+    [404, 'ConversationNotFound'],
+  ])('disables the watch and drops the reference on %s %s, without retrying', async (status, code) => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    const id = watchIdOf(bot.take()[0]);
+    await cycle();
+    sr(OPEN).status = 'closed';
+    bot.connector.failNext(status, 1, {}, code);
+    await cycle();
+    expect(bot.connector.attempts.filter((a) => a.status === status)).toHaveLength(1);
+    const w = await bot.running.watches.get(id);
+    expect(w).toMatchObject({ state: 'disabled', reason: code, reference: {} });
+    await bot.say('watches', { conversation: CHANNEL });
+    expect(textOf(cardOf(bot.take().at(-1)))).toMatch(/Stopped: the bot can no longer post here/);
+  });
+
+  it('pauses a watch once when its setter cannot renew their token, and resumes after they sign in', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    const id = watchIdOf(bot.take()[0]);
+    await cycle();
+    await bot.running.identity!.signOut({ id: ALICE.aadObjectId, tenantId: TENANT, name: ALICE.name });
+    sr(OPEN).status = 'closed';
+    await cycle();
+    await cycle();
+    const paused = bot.take();
+    expect(paused).toHaveLength(1);
+    expect(textOf(cardOf(paused[0]))).toMatch(new RegExp(`Watch ${id} is paused[\\s\\S]*Alice Admin needs to sign in`));
+    // The button signs Alice in (the sandbox plays Teams SSO) and resumes the watch.
+    const r = await bot.execute(VERB.watchResume, { watchId: id }, { conversation: CHANNEL });
+    expect(textOf(r.body.value)).toMatch(`Watch ${id} is active again`);
+    bot.take();
+    await cycle();
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/Status: Open → Closed/);
+  });
+
+  it('loses nothing and repeats nothing when the process stops between detection and posting', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    bot.take();
+    await cycle();
+    sr(OPEN).status = 'closed';
+    bot.connector.failNext(500, 50); // Teams is down: the change is detected and kept, not posted
+    await cycle();
+    expect(bot.take()).toHaveLength(0);
+    await bot.running.notifier.stop(); // the instance goes away, its leases are given back
+    bot.connector.clearFaults(); // Teams is back
+    // A new instance (new leases, nothing in memory) on the same store takes over.
+    const { store, client } = (bot.running.notifier as unknown as { o: { store: ConstructorParameters<typeof Leases>[0]; client: ConstructorParameters<typeof Notifier>[0]['client'] } }).o;
+    const next = new Notifier({
+      store,
+      client,
+      tokens: bot.running.identity!,
+      sender: bot.running.sender,
+      leases: new Leases(store, 'instance-2', systemClock, 90_000),
+      clock: systemClock,
+      logger: silentLogger,
+      intervalMs: 60_000,
+    });
+    await next.cycle();
+    const posts = bot.take();
+    expect(posts).toHaveLength(1);
+    expect(textOf(cardOf(posts[0]))).toMatch(/Status: Open → Closed/);
+    await next.cycle();
+    expect(bot.take()).toHaveLength(0);
+    await next.stop();
+  });
+});
