@@ -11,8 +11,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 
-# Install scripts are skipped (--ignore-scripts). package.json's "allowScripts" (read by npm 11; the npm
-# that ships with node:20 ignores it) allows only botbuilder-dialogs' postinstall, which deletes nested
+# Install scripts are skipped (--ignore-scripts), whatever npm version the base image ships. package.json's
+# "allowScripts" allows only botbuilder-dialogs' postinstall, which deletes nested
 # copies of @microsoft/recognizers-text-number with `npx rimraf`; `npm prune` below puts them back from
 # the lockfile anyway, they serve only botbuilder-dialogs' prompts (which this bot does not use), and the
 # development tree runs its tests with them. dtrace-provider's script (a node-gyp build) is refused by
@@ -20,9 +20,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
+# Everything tsconfig.build.json compiles (src, bench, scripts), so this is exactly `npm run build`.
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+COPY scripts ./scripts
 COPY cards ./cards
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund

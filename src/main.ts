@@ -7,7 +7,7 @@ import { createBot, type BotOptions } from './bot/app';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignInRequiredError, type Actor, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
-import { createLocalAuthority, type LocalAuthority } from './sandbox/authority';
+import { createLocalAuthority, type AuthorityClient, type LocalAuthority } from './sandbox/authority';
 import { KeyValueStore, type StateStore } from './storage';
 import { createStateStore } from './storage/factory';
 import { systemClock } from './util/clock';
@@ -34,6 +34,8 @@ export interface Running {
 
 export interface StartOptions {
   sandbox?: SandboxOptions;
+  /** Sandbox services to use instead of starting new ones (instances sharing one sandbox). */
+  sandboxServices?: SandboxServices;
   /** Sandbox mode signs Playground users in as Teams SSO would (default true); tests turn it off to play Teams. */
   sandboxSso?: boolean;
   /** Where state is kept (default: from configuration). */
@@ -68,12 +70,13 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
 
   if (p.sandbox) {
     // No cloud account: a local Partner Center and a local token authority, with the real msal-node path.
-    const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString('base64url'), appIdUri: config.aad.appIdUri };
-    authority = await createLocalAuthority({ clients: [app] });
-    started.push(authority);
-    const pcResource = p.scope.slice(0, p.scope.lastIndexOf('/'));
-    sandbox = await createSandbox({ verifyToken: (token) => authority!.verify(token, pcResource), ...options.sandbox });
-    started.push(sandbox);
+    let services = options.sandboxServices;
+    if (!services) {
+      services = await startSandboxServices(config, options.sandbox);
+      started.push(services.sandbox, services.authority);
+    }
+    ({ sandbox, authority } = services);
+    const { app, cacheSecret } = services;
     baseUrl = sandbox.url;
     identitySettings = {
       clientId: app.clientId,
@@ -82,7 +85,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
       knownAuthority: { host: authority.host, metadata: authority.openIdConfiguration('organizations') },
       caPem: authority.caPem,
       scope: p.scope,
-      cacheSecret: randomBytes(32).toString('base64'),
+      cacheSecret,
     };
     const a = authority;
     if (options.sandboxSso !== false) sandboxSso = async (actor) => {
@@ -164,10 +167,37 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
       await notifier.stop();
       await server.close();
       await bot.background.drain();
-      await sandbox?.close();
-      await authority?.close();
+      // Shared sandbox services belong to whoever started them.
+      if (!options.sandboxServices) {
+        await sandbox?.close();
+        await authority?.close();
+      }
     },
   };
+}
+
+export interface SandboxServices {
+  sandbox: Sandbox;
+  authority: LocalAuthority;
+  /** The bot's app registration at the local authority. */
+  app: AuthorityClient;
+  /** Encrypts the token cache; instances sharing a store share it. */
+  cacheSecret: string;
+}
+
+/** The embedded Partner Center and token authority; several bot instances may share one set (scale-out tests). */
+export async function startSandboxServices(config: Config, options: SandboxOptions = {}): Promise<SandboxServices> {
+  const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString('base64url'), appIdUri: config.aad.appIdUri };
+  const authority = await createLocalAuthority({ clients: [app] });
+  try {
+    const scope = config.partnerCenter.scope;
+    const pcResource = scope.slice(0, scope.lastIndexOf('/'));
+    const sandbox = await createSandbox({ verifyToken: (token) => authority.verify(token, pcResource), ...options });
+    return { sandbox, authority, app, cacheSecret: randomBytes(32).toString('base64') };
+  } catch (e) {
+    await authority.close();
+    throw e;
+  }
 }
 
 /** Without a configured identity there is no token to act with: every Partner Center call asks to sign in. */

@@ -28,7 +28,11 @@ const bool = (fallback: boolean) =>
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? fallback : typeof v === 'string' ? Number(v.trim()) : v),
-    z.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max),
+    z
+      .number({ error: (i) => (i.input === undefined ? 'is required' : 'must be a whole number') })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
   );
 
 const httpsUrl = (fallback: string) =>
@@ -84,7 +88,7 @@ export const envSchema = z.object({
     z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Azure container name'),
   ),
   NOTIFY_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
-  NOTIFY_LEASE_MS: int(90_000, 5_000, 3_600_000),
+  NOTIFY_LEASE_MS: int(90_000, 1_000, 3_600_000),
   INSTANCE_ID: optionalString,
   CARD_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
@@ -236,6 +240,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.AAD_APP_CLIENT_ID) problems.push('AAD_APP_CLIENT_ID: required to call Partner Center (the Entra ID app id)');
     if (!e.AAD_APP_CLIENT_SECRET) problems.push('AAD_APP_CLIENT_SECRET: required to call Partner Center');
     if (!e.AAD_APP_TENANT_ID) problems.push('AAD_APP_TENANT_ID: required to call Partner Center (the partner tenant)');
+  }
+  if (e.NOTIFY_INTERVAL_MS * 1.2 >= e.NOTIFY_LEASE_MS) {
+    // A cycle (up to 20% late with jitter) must renew the leases before they lapse, or instances steal each other's work.
+    problems.push(`NOTIFY_LEASE_MS: must be more than 1.2 × NOTIFY_INTERVAL_MS (${Math.ceil(e.NOTIFY_INTERVAL_MS * 1.2)})`);
   }
   const bfAuth = botFrameworkAuth(env, problems);
   const host = e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');

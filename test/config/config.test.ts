@@ -34,15 +34,16 @@ describe('configuration', () => {
   it('lists every problem in one error that says what to set', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', BOT_ID: 'not-a-guid', LOG_LEVEL: 'loud', PARTNER_CENTER_BASE_URL: 'ftp://x' });
+      loadConfig({ PORT: 'eighty', BOT_ID: 'not-a-guid', LOG_LEVEL: 'loud', PARTNER_CENTER_BASE_URL: 'ftp://x', NOTIFY_INTERVAL_MS: '5' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/PORT: must be a whole number/);
     expect(problems).toMatch(/BOT_ID: must be a GUID/);
     expect(problems).toMatch(/LOG_LEVEL/);
+    expect(problems).toMatch(/NOTIFY_INTERVAL_MS: must be at least 1000/);
     expect(problems).toMatch(/PARTNER_CENTER_BASE_URL/);
     expect((error as Error).message).toMatch(/\.env\.example/);
   });
