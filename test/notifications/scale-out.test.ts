@@ -26,7 +26,7 @@ describe('scale-out: two instances on one Azurite store', () => {
     const container = `watches-${randomUUID().slice(0, 8)}`;
     const instance = async (id: string) =>
       startTestBot(
-        { INSTANCE_ID: id, NOTIFY_LEASE_MS: String(LEASE_MS), CARD_SIGNING_KEY: 'shared-signing-key-for-both-instances-0123' },
+        { INSTANCE_ID: id, NOTIFY_INTERVAL_MS: '2000', NOTIFY_LEASE_MS: String(LEASE_MS), CARD_SIGNING_KEY: 'shared-signing-key-for-both-instances-0123' },
         { state: new BlobStateStore(azurite.connectionString, container), sandboxServices: services, notifierAutoStart: false },
       );
     a = await instance('instance-a');
