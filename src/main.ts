@@ -131,7 +131,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const signInPages = identity && bot.signIn
     ? { flow: bot.signIn, identity, store, clock: systemClock, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
-  const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages });
+  const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages, ready: () => store.state.ping() });
   started.push(server);
   if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
   const n = config.notifications;
@@ -163,9 +163,9 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     notifier,
     watches,
     sender,
+    /** Clean shutdown: stop taking work, finish the turns in flight and the cycle in progress, give the leases back. */
     async stop() {
-      await notifier.stop();
-      await server.close();
+      await Promise.all([server.close(), notifier.stop()]);
       await bot.background.drain();
       // Shared sandbox services belong to whoever started them.
       if (!options.sandboxServices) {

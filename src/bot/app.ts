@@ -29,6 +29,7 @@ import { isPartnerCenterError, type PartnerCenterClient } from '../partner-cente
 import type { KeyValueStore } from '../storage';
 import { conversationKeyOf, postingReference, type WatchStore } from '../notifications/watches';
 import { systemClock, type Clock } from '../util/clock';
+import { AuditLog } from './audit';
 import { BackgroundWork } from './background';
 import { parseCommand, type Command } from './commands/grammar';
 import { Dedupe } from './dedupe';
@@ -104,6 +105,7 @@ export function createBot(o: BotOptions): Bot {
     logger,
     identity,
     watches: o.watches,
+    audit: new AuditLog(store, clock),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,
@@ -133,8 +135,15 @@ export function createBot(o: BotOptions): Bot {
     );
   };
 
-  const log = (t: Turn) =>
-    logger.child({ conversationId: t.context.activity.conversation?.id, activityId: t.context.activity.id, correlationId: t.user.correlationId });
+  const log = (t: Turn) => t.log;
+
+  // One line per activity received: what it is, where from (never its text: it may hold customer data).
+  app.turn('beforeTurn', async (context) => {
+    const a = context.activity;
+    const verb = (a.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+    logger.info({ conversationId: a.conversation?.id, activityId: a.id, type: a.type, name: a.name, verb: typeof verb === 'string' ? verb : undefined, tenantId: a.conversation?.tenantId }, 'activity');
+    return true;
+  });
 
   /** Runs work for the user; a sign-in requirement is an answer of its own, any other failure an error card. */
   const attempt = async (t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> => {
@@ -195,14 +204,14 @@ export function createBot(o: BotOptions): Bot {
     background.run('resume after sign-in', () =>
       adapter.continueConversationAsync(botAppId, reference, async (ctx) => {
         ctx.activity.locale = reference.locale;
-        await resume(turnOf(ctx, o.tokens), pending);
+        await resume(turnOf(ctx, o.tokens, logger), pending);
       }),
     );
   };
 
   // --- messages ------------------------------------------------------------------------------------------
   app.activity(ActivityTypes.Message, async (context) => {
-    const t = turnOf(context, o.tokens);
+    const t = turnOf(context, o.tokens, logger);
     const text = (context.activity.text ?? '').trim();
     if (!text) {
       // An Action.Submit from an old card, or an empty message: point to help rather than stay silent.
@@ -249,7 +258,7 @@ export function createBot(o: BotOptions): Bot {
   app.addRoute(
     invokeNamed('signin/tokenExchange'),
     async (context) => {
-      const t = turnOf(context, o.tokens);
+      const t = turnOf(context, o.tokens, logger);
       const v = (context.activity.value ?? {}) as { id?: unknown; connectionName?: unknown; token?: unknown };
       const id = typeof v.id === 'string' ? v.id : '';
       if (!signIn || typeof v.token !== 'string' || !id) {
@@ -275,7 +284,7 @@ export function createBot(o: BotOptions): Bot {
   app.addRoute(
     invokeNamed('signin/verifyState'),
     async (context) => {
-      const t = turnOf(context, o.tokens);
+      const t = turnOf(context, o.tokens, logger);
       const state = String((context.activity.value as { state?: unknown } | undefined)?.state ?? '');
       if (!signIn || !(await signIn.redeemCode(t.actor, state))) {
         await invokeResponse(context, 412, { failureDetail: t.tr.t('signin.badCode') });
@@ -289,7 +298,7 @@ export function createBot(o: BotOptions): Bot {
 
   // --- card actions (Action.Execute) ---------------------------------------------------------------------
   app.adaptiveCards.actionExecute(/.*/, async (context) => {
-    const t = turnOf(context, o.tokens);
+    const t = turnOf(context, o.tokens, logger);
     const value = (context.activity.value ?? {}) as {
       action?: { verb?: unknown; data?: unknown };
       authentication?: { id?: unknown; token?: unknown };
@@ -370,7 +379,7 @@ export function createBot(o: BotOptions): Bot {
 
   app.error(async (context, error) => {
     logger.error({ err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'unhandled turn error');
-    const t = turnOf(context, o.tokens);
+    const t = turnOf(context, o.tokens, logger);
     if (context.activity.type === ActivityTypes.Invoke) {
       if (!context.turnState.get(INVOKE_RESPONSE_KEY)) await respond(context, errorToCard(t.tr, error, t.user.correlationId), 'interactor');
     } else {

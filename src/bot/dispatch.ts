@@ -1,6 +1,7 @@
 /**
  * Dispatch on exact keys: a parsed command's kind, a card action's verb. Each ends in an Outcome.
  */
+import { auditCard } from '../cards/audit';
 import { helpCard, messageCard } from '../cards/common';
 import type { Command } from './commands/grammar';
 import * as sr from './handlers/service-requests';
@@ -13,10 +14,10 @@ import { forAll, forInteractor, type BotDeps, type Outcome } from './handlers/ty
 import type { Turn } from './turn';
 import { VERB } from './verbs';
 
-export function runCommand(d: BotDeps, t: Turn, c: Command): Promise<Outcome> {
+export async function runCommand(d: BotDeps, t: Turn, c: Command): Promise<Outcome> {
   switch (c.kind) {
     case 'help':
-      return Promise.resolve(forInteractor(helpCard(t.tr, c.topic)));
+      return forInteractor(helpCard(t.tr, c.topic));
     case 'sr.new':
       return sr.newServiceRequestForm(d, t);
     case 'sr.list':
@@ -59,6 +60,8 @@ export function runCommand(d: BotDeps, t: Turn, c: Command): Promise<Outcome> {
       return watches.unwatch(d, t, c.id);
     case 'watches':
       return watches.listWatches(d, t);
+    case 'audit':
+      return forAll(auditCard(t.tr, await d.audit.recent(t)));
   }
 }
 

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { resolveLocale, translator, type Locale, type Translator } from '../i18n';
 import type { Actor, TokenProvider } from '../identity';
+import type { Logger } from '../logging/logger';
 import type { UserContext } from '../partner-center';
+import type { CallRecord } from '../partner-center/pipeline';
 
 export interface Turn {
   context: TurnContext;
@@ -16,9 +18,13 @@ export interface Turn {
   /** What the Partner Center client needs to act as this user; one correlation id per user action. */
   user: UserContext;
   conversationType: 'personal' | 'groupChat' | 'channel';
+  /** Logs of this turn: every line carries the Teams conversation and activity ids and the correlation id. */
+  log: Logger;
+  /** The Partner Center calls this turn made (the audit trail takes a write's request id from here). */
+  calls: CallRecord[];
 }
 
-export function turnOf(context: TurnContext, tokens: TokenProvider): Turn {
+export function turnOf(context: TurnContext, tokens: TokenProvider, logger: Logger): Turn {
   const a = context.activity;
   // Teams sends the user's locale on the activity (and on entities[clientInfo]); the rest fall back to en-US.
   const clientInfo = a.entities?.find((e) => e.type === 'clientInfo') as { locale?: string } | undefined;
@@ -30,12 +36,17 @@ export function turnOf(context: TurnContext, tokens: TokenProvider): Turn {
     tenantId,
   };
   const type = a.conversation?.conversationType;
+  const correlationId = randomUUID();
+  const log = logger.child({ conversationId: a.conversation?.id, activityId: a.id, correlationId });
+  const calls: CallRecord[] = [];
   return {
     context,
     locale,
     tr: translator(locale),
     actor,
-    user: { getToken: tokens.tokenFor(actor), locale, tenantId, correlationId: randomUUID() },
+    log,
+    calls,
+    user: { getToken: tokens.tokenFor(actor), locale, tenantId, correlationId, logger: log, onResponse: (r) => calls.push(r) },
     conversationType: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
   };
 }

@@ -19,6 +19,7 @@ export interface AdaptiveCard {
 }
 
 export const CARD_NAMES = [
+  'audit',
   'confirm',
   'customer-list',
   'error',

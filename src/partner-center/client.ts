@@ -56,6 +56,10 @@ export interface UserContext {
   /** The partner tenant (Teams `tenant.id`): the key of the concurrency limit. */
   tenantId?: string;
   signal?: AbortSignal;
+  /** Where this user's calls are logged (a child logger carrying the Teams ids). */
+  logger?: Logger;
+  /** Told about every answer: the audit trail records a write's MS-RequestId from it. */
+  onResponse?: CallContext['onResponse'];
 }
 
 export interface PartnerCenterClientOptions {
@@ -321,6 +325,8 @@ export class PartnerCenterClient {
       locale: locale.success ? locale.data : 'en-US',
       tenantKey: user.tenantId ?? 'default',
       signal: user.signal,
+      logger: user.logger,
+      onResponse: user.onResponse,
     };
   }
 

@@ -28,6 +28,18 @@ export interface CallContext {
   /** Key of the per-partner-tenant concurrency limit. */
   tenantKey: string;
   signal?: AbortSignal;
+  /** Logs of this call go here when given (carrying the Teams conversation and activity ids). */
+  logger?: Logger;
+  /** Told about every answer (method, path, status, ids): how the audit trail learns a write's request id. */
+  onResponse?: (r: CallRecord) => void;
+}
+
+export interface CallRecord {
+  method: HttpMethod;
+  path: string;
+  status: number;
+  requestId?: string;
+  correlationId?: string;
 }
 
 export interface PcRequest {
@@ -227,21 +239,23 @@ export function loggingPolicy(logger: Logger, clock: Clock): Policy {
     name: 'log',
     async send(req, next) {
       const started = clock.now();
+      const log = req.call.logger ?? logger;
       const base = {
         method: req.method,
         // The path only: query strings may carry continuation tokens.
-        path: req.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0],
-        requestId: req.headers.get('MS-RequestId'),
-        correlationId: req.headers.get('MS-CorrelationId'),
+        path: req.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]!,
+        requestId: req.headers.get('MS-RequestId') ?? undefined,
+        correlationId: req.headers.get('MS-CorrelationId') ?? undefined,
       };
       try {
         const res = await next(req);
-        const level = res.status >= 500 || res.status === 429 ? 'warn' : 'debug';
-        logger[level]({ ...base, status: res.status, ms: clock.now() - started, cv: res.headers.get('MS-CV') }, 'partner center call');
+        const level = res.status >= 500 || res.status === 429 ? 'warn' : 'info';
+        log[level]({ ...base, status: res.status, ms: clock.now() - started, cv: res.headers.get('MS-CV') }, 'partner center call');
+        req.call.onResponse?.({ ...base, status: res.status });
         return res;
       } catch (e) {
         const kind = e instanceof PartnerCenterError ? e.kind : 'error';
-        logger.warn({ ...base, failure: kind, ms: clock.now() - started }, 'partner center call failed');
+        log.warn({ ...base, failure: kind, ms: clock.now() - started }, 'partner center call failed');
         throw e;
       }
     },

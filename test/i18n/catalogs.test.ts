@@ -18,8 +18,9 @@ const TRANSLATIONS: ReadonlyArray<{ locale: Exclude<Locale, 'en-US'>; file: stri
 /**
  * Keys whose translation may equal the English text:
  * - help.title: "Partner Ops" is the product's name, not translated.
- * - sub.title, sr.list.range, sr.note.by, sub.change.row: only placeholders and punctuation, nothing to translate
- *   (French still changes sub.change.row, adding the space before the colon).
+ * - sub.title, sr.list.range, sr.note.by, sub.change.row, audit.entry: only placeholders and punctuation, nothing to
+ *   translate (French still changes sub.change.row, adding the space before the colon; the "·" separators of
+ *   audit.entry need no change in any language).
  */
 const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>([
   'help.title',
@@ -27,6 +28,7 @@ const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>(
   'sr.list.range',
   'sr.note.by',
   'sub.change.row',
+  'audit.entry',
 ]);
 
 /** Per language: words that are spelled the same as in English. */

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { start, type Running, type StartOptions } from '../../src/main';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, type Logger } from '../../src/logging/logger';
 import { MemoryStateStore } from '../../src/storage';
 import type { AdaptiveCard } from '../../src/cards/render';
 
@@ -126,11 +126,11 @@ export interface TestBot {
   close(): Promise<void>;
 }
 
-export async function startTestBot(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestBot> {
+export async function startTestBot(env: Record<string, string> = {}, options: StartOptions = {}, logger: Logger = createLogger({ level: 'silent' })): Promise<TestBot> {
   const connector = await startConnector();
   const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
   // State in memory unless a test brings its own store (file or Azurite).
-  const running = await start(config, createLogger({ level: 'silent' }), { state: new MemoryStateStore(), ...options });
+  const running = await start(config, logger, { state: new MemoryStateStore(), ...options });
   const url = `${running.server.url}/api/messages`;
   let seen = 0;
   const activity = (o: { from?: Person; conversation?: Conversation; locale?: string }) => {

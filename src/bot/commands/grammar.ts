@@ -41,7 +41,8 @@ export type Command =
   | { kind: 'watch.srAll'; openOnly: boolean }
   | { kind: 'watch.subs'; customer: string }
   | { kind: 'unwatch'; id: string }
-  | { kind: 'watches' };
+  | { kind: 'watches' }
+  | { kind: 'audit' };
 
 export type CommandKind = Command['kind'];
 
@@ -88,6 +89,7 @@ export const USAGE = [
   { name: 'watch subs', usage: 'watch subs <customer>', example: 'watch subs contoso.onmicrosoft.com' },
   { name: 'unwatch', usage: 'unwatch <watch-id>', example: 'unwatch w-1a2b3c4d' },
   { name: 'watches', usage: 'watches', example: 'watches' },
+  { name: 'audit', usage: 'audit', example: 'audit' },
   { name: 'whoami', usage: 'whoami', example: 'whoami' },
   { name: 'signout', usage: 'signout', example: 'signout' },
 ] as const;
@@ -179,6 +181,8 @@ export function parseCommand(raw: string): ParseResult {
       return ok({ kind: 'unwatch', id: words[1].toLowerCase() });
     case 'watches':
       return words.length === 1 ? ok({ kind: 'watches' }) : unknown(input);
+    case 'audit':
+      return words.length === 1 ? ok({ kind: 'audit' }) : unknown(input);
     case 'whoami':
       return words.length === 1 ? ok({ kind: 'whoami' }) : unknown(input);
     case 'signout':

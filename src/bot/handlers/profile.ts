@@ -37,5 +37,6 @@ export async function setProfile(d: BotDeps, t: Turn, wanted: Record<string, unk
     from: previous[f] || '—',
     to: updated[f] || '—',
   }));
+  await d.audit.record(t, { action: 'profile.update', target: t.tr.t('profile.title'), changes: rows });
   return forAll(profileCard(t.tr, updated, { banner: changedBanner(t, d.clock.now(), rows) }));
 }

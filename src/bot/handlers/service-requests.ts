@@ -71,6 +71,7 @@ export async function createServiceRequest(d: BotDeps, t: Turn, data: Record<str
     d.client.createServiceRequest(t.user, v.value, t.locale),
   );
   if (!result) return forInteractor(messageCard(t.tr.t('common.alreadyDone')));
+  if (!duplicate) await d.audit.record(t, { action: 'sr.create', target: result.id ?? '', changes: [{ field: t.tr.t('sr.field.title'), from: '—', to: result.title ?? '' }] });
   const banner = changedBanner(t, d.clock.now(), [], 'common.createdBy');
   banner.lines = [t.tr.t('sr.created', { id: result.id ?? '' }), ...(duplicate ? [t.tr.t('common.alreadyDone')] : [])];
   return forAll(serviceRequestCard(t.tr, result, banner));
@@ -83,6 +84,7 @@ export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown): P
     return forInteractor(serviceRequestCard(t.tr, sr, { text: Object.values(v.errors)[0]!, style: 'attention' }));
   }
   const sr = await d.client.addServiceRequestNote(t.user, id, v.value);
+  await d.audit.record(t, { action: 'sr.note', target: id, changes: [{ field: t.tr.t('sr.notes'), from: '—', to: v.value.slice(0, 200) }] });
   const banner = changedBanner(t, d.clock.now(), []);
   banner.lines = [t.tr.t('sr.noteAdded')];
   return forAll(serviceRequestCard(t.tr, sr, banner));
@@ -112,6 +114,7 @@ export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outco
 
 export async function close(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const sr = await d.client.closeServiceRequest(t.user, id);
+  await d.audit.record(t, { action: 'sr.close', target: id, changes: [{ field: t.tr.t('sr.field.status'), from: '—', to: t.tr.t('sr.status.closed') }] });
   const banner = changedBanner(t, d.clock.now(), []);
   banner.lines = [t.tr.t('sr.closedDone')];
   return forAll(serviceRequestCard(t.tr, sr, banner));

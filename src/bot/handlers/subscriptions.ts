@@ -125,6 +125,7 @@ export async function requestChange(
 export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptionId: string, change: SubscriptionChange): Promise<Outcome> {
   const result = await d.client.updateSubscription(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.inlineWaitMs });
   const rows = changeRows(t.tr, result.previous, change);
+  await d.audit.record(t, { action: 'sub.update', target: `${customerName(customer)} / ${subscriptionName(result.previous)} (${subscriptionId})`, changes: rows, pending: result.state !== 'completed' });
   if (result.state === 'completed') {
     return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: changedBanner(t, d.clock.now(), rows) }));
   }

@@ -5,6 +5,7 @@ import type { Logger } from '../../logging/logger';
 import type { WatchStore } from '../../notifications/watches';
 import type { PartnerCenterClient } from '../../partner-center';
 import type { Clock } from '../../util/clock';
+import type { AuditLog } from '../audit';
 import type { BackgroundWork } from '../background';
 import type { Dedupe } from '../dedupe';
 import type { Signer } from '../signing';
@@ -17,6 +18,7 @@ export interface BotDeps {
   background: BackgroundWork;
   logger: Logger;
   watches: WatchStore;
+  audit: AuditLog;
   /** The delegated sign-in, when configured (whoami, signout). */
   identity?: DelegatedIdentity;
   /** How long a subscription change answered 202 is followed inline before the card says "in progress". */

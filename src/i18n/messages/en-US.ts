@@ -27,6 +27,7 @@ export const enUS = {
   'help.cmd.profile set': 'Change the support email, phone or website.',
   'help.cmd.whoami': 'Show the Partner Center account you act as, its tenant, and whether it signed in with MFA.',
   'help.cmd.signout': 'Forget your Partner Center sign-in.',
+  'help.cmd.audit': 'Recent Partner Center changes made from this chat or channel: who, what, old → new, when.',
   'help.cmd.watch sr': 'Post here when a service request changes status or gets a new note.',
   'help.cmd.watch sr all': 'Post here when any of the partner\'s (open) service requests changes.',
   'help.cmd.watch subs': 'Post here when a customer\'s subscriptions are suspended, reactivated, cancelled or change seats.',
@@ -277,6 +278,18 @@ export const enUS = {
   'notify.paused': 'Watch {id} is paused',
   'notify.pausedWho': '{name} needs to sign in to Partner Center again; it resumes as soon as they do.',
   'notify.resume': 'Sign in and resume',
+
+  // --- audit ---------------------------------------------------------------------------------------------
+  'audit.title': 'Recent changes made from here',
+  'audit.empty': 'No change to Partner Center has been made from this chat or channel yet.',
+  'audit.entry': '{when} · {who} · {action} · {target}',
+  'audit.pending': 'Partner Center was still applying it.',
+  'audit.ids': 'Request id {requestId} · correlation id {correlationId}',
+  'audit.action.sr.create': 'created service request',
+  'audit.action.sr.note': 'added a note to',
+  'audit.action.sr.close': 'closed service request',
+  'audit.action.sub.update': 'changed subscription',
+  'audit.action.profile.update': 'changed',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Support profile',

@@ -25,6 +25,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'help.cmd.profile set': "Modifier l'e-mail, le téléphone ou le site web du support.",
   'help.cmd.whoami': "Afficher le compte de l'Espace partenaires avec lequel vous agissez, son locataire, et s'il s'est connecté avec l'authentification multifacteur (MFA).",
   'help.cmd.signout': "Oublier votre connexion à l'Espace partenaires.",
+  'help.cmd.audit': "Les modifications récentes apportées à l'Espace partenaires depuis cette conversation ou ce canal : qui, quoi, avant → après, quand.",
   'help.cmd.watch sr': "Publier ici un message quand une demande de service change d'état ou reçoit une nouvelle note.",
   'help.cmd.watch sr all': "Publier ici un message quand l'une des demandes de service (ouvertes) du partenaire est modifiée.",
   'help.cmd.watch subs': "Publier ici un message quand les abonnements d'un client sont suspendus, réactivés, annulés ou que leur nombre de licences change.",
@@ -275,6 +276,18 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'notify.paused': 'La surveillance {id} est en pause',
   'notify.pausedWho': "{name} doit se reconnecter à l'Espace partenaires ; la surveillance reprendra dès que cette personne l'aura fait.",
   'notify.resume': 'Se connecter et reprendre',
+
+  // --- audit ---------------------------------------------------------------------------------------------
+  'audit.title': 'Modifications récentes effectuées depuis cette conversation',
+  'audit.empty': "Aucune modification n'a encore été apportée à l'Espace partenaires depuis cette conversation ou ce canal.",
+  'audit.entry': '{when} · {who} · {action} · {target}',
+  'audit.pending': "L'Espace partenaires appliquait encore la modification.",
+  'audit.ids': 'ID de requête {requestId} · ID de corrélation {correlationId}',
+  'audit.action.sr.create': 'a créé la demande de service',
+  'audit.action.sr.note': 'a ajouté une note à la demande de service',
+  'audit.action.sr.close': 'a fermé la demande de service',
+  'audit.action.sub.update': "a modifié l'abonnement",
+  'audit.action.profile.update': 'a modifié',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Profil de support',

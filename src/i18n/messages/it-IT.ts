@@ -25,6 +25,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'help.cmd.profile set': "Modifica l'e-mail, il telefono o il sito web del supporto.",
   'help.cmd.whoami': "Mostra l'account del Centro per i partner con cui si opera, il relativo tenant e se l'accesso è stato eseguito con l'autenticazione a più fattori (MFA).",
   'help.cmd.signout': "Dimentica l'accesso eseguito al Centro per i partner.",
+  'help.cmd.audit': 'Le modifiche recenti apportate al Centro per i partner da questa chat o da questo canale: chi, cosa, prima → dopo, quando.',
   'help.cmd.watch sr': 'Pubblica qui un messaggio quando una richiesta di servizio cambia stato o riceve una nuova nota.',
   'help.cmd.watch sr all': 'Pubblica qui un messaggio quando cambia una qualsiasi delle richieste di servizio (aperte) del partner.',
   'help.cmd.watch subs': 'Pubblica qui un messaggio quando le sottoscrizioni di un cliente vengono sospese, riattivate o annullate oppure ne cambia il numero di licenze.',
@@ -275,6 +276,18 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'notify.paused': 'Il monitoraggio {id} è in pausa',
   'notify.pausedWho': "{name} deve accedere di nuovo al Centro per i partner; il monitoraggio riprenderà non appena l'accesso sarà stato eseguito.",
   'notify.resume': 'Accedi e riprendi',
+
+  // --- audit ---------------------------------------------------------------------------------------------
+  'audit.title': 'Modifiche recenti effettuate da qui',
+  'audit.empty': 'Da questa chat o da questo canale non è ancora stata apportata alcuna modifica al Centro per i partner.',
+  'audit.entry': '{when} · {who} · {action} · {target}',
+  'audit.pending': 'Il Centro per i partner stava ancora applicando la modifica.',
+  'audit.ids': 'ID richiesta {requestId} · ID correlazione {correlationId}',
+  'audit.action.sr.create': 'ha creato la richiesta di servizio',
+  'audit.action.sr.note': 'ha aggiunto una nota alla richiesta di servizio',
+  'audit.action.sr.close': 'ha chiuso la richiesta di servizio',
+  'audit.action.sub.update': 'ha modificato la sottoscrizione',
+  'audit.action.profile.update': 'ha modificato',
 
   // --- support profile --------------------------------------------------------------------------------
   'profile.title': 'Profilo di supporto',

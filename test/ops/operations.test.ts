@@ -1,0 +1,99 @@
+import { SEED } from '../../src/sandbox';
+import { MemoryStateStore } from '../../src/storage';
+import { captureLogs } from '../support/log-capture';
+import { CHANNEL, cardOf, startTestBot, textOf } from '../support/teams';
+
+const OPEN = SEED.serviceRequests.open.id;
+
+describe('operations', () => {
+  it('logs structured JSON with the Partner Center and Teams ids on each line, and never a secret', async () => {
+    const { logger, lines } = captureLogs('debug');
+    const bot = await startTestBot({}, {}, logger);
+    try {
+      await bot.say(`sr note ${OPEN} logged note`, { conversation: CHANNEL });
+      const records = lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+      const call = records.find((r) => r.msg === 'partner center call' && r.method === 'PATCH')!;
+      expect(call).toMatchObject({
+        conversationId: CHANNEL.id,
+        activityId: expect.any(String),
+        correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 200,
+        path: `/v1/servicerequests/${OPEN}`,
+      });
+      expect(records.find((r) => r.msg === 'activity')).toMatchObject({ conversationId: CHANNEL.id, type: 'message' });
+      expect(records.find((r) => r.msg === 'partner center write')).toMatchObject({ conversationId: CHANNEL.id, audit: { action: 'sr.note', requestId: call.requestId } });
+
+      const token = bot.running.sandbox!.requests.at(-1)!.token!;
+      const text = lines().join('\n');
+      for (const secret of [token, token.split('.')[1]!, token.split('.')[2]!, 'logged note']) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/Bearer\s+[A-Za-z0-9]/);
+      expect(text).not.toMatch(/client_secret=|"clientSecret":"[^[]/);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('answers /healthz while alive and /readyz only while storage is reachable', async () => {
+    const state = new MemoryStateStore();
+    let reachable = true;
+    state.ping = async () => {
+      if (!reachable) throw new Error('storage unreachable');
+    };
+    const bot = await startTestBot({}, { state });
+    try {
+      const base = bot.url.replace('/api/messages', '');
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      reachable = false;
+      const r = await fetch(`${base}/readyz`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toMatchObject({ status: 'not ready', reason: 'storage unreachable' });
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('shuts down cleanly: stops taking work, finishes the turn in flight, gives the leases back', async () => {
+    const bot = await startTestBot({}, { notifierAutoStart: false });
+    await bot.say('help'); // signs nobody in; warms up
+    await bot.running.notifier.cycle(); // this instance now holds leases
+    const store = (bot.running.notifier as unknown as { o: { store: { get<T>(k: string): Promise<{ value: T } | undefined> } } }).o.store;
+    expect((await store.get<{ owner: string; until: number }>('leases/shards/0'))!.value.until).toBeGreaterThan(Date.now());
+
+    bot.running.sandbox!.setOptions({ latencyMs: 600 });
+    const slow = bot.say(`sr ${OPEN}`);
+    await new Promise((r) => setTimeout(r, 150));
+    const stopping = bot.running.stop();
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status, () => 0);
+    expect([503, 0]).toContain(refused); // 503 while draining, or the listener is already closed
+    expect(await slow).toBe(200);
+    await stopping;
+    expect(textOf(cardOf(bot.take().at(-1)))).toContain(SEED.serviceRequests.open.title);
+    expect((await store.get<{ owner: string; until: number }>('leases/shards/0'))!.value.until).toBeLessThanOrEqual(Date.now());
+    await bot.connector.close();
+  });
+
+  it('keeps an audit record of every write, shown by `audit` in the chat where it was made', async () => {
+    const bot = await startTestBot();
+    try {
+      await bot.say(`sr note ${OPEN} audited note`, { conversation: CHANNEL });
+      await bot.say(`sub set contoso.onmicrosoft.com ${SEED.subscriptions.contosoLegacy.id} name="Audited E1"`, { conversation: CHANNEL });
+      await bot.say('profile set phone="+1 425 555 0142"', { conversation: CHANNEL });
+      bot.take();
+      await bot.say('audit', { conversation: CHANNEL });
+      const text = textOf(cardOf(bot.take()[0]));
+      const patch = bot.running.sandbox!.requests.find((r) => r.method === 'PATCH' && r.path.includes('/subscriptions/'))!;
+      expect(text).toMatch(/Alice Admin · changed · Support profile[\s\S]*Support phone: \+1 \(425\) 555-0100 → \+1 425 555 0142/);
+      expect(text).toMatch(/Alice Admin · changed subscription · Contoso Ltd \/ Office 365 E1[\s\S]*Nickname: Office 365 E1 → Audited E1/);
+      expect(text).toContain(`Request id ${patch.headers['ms-requestid']}`);
+      expect(text).toMatch(/added a note to · 616122292874576[\s\S]*audited note/);
+      await bot.say('audit');
+      expect(textOf(cardOf(bot.take()[0]))).toMatch(/No change to Partner Center has been made from this chat/);
+    } finally {
+      await bot.close();
+    }
+  });
+});
