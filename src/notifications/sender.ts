@@ -19,6 +19,12 @@ export const TEAMS_THREAD_LIMITS: ReadonlyArray<{ count: number; ms: number }> =
   { count: 1_800, ms: 3_600_000 },
 ];
 
+/**
+ * Teams counts requests when they arrive, we when they leave: a window a little longer than one second
+ * keeps network jitter from turning our 50th request into Teams' 51st (and a 429).
+ */
+const TENANT_WINDOW_MS = 1_100;
+
 export class DeliveryError extends Error {
   constructor(
     readonly kind: 'gone' | 'failed',
@@ -168,9 +174,9 @@ export class TeamsSender {
     const rate = Math.max(1, Math.floor(this.o.tenantRatePerSecond?.() ?? 50));
     const t = this.tenants.get(tenant) ?? [];
     const now = this.o.clock.now();
-    while (t.length > 0 && t[0]! <= now - 1_000) t.shift();
+    while (t.length > 0 && t[0]! <= now - TENANT_WINDOW_MS) t.shift();
     this.tenants.set(tenant, t);
-    return t.length >= rate ? t[t.length - rate]! + 1_000 - now : 0;
+    return t.length >= rate ? t[t.length - rate]! + TENANT_WINDOW_MS - now : 0;
   }
 
   private recordTenant(tenant: string): void {
