@@ -186,3 +186,47 @@ describe('watches: chats and channels hear about changes', () => {
     await next.stop();
   });
 });
+
+describe('installation and conversation events keep the watches right', () => {
+  let bot: TestBot;
+  beforeEach(async () => {
+    bot = await startTestBot({}, { notifierAutoStart: false });
+  });
+  afterEach(() => bot.close());
+
+  const event = (type: string, extra: Record<string, unknown>) =>
+    fetch(bot.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type,
+        id: `evt-${Math.random()}`,
+        channelId: 'msteams',
+        serviceUrl: bot.connector.url,
+        from: { id: '29:alice', name: ALICE.name, aadObjectId: ALICE.aadObjectId },
+        recipient: { id: '28:partner-ops', name: 'Partner Ops' },
+        conversation: { id: CHANNEL_ROOT, conversationType: 'channel', tenantId: TENANT, isGroup: true, name: 'Support' },
+        channelData: { tenant: { id: TENANT } },
+        ...extra,
+      }),
+    });
+
+  it('disables the watches of a conversation the bot is removed from, and restores them when it is added back', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    const id = watchIdOf(bot.take()[0]);
+    expect((await event('installationUpdate', { action: 'remove' })).status).toBe(200);
+    expect(await bot.running.watches.get(id)).toMatchObject({ state: 'disabled', reason: 'removed', reference: {} });
+    expect((await event('installationUpdate', { action: 'add' })).status).toBe(200);
+    const back = await bot.running.watches.get(id);
+    expect(back).toMatchObject({ state: 'active', reference: { serviceUrl: bot.connector.url, conversation: { id: CHANNEL_ROOT } } });
+  });
+
+  it('disables the watches of a deleted channel, and follows a rename', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    const id = watchIdOf(bot.take()[0]);
+    await event('conversationUpdate', { channelData: { tenant: { id: TENANT }, eventType: 'channelRenamed', channel: { id: CHANNEL_ROOT, name: 'Escalations' } }, conversation: { id: CHANNEL_ROOT, conversationType: 'channel', tenantId: TENANT, isGroup: true, name: 'Escalations' } });
+    expect((await bot.running.watches.get(id))?.reference.conversation?.name).toBe('Escalations');
+    await event('conversationUpdate', { channelData: { tenant: { id: TENANT }, eventType: 'channelDeleted', channel: { id: CHANNEL_ROOT } } });
+    expect(await bot.running.watches.get(id)).toMatchObject({ state: 'disabled', reason: 'channel deleted' });
+  });
+});
