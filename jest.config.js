@@ -6,4 +6,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 20000,
+  // A failed end-to-end test can leave a server or child process behind; CI must still end (tests clean up
+  // in afterEach/afterAll, and --detectOpenHandles shows leaks when looking for them).
+  forceExit: true,
 };

@@ -207,10 +207,10 @@ const noSignIn: TokenProvider = {
   },
 };
 
-async function main(): Promise<void> {
-  let config: Config;
+/** The configuration, or exit 2 with the one message that lists every setting to fix. */
+export function loadConfigOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -218,6 +218,10 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
   const running = await start(config, logger);
   const shutdown = async (signal: string) => {

@@ -6,23 +6,13 @@
  * opens a browser when one is available and always prints the URL. With BOT_ID set nothing but the bot
  * starts (production runs `node dist/src/main.js`; this entry behaves the same then).
  */
-import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logging/logger';
-import { start } from '../main';
+import { loadConfigOrExit, start } from '../main';
 import { openBrowser } from './browser';
 import { startPlayground, type Playground } from './playground';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
   const running = await start(config, logger);
 

@@ -163,3 +163,17 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
     expect(JSON.parse(Buffer.from(b!.token!.split('.')[1]!, 'base64url').toString()).name).toBe('Bob Support');
   });
 });
+
+describe('customer names that match several customers', () => {
+  it('uses the subscription id to tell which customer is meant (the help card\'s own example)', async () => {
+    const bot = await startTestBot();
+    try {
+      await bot.say(`sub contoso ${SEED.subscriptions.contosoNce.id}`);
+      expect(textOf(cardOf(bot.take()[0]))).toMatch(/Contoso Ltd[\s\S]*Microsoft 365 Business Basic/);
+      await bot.say(`sub contoso ${'0'.repeat(8)}-0000-4000-8000-000000000000`);
+      expect(textOf(cardOf(bot.take()[0]))).toMatch(/Several customers match "contoso"/);
+    } finally {
+      await bot.close();
+    }
+  });
+});

@@ -6,6 +6,8 @@ import { forAll, type BotDeps, type Outcome } from './types';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_MATCHES = 25;
+/** Candidates checked for owning a subscription id before asking the user to pick. */
+const MAX_OWNER_CHECKS = 5;
 
 /** Customers whose company name or domain starts with the query (Partner Center searches one field per call). */
 async function search(d: BotDeps, t: Turn, query: string): Promise<Customer[]> {
@@ -29,7 +31,12 @@ export async function findCustomers(d: BotDeps, t: Turn, query: string): Promise
  * A tenant id is used as it is; a name or domain prefix must match exactly one customer (or one exactly,
  * among several that start with it). Otherwise the user gets the matches to pick from.
  */
-export async function resolveCustomer(d: BotDeps, t: Turn, query: string): Promise<{ customer: Customer } | { outcome: Outcome }> {
+export async function resolveCustomer(
+  d: BotDeps,
+  t: Turn,
+  query: string,
+  subscriptionId?: string,
+): Promise<{ customer: Customer } | { outcome: Outcome }> {
   const q = query.trim();
   if (GUID.test(q)) return { customer: await d.client.getCustomer(t.user, q) };
   const matches = await search(d, t, q);
@@ -39,5 +46,13 @@ export async function resolveCustomer(d: BotDeps, t: Turn, query: string): Promi
   );
   if (matches.length === 1) return { customer: matches[0]! };
   if (exact.length === 1) return { customer: exact[0]! };
+  if (subscriptionId && matches.length > 1 && matches.length <= MAX_OWNER_CHECKS) {
+    // "sub contoso <id>": several Contosos, but the subscription id says which one.
+    const owners = await Promise.all(
+      matches.map((c) => d.client.getSubscription(t.user, c.id, subscriptionId).then(() => c, () => undefined)),
+    );
+    const owner = owners.filter((c): c is Customer => !!c);
+    if (owner.length === 1) return { customer: owner[0]! };
+  }
   return { outcome: forAll(customerListCard(t.tr, q, matches, matches.length > 0 ? 'pick' : 'find')) };
 }

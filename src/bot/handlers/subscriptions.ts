@@ -30,7 +30,7 @@ export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string
 }
 
 export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {
-  const r = await resolveCustomer(d, t, customerRef);
+  const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
   const s = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
   return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now() }));
@@ -89,7 +89,7 @@ export async function requestChange(
   wanted: SubscriptionChange,
   form?: Record<string, unknown>,
 ): Promise<Outcome> {
-  const r = await resolveCustomer(d, t, customerRef);
+  const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
   const current = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
   const v = validateForm(t.tr, subscriptionChangeSchema, wanted);
