@@ -1,21 +1,11 @@
 import { SEED, type Sandbox } from '../../src/sandbox';
-import { isPartnerCenterError, PartnerCenterError, type PartnerCenterClient } from '../../src/partner-center';
+import type { PartnerCenterClient } from '../../src/partner-center';
 import { FakeClock } from '../support/fake-clock';
-import { ALICE_TOKEN, startPartnerCenter, user } from '../support/partner-center';
+import { ALICE_TOKEN, failure, startPartnerCenter, user } from '../support/partner-center';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const contoso = SEED.customers.contoso.id;
 const nce = SEED.subscriptions.contosoNce.id;
-
-async function failure(p: Promise<unknown>): Promise<PartnerCenterError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isPartnerCenterError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Partner Center client against the sandbox', () => {
   let sandbox: Sandbox;

@@ -2,20 +2,10 @@ import { SEED, type Sandbox } from '../../src/sandbox';
 import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterError } from '../../src/partner-center';
 import { captureLogs } from '../support/log-capture';
 import { FakeClock } from '../support/fake-clock';
-import { ALICE_TOKEN, startPartnerCenter, user } from '../support/partner-center';
+import { ALICE_TOKEN, failure, startPartnerCenter, user } from '../support/partner-center';
 
 const SR = SEED.serviceRequests.open.id;
 const SR_PATH = `/v1/servicerequests/${SR}`;
-
-async function failure(p: Promise<unknown>): Promise<PartnerCenterError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isPartnerCenterError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Partner Center client: throttling, retries and timeouts', () => {
   let sandbox: Sandbox;

@@ -1,5 +1,5 @@
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
-import { PartnerCenterClient, type PartnerCenterClientOptions, type UserContext } from '../../src/partner-center';
+import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterClientOptions, type PartnerCenterError, type UserContext } from '../../src/partner-center';
 import { FakeClock } from './fake-clock';
 
 export const ALICE_TOKEN = 'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJsaXR3YXJlIiwibmFtZSI6IkFsaWNlIn0.alice-signature-SECRET';
@@ -23,4 +23,15 @@ export async function startPartnerCenter(
     ...clientOptions,
   });
   return { sandbox, client, clock };
+}
+
+/** The PartnerCenterError a call fails with (and a test failure if it succeeds or fails otherwise). */
+export async function failure(p: Promise<unknown>): Promise<PartnerCenterError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isPartnerCenterError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected the call to fail');
 }
