@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 
-/** The shared folder sits beside the repo (/work/shared locally, and in CI). */
 /** The official Adaptive Card 1.5 schema (from adaptivecards.io; kept here so the tests need nothing beside the repo). */
 export const SCHEMA_PATH = join(__dirname, '../fixtures/schemas/adaptive-card-1.5.json');
 
