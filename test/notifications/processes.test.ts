@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../../src/config';
+import { DelegatedIdentity } from '../../src/identity/delegated';
+import { silentLogger } from '../../src/logging/logger';
+import { startSandboxServices, type SandboxServices } from '../../src/main';
+import { SEED } from '../../src/sandbox';
+import { KeyValueStore } from '../../src/storage';
+import { BlobStateStore } from '../../src/storage/blob';
+import { systemClock } from '../../src/util/clock';
+import { startAzurite, type Azurite } from '../support/azurite';
+import { ALICE, BOT, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+
+const ROOT = join(__dirname, '../..');
+const LEASE_MS = 3_000;
+const INTERVAL_MS = 1_000;
+const channels = Array.from({ length: 4 }, (_, i) => `19:process-${i}@thread.tacv2`);
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+  output: string[];
+}
+
+/** Starts a bot instance in its own OS process (test/support/instance-process.ts, run with tsx). */
+async function spawnInstance(id: string, env: Record<string, string>): Promise<Instance> {
+  // tsx's loader in this very process (not its CLI, which would run the bot in a grandchild a kill misses).
+  const tsx = (f: string) => join(ROOT, 'node_modules/tsx/dist', f);
+  const args = ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(ROOT, 'test/support/instance-process.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, INSTANCE_ID: id },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${output.join('')}`)), 45_000);
+    const onData = (b: Buffer) => {
+      output.push(b.toString());
+      const m = /ready (\S+)/.exec(output.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (b: Buffer) => output.push(b.toString()));
+    child.once('exit', (code) => reject(new Error(`instance ${id} exited ${code}:\n${output.join('')}`)));
+  });
+  return { child, url, output };
+}
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Two bot processes on one Azurite store: every change is notified once; kill one (SIGKILL, no goodbye),
+ * the other takes its work over within one lease period.
+ */
+describe('scale-out: two bot processes on one Azurite store', () => {
+  let azurite: Azurite;
+  let services: SandboxServices;
+  let connector: Connector;
+  const instances: Instance[] = [];
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    const config = loadConfig({});
+    services = await startSandboxServices(config);
+    connector = await startConnector();
+    const container = `processes-${randomUUID().slice(0, 8)}`;
+
+    // Alice signed in once (Teams SSO): her token cache is in the shared store, encrypted with the shared secret.
+    services.authority.user({ oid: ALICE.aadObjectId, tid: TENANT, name: ALICE.name });
+    const identity = new DelegatedIdentity(
+      {
+        clientId: services.app.clientId,
+        clientSecret: services.app.clientSecret,
+        authority: services.authority.authorityUrl('organizations'),
+        knownAuthority: { host: services.authority.host, metadata: services.authority.openIdConfiguration('organizations') },
+        caPem: services.authority.caPem,
+        scope: config.partnerCenter.scope,
+        cacheSecret: services.cacheSecret,
+      },
+      new KeyValueStore(new BlobStateStore(azurite.connectionString, container)),
+      systemClock,
+      silentLogger,
+    );
+    await identity.exchange({ id: ALICE.aadObjectId, name: ALICE.name, tenantId: TENANT }, services.authority.mintSsoToken(ALICE.aadObjectId, config.aad.appIdUri));
+
+    const env = {
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      NOTIFY_INTERVAL_MS: String(INTERVAL_MS),
+      NOTIFY_LEASE_MS: String(LEASE_MS),
+      CARD_SIGNING_KEY: 'shared-signing-key-for-both-processes-0123456',
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      AZURE_STORAGE_CONTAINER: container,
+      TEST_SANDBOX_URL: services.sandbox.url,
+      TEST_AUTHORITY_URL: services.authority.url,
+      TEST_AUTHORITY_CA: services.authority.caPem,
+      TEST_AUTHORITY_METADATA: JSON.stringify(services.authority.openIdConfiguration('organizations')),
+      TEST_APP: JSON.stringify(services.app),
+      TEST_CACHE_SECRET: services.cacheSecret,
+    };
+    instances.push(...(await Promise.all([spawnInstance('process-a', env), spawnInstance('process-b', env)])));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const i of instances) i.child.kill('SIGKILL');
+    await connector?.close();
+    await services?.sandbox.close();
+    await services?.authority.close();
+    await azurite?.stop();
+  });
+
+  const sr = (id: string) => services.sandbox.data.serviceRequests.find((s) => s.resource.id === id)!.resource;
+  const roots = (id: string) =>
+    connector.calls.filter((c) => c.method === 'POST' && !c.activityId && textOf(cardOf(c)).includes(`Service request ${id}`)).map((c) => c.conversationId);
+  const say = (instance: Instance, conversationId: string, text: string) =>
+    fetch(`${instance.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: randomUUID(),
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        locale: 'en-US',
+        from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
+        recipient: BOT,
+        conversation: { id: conversationId, conversationType: 'channel', tenantId: TENANT, isGroup: true },
+        channelData: { tenant: { id: TENANT } },
+        text: `<at>${BOT.name}</at> ${text}`,
+        entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }],
+      }),
+    }).then((r) => r.status);
+
+  it('notifies every change once across both processes, and the survivor takes over when one is killed', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    for (const [i, ch] of channels.entries()) expect(await say(i % 2 ? b : a, ch, 'watch sr all')).toBe(200);
+    // Let both processes cycle (priming, splitting the shards).
+    await new Promise((r) => setTimeout(r, 4 * INTERVAL_MS + 500));
+
+    sr(SEED.serviceRequests.open.id).status = 'closed';
+    sr(SEED.serviceRequests.azureQuota.id).status = 'attention_needed';
+    await until(() => roots(SEED.serviceRequests.open.id).length >= 4 && roots(SEED.serviceRequests.azureQuota.id).length >= 4, 20_000);
+    await new Promise((r) => setTimeout(r, 2_000)); // any duplicate would arrive by now
+    expect(roots(SEED.serviceRequests.open.id).sort()).toEqual([...channels].sort());
+    expect(roots(SEED.serviceRequests.azureQuota.id).sort()).toEqual([...channels].sort());
+
+    // Process A dies without a word; B takes its shards over within a lease period and hears the next change.
+    a.child.kill('SIGKILL');
+    sr(SEED.serviceRequests.partnerProfile.id).status = 'closed';
+    const killedAt = Date.now();
+    await until(() => roots(SEED.serviceRequests.partnerProfile.id).length >= 4, 20_000);
+    expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 3 * INTERVAL_MS + 5_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(roots(SEED.serviceRequests.partnerProfile.id).sort()).toEqual([...channels].sort());
+  }, 90_000);
+});
