@@ -20,7 +20,7 @@ import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
 import { PartnerOpsAdapter } from './adapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
-import { messageCard } from '../cards/common';
+import { helpCard, messageCard } from '../cards/common';
 import type { AdaptiveCard } from '../cards/render';
 import type { Logger } from '../logging/logger';
 import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
@@ -363,7 +363,14 @@ export function createBot(o: BotOptions): Bot {
   app.activity(ActivityTypes.InstallationUpdate, async (context) => {
     const action = String((context.activity as { action?: string }).action ?? '');
     if (action.startsWith('remove')) await disableHere(context, 'removed');
-    else if (action.startsWith('add')) await restoreHere(context);
+    else if (action.startsWith('add')) {
+      await restoreHere(context);
+      // A welcome, once per conversation (Teams may send the event again, the Playground on every load).
+      if (await store.createIfAbsent(`welcome/${watchesHere(context)}`, { at: clock.now() })) {
+        const t = turnOf(context, o.tokens, logger);
+        await sendCard(context, helpCard(t.tr, undefined, t.tr.t('help.welcome')));
+      }
+    }
   });
 
   app.activity(ActivityTypes.ConversationUpdate, async (context) => {

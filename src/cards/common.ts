@@ -27,10 +27,10 @@ export function messageCard(text: string, title = ''): AdaptiveCard {
   return expand('message', { title, text });
 }
 
-export function helpCard(tr: Translator, topic?: string): AdaptiveCard {
+export function helpCard(tr: Translator, topic?: string, greeting?: string): AdaptiveCard {
   const matching = topic ? USAGE.filter((u) => u.name === topic || u.name.startsWith(`${topic} `)) : [];
   const shown = matching.length > 0 ? matching : USAGE;
-  const intro = topic && matching.length === 0 ? tr.t('help.unknownTopic', { topic }) : tr.t('help.intro');
+  const intro = topic && matching.length === 0 ? tr.t('help.unknownTopic', { topic }) : `${greeting ? `${greeting} ` : ''}${tr.t('help.intro')}`;
   return expand('help', {
     title: tr.t('help.title'),
     intro,

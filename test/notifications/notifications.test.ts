@@ -221,6 +221,15 @@ describe('installation and conversation events keep the watches right', () => {
     expect(back).toMatchObject({ state: 'active', reference: { serviceUrl: bot.connector.url, conversation: { id: CHANNEL_ROOT } } });
   });
 
+  it('welcomes a conversation once when the bot is installed, however often the event comes', async () => {
+    bot.take();
+    await event('installationUpdate', { action: 'add' });
+    await event('installationUpdate', { action: 'add' });
+    const cards = bot.take();
+    expect(cards).toHaveLength(1);
+    expect(textOf(cardOf(cards[0]))).toMatch(/Hello! I am Partner Ops[\s\S]*sr new/);
+  });
+
   it('disables the watches of a deleted channel, and follows a rename', async () => {
     await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
     const id = watchIdOf(bot.take()[0]);

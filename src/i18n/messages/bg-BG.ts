@@ -4,6 +4,7 @@ import type { MessageKey } from './en-US';
 export const bgBG: Readonly<Record<MessageKey, string>> = {
   // --- help -------------------------------------------------------------------------------------------
   'help.title': 'Partner Ops',
+  'help.welcome': 'Здравейте! Аз съм Partner Ops: Партньорският център в Teams, който действа от Ваше име.',
   'help.intro': 'Работете с Партньорския център от чата, от свое име. Командите не различават главни и малки букви. В групов чат или канал първо ме споменете с @.',
   'help.examples': 'Пример',
   'help.more': 'Въведете **help <command>** за подробности, например **help sub set**.',

@@ -6,6 +6,7 @@
 export const enUS = {
   // --- help -------------------------------------------------------------------------------------------
   'help.title': 'Partner Ops',
+  'help.welcome': 'Hello! I am Partner Ops: Partner Center in Teams, acting as you.',
   'help.intro': 'Run Partner Center work from chat, as yourself. Commands are case-insensitive. In a group chat or channel, @mention me first.',
   'help.examples': 'Example',
   'help.more': 'Type **help <command>** for details, e.g. **help sub set**.',

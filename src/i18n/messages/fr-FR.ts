@@ -4,6 +4,7 @@ import type { MessageKey } from './en-US';
 export const frFR: Readonly<Record<MessageKey, string>> = {
   // --- help -------------------------------------------------------------------------------------------
   'help.title': 'Partner Ops',
+  'help.welcome': 'Bonjour ! Je suis Partner Ops : l’Espace partenaires dans Teams, qui agit en votre nom.',
   'help.intro': "Gérez l'Espace partenaires depuis la conversation, en votre nom. Les commandes ne tiennent pas compte de la casse. Dans une conversation de groupe ou un canal, @mentionnez-moi d'abord.",
   'help.examples': 'Exemple',
   'help.more': 'Tapez **help <command>** pour plus de détails, par exemple **help sub set**.',

@@ -4,6 +4,7 @@ import type { MessageKey } from './en-US';
 export const itIT: Readonly<Record<MessageKey, string>> = {
   // --- help -------------------------------------------------------------------------------------------
   'help.title': 'Partner Ops',
+  'help.welcome': 'Salve! Sono Partner Ops: il Centro per i partner in Teams, che agisce a Suo nome.',
   'help.intro': 'Il lavoro nel Centro per i partner, direttamente dalla chat e con la propria identità. I comandi non distinguono maiuscole e minuscole. In una chat di gruppo o in un canale, menzionarmi prima con @.',
   'help.examples': 'Esempio',
   'help.more': 'Digitare **help <command>** per i dettagli, ad esempio **help sub set**.',
