@@ -11,13 +11,8 @@
  */
 import { createSandbox, SEED } from '../src/sandbox';
 import { PartnerCenterClient, type UserContext } from '../src/partner-center';
+import { arg, median } from './args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const rounds = arg('rounds', 20);

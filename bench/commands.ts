@@ -25,6 +25,7 @@ import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { start } from '../src/main';
+import { median } from './args';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -240,7 +241,6 @@ async function run(target: Target, body: (i: number) => Buffer, n: number, concu
 
 // ---------------------------------------------------------------------------------------------------------
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

@@ -18,11 +18,7 @@ import { start, startSandboxServices, type Running } from '../src/main';
 import { SHARDS, shardKey, shardOf, type Shard, type Watch } from '../src/notifications/watches';
 import { KeyValueStore, MemoryStateStore } from '../src/storage';
 import type { StoredServiceRequest } from '../src/sandbox/model';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg } from './args';
 
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
 const USER = { id: 'a1a1a1a1-0000-4000-8000-000000000001', name: 'Alice Admin', tenantId: TENANT };

@@ -14,12 +14,8 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
 import { start, type Running } from '../src/main';
 import { SEED } from '../src/sandbox';
+import { arg, median } from './args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
 
 /** A connector on loopback that answers every send at once. */

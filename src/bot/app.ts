@@ -135,8 +135,6 @@ export function createBot(o: BotOptions): Bot {
     );
   };
 
-  const log = (t: Turn) => t.log;
-
   // One line per activity received: what it is, where from (never its text: it may hold customer data).
   app.turn('beforeTurn', async (context) => {
     const a = context.activity;
@@ -156,7 +154,7 @@ export function createBot(o: BotOptions): Bot {
         if (!(e instanceof SignInRequiredError)) await identity?.signOut(t.actor);
         return { signIn: reason };
       }
-      log(t).warn({ err: e, work: what }, 'user work failed');
+      t.log.warn({ err: e, work: what }, 'user work failed');
       return { outcome: forInteractor(errorToCard(t.tr, e, t.user.correlationId)) };
     }
   };
@@ -164,7 +162,7 @@ export function createBot(o: BotOptions): Bot {
   /** Sandbox: the Playground has no SSO, so sign in with the token Teams would have sent, then retry once. */
   const withSandboxSignIn = async (t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> => {
     const first = await attempt(t, work, what);
-    if ('signIn' in first && first.signIn !== 'mfa' && signIn?.sandbox && (await signIn.sandboxSignIn(t))) {
+    if ('signIn' in first && first.signIn !== 'mfa' && signIn && (await signIn.sandboxSignIn(t))) {
       return attempt(t, work, what);
     }
     return first;
@@ -271,7 +269,7 @@ export function createBot(o: BotOptions): Bot {
         return;
       }
       if (r !== 'done') {
-        log(t).info({ reason: r.reason }, 'token exchange refused: the user will use the sign-in button');
+        t.log.info({ reason: r.reason }, 'token exchange refused: the user will use the sign-in button');
         await invokeResponse(context, 412, { id, connectionName: v.connectionName, failureDetail: t.tr.t('signin.exchangeFailed') });
         return;
       }

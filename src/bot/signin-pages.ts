@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import type restify from 'restify';
-import { translator, type Translator } from '../i18n';
+import { resolveLocale, translator, type Translator } from '../i18n';
 import { ExchangeError, DelegatedIdentity } from '../identity/delegated';
 import type { Logger } from '../logging/logger';
 import type { KeyValueStore } from '../storage';
@@ -84,7 +84,7 @@ export function registerSignInPages(server: restify.Server, o: SignInPagesOption
     const q = (req.query ?? {}) as Record<string, string | undefined>;
     const rec = q.state ? await o.store.get<StateRecord>(stateKey(q.state)) : undefined;
     if (rec) await o.store.delete(stateKey(q.state!));
-    const tr = translator(rec?.value.ticket.locale === 'fr-FR' || rec?.value.ticket.locale === 'it-IT' || rec?.value.ticket.locale === 'bg-BG' ? rec.value.ticket.locale : 'en-US');
+    const tr = translator(resolveLocale(rec?.value.ticket.locale));
     if (!rec || rec.value.at + STATE_TTL_MS < o.clock.now()) {
       html(res, 400, page(tr, tr.t('page.expired.title'), `<p>${esc(tr.t('page.expired'))}</p>`));
       return;

@@ -58,10 +58,6 @@ const codeKey = (code: string) => `signin/codes/${code}`;
 export class SignInFlow {
   constructor(private readonly o: SignInOptions) {}
 
-  get sandbox(): boolean {
-    return !!this.o.sandboxSso;
-  }
-
   /** The sign-in page URL for this user (a signed, short-lived ticket names them). */
   signInUrl(t: Turn): string {
     const ticket: SignInTicket = { oid: t.actor.id, tid: t.actor.tenantId, name: t.actor.name, locale: t.locale };

@@ -4,10 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GlobalSettings, Template } from 'adaptivecards-templating';
-
-// An absent value renders as nothing, never as a literal `${expression}`.
-GlobalSettings.getUndefinedFieldValueSubstitutionString = () => '';
+import { Template } from 'adaptivecards-templating';
 
 /** An Adaptive Card as JSON (version 1.5, what Teams renders). */
 export interface AdaptiveCard {

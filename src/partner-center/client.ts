@@ -270,7 +270,7 @@ export class PartnerCenterClient {
     let raw = await this.sendRaw(call, 'GET', path);
     let res: PcResponse;
     for (let attempt = 0; ; attempt++) {
-      res = await this.exchange(call, 'PATCH', path, { body: applyChange(raw.body, wanted), headers: ifMatch(raw) });
+      res = await this.exchange(call, 'PATCH', path, { body: mergeFields(raw.body, wanted), headers: ifMatch(raw) });
       const conflict = res.status === 412 || errorCode(res) === '2055';
       if (!conflict || attempt === 1) break;
       raw = await this.sendRaw(call, 'GET', path); // someone else changed it: re-read and apply again
@@ -448,10 +448,6 @@ function mergeFields(raw: Raw, fields: Record<string, unknown>): Raw {
     out[existing ?? name] = value;
   }
   return out;
-}
-
-function applyChange(raw: Raw, change: z.output<typeof subscriptionChangeSchema>): Raw {
-  return mergeFields(raw, change);
 }
 
 function ifMatch(raw: { body: Raw; res: PcResponse }): Record<string, string> {

@@ -1,16 +1,9 @@
 import { SEED } from '../../src/sandbox';
 import { VERB } from '../../src/bot/verbs';
 import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 const OPEN = SEED.serviceRequests.open.id;
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('support profile', () => {
   let bot: TestBot;

@@ -3,6 +3,7 @@ import { SEED } from '../../src/sandbox';
 import { VERB } from '../../src/bot/verbs';
 import { decodeJwt } from '../../src/util/jwt';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 const OPEN = SEED.serviceRequests.open.id;
 const APP_ID_URI = 'api://botid-local';
@@ -19,14 +20,6 @@ function oauthCardOf(call: ConnectorCall | undefined): OAuthCard {
 /** Waits until the connector has received a card showing `text`. */
 async function cardShowing(bot: TestBot, text: string): Promise<void> {
   await until(() => bot.connector.calls.some((c) => JSON.stringify(c.activity).includes(text)));
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A POST of a form over https trusting the local authority's certificate; resolves with status and Location. */

@@ -1,6 +1,7 @@
 import { SEED } from '../../src/sandbox';
 import { VERB } from '../../src/bot/verbs';
 import { BOB, CHANNEL, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 const CONTOSO = SEED.customers.contoso.id;
 const NCE = SEED.subscriptions.contosoNce.id; // 25 seats, 5 refundable, auto-renew on
@@ -11,14 +12,6 @@ const SUSPENDED = SEED.subscriptions.fabrikamSuspended.id;
 type Action = { verb?: string; title?: string; data?: Record<string, unknown> };
 const actionsOf = (card: unknown) => (card as { actions: Action[] }).actions;
 const confirmData = (card: unknown) => actionsOf(card).find((a) => a.verb === VERB.confirm)!.data!;
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('customers and subscriptions through the Bot Framework protocol', () => {
   let bot: TestBot;

@@ -12,6 +12,7 @@ import { BlobStateStore } from '../../src/storage/blob';
 import { systemClock } from '../../src/util/clock';
 import { startAzurite, type Azurite } from '../support/azurite';
 import { ALICE, BOT, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { until } from '../support/until';
 
 const ROOT = join(__dirname, '../..');
 const LEASE_MS = 3_000;
@@ -50,14 +51,6 @@ async function spawnInstance(id: string, env: Record<string, string>): Promise<I
     child.once('exit', (code) => reject(new Error(`instance ${id} exited ${code}:\n${output.join('')}`)));
   });
   return { child, url, output };
-}
-
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**
