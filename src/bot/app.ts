@@ -40,6 +40,7 @@ import { forInteractor, type BotDeps, type CardUpdater, type Outcome } from './h
 import { SignInFlow, type PendingWork } from './signin';
 import { Signer } from './signing';
 import { turnOf, type Turn } from './turn';
+import { VERB } from './verbs';
 
 export interface BotOptions {
   config: Config;
@@ -69,6 +70,10 @@ export interface Bot {
 }
 
 type Done = { outcome: Outcome } | { signIn: SignInReason };
+
+/** Commands and card verbs that may write to Partner Center: each delivery of one is acted on once. */
+const WRITING_COMMANDS: ReadonlySet<Command['kind']> = new Set(['sr.note', 'sub.set', 'sub.suspend', 'sub.reactivate', 'sub.cancel', 'profile.set']);
+const WRITING_VERBS: ReadonlySet<string> = new Set([VERB.srCreate, VERB.srNote, VERB.subUpdate, VERB.subStatus, VERB.profileUpdate, VERB.confirm]);
 
 /** Partner Center refusing the token itself means signing in again (with MFA for 900421). */
 function signInReason(e: unknown): SignInReason | undefined {
@@ -129,7 +134,7 @@ export function createBot(o: BotOptions): Bot {
     const update = updaterFor(TurnContext.getConversationReference(t.context.activity), activityId);
     background.run('card follow-up', () =>
       outcome.followUp!(update).catch(async (e) => {
-        await update(errorToCard(t.tr, e, t.user.correlationId));
+        await update(errorToCard(t, e));
         throw e;
       }),
     );
@@ -155,7 +160,7 @@ export function createBot(o: BotOptions): Bot {
         return { signIn: reason };
       }
       t.log.warn({ err: e, work: what }, 'user work failed');
-      return { outcome: forInteractor(errorToCard(t.tr, e, t.user.correlationId)) };
+      return { outcome: forInteractor(errorToCard(t, e)) };
     }
   };
 
@@ -168,11 +173,28 @@ export function createBot(o: BotOptions): Bot {
     return first;
   };
 
-  const commandWork = (t: Turn, command: Command) => () => runCommand(deps, t, command);
+  /**
+   * One write per user action: a message or invoke Teams delivers again (the same activity id) gets the
+   * first delivery's card, and Partner Center is not called twice.
+   */
+  const oncePerActivity = async (t: Turn, work: () => Promise<Outcome>): Promise<Outcome> => {
+    const id = t.context.activity.id;
+    if (!id) return work();
+    let outcome: Outcome | undefined;
+    const { result } = await deps.dedupe.once(`activity/${t.conversationKey}/${t.actor.id}/${id}`, async () => {
+      outcome = await work();
+      return { card: outcome.card, scope: outcome.scope };
+    });
+    if (outcome) return outcome;
+    return result ? { card: result.card, scope: result.scope } : forInteractor(messageCard(t.tr.t('common.alreadyHandled')));
+  };
+
+  const commandWork = (t: Turn, command: Command) => () =>
+    WRITING_COMMANDS.has(command.kind) ? oncePerActivity(t, () => runCommand(deps, t, command)) : runCommand(deps, t, command);
 
   const actionWork = (t: Turn, verb: string, data: Record<string, unknown>) => async () => {
     if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
-    return runAction(deps, t, verb, data);
+    return WRITING_VERBS.has(verb) ? oncePerActivity(t, () => runAction(deps, t, verb, data)) : runAction(deps, t, verb, data);
   };
 
   /** Finishes what a user asked for before signing in, in the conversation they asked in. */
@@ -237,7 +259,7 @@ export function createBot(o: BotOptions): Bot {
     const done = await withSandboxSignIn(t, commandWork(t, parsed.command), parsed.command.kind);
     if ('signIn' in done) {
       if (!signIn) {
-        await sendCard(context, errorToCard(t.tr, new SignInRequiredError(done.signIn), t.user.correlationId));
+        await sendCard(context, errorToCard(t, new SignInRequiredError(done.signIn)));
         return;
       }
       await signIn.savePending(t, { kind: 'command', text });
@@ -328,7 +350,7 @@ export function createBot(o: BotOptions): Bot {
         const done = await work;
         if (!cardId) return;
         const update = updaterFor(reference, cardId);
-        const card = 'outcome' in done ? done.outcome.card : errorToCard(t.tr, new SignInRequiredError(done.signIn), t.user.correlationId);
+        const card = 'outcome' in done ? done.outcome.card : errorToCard(t, new SignInRequiredError(done.signIn));
         await update(card);
         if ('outcome' in done && done.outcome.followUp) await done.outcome.followUp(update);
       });
@@ -337,7 +359,7 @@ export function createBot(o: BotOptions): Bot {
         await signIn.savePending(t, { kind: 'action', verb, data, replyToId: cardId });
         await invokeResponse(context, 200, signIn.loginRequest(t, first.signIn));
       } else {
-        await respond(context, errorToCard(t.tr, new SignInRequiredError(first.signIn), t.user.correlationId), 'interactor');
+        await respond(context, errorToCard(t, new SignInRequiredError(first.signIn)), 'interactor');
       }
     } else {
       await respond(context, first.outcome.card, first.outcome.scope);
@@ -386,9 +408,9 @@ export function createBot(o: BotOptions): Bot {
     logger.error({ err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'unhandled turn error');
     const t = turnOf(context, o.tokens, logger);
     if (context.activity.type === ActivityTypes.Invoke) {
-      if (!context.turnState.get(INVOKE_RESPONSE_KEY)) await respond(context, errorToCard(t.tr, error, t.user.correlationId), 'interactor');
+      if (!context.turnState.get(INVOKE_RESPONSE_KEY)) await respond(context, errorToCard(t, error), 'interactor');
     } else {
-      await sendCard(context, errorToCard(t.tr, error, t.user.correlationId));
+      await sendCard(context, errorToCard(t, error));
     }
   });
 

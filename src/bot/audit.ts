@@ -2,9 +2,7 @@
  * The audit trail: every write the bot makes in Partner Center (who, what, old → new, when, the request
  * id Partner Center support can trace), kept in the shared store per conversation and shown by `audit`.
  */
-import { TurnContext } from 'botbuilder';
 import type { ChangeRow } from '../cards/common';
-import { conversationKeyOf } from '../notifications/watches';
 import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Turn } from './turn';
@@ -23,6 +21,8 @@ export interface AuditEntry {
   correlationId: string;
   /** A subscription change Partner Center accepted (202) but had not applied yet. */
   pending?: boolean;
+  /** The write's answer was lost and reading back could not confirm it: it may or may not have happened. */
+  unconfirmed?: boolean;
 }
 
 /** Entries kept per conversation (the oldest go first). */
@@ -35,22 +35,33 @@ export class AuditLog {
     private readonly clock: Clock,
   ) {}
 
-  async record(t: Turn, e: Omit<AuditEntry, 'at' | 'by' | 'requestId' | 'correlationId'>): Promise<void> {
-    const write = [...t.calls].reverse().find((c) => c.method !== 'GET' && c.status < 300);
+  /**
+   * Records a write. It never throws: an applied change stays applied whatever happens to its record, so the
+   * caller learns `false` and tells the user the record could not be saved.
+   */
+  async record(t: Turn, e: Omit<AuditEntry, 'at' | 'by' | 'correlationId'>): Promise<boolean> {
+    const write = [...t.calls].reverse().find((c) => c.method !== 'GET' && c.status > 0 && c.status < 300);
     const entry: AuditEntry = {
       ...e,
       at: this.clock.now(),
       by: { id: t.actor.id, name: t.actor.name },
-      requestId: write?.requestId,
+      requestId: e.requestId ?? write?.requestId,
       correlationId: t.user.correlationId ?? '',
     };
     // The log names what changed; the values (notes, phone numbers…) stay in the audit store, not in logs.
-    t.log.info({ audit: { ...entry, by: entry.by.id, changes: entry.changes.map((c) => c.field) } }, 'partner center write');
-    await this.store.update<AuditEntry[]>(key(conversationKeyOf(TurnContext.getConversationReference(t.context.activity))), (cur) => [...(cur ?? []), entry].slice(-KEEP));
+    // The log names what changed; the values and names (notes, phone numbers, customers) stay in the store.
+    t.log.info({ audit: { action: entry.action, by: entry.by.id, changes: entry.changes.map((c) => c.field), requestId: entry.requestId, pending: entry.pending, unconfirmed: entry.unconfirmed } }, 'partner center write');
+    try {
+      await this.store.update<AuditEntry[]>(key(t.conversationKey), (cur) => [...(cur ?? []), entry].slice(-KEEP));
+      return true;
+    } catch (err) {
+      t.log.error({ err, action: entry.action, requestId: entry.requestId }, 'audit record could not be saved after a Partner Center write');
+      return false;
+    }
   }
 
   async recent(t: Turn, n = 20): Promise<AuditEntry[]> {
-    const all = (await this.store.get<AuditEntry[]>(key(conversationKeyOf(TurnContext.getConversationReference(t.context.activity)))))?.value ?? [];
+    const all = (await this.store.get<AuditEntry[]>(key(t.conversationKey)))?.value ?? [];
     return all.slice(-n).reverse();
   }
 }

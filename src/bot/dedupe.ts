@@ -29,17 +29,21 @@ export class Dedupe {
 
     const p = run();
     this.inflight.set(storeKey, p);
+    let result: T;
     try {
-      const result = await p;
-      await this.store.put<Record<T>>(storeKey, { state: 'done', at: this.clock.now(), result });
-      return { duplicate: false, result };
+      result = await p;
     } catch (e) {
-      // A failed first attempt must not block a deliberate retry.
+      // The work failed before changing anything (writes whose outcome is unknown return, they do not
+      // throw): a deliberate retry must not be blocked.
       await this.store.delete(storeKey).catch(() => undefined);
       throw e;
     } finally {
       this.inflight.delete(storeKey);
     }
+    // The work is done whatever happens to its record: a store that fails now leaves the claim pending (a
+    // duplicate then waits, and is told it was already handled), and never turns the result into a failure.
+    await this.store.put<Record<T>>(storeKey, { state: 'done', at: this.clock.now(), result }).catch(() => undefined);
+    return { duplicate: false, result };
   }
 
   private async waitForResult<T>(storeKey: string): Promise<T | undefined> {

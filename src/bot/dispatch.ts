@@ -13,6 +13,7 @@ import * as watches from './handlers/watches';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './handlers/types';
 import type { Turn } from './turn';
 import { VERB } from './verbs';
+import { SR_ID_PATTERN } from '../partner-center/schemas';
 
 export async function runCommand(d: BotDeps, t: Turn, c: Command): Promise<Outcome> {
   switch (c.kind) {
@@ -76,9 +77,9 @@ export async function runAction(d: BotDeps, t: Turn, verb: string, data: Record<
     case VERB.srNote:
     case VERB.srClose: {
       const id = str(data.id);
-      if (!id || !/^\d{1,24}$/.test(id)) return bad(t);
+      if (!id || !SR_ID_PATTERN.test(id)) return bad(t);
       if (verb === VERB.srShow) return sr.showServiceRequest(d, t, id);
-      if (verb === VERB.srNote) return sr.addNote(d, t, id, data.text);
+      if (verb === VERB.srNote) return sr.addNote(d, t, id, data.text, data);
       return sr.askToClose(d, t, id);
     }
     case VERB.srList: {

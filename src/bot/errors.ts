@@ -6,7 +6,8 @@ import { errorCard } from '../cards/common';
 import type { AdaptiveCard } from '../cards/render';
 import type { MessageKey, Translator } from '../i18n';
 import { SignInRequiredError } from '../identity';
-import { isPartnerCenterError, PARTNER_CENTER_SERVICE_REQUESTS_URL, type PartnerCenterError } from '../partner-center';
+import { isPartnerCenterError, isRefusal, PARTNER_CENTER_SERVICE_REQUESTS_URL, type PartnerCenterError } from '../partner-center';
+import type { Turn } from './turn';
 
 function pcMessage(tr: Translator, e: PartnerCenterError): string {
   if (e.code && has(tr, `pc.code.${e.code}`)) return tr.t(`pc.code.${e.code}` as MessageKey);
@@ -30,13 +31,25 @@ function nextStep(tr: Translator, e: PartnerCenterError): string {
   return tr.t('error.next.retry');
 }
 
-export function errorToCard(tr: Translator, e: unknown, correlationId?: string): AdaptiveCard {
+/**
+ * What the turn that failed had sent: whether a write left the bot (answered or not). "Nothing was changed"
+ * may be said only when none did, or when Partner Center refused it.
+ */
+function wroteIn(t: Pick<Turn, 'calls'>): boolean {
+  return t.calls.some((c) => c.method !== 'GET');
+}
+
+export function errorToCard(t: Pick<Turn, 'tr' | 'calls' | 'user'>, e: unknown): AdaptiveCard {
+  const tr = t.tr;
+  const correlationId = t.user.correlationId;
+  const wrote = wroteIn(t);
   if (isPartnerCenterError(e)) {
     // Partner Center's own description is shown only where no plain-language message exists for the code.
     const own = pcMessage(tr, e);
     const detail = e.kind === 'http' && !e.code?.match(/^\d+$/) && e.description && e.status === 400 ? ` (${e.description})` : '';
+    const outcome = !wrote ? '' : isRefusal(e) ? ` ${tr.t('error.refused')}` : ` ${tr.t('error.afterWrite')}`;
     return errorCard(tr, {
-      message: own + detail,
+      message: own + detail + outcome,
       next: nextStep(tr, e),
       requestId: e.requestId,
       correlationId: e.correlationId ?? correlationId,
@@ -46,5 +59,5 @@ export function errorToCard(tr: Translator, e: unknown, correlationId?: string):
   if (e instanceof SignInRequiredError) {
     return errorCard(tr, { message: tr.t('error.signInRequired'), next: tr.t('error.next.signIn') });
   }
-  return errorCard(tr, { message: tr.t('error.unexpected'), correlationId });
+  return errorCard(tr, { message: `${tr.t('error.unexpected')} ${tr.t(wrote ? 'error.afterWrite' : 'error.nothingSent')}`, correlationId });
 }

@@ -3,7 +3,8 @@
  * in which language, in which tenant. Built once per activity.
  */
 import { randomUUID } from 'node:crypto';
-import type { TurnContext } from 'botbuilder';
+import { TurnContext, type ConversationReference } from 'botbuilder';
+import { conversationKeyOf } from '../notifications/watches';
 import { resolveLocale, translator, type Locale, type Translator } from '../i18n';
 import type { Actor, TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
@@ -11,7 +12,12 @@ import type { UserContext } from '../partner-center';
 import type { CallRecord } from '../partner-center/pipeline';
 
 export interface Turn {
+  /** Valid only while the turn is served: work that may outlive it (past the invoke deadline) uses `reference`. */
   context: TurnContext;
+  /** Where this activity came from, captured at the start: what background work and the audit trail use. */
+  reference: Partial<ConversationReference>;
+  /** The conversation's storage key (audit trail, watches). */
+  conversationKey: string;
   locale: Locale;
   tr: Translator;
   actor: Actor;
@@ -24,7 +30,18 @@ export interface Turn {
   calls: CallRecord[];
 }
 
+const TURN = Symbol('partner-ops turn');
+
+/** The turn of an activity, built once: the error sink sees the same turn (and its calls) as the handler. */
 export function turnOf(context: TurnContext, tokens: TokenProvider, logger: Logger): Turn {
+  const cached = context.turnState.get(TURN) as Turn | undefined;
+  if (cached) return cached;
+  const turn = buildTurn(context, tokens, logger);
+  context.turnState.set(TURN, turn);
+  return turn;
+}
+
+function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger): Turn {
   const a = context.activity;
   // Teams sends the user's locale on the activity (and on entities[clientInfo]); the rest fall back to en-US.
   const clientInfo = a.entities?.find((e) => e.type === 'clientInfo') as { locale?: string } | undefined;
@@ -39,8 +56,11 @@ export function turnOf(context: TurnContext, tokens: TokenProvider, logger: Logg
   const correlationId = randomUUID();
   const log = logger.child({ conversationId: a.conversation?.id, activityId: a.id, correlationId });
   const calls: CallRecord[] = [];
+  const reference = TurnContext.getConversationReference(a);
   return {
     context,
+    reference,
+    conversationKey: conversationKeyOf(reference),
     locale,
     tr: translator(locale),
     actor,

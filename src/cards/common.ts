@@ -27,6 +27,12 @@ export function messageCard(text: string, title = ''): AdaptiveCard {
   return expand('message', { title, text });
 }
 
+/** The same card with a short notice on top (e.g. "already submitted" on a repeated form). */
+export function withNotice(card: AdaptiveCard, text: string): AdaptiveCard {
+  const body = (card as { body?: unknown[] }).body ?? [];
+  return { ...card, body: [{ type: 'TextBlock', text, wrap: true, weight: 'Bolder', color: 'Accent' }, ...body] };
+}
+
 export function helpCard(tr: Translator, topic?: string, greeting?: string): AdaptiveCard {
   const matching = topic ? USAGE.filter((u) => u.name === topic || u.name.startsWith(`${topic} `)) : [];
   const shown = matching.length > 0 ? matching : USAGE;

@@ -1,4 +1,5 @@
 /** Service request cards: one request with its notes and actions, a list page, and the create form. */
+import { randomUUID } from 'node:crypto';
 import { VERB } from '../bot/verbs';
 import type { Translator, MessageKey } from '../i18n';
 import { LIMITS, type ServiceRequest, type SupportTopic } from '../partner-center';
@@ -20,6 +21,7 @@ function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: strin
 }
 
 export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: Banner): AdaptiveCard {
+  const noteNonce = randomUUID();
   const notes = sr.notes ?? [];
   const contact = [sr.primaryContact?.firstName, sr.primaryContact?.lastName].filter(Boolean).join(' ');
   const facts = [
@@ -57,6 +59,8 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
     closeLabel: tr.t('sr.action.close'),
     refreshLabel: tr.t('common.refresh'),
     verbs: { note: VERB.srNote, close: VERB.srClose, show: VERB.srShow },
+    // One note per card instance: a double click or a re-delivered invoke carries the same nonce.
+    noteNonce,
   });
   return expandFitting('service-request', Math.min(notes.length, MAX_NOTES), data);
 }

@@ -20,11 +20,44 @@ export function statusLabel(tr: Translator, status: string | null | undefined): 
   return text === key ? status : text;
 }
 
-/** New commerce can be cancelled while a refund option has not expired. */
+/**
+ * Until when the partner may cancel. Partner Center says it in `cancellationAllowedUntilDate` (.NET SDK:
+ * null when cancelling is not allowed); older answers lack the field, and then new commerce can be
+ * cancelled while a refund option has not expired. The subscription's own `actions`, when present, must
+ * also allow "cancel".
+ */
 export function cancellableUntil(s: Subscription, now: number): string | undefined {
+  if (s.actions && !allows(s, 'cancel')) return undefined;
+  if (s.cancellationAllowedUntilDate !== undefined) {
+    const until = s.cancellationAllowedUntilDate;
+    return until && Date.parse(until) > now ? until : undefined;
+  }
   if (!isNewCommerce(s)) return undefined;
   const open = (s.refundOptions ?? []).map((r) => r.expiresAt).filter((d): d is string => !!d && Date.parse(d) > now);
   return open.sort().at(-1);
+}
+
+/** True when Partner Center lists this action as allowed, or lists no actions at all. */
+export function allows(s: Subscription, action: 'edit' | 'cancel'): boolean {
+  return !s.actions || s.actions.some((a) => a.toLowerCase() === action);
+}
+
+/** Seats that can still be removed (new commerce), and until when, from `refundableQuantity`. */
+export function refundable(s: Subscription, now: number): { total: number; windows: Array<{ quantity: number; until: string }> } | undefined {
+  const r = s.refundableQuantity;
+  if (!r || typeof r.totalQuantity !== 'number') return undefined;
+  const windows = (r.details ?? [])
+    .filter((d): d is typeof d & { quantity: number; allowedUntilDateTime: string } => typeof d.quantity === 'number' && d.quantity > 0 && !!d.allowedUntilDateTime && Date.parse(d.allowedUntilDateTime) > now)
+    .map((d) => ({ quantity: d.quantity, until: d.allowedUntilDateTime }))
+    .sort((a, b) => a.until.localeCompare(b.until));
+  return { total: r.totalQuantity, windows };
+}
+
+function refundableText(tr: Translator, s: Subscription, now: number): string | undefined {
+  const r = refundable(s, now);
+  if (!r) return undefined;
+  if (r.windows.length === 0) return tr.number(r.total);
+  return r.windows.map((w) => tr.t('sub.refundableUntil', { count: tr.number(w.quantity), date: tr.dateTime(w.until) })).join('; ');
 }
 
 /** Subscriptions shown per card; the rest are a "Next page" away. */
@@ -87,6 +120,7 @@ export function subscriptionCard(
 ): AdaptiveCard {
   const nce = isNewCommerce(s);
   const until = cancellableUntil(s, o.now);
+  const refundableRow = refundableText(tr, s, o.now);
   const facts = [
     { title: tr.t('sub.field.status'), value: statusLabel(tr, s.status) },
     { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) },
@@ -95,7 +129,7 @@ export function subscriptionCard(
     ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: s.termDuration }] : []),
     ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: s.billingCycle }] : []),
     { title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) },
-    ...(nce && typeof s.refundableQuantity === 'number' ? [{ title: tr.t('sub.field.refundable'), value: tr.number(s.refundableQuantity) }] : []),
+    ...(refundableRow ? [{ title: tr.t('sub.field.refundable'), value: refundableRow }] : []),
     ...(until ? [{ title: tr.t('sub.field.cancellableUntil'), value: tr.dateTime(until) }] : []),
     { title: tr.t('sub.field.id'), value: s.id },
   ];
@@ -108,7 +142,7 @@ export function subscriptionCard(
     customer: customerName(customer),
     name: subscriptionName(s),
     facts,
-    editable: s.status === 'active',
+    editable: s.status === 'active' && allows(s, 'edit'),
     canSuspend: s.status === 'active',
     canReactivate: s.status === 'suspended',
     canCancel: live && !!until,

@@ -56,15 +56,20 @@ export interface CycleReport {
   delivered: number;
 }
 
-const SR_PAGE = 200;
+export const SR_PAGE = 200;
 
-function srSnapshot(sr: ServiceRequest): Snapshot {
+export function srSnapshot(sr: ServiceRequest): Snapshot {
   const notes = sr.notes ?? [];
   return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined };
 }
 
-function subSnapshot(s: Subscription): Snapshot {
+export function subSnapshot(s: Subscription): Snapshot {
   return { status: String(s.status ?? 'none'), count: s.quantity ?? 0, title: s.friendlyName || s.offerName || s.id };
+}
+
+/** What "watch sr all open" covers. */
+export function isOpen(sr: ServiceRequest): boolean {
+  return sr.status === 'open' || sr.status === 'attention_needed' || sr.status === 'none';
 }
 
 function changed(a: Snapshot | undefined, b: Snapshot): boolean {
@@ -156,7 +161,7 @@ export class Notifier {
       }
       const subsByCustomer = new Map<string, Subscription[]>();
       for (const customerId of new Set(group.filter((w) => w.kind === 'subs').map((w) => w.customerId!))) {
-        subsByCustomer.set(customerId, await this.o.client.listSubscriptions(user, customerId));
+        subsByCustomer.set(customerId, (await this.o.client.listSubscriptions(user, customerId)).items);
         report.partnerCenterCalls++;
       }
       for (const w of group) {
@@ -169,7 +174,7 @@ export class Notifier {
           for (const sr of srs ?? []) {
             if (!sr.id) continue;
             if (w.kind === 'sr' && sr.id !== w.srId) continue;
-            const open = sr.status === 'open' || sr.status === 'attention_needed' || sr.status === 'none';
+            const open = isOpen(sr);
             // "all open": open ones, and any that was open when last seen (so its closing is heard).
             if (w.kind === 'sr-all' && w.openOnly && !open && !w.lastSeen[sr.id]) continue;
             items.set(sr.id, { snap: srSnapshot(sr), view: { kind: 'service-request', id: sr.id } });

@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../logging/logger';
-import { PartnerCenterError } from './errors';
+import { isPartnerCenterError, isRefusal, parseErrorBody, PartnerCenterError } from './errors';
 import { createPipeline, retryAfterMs, type CallContext, type Fetch, type HttpMethod, type Next, type PcResponse } from './pipeline';
+import { readLeniently, reportUnreadable } from './read';
 import {
   camelizeKeys,
   collectionSchema,
@@ -74,6 +75,9 @@ export interface PartnerCenterClientOptions {
   /** How long updateSubscription follows a 202 before answering "still in progress". */
   pollWaitMs?: number;
   pollIntervalMs?: number;
+  /** How long a write whose answer was lost is read back before its outcome is called unknown. */
+  verifyWaitMs?: number;
+  verifyIntervalMs?: number;
   supportTopicsFallback?: readonly SupportTopic[];
   clock?: Clock;
   logger?: Logger;
@@ -85,18 +89,52 @@ export interface Page<T> {
   totalCount: number;
   /** Offset of the next page, when there is one. */
   nextOffset?: number;
+  /** Items Partner Center sent that could not be read at all (no id): left out, and counted here. */
+  skipped: number;
 }
 
 export interface CustomerPage {
   items: Customer[];
   /** Pass back in `findCustomers` to read the next page. */
   continuationToken?: string;
+  skipped: number;
+}
+
+/**
+ * What became of a write. A refusal is thrown (a PartnerCenterError for which `isRefusal` is true): only
+ * then did nothing change. Otherwise the write was either applied (a 2xx, or a read-back that shows it) or
+ * its outcome is unknown (a timeout, a reset, a 5xx, and a bounded read-back that could not confirm it).
+ */
+export type WriteResult<T> =
+  | {
+      outcome: 'applied';
+      /** The resource as Partner Center now shows it; absent when it answered 2xx but could not be read back. */
+      resource?: T;
+      /** True when the write's own answer was lost and a read-back showed it had been applied. */
+      confirmedByRead?: boolean;
+      requestId?: string;
+    }
+  | {
+      outcome: 'unknown';
+      /** What Partner Center shows now, when it could be read. */
+      current?: T;
+      requestId?: string;
+      correlationId: string;
+    };
+
+/** A subscription as read, with the raw body and ETag a full-resource PATCH needs: read once, used twice. */
+export interface SubscriptionSnapshot {
+  subscription: Subscription;
+  raw: Raw;
+  etag?: string;
 }
 
 export type SubscriptionUpdateResult =
-  | { state: 'completed'; subscription: Subscription; previous: Subscription }
+  | { state: 'completed'; subscription: Subscription; previous: Subscription; requestId?: string; confirmedByRead?: boolean }
   /** Partner Center accepted the change (202) but it had not shown within the wait. */
-  | { state: 'in-progress'; subscription: Subscription; previous: Subscription; location: string };
+  | { state: 'in-progress'; subscription: Subscription; previous: Subscription; location: string; requestId?: string }
+  /** The PATCH timed out or failed in transit, and reading back could not show whether it was applied. */
+  | { state: 'unknown'; subscription: Subscription; previous: Subscription; requestId?: string; correlationId: string };
 
 export interface SupportTopicList {
   topics: SupportTopic[];
@@ -109,8 +147,11 @@ export class PartnerCenterClient {
   private readonly baseUrl: string;
   private readonly pipeline: Next;
   private readonly clock: Clock;
+  private readonly logger: Logger;
   private readonly pollWaitMs: number;
   private readonly pollIntervalMs: number;
+  private readonly verifyWaitMs: number;
+  private readonly verifyIntervalMs: number;
   private readonly topicsFallback: readonly SupportTopic[];
   /** The seed's PUT path, until the service says 404 and the SDK's path works instead. */
   private supportProfilePutPath = '/v1/profiles/supportprofile';
@@ -118,8 +159,11 @@ export class PartnerCenterClient {
   constructor(o: PartnerCenterClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     this.clock = o.clock ?? systemClock;
+    this.logger = o.logger ?? silentLogger;
     this.pollWaitMs = o.pollWaitMs ?? 20_000;
     this.pollIntervalMs = o.pollIntervalMs ?? 1_000;
+    this.verifyWaitMs = o.verifyWaitMs ?? 30_000;
+    this.verifyIntervalMs = o.verifyIntervalMs ?? 3_000;
     this.topicsFallback = o.supportTopicsFallback ?? [];
     this.pipeline = createPipeline({
       applicationName: o.applicationName,
@@ -132,7 +176,7 @@ export class PartnerCenterClient {
       },
       concurrencyPerTenant: o.concurrencyPerTenant ?? 8,
       clock: this.clock,
-      logger: o.logger ?? silentLogger,
+      logger: this.logger,
       fetch: o.fetch,
     });
   }
@@ -140,8 +184,11 @@ export class PartnerCenterClient {
   // ------------------------------------------------------------------------------------------------------
   // Service requests
 
-  /** POST /v1/servicerequests/{agent-locale} (seed: create-service-request). One call. */
-  async createServiceRequest(user: UserContext, input: CreateServiceRequestInput, agentLocale?: string): Promise<ServiceRequest> {
+  /**
+   * POST /v1/servicerequests/{agent-locale} (seed: create-service-request). One call. Not idempotent: after
+   * a timeout it is never sent again; the partner's list is read for a request with this title created since.
+   */
+  async createServiceRequest(user: UserContext, input: CreateServiceRequestInput, agentLocale?: string): Promise<WriteResult<ServiceRequest>> {
     const v = validate(createServiceRequestInputSchema, input);
     const locale = validate(localeSchema, agentLocale ?? user.locale ?? 'en-US', 'agentLocale');
     const body = {
@@ -152,10 +199,15 @@ export class PartnerCenterClient {
       ...(v.notes?.length ? { Notes: v.notes.map((text) => ({ Text: text })) } : {}),
       Attributes: { ObjectType: 'ServiceRequest' },
     };
+    const call = this.call(user);
+    const sentAt = this.clock.now();
     try {
-      return await this.send(this.call(user), 'POST', `/v1/servicerequests/${encodeURIComponent(locale)}`, serviceRequestSchema, {
-        body,
-        expect: [200, 201],
+      return await this.write(call, 'POST', `/v1/servicerequests/${encodeURIComponent(locale)}`, body, {
+        idempotent: false,
+        schema: serviceRequestSchema,
+        kind: 'serviceRequest',
+        // The answer was lost: the request may still exist. Look for it among the partner's requests.
+        readBack: async () => ({ found: await this.findCreatedServiceRequest(call, v.title, sentAt) }),
       });
     } catch (e) {
       throw asDecommissioned(e, 'Partner Center no longer lets apps create service requests through its API.');
@@ -165,26 +217,29 @@ export class PartnerCenterClient {
   /** GET /v1/servicerequests/{id} */
   async getServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
-    return this.send(this.call(user), 'GET', `/v1/servicerequests/${sr}`, serviceRequestSchema);
+    return this.read(this.call(user), `/v1/servicerequests/${encodeURIComponent(sr)}`, serviceRequestSchema, 'serviceRequest');
   }
 
   /** GET /v1/servicerequests?offset=&size=&filter= : the partner's service requests, one page. */
   async listServiceRequests(user: UserContext, query: ServiceRequestListQuery = {}): Promise<Page<ServiceRequest>> {
-    const q = validate(serviceRequestListSchema, query);
-    const params = new URLSearchParams({ offset: String(q.offset), size: String(q.size) });
-    if (q.status) params.set('filter', JSON.stringify({ Field: 'Status', Value: q.status, Operator: 'equals' }));
-    const page = await this.send(this.call(user), 'GET', `/v1/servicerequests?${params}`, collectionSchema(serviceRequestSchema));
-    const totalCount = page.totalCount ?? page.items.length;
-    const end = q.offset + page.items.length;
-    return { items: page.items, totalCount, nextOffset: page.links?.next || end < totalCount ? end : undefined };
+    return this.listServiceRequestsAs(this.call(user), query);
   }
 
-  /** PATCH /v1/servicerequests/{id} with only NewNote (seed: update-service-request). One call. */
-  async addServiceRequestNote(user: UserContext, id: string, text: string): Promise<ServiceRequest> {
+  /** PATCH /v1/servicerequests/{id} with only NewNote (seed: update-service-request). One call; never re-sent blindly. */
+  async addServiceRequestNote(user: UserContext, id: string, text: string): Promise<WriteResult<ServiceRequest>> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
     const note = validate(noteInputSchema, text, 'text');
-    return this.send(this.call(user), 'PATCH', `/v1/servicerequests/${sr}`, serviceRequestSchema, {
-      body: { NewNote: { Text: note } },
+    const call = this.call(user);
+    const path = `/v1/servicerequests/${encodeURIComponent(sr)}`;
+    const sentAt = this.clock.now();
+    return this.write(call, 'PATCH', path, { NewNote: { Text: note } }, {
+      idempotent: false,
+      schema: serviceRequestSchema,
+      kind: 'serviceRequest',
+      readBack: async () => {
+        const current = await this.read(call, path, serviceRequestSchema, 'serviceRequest');
+        return { current, found: hasNote(current, note, sentAt) ? current : undefined };
+      },
     });
   }
 
@@ -192,9 +247,19 @@ export class PartnerCenterClient {
    * PATCH /v1/servicerequests/{id} with Status closed. The REST page documents only NewNote; Microsoft's SDK
    * sample and PowerShell module send Status this way, and the service's answer is reported as it is.
    */
-  async closeServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
+  async closeServiceRequest(user: UserContext, id: string): Promise<WriteResult<ServiceRequest>> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
-    return this.send(this.call(user), 'PATCH', `/v1/servicerequests/${sr}`, serviceRequestSchema, { body: { Status: 'closed' } });
+    const call = this.call(user);
+    const path = `/v1/servicerequests/${encodeURIComponent(sr)}`;
+    return this.write(call, 'PATCH', path, { Status: 'closed' }, {
+      idempotent: false,
+      schema: serviceRequestSchema,
+      kind: 'serviceRequest',
+      readBack: async () => {
+        const current = await this.read(call, path, serviceRequestSchema, 'serviceRequest');
+        return { current, found: current.status === 'closed' ? current : undefined };
+      },
+    });
   }
 
   /**
@@ -203,7 +268,7 @@ export class PartnerCenterClient {
    */
   async listSupportTopics(user: UserContext): Promise<SupportTopicList> {
     try {
-      const page = await this.send(this.call(user), 'GET', '/v1/servicerequests/supporttopics', collectionSchema(supportTopicSchema));
+      const page = await this.list(this.call(user), '/v1/servicerequests/supporttopics', supportTopicSchema, 'supportTopic');
       if (page.items.length > 0) return { topics: page.items, source: 'partner-center' };
     } catch (e) {
       if (!isGone(e)) throw e;
@@ -226,33 +291,41 @@ export class PartnerCenterClient {
       const field = s.field === 'companyName' ? 'CompanyName' : 'Domain';
       params.set('filter', JSON.stringify({ Field: field, Value: s.prefix, Operator: 'starts_with' }));
     }
-    const page = await this.send(this.call(user), 'GET', `/v1/customers?${params}`, collectionSchema(customerSchema), { headers });
+    const page = await this.list(this.call(user), `/v1/customers?${params}`, customerSchema, 'customer', headers);
     const next = page.links?.next?.headers?.find((h) => h.key.toLowerCase() === 'ms-continuationtoken')?.value;
-    return { items: page.items, continuationToken: next ?? page.continuationToken ?? undefined };
+    return { items: page.items, continuationToken: next ?? page.continuationToken ?? undefined, skipped: page.skipped };
   }
 
   async getCustomer(user: UserContext, customerId: string): Promise<Customer> {
     const cid = validate(customerIdSchema, customerId, 'customerId');
-    return this.send(this.call(user), 'GET', `/v1/customers/${cid}`, customerSchema);
+    return this.read(this.call(user), `/v1/customers/${cid}`, customerSchema, 'customer');
   }
 
-  async listSubscriptions(user: UserContext, customerId: string): Promise<Subscription[]> {
+  async listSubscriptions(user: UserContext, customerId: string): Promise<Page<Subscription>> {
     const cid = validate(customerIdSchema, customerId, 'customerId');
-    const page = await this.send(this.call(user), 'GET', `/v1/customers/${cid}/subscriptions`, collectionSchema(subscriptionSchema));
-    return page.items;
+    const page = await this.list(this.call(user), `/v1/customers/${cid}/subscriptions`, subscriptionSchema, 'subscription');
+    return { items: page.items, totalCount: page.totalCount ?? page.items.length, skipped: page.skipped };
   }
 
   async getSubscription(user: UserContext, customerId: string, subscriptionId: string): Promise<Subscription> {
+    return (await this.readSubscription(user, customerId, subscriptionId)).subscription;
+  }
+
+  /** One GET of a subscription, kept whole so a change can be written from it without reading it again. */
+  async readSubscription(user: UserContext, customerId: string, subscriptionId: string): Promise<SubscriptionSnapshot> {
     const { cid, sid } = this.subscriptionIds(customerId, subscriptionId);
-    return this.send(this.call(user), 'GET', subscriptionPath(cid, sid), subscriptionSchema);
+    return this.snapshotOf(this.call(user), subscriptionPath(cid, sid));
   }
 
   /**
    * PATCH /v1/customers/{cid}/subscriptions/{id} (seed: update-subscription-by-id).
    *
-   * Read-modify-write of the whole resource, as the seed requires: a minimal body silently turns
-   * auto-renew off and drops next-term instructions. Unknown fields go back as they came. Sends If-Match
-   * with the ETag read; on an ETag conflict re-reads and retries once. A 202 is followed by polling its
+   * Read-modify-write of the whole resource, as the seed requires: a minimal body silently turns auto-renew
+   * off and drops next-term instructions. Unknown fields go back as they came. The read is the caller's
+   * snapshot when it has one (so a change shown to the user is written from what they saw), else one GET.
+   * With an ETag the PATCH carries If-Match and is safe to send again after a timeout; a 412 then means
+   * "re-read and compare": if the subscription already shows the change it was applied, else someone else
+   * changed it and the change is applied once more on the fresh copy. A 202 is followed by polling its
    * Location until the change shows or the wait runs out.
    */
   async updateSubscription(
@@ -260,62 +333,87 @@ export class PartnerCenterClient {
     customerId: string,
     subscriptionId: string,
     change: SubscriptionChange,
-    options: { maxWaitMs?: number } = {},
+    options: { maxWaitMs?: number; from?: SubscriptionSnapshot } = {},
   ): Promise<SubscriptionUpdateResult> {
     const { cid, sid } = this.subscriptionIds(customerId, subscriptionId);
     const wanted = validate(subscriptionChangeSchema, change);
     const call = this.call(user);
     const path = subscriptionPath(cid, sid);
+    let snap = options.from ?? (await this.snapshotOf(call, path));
+    const previous = snap.subscription;
 
-    let raw = await this.sendRaw(call, 'GET', path);
-    let res: PcResponse;
     for (let attempt = 0; ; attempt++) {
-      res = await this.exchange(call, 'PATCH', path, { body: mergeFields(raw.body, wanted), headers: ifMatch(raw) });
-      const conflict = res.status === 412 || errorCode(res) === '2055';
-      if (!conflict || attempt === 1) break;
-      raw = await this.sendRaw(call, 'GET', path); // someone else changed it: re-read and apply again
+      const headers = snap.etag ? { 'If-Match': quoteEtag(snap.etag) } : undefined;
+      const sent = await this.send(call, 'PATCH', path, { body: mergeFields(snap.raw, wanted), headers, idempotent: headers !== undefined });
+      if ('lost' in sent) {
+        const seen = await this.readBackUntil(call, async () => {
+          const now = await this.snapshotOf(call, path);
+          return { current: now.subscription, found: reflectsChange(now.subscription, wanted) ? now.subscription : undefined };
+        });
+        if (seen.found) return { state: 'completed', subscription: seen.found, previous, requestId: sent.requestId, confirmedByRead: true };
+        return { state: 'unknown', subscription: seen.current ?? previous, previous, requestId: sent.requestId, correlationId: call.correlationId };
+      }
+      const res = sent.res;
+      const requestId = res.headers.get('ms-requestid') ?? undefined;
+      if (res.status === 200 || res.status === 201) {
+        const r = readLeniently(subscriptionSchema, parseJsonOrUndefined(res));
+        if (r.ok) {
+          reportUnreadable(this.logger, 'subscription', r.unreadable);
+          return { state: 'completed', subscription: r.value, previous, requestId };
+        }
+        // Applied: Partner Center said so. Its body could not be read, so read the subscription to show it.
+        const again = await this.snapshotOf(call, path).catch(() => undefined);
+        return { state: 'completed', subscription: again?.subscription ?? { ...previous, ...wanted }, previous, requestId };
+      }
+      if (res.status === 202) {
+        const location = this.resolveLocation(res.headers.get('location'), path);
+        return this.followAccepted(call, location, wanted, previous, options.maxWaitMs ?? this.pollWaitMs, requestId);
+      }
+      const conflict = res.status === 412 || parseErrorBody(res.text).code === '2055';
+      if (!conflict || attempt === 1) throw errorFromResponse(res, call);
+      // The ETag moved: our own earlier attempt landed, or someone else changed it. Re-read and compare.
+      snap = await this.snapshotOf(call, path);
+      if (reflectsChange(snap.subscription, wanted)) return { state: 'completed', subscription: snap.subscription, previous, requestId, confirmedByRead: true };
     }
-    const previous = parseOrThrow(subscriptionSchema, raw.body, raw.res, call);
-    if (res.status === 200) {
-      return { state: 'completed', subscription: parseBody(subscriptionSchema, res, call), previous };
-    }
-    if (res.status !== 202) throw errorFromResponse(res, call);
-    const location = this.resolveLocation(res.headers.get('location'), path);
-    return this.followAccepted(call, location, wanted, previous, options.maxWaitMs ?? this.pollWaitMs);
   }
 
   // ------------------------------------------------------------------------------------------------------
   // Support profile
 
   async getSupportProfile(user: UserContext): Promise<SupportProfile> {
-    return this.send(this.call(user), 'GET', '/v1/profiles/support', supportProfileSchema);
+    return this.read(this.call(user), '/v1/profiles/support', supportProfileSchema, 'supportProfile');
   }
 
   /**
    * PUT /v1/profiles/supportprofile with the full resource (seed: update-support-profile): read, merge, put.
    * Microsoft's SDK uses /v1/profiles/support; if the seed's path answers 404 that one is tried and remembered.
+   * A PUT of the whole resource is idempotent, so it may be sent again after a timeout.
    */
-  async updateSupportProfile(user: UserContext, change: SupportProfileChange): Promise<{ profile: SupportProfile; previous: SupportProfile }> {
+  async updateSupportProfile(user: UserContext, change: SupportProfileChange): Promise<{ result: WriteResult<SupportProfile>; previous: SupportProfile }> {
     const wanted = validate(supportProfileChangeSchema, change);
     const call = this.call(user);
-    const current = await this.sendRaw(call, 'GET', '/v1/profiles/support');
-    const body = mergeFields(current.body, {
-      email: wanted.email,
-      telephone: wanted.telephone,
-      website: wanted.website,
-      profileType: 'support_profile',
-    });
-    let res = await this.exchange(call, 'PUT', this.supportProfilePutPath, { body });
-    if (res.status === 404 && this.supportProfilePutPath !== '/v1/profiles/support') {
-      res = await this.exchange(call, 'PUT', '/v1/profiles/support', { body });
-      if (res.status !== 404) this.supportProfilePutPath = '/v1/profiles/support';
+    const current = await this.readRaw(call, '/v1/profiles/support');
+    const previous = this.parse(supportProfileSchema, current.body, current.res, call, 'supportProfile');
+    const fields = { email: wanted.email, telephone: wanted.telephone, website: wanted.website };
+    const body = mergeFields(current.body, { ...fields, profileType: 'support_profile' });
+    const readBack = async () => {
+      const now = await this.read(call, '/v1/profiles/support', supportProfileSchema, 'supportProfile');
+      const shows = Object.entries(fields).every(([k, v]) => v === undefined || now[k as keyof SupportProfile] === v);
+      return { current: now, found: shows ? now : undefined };
+    };
+    const put = (path: string) => this.write(call, 'PUT', path, body, { idempotent: true, schema: supportProfileSchema, kind: 'supportProfile', readBack });
+    try {
+      return { result: await put(this.supportProfilePutPath), previous };
+    } catch (e) {
+      if (!(isPartnerCenterError(e) && e.status === 404 && this.supportProfilePutPath !== '/v1/profiles/support')) throw e;
     }
-    if (res.status !== 200 && res.status !== 201) throw errorFromResponse(res, call);
-    return { profile: parseBody(supportProfileSchema, res, call), previous: parseOrThrow(supportProfileSchema, current.body, current.res, call) };
+    const result = await put('/v1/profiles/support');
+    this.supportProfilePutPath = '/v1/profiles/support';
+    return { result, previous };
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // Internals
+  // Internals: reading
 
   private call(user: UserContext): CallContext {
     const locale = localeSchema.safeParse(user.locale ?? 'en-US');
@@ -337,50 +435,157 @@ export class PartnerCenterClient {
     };
   }
 
-  /** One HTTP exchange through the pipeline; returns whatever status came back. */
-  private async exchange(
+  private async listServiceRequestsAs(call: CallContext, query: ServiceRequestListQuery): Promise<Page<ServiceRequest>> {
+    const q = validate(serviceRequestListSchema, query);
+    const params = new URLSearchParams({ offset: String(q.offset), size: String(q.size) });
+    if (q.status) params.set('filter', JSON.stringify({ Field: 'Status', Value: q.status, Operator: 'equals' }));
+    const page = await this.list(call, `/v1/servicerequests?${params}`, serviceRequestSchema, 'serviceRequest');
+    const totalCount = page.totalCount ?? page.items.length;
+    const end = q.offset + page.items.length + page.skipped;
+    return { items: page.items, totalCount, skipped: page.skipped, nextOffset: page.links?.next || end < totalCount ? end : undefined };
+  }
+
+  /** A service request with this title created since `sentAt` (give or take clock skew), in the first pages. */
+  private async findCreatedServiceRequest(call: CallContext, title: string, sentAt: number): Promise<ServiceRequest | undefined> {
+    const since = sentAt - CLOCK_SKEW_MS;
+    for (let offset = 0, pages = 0; pages < READ_BACK_PAGES; pages++) {
+      const page = await this.listServiceRequestsAs(call, { offset, size: 200 });
+      const hit = page.items.find((sr) => sr.title === title && (!sr.createdDate || Date.parse(sr.createdDate) >= since));
+      if (hit) return hit;
+      if (page.nextOffset === undefined || page.items.length === 0) return undefined;
+      offset = page.nextOffset;
+    }
+    return undefined;
+  }
+
+  private async read<S extends z.ZodType>(call: CallContext, path: string, schema: S, kind: string): Promise<z.output<S>> {
+    const { body, res } = await this.readRaw(call, path);
+    return this.parse(schema, body, res, call, kind);
+  }
+
+  /** A GET whose body is kept exactly as sent (for read-modify-write), with the response for its ETag. */
+  private async readRaw(call: CallContext, path: string, headers?: Record<string, string>): Promise<{ body: Raw; res: PcResponse }> {
+    const sent = await this.send(call, 'GET', path, { headers, idempotent: true });
+    if ('lost' in sent) throw sent.error;
+    const res = sent.res;
+    if (res.status !== 200) throw errorFromResponse(res, call);
+    const body = parseJson(res, call);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw unexpected(res, call, 'expected a JSON object');
+    return { body: body as Raw, res };
+  }
+
+  private async snapshotOf(call: CallContext, path: string): Promise<SubscriptionSnapshot> {
+    const { body, res } = await this.readRaw(call, path);
+    const subscription = this.parse(subscriptionSchema, body, res, call, 'subscription');
+    const attrs = camelizeKeys(body.attributes ?? body.Attributes) as { etag?: unknown } | undefined;
+    const etag = (typeof attrs?.etag === 'string' && attrs.etag) || res.headers.get('etag') || undefined;
+    return { subscription, raw: body, etag };
+  }
+
+  /** Reads a collection item by item: an item that cannot be read is skipped and counted, never fatal. */
+  private async list<S extends z.ZodType>(call: CallContext, path: string, item: S, kind: string, headers?: Record<string, string>) {
+    const { body, res } = await this.readRaw(call, path, headers);
+    const envelope = this.parse(collectionSchema, body, res, call, 'collection');
+    const items: Array<z.output<S>> = [];
+    let skipped = 0;
+    for (const raw of envelope.items) {
+      const r = readLeniently(item, raw);
+      if (r.ok) {
+        reportUnreadable(this.logger, kind, r.unreadable);
+        items.push(r.value);
+      } else {
+        skipped++;
+        reportUnreadable(this.logger, kind, ['(item)']);
+      }
+    }
+    return { ...envelope, items, skipped };
+  }
+
+  private parse<S extends z.ZodType>(schema: S, body: unknown, res: PcResponse, call: CallContext, kind: string): z.output<S> {
+    const r = readLeniently(schema, body);
+    if (!r.ok) throw unexpected(res, call, r.why);
+    reportUnreadable(this.logger, kind, r.unreadable);
+    return r.value;
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Internals: sending and writing
+
+  /**
+   * One request through the pipeline. An exchange whose answer never came (timeout, reset, cancelled) is
+   * `lost`: for a write that means its outcome is unknown, never that it failed.
+   */
+  private async send(
     call: CallContext,
     method: HttpMethod,
     path: string,
-    o: { body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<PcResponse> {
+    o: { body?: unknown; headers?: Record<string, string>; idempotent: boolean },
+  ): Promise<{ res: PcResponse } | { lost: true; error: PartnerCenterError; requestId?: string }> {
     const url = path.startsWith('http') ? path : `${this.baseUrl}${path}`;
+    const headers = new Headers(o.headers);
     try {
-      return await this.pipeline({
-        method,
-        url,
-        headers: new Headers(o.headers),
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        call,
-      });
+      const res = await this.pipeline({ method, url, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), call, idempotent: o.idempotent });
+      return { res };
     } catch (e) {
-      if (e instanceof PartnerCenterError) throw e;
-      if (call.signal?.aborted) {
-        throw new PartnerCenterError({ kind: 'aborted', message: 'The Partner Center call was cancelled', correlationId: call.correlationId });
+      if (e instanceof PartnerCenterError && e.kind !== 'aborted') return { lost: true, error: e, requestId: e.requestId };
+      if (call.signal?.aborted || (e instanceof PartnerCenterError && e.kind === 'aborted')) {
+        const error = new PartnerCenterError({ kind: 'aborted', message: 'The Partner Center call was cancelled', correlationId: call.correlationId });
+        return { lost: true, error, requestId: headers.get('MS-RequestId') ?? undefined };
       }
       throw e;
     }
   }
 
-  private async send<S extends z.ZodType>(
+  /**
+   * A write with an explicit outcome. 2xx: applied (re-read when its body cannot be read). A refusal (4xx, a
+   * 5xx with a business code, throttled): thrown, nothing changed. Anything else (no answer, or a 5xx that
+   * does not say): unknown until `readBack` shows it, checked for a bounded time.
+   */
+  private async write<S extends z.ZodType>(
     call: CallContext,
     method: HttpMethod,
     path: string,
-    schema: S,
-    o: { body?: unknown; headers?: Record<string, string>; expect?: number[] } = {},
-  ): Promise<z.output<S>> {
-    const res = await this.exchange(call, method, path, o);
-    if (!(o.expect ?? [200]).includes(res.status)) throw errorFromResponse(res, call);
-    return parseBody(schema, res, call);
+    body: unknown,
+    o: { idempotent: boolean; schema: S; kind: string; readBack: ReadBack<z.output<S>> },
+  ): Promise<WriteResult<z.output<S>>> {
+    const sent = await this.send(call, method, path, { body, idempotent: o.idempotent });
+    if ('res' in sent) {
+      const res = sent.res;
+      const requestId = res.headers.get('ms-requestid') ?? undefined;
+      if (res.status >= 200 && res.status < 300) {
+        const r = readLeniently(o.schema, parseJsonOrUndefined(res));
+        if (r.ok) {
+          reportUnreadable(this.logger, o.kind, r.unreadable);
+          return { outcome: 'applied', resource: r.value, requestId };
+        }
+        // Applied, whatever the body says: show the resource as Partner Center now has it.
+        const again = await o.readBack().catch(() => undefined);
+        return { outcome: 'applied', resource: again?.found ?? again?.current, requestId };
+      }
+      const refused = errorFromResponse(res, call);
+      if (isRefusal(refused)) throw refused;
+    }
+    const requestId = 'lost' in sent ? sent.requestId : sent.res.headers.get('ms-requestid') ?? undefined;
+    const seen = await this.readBackUntil(call, o.readBack);
+    if (seen.found) return { outcome: 'applied', resource: seen.found, confirmedByRead: true, requestId };
+    return { outcome: 'unknown', current: seen.current, requestId, correlationId: call.correlationId };
   }
 
-  /** A GET that keeps the body exactly as sent (for read-modify-write), and the response for its ETag. */
-  private async sendRaw(call: CallContext, method: HttpMethod, path: string): Promise<{ body: Raw; res: PcResponse }> {
-    const res = await this.exchange(call, method, path);
-    if (res.status !== 200) throw errorFromResponse(res, call);
-    const body = parseJson(res, call);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw unexpected(res, call, 'expected a JSON object');
-    return { body: body as Raw, res };
+  /** Reads back until the write shows or the bounded wait runs out; read failures just mean "not yet". */
+  private async readBackUntil<T>(call: CallContext, readBack: ReadBack<T>): Promise<{ found?: T; current?: T }> {
+    const deadline = this.clock.now() + this.verifyWaitMs;
+    let current: T | undefined;
+    for (let first = true; first || this.clock.now() < deadline; first = false) {
+      if (!first) await this.clock.sleep(Math.min(this.verifyIntervalMs, Math.max(0, deadline - this.clock.now())), call.signal);
+      try {
+        const r = await readBack();
+        current = r.current ?? current;
+        if (r.found) return { found: r.found, current: r.found };
+      } catch (e) {
+        (call.logger ?? this.logger).warn({ failure: isPartnerCenterError(e) ? e.kind : 'error' }, 'reading back a write failed; trying again');
+      }
+    }
+    return { current };
   }
 
   /**
@@ -406,25 +611,39 @@ export class PartnerCenterClient {
     wanted: z.output<typeof subscriptionChangeSchema>,
     previous: Subscription,
     maxWaitMs: number,
+    requestId: string | undefined,
   ): Promise<SubscriptionUpdateResult> {
     const deadline = this.clock.now() + maxWaitMs;
     let interval = this.pollIntervalMs;
     let latest = previous;
     while (this.clock.now() < deadline) {
       await this.clock.sleep(Math.min(interval, Math.max(0, deadline - this.clock.now())), call.signal);
-      latest = await this.send(call, 'GET', location, subscriptionSchema);
-      if (reflectsChange(latest, wanted)) return { state: 'completed', subscription: latest, previous };
+      latest = (await this.snapshotOf(call, location)).subscription;
+      if (reflectsChange(latest, wanted)) return { state: 'completed', subscription: latest, previous, requestId };
       interval = Math.min(interval * 1.5, 5_000);
     }
-    return { state: 'in-progress', subscription: latest, previous, location };
+    return { state: 'in-progress', subscription: latest, previous, location, requestId };
   }
 }
+
+type ReadBack<T> = () => Promise<{ current?: T; found?: T }>;
+
+/** Partner Center's clock and ours may disagree by a little: a read-back looks this far before the send. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Pages of the partner's service requests searched for one just created (the list has no sort order). */
+const READ_BACK_PAGES = 5;
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
 function subscriptionPath(cid: string, sid: string): string {
   return `/v1/customers/${cid}/subscriptions/${sid}`;
+}
+
+/** True when the request shows a note with this text, created since `sentAt` (give or take clock skew). */
+function hasNote(sr: ServiceRequest, text: string, sentAt: number): boolean {
+  const norm = (s: string | null | undefined) => (s ?? '').replace(/\r\n?/g, '\n').trim();
+  return (sr.notes ?? []).some((n) => norm(n.text) === norm(text) && (!n.createdDate || Date.parse(n.createdDate) >= sentAt - CLOCK_SKEW_MS));
 }
 
 /** Validates input before anything is sent; field-level messages in the error. */
@@ -450,11 +669,8 @@ function mergeFields(raw: Raw, fields: Record<string, unknown>): Raw {
   return out;
 }
 
-function ifMatch(raw: { body: Raw; res: PcResponse }): Record<string, string> {
-  const attrs = camelizeKeys(raw.body.attributes ?? raw.body.Attributes) as { etag?: unknown } | undefined;
-  const etag = (typeof attrs?.etag === 'string' && attrs.etag) || raw.res.headers.get('etag');
-  if (!etag) return {};
-  return { 'If-Match': /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"` };
+function quoteEtag(etag: string): string {
+  return /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"`;
 }
 
 function ids(res: PcResponse | undefined, call: CallContext) {
@@ -474,14 +690,12 @@ function parseJson(res: PcResponse, call: CallContext): unknown {
   }
 }
 
-function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, res: PcResponse, call: CallContext): z.output<S> {
-  const r = schema.safeParse(body);
-  if (!r.success) throw unexpected(res, call, fieldProblems(r.error).map((f) => `${f.field} ${f.message}`).join('; '));
-  return r.data;
-}
-
-function parseBody<S extends z.ZodType>(schema: S, res: PcResponse, call: CallContext): z.output<S> {
-  return parseOrThrow(schema, parseJson(res, call), res, call);
+function parseJsonOrUndefined(res: PcResponse): unknown {
+  try {
+    return res.text.trim() === '' ? undefined : JSON.parse(res.text);
+  } catch {
+    return undefined;
+  }
 }
 
 function unexpected(res: PcResponse, call: CallContext, why: string): PartnerCenterError {
@@ -494,28 +708,9 @@ function unexpected(res: PcResponse, call: CallContext, why: string): PartnerCen
   });
 }
 
-function errorBody(res: PcResponse): { code?: string; description?: string } {
-  try {
-    const b = camelizeKeys(JSON.parse(res.text)) as Record<string, unknown>;
-    const inner = (b.error && typeof b.error === 'object' ? b.error : b) as Record<string, unknown>;
-    const code = inner.code ?? inner.errorCode;
-    const description = inner.description ?? inner.message ?? inner.errorDescription;
-    return {
-      code: code === undefined || code === null ? undefined : String(code),
-      description: typeof description === 'string' ? description : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
-
-function errorCode(res: PcResponse): string | undefined {
-  return res.status >= 400 ? errorBody(res).code : undefined;
-}
-
 /** Turns an error status into a PartnerCenterError with everything support will ask for, and no token. */
 export function errorFromResponse(res: PcResponse, call: CallContext): PartnerCenterError {
-  const { code, description } = errorBody(res);
+  const { code, description } = parseErrorBody(res.text);
   const throttled = res.status === 429;
   const retryAfter = throttled ? retryAfterMs(res, Date.now()) : undefined;
   return new PartnerCenterError({

@@ -96,6 +96,44 @@ export class PartnerCenterError extends Error {
   }
 }
 
+/**
+ * True when Partner Center definitely did not apply what was asked: it refused (a 4xx with its code, a 5xx
+ * carrying a business code), throttled it, no longer offers it, or the input never left the bot. Only then
+ * may a user be told "nothing was changed".
+ */
+export function isRefusal(e: unknown): e is PartnerCenterError {
+  if (!(e instanceof PartnerCenterError)) return false;
+  if (e.kind === 'invalid-input' || e.kind === 'throttled' || e.kind === 'decommissioned') return true;
+  return e.kind === 'http' && e.status !== undefined && (e.status < 500 || isBusinessCode(e.code));
+}
+
+/**
+ * Partner Center's error table lists 5xx answers that carry business codes (e.g. 500/800083): those are
+ * refusals, not passing faults, so they are neither retried nor treated as an unknown outcome.
+ */
+export function isBusinessCode(code: string | undefined): boolean {
+  return code !== undefined && /^\d{4,}$/.test(code);
+}
+
+/** Partner Center's error body (`{code, description}`, or `{error: {...}}`, or the gateway's 429 shape). */
+export function parseErrorBody(text: string): { code?: string; description?: string } {
+  try {
+    const b = JSON.parse(text) as Record<string, unknown>;
+    if (!b || typeof b !== 'object') return {};
+    const lower = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v]));
+    const outer = lower(b);
+    const inner = outer.error && typeof outer.error === 'object' ? lower(outer.error as Record<string, unknown>) : outer;
+    const code = inner.code ?? inner.errorcode;
+    const description = inner.description ?? inner.message ?? inner.errordescription;
+    return {
+      code: code === undefined || code === null ? undefined : String(code),
+      description: typeof description === 'string' ? description : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
 export function isPartnerCenterError(e: unknown): e is PartnerCenterError {
   return e instanceof PartnerCenterError;
 }

@@ -13,7 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../logging/logger';
-import { PartnerCenterError, redactRequest, type RedactedRequest } from './errors';
+import { isBusinessCode, parseErrorBody, PartnerCenterError, redactRequest, type RedactedRequest } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -30,7 +30,7 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Logs of this call go here when given (carrying the Teams conversation and activity ids). */
   logger?: Logger;
-  /** Told about every answer (method, path, status, ids): how the audit trail learns a write's request id. */
+  /** Told about every call (method, path, status, ids; status 0 when no answer came): the audit trail and the error sink read it. */
   onResponse?: (r: CallRecord) => void;
 }
 
@@ -48,6 +48,12 @@ export interface PcRequest {
   headers: Headers;
   body?: string;
   call: CallContext;
+  /**
+   * Whether sending this request twice has the effect of sending it once. GETs, the full-resource PUT and a
+   * PATCH guarded by If-Match are; a service-request POST or a note PATCH is not, so after a timeout, a
+   * reset or a 5xx it is never sent again blindly: the client reads back what happened instead.
+   */
+  idempotent: boolean;
 }
 
 export interface PcResponse {
@@ -71,7 +77,11 @@ function setIfAbsent(headers: Headers, name: string, value: string): void {
 // ---------------------------------------------------------------------------------------------------------
 // Header steps
 
-/** MS-RequestId is Partner Center's idempotency key: one per call, the same on every retry of it. */
+/**
+ * MS-RequestId: one per call. The REST headers page says to reuse it only when retrying after a timeout and
+ * to use a new one after any response (the retry step does that); no page promises the service
+ * deduplicates writes by it, so nothing relies on that.
+ */
 export const requestIdPolicy: Policy = {
   name: 'requestId',
   send: (req, next) => (setIfAbsent(req.headers, 'MS-RequestId', randomUUID()), next(req)),
@@ -81,6 +91,8 @@ export const acceptPolicy: Policy = {
   name: 'accept',
   send: (req, next) => {
     setIfAbsent(req.headers, 'Accept', 'application/json');
+    // Listed as required on Partner Center's REST headers page (the .NET SDK omits it).
+    setIfAbsent(req.headers, 'MS-Contract-Version', 'v1');
     if (req.body !== undefined) setIfAbsent(req.headers, 'Content-Type', 'application/json');
     return next(req);
   },
@@ -135,6 +147,11 @@ export function isTransientStatus(status: number): boolean {
   return status === 408 || (status >= 500 && status !== 501 && status !== 505);
 }
 
+/** A transient status that is not a business refusal in disguise (a 5xx carrying a business code). */
+export function isPassingFault(res: Pick<PcResponse, 'status' | 'text'>): boolean {
+  return isTransientStatus(res.status) && !(res.status >= 500 && isBusinessCode(parseErrorBody(res.text).code));
+}
+
 /** Retry-After as seconds, or an HTTP date; else the 429 body's "Try again in N seconds". */
 export function retryAfterMs(res: PcResponse, now: number): number | undefined {
   const header = res.headers.get('retry-after');
@@ -162,19 +179,23 @@ export function retryPolicy(o: RetryOptions): Policy {
         try {
           res = await next(req);
         } catch (e) {
-          const retryable = e instanceof PartnerCenterError && (e.kind === 'network' || e.kind === 'timeout');
+          // A request that timed out or was reset may have been applied: only an idempotent one goes again.
+          const retryable = req.idempotent && e instanceof PartnerCenterError && (e.kind === 'network' || e.kind === 'timeout');
           if (!retryable || attempt >= o.maxRetries) throw e;
           await o.clock.sleep(backoff(attempt), req.call.signal);
-          continue;
+          continue; // same MS-RequestId: this is the retry after a timeout the headers page describes
         }
         if (res.status === 429) {
+          // Throttled at the gateway: not processed, so safe to send again whatever the method.
           const after = retryAfterMs(res, o.clock.now());
           if (attempt >= o.maxRetries || (after !== undefined && after > o.maxRetryAfterMs)) return res;
           await o.clock.sleep(after ?? backoff(attempt), req.call.signal);
+          req.headers.set('MS-RequestId', randomUUID());
           continue;
         }
-        if (isTransientStatus(res.status) && attempt < o.maxRetries) {
+        if (req.idempotent && isPassingFault(res) && attempt < o.maxRetries) {
           await o.clock.sleep(backoff(attempt), req.call.signal);
+          req.headers.set('MS-RequestId', randomUUID()); // a new one after any response
           continue;
         }
         return res;
@@ -256,6 +277,7 @@ export function loggingPolicy(logger: Logger, clock: Clock): Policy {
       } catch (e) {
         const kind = e instanceof PartnerCenterError ? e.kind : 'error';
         log.warn({ ...base, failure: kind, ms: clock.now() - started }, 'partner center call failed');
+        req.call.onResponse?.({ ...base, status: 0 }); // sent, never answered: a write's outcome is unknown
         throw e;
       }
     },

@@ -64,6 +64,8 @@ const pcDate = z.preprocess(
   (v) => (v === undefined || v === null || v === '' || (typeof v === 'string' && NO_DATE.test(v)) ? null : v),
   z.string().nullable(),
 );
+/** A date that may be absent (undefined: Partner Center did not say) or null (it says there is none). */
+const pcDateOrNone = z.preprocess((v) => (v === '' || (typeof v === 'string' && NO_DATE.test(v)) ? null : v), z.string().nullable()).optional();
 const str = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string()).nullish();
 
 function resource<T extends z.ZodRawShape>(shape: T) {
@@ -76,7 +78,8 @@ function resource<T extends z.ZodRawShape>(shape: T) {
 /** Integer order follows the Partner Center SDK enums (ServiceRequestSeverity, ServiceRequestStatus). */
 export const SEVERITIES = ['unknown', 'critical', 'moderate', 'minimal'] as const;
 export const SR_STATUSES = ['none', 'open', 'closed', 'attention_needed'] as const;
-export const SUBSCRIPTION_STATUSES = ['none', 'active', 'pending', 'suspended', 'deleted'] as const;
+/** The .NET SDK's SubscriptionStatus order (None 0, Active 1, Suspended 2, Deleted 3, Expired 4, Pending 5, Disabled 6). */
+export const SUBSCRIPTION_STATUSES = ['none', 'active', 'suspended', 'deleted', 'expired', 'pending', 'disabled'] as const;
 
 export type Severity = (typeof SEVERITIES)[number];
 export type ServiceRequestStatus = (typeof SR_STATUSES)[number];
@@ -144,8 +147,19 @@ export const subscriptionSchema = resource({
   billingCycle: str,
   termDuration: str,
   isTrial: z.boolean().nullish(),
+  commitmentEndDateTime: pcDate,
+  /** .NET SDK: the last date the partner can cancel this term; null when cancelling is not allowed. */
+  cancellationAllowedUntilDate: pcDateOrNone,
   refundOptions: z.array(z.looseObject({ type: str, expiresAt: pcDate })).nullish(),
-  refundableQuantity: z.number().int().nullish(),
+  /** .NET SDK RefundableQuantity: the seats that can still be removed, per return window. */
+  refundableQuantity: z
+    .looseObject({
+      totalQuantity: z.number().int().nullish(),
+      details: z.array(z.looseObject({ quantity: z.number().int().nullish(), allowedUntilDateTime: pcDate })).nullish(),
+    })
+    .nullish(),
+  /** The actions Partner Center allows on this subscription now (e.g. "edit", "cancel"), when it says. */
+  actions: z.array(z.string()).nullish(),
   productType: z.looseObject({ id: str, displayName: str }).nullish(),
   scheduledNextTermInstructions: z.unknown().optional(),
   orderId: str,
@@ -166,37 +180,42 @@ export const supportProfileSchema = resource({
 });
 export type SupportProfile = z.infer<typeof supportProfileSchema>;
 
-export function collectionSchema<T extends z.ZodType>(item: T) {
-  return z.preprocess(
-    camelizeKeys,
-    z.looseObject({
-      totalCount: z.number().int().nullish(),
-      items: z.array(item).nullish().transform((v) => v ?? []),
-      continuationToken: str,
-      links: z
-        .looseObject({
-          next: z
-            .looseObject({
-              uri: z.string(),
-              headers: z.array(z.looseObject({ key: z.string(), value: z.string() })).nullish(),
-            })
-            .nullish(),
-        })
-        .nullish(),
-    }),
-  );
-}
+/**
+ * A collection's envelope. Items are read one by one (read.ts), so one item Partner Center shapes in a
+ * way the product does not expect is skipped and counted instead of failing the whole page.
+ */
+export const collectionSchema = z.preprocess(
+  camelizeKeys,
+  z.looseObject({
+    totalCount: z.number().int().nullish().catch(undefined),
+    items: z.array(z.unknown()).nullish().catch(undefined).transform((v) => v ?? []),
+    continuationToken: str.catch(undefined),
+    links: z
+      .looseObject({
+        next: z
+          .looseObject({
+            uri: z.string(),
+            headers: z.array(z.looseObject({ key: z.string(), value: z.string() })).nullish(),
+          })
+          .nullish(),
+      })
+      .nullish()
+      .catch(undefined),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Inputs (strict)
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Service request ids are numeric strings (`616122292874576`); older pages call them GUIDs: accept both. */
-export const serviceRequestIdSchema = z
-  .string()
-  .trim()
-  .regex(/^(\d{1,24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'is not a service request id (digits, e.g. 616122292874576)');
+/**
+ * Service request ids: the current "get service request by id" page calls them alphanumeric, its examples
+ * are numeric strings (`616122292874576`) and older pages say GUID. One pattern accepts all three, and the
+ * grammar, the card data and the client all use it.
+ */
+export const SR_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
+export const serviceRequestIdSchema = z.string().trim().regex(SR_ID_PATTERN, 'is not a service request id (e.g. 616122292874576)');
 export const customerIdSchema = z.string().trim().regex(GUID, 'is not a customer tenant id (a GUID)');
 export const subscriptionIdSchema = z.string().trim().regex(GUID, 'is not a subscription id (a GUID)');
 

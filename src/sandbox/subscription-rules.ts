@@ -23,6 +23,23 @@ export function isNewCommerce(r: SubscriptionResource): boolean {
   return r.productType?.id === 'OnlineServicesNCE';
 }
 
+/**
+ * `refundableQuantity` as Partner Center shows it (.NET SDK RefundableQuantity / RefundableQuantityDetail):
+ * the seats that can still be removed, per purchase, each until its 7-day window closes.
+ */
+export function refundableQuantityView(sub: Pick<StoredSubscription, 'resource' | 'seatAdditions'>, now: number) {
+  let left = Math.min(refundableQuantity(sub, now), sub.resource.quantity);
+  const details: Array<{ quantity: number; allowedUntilDateTime: string }> = [];
+  // The newest purchases are refunded first (adjustSeats), so they are listed first.
+  for (const a of [...sub.seatAdditions].reverse()) {
+    if (a.at <= now - SEAT_REFUND_WINDOW_MS || left <= 0) continue;
+    const quantity = Math.min(a.quantity, left);
+    left -= quantity;
+    details.push({ quantity, allowedUntilDateTime: new Date(a.at + SEAT_REFUND_WINDOW_MS).toISOString() });
+  }
+  return { totalQuantity: details.reduce((n, d) => n + d.quantity, 0), details };
+}
+
 /** Seats bought within the refund window, never more than the current quantity. */
 export function refundableQuantity(sub: Pick<StoredSubscription, 'resource' | 'seatAdditions'>, now: number): number {
   const recent = sub.seatAdditions

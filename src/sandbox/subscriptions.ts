@@ -7,7 +7,7 @@ import { headerValue, objectBody, selfUri } from './call';
 import { requireCustomer } from './customers';
 import type { SandboxData, StoredSubscription } from './model';
 import type { PatchPlan } from './subscription-rules';
-import { assertPatchable, isNewCommerce, planPatch, refundableQuantity } from './subscription-rules';
+import { assertPatchable, isNewCommerce, planPatch, refundableQuantityView } from './subscription-rules';
 import { ApiError, Codes, collection, link } from './wire';
 
 export const listSubscriptions: Handler = (call) => {
@@ -59,7 +59,20 @@ function requireSubscription(call: Call): StoredSubscription {
   return sub;
 }
 
-/** refundableQuantity is derived from the hidden seat purchases, so it changes with the clock. */
+/**
+ * What a GET shows, derived from the hidden state so it changes with the clock, in the documented shapes:
+ * `refundableQuantity` an object, `cancellationAllowedUntilDate` the end of the cancellation window (null
+ * once it has passed), and `actions` the actions allowed now.
+ */
 function subscriptionView(sub: StoredSubscription, now: number) {
-  return isNewCommerce(sub.resource) ? { ...sub.resource, refundableQuantity: refundableQuantity(sub, now) } : sub.resource;
+  const r = sub.resource;
+  if (!isNewCommerce(r)) return r;
+  const window = (r.refundOptions ?? []).map((o) => o.expiresAt).filter((d) => Date.parse(d) > now).sort().at(-1);
+  const live = r.status === 'active' || r.status === 'suspended';
+  return {
+    ...r,
+    refundableQuantity: refundableQuantityView(sub, now),
+    cancellationAllowedUntilDate: live && window ? window : null,
+    actions: r.status === 'deleted' ? [] : [...(r.status === 'active' ? ['edit'] : []), ...(live && window ? ['cancel'] : [])],
+  };
 }

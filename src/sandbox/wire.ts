@@ -96,7 +96,8 @@ const KNOWN_KEYS = [
   'skuId', 'availabilityId', 'promotionId', 'customTermEndDate', 'orderId', 'productType', 'displayName',
   'isTrial', 'hasPurchasableAddons', 'publisherName', 'isMicrosoftProduct', 'partnerId', 'contractType',
   'attentionNeeded', 'actionTaken', 'links', 'self', 'uri', 'method', 'headers', 'key', 'value', 'telephone',
-  'website', 'profileType', 'field', 'operator',
+  'website', 'profileType', 'field', 'operator', 'totalQuantity', 'details', 'allowedUntilDateTime',
+  'cancellationAllowedUntilDate', 'actions', 'commitmentEndDateTime', 'entitlementId',
 ];
 const CANONICAL = new Map(KNOWN_KEYS.map((k) => [k.toLowerCase(), k]));
 

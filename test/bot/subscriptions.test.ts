@@ -115,12 +115,20 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
     expect(patches()).toHaveLength(1);
   });
 
-  it('explains Partner Center\'s refusal in plain words, with the ids for support', async () => {
+  it('refuses a seat decrease the documented rules forbid before asking, with the limit', async () => {
     await bot.say(`sub set fabrikam.onmicrosoft.com ${SEED.subscriptions.fabrikamNce.id} quantity=8`);
-    await bot.execute(VERB.confirm, confirmData(cardOf(bot.take()[0])));
-    // The confirmation answered with the error card for the person who clicked.
-    const last = pc().requests.at(-1)!;
-    expect(last.status).toBe(400);
+    const text = textOf(cardOf(bot.take()[0]));
+    expect(text).toMatch(/at most 0 seat\(s\)[\s\S]*did not ask to remove 2\. Nothing was changed\./);
+    expect(text).not.toMatch(/Confirm/);
+    expect(pc().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
+
+  it('explains Partner Center\'s refusal in plain words, with the ids for support', async () => {
+    pc().injectFault({ method: 'PATCH', status: 400, body: { code: '800090', description: 'Quantity cannot be decreased.', data: [], source: 'PartnerFD' } });
+    await bot.say(`sub set contoso ${NCE} quantity=24`);
+    const refused = await bot.execute(VERB.confirm, confirmData(cardOf(bot.take()[0])));
+    expect(pc().requests.at(-1)!.status).toBe(400);
+    expect(textOf(refused.body.value)).toMatch(/only be reduced within 7 days[\s\S]*refused the change, so nothing was changed[\s\S]*request id/);
     const r = await bot.execute(VERB.subStatus, { customerId: FAB, subscriptionId: SEED.subscriptions.fabrikamDeleted.id, status: 'active' });
     expect(textOf(r.body.value)).toMatch(/deleted and can no longer be changed|could not find/);
   });

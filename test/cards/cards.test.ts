@@ -185,11 +185,16 @@ const CARDS: CardCase[] = [
     shows: () => ['Not an email address', 'Must be https', 'not-an-email'],
   },
 
-  { name: 'errorToCard PartnerCenterError 400', render: (tr) => errorToCard(tr, pcError), shows: (tr) => [tr.t('pc.code.800090'), tr.t('error.ids', { requestId: 'r', correlationId: 'c' })] },
-  { name: 'errorToCard decommissioned', render: (tr) => errorToCard(tr, pcDecommissioned), shows: (tr) => [tr.t('common.openInPartnerCenter')] },
-  { name: 'errorToCard throttled', render: (tr) => errorToCard(tr, pcThrottled, 'corr-9'), shows: () => ['42'] },
-  { name: 'errorToCard plain Error', render: (tr) => errorToCard(tr, new Error('secret stack'), 'corr-10'), shows: (tr) => [tr.t('error.unexpected'), 'corr-10'] },
+  { name: 'errorToCard PartnerCenterError 400', render: (tr) => errorToCard(turnFor(tr), pcError), shows: (tr) => [tr.t('pc.code.800090'), tr.t('error.ids', { requestId: 'r', correlationId: 'c' })] },
+  { name: 'errorToCard decommissioned', render: (tr) => errorToCard(turnFor(tr), pcDecommissioned), shows: (tr) => [tr.t('common.openInPartnerCenter')] },
+  { name: 'errorToCard throttled', render: (tr) => errorToCard(turnFor(tr, 'corr-9'), pcThrottled), shows: () => ['42'] },
+  { name: 'errorToCard plain Error', render: (tr) => errorToCard(turnFor(tr, 'corr-10'), new Error('secret stack')), shows: (tr) => [tr.t('error.unexpected'), 'corr-10'] },
 ];
+
+/** What the error sink reads of a turn: its language, its calls (none here: nothing was sent) and its ids. */
+function turnFor(tr: Translator, correlationId?: string) {
+  return { tr, calls: [], user: { getToken: async () => '', correlationId } };
+}
 
 const VERBS: ReadonlySet<string> = new Set(Object.values(VERB));
 

@@ -1,7 +1,7 @@
 import { SEED, type Sandbox } from '../../src/sandbox';
 import type { PartnerCenterClient } from '../../src/partner-center';
 import { FakeClock } from '../support/fake-clock';
-import { ALICE_TOKEN, failure, startPartnerCenter, user } from '../support/partner-center';
+import { ALICE_TOKEN, applied, failure, startPartnerCenter, user } from '../support/partner-center';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const contoso = SEED.customers.contoso.id;
@@ -21,13 +21,13 @@ describe('Partner Center client against the sandbox', () => {
 
   describe('service requests', () => {
     it('creates one with the agent locale in the path and every documented header, in one call', async () => {
-      const sr = await client.createServiceRequest(user({ locale: 'fr-FR', correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd' }), {
+      const sr = applied(await client.createServiceRequest(user({ locale: 'fr-FR', correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd' }), {
         title: 'Licences introuvables',
         description: 'Les nouveaux utilisateurs ne reçoivent pas de licence.',
         severity: 'moderate',
         supportTopicId: SEED.supportTopics.licensing.id,
         notes: ['Cinq utilisateurs concernés.'],
-      });
+      }));
       expect(sr).toMatchObject({ title: 'Licences introuvables', severity: 'moderate', status: 'open' });
       expect(sr.id).toMatch(/^\d{15}$/);
       expect(sr.notes?.map((n) => n.text)).toEqual(['Cinq utilisateurs concernés.']);
@@ -71,7 +71,7 @@ describe('Partner Center client against the sandbox', () => {
     });
 
     it('adds a note with a PATCH that carries only the note', async () => {
-      const sr = await client.addServiceRequestNote(user(), SEED.serviceRequests.open.id, 'Customer confirmed the fix.');
+      const sr = applied(await client.addServiceRequestNote(user(), SEED.serviceRequests.open.id, 'Customer confirmed the fix.'));
       expect(sr.notes?.at(-1)?.text).toBe('Customer confirmed the fix.');
       expect(sr.status).toBe('open');
       expect(calls()).toEqual([`PATCH /v1/servicerequests/${SEED.serviceRequests.open.id}`]);
@@ -79,7 +79,7 @@ describe('Partner Center client against the sandbox', () => {
     });
 
     it('closes one', async () => {
-      const sr = await client.closeServiceRequest(user(), SEED.serviceRequests.open.id);
+      const sr = applied(await client.closeServiceRequest(user(), SEED.serviceRequests.open.id));
       expect(sr.status).toBe('closed');
       expect(sr.lastClosedDate).not.toBeNull();
       expect(sandbox.requests[0]!.body).toEqual({ Status: 'closed' });
@@ -130,7 +130,8 @@ describe('Partner Center client against the sandbox', () => {
     it('reads a customer, its subscriptions and one subscription', async () => {
       expect((await client.getCustomer(user(), contoso)).companyProfile?.domain).toBe('contoso.onmicrosoft.com');
       const subs = await client.listSubscriptions(user(), contoso);
-      expect(subs.map((s) => s.id)).toContain(nce);
+      expect(subs.items.map((s) => s.id)).toContain(nce);
+      expect(subs.skipped).toBe(0);
       const sub = await client.getSubscription(user(), contoso, nce);
       expect(sub).toMatchObject({ id: nce, autoRenewEnabled: true, status: 'active' });
     });
@@ -216,7 +217,8 @@ describe('Partner Center client against the sandbox', () => {
 
   describe('support profile', () => {
     it('reads, merges and PUTs the full profile on the seed\'s path: two calls', async () => {
-      const { profile: p, previous } = await client.updateSupportProfile(user(), { telephone: '+1 425 555 0199' });
+      const { result, previous } = await client.updateSupportProfile(user(), { telephone: '+1 425 555 0199' });
+      const p = applied(result);
       expect(previous.telephone).toBe(SEED.supportProfile.telephone);
       expect(p).toMatchObject({ telephone: '+1 425 555 0199', email: SEED.supportProfile.email, website: SEED.supportProfile.website });
       expect(calls()).toEqual(['GET /v1/profiles/support', 'PUT /v1/profiles/supportprofile']);

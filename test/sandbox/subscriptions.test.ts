@@ -42,7 +42,7 @@ describe('reads', () => {
       offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971',
       productType: { id: 'OnlineServicesNCE', displayName: 'OnlineServicesNCE' },
       autoRenewEnabled: true,
-      refundableQuantity: 5,
+      refundableQuantity: { totalQuantity: 5 },
       scheduledNextTermInstructions: expect.any(Object),
       someFutureField: { rolloutWave: 3, flags: ['preview'] },
       attributes: { etag: expect.any(String), objectType: 'Subscription' },
@@ -138,7 +138,7 @@ describe('PATCH rules', () => {
 
     const ok = await update(s, { quantity: 22 });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ quantity: 22, refundableQuantity: 2 });
+    expect(ok.body).toMatchObject({ quantity: 22, refundableQuantity: { totalQuantity: 2 } });
 
     const old = await update(SEED.subscriptions.fabrikamNce, { quantity: 9 });
     expect(old.body.code).toBe('800090');
@@ -147,19 +147,19 @@ describe('PATCH rules', () => {
   it('new commerce: the refund window closes 7 days after the seats were added', async () => {
     const s = SEED.subscriptions.contosoNce;
     clock.advance(4 * DAY); // the 5 seats are now 6 days old
-    expect((await read(s)).refundableQuantity).toBe(5);
+    expect((await read(s)).refundableQuantity.totalQuantity).toBe(5);
     clock.advance(2 * DAY); // 8 days old
-    expect((await read(s)).refundableQuantity).toBe(0);
+    expect((await read(s)).refundableQuantity.totalQuantity).toBe(0);
     expect((await update(s, { quantity: 24 })).body.code).toBe('800090');
   });
 
   it('new commerce: added seats become refundable for 7 days', async () => {
     const s = SEED.subscriptions.fabrikamNce;
-    expect((await update(s, { quantity: 13 })).body).toMatchObject({ quantity: 13, refundableQuantity: 3 });
+    expect((await update(s, { quantity: 13 })).body).toMatchObject({ quantity: 13, refundableQuantity: { totalQuantity: 3 } });
     clock.advance(3 * DAY);
-    expect((await update(s, { quantity: 11 })).body).toMatchObject({ quantity: 11, refundableQuantity: 1 });
+    expect((await update(s, { quantity: 11 })).body).toMatchObject({ quantity: 11, refundableQuantity: { totalQuantity: 1 } });
     clock.advance(5 * DAY);
-    expect((await read(s)).refundableQuantity).toBe(0);
+    expect((await read(s)).refundableQuantity.totalQuantity).toBe(0);
   });
 
   it('legacy seats can be reduced any time', async () => {
@@ -215,7 +215,7 @@ describe('asynchronous updates (202 + Location)', () => {
 
     clock.advance(500);
     const applied = await read(s);
-    expect(applied).toMatchObject({ quantity: 30, refundableQuantity: 10 });
+    expect(applied).toMatchObject({ quantity: 30, refundableQuantity: { totalQuantity: 10 } });
     expect(applied.attributes.etag).not.toBe(before.attributes.etag);
   });
 

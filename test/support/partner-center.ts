@@ -1,5 +1,5 @@
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
-import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterClientOptions, type PartnerCenterError, type UserContext } from '../../src/partner-center';
+import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterClientOptions, type PartnerCenterError, type UserContext, type WriteResult } from '../../src/partner-center';
 import { FakeClock } from './fake-clock';
 
 export const ALICE_TOKEN = 'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJsaXR3YXJlIiwibmFtZSI6IkFsaWNlIn0.alice-signature-SECRET';
@@ -34,4 +34,10 @@ export async function failure(p: Promise<unknown>): Promise<PartnerCenterError> 
     throw e;
   }
   throw new Error('expected the call to fail');
+}
+
+/** The resource of a write Partner Center applied (and a test failure for any other outcome). */
+export function applied<T>(r: WriteResult<T>): T {
+  if (r.outcome !== 'applied' || !r.resource) throw new Error(`expected an applied write with its resource, got ${JSON.stringify(r)}`);
+  return r.resource;
 }

@@ -6,6 +6,8 @@
  * substrings. Command words are case-insensitive; values keep their case.
  */
 
+import { SR_ID_PATTERN } from '../../partner-center/schemas';
+
 export type SrListFilter = 'open' | 'closed' | 'attention';
 export type SubscriptionAction = 'suspend' | 'reactivate' | 'cancel';
 
@@ -100,7 +102,7 @@ export type UsageName = (typeof USAGE)[number]['name'];
 export const MAX_COMMAND_LENGTH = 4000;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SR_ID = /^\d{1,24}$/;
+const SR_ID = SR_ID_PATTERN;
 
 interface Token {
   text: string;
@@ -232,7 +234,8 @@ function parseSr(words: string[], sub: string | undefined, restFrom: (n: number)
       return ok({ kind: 'sr.close', id });
     }
     default:
-      if (SR_ID.test(words[1]!) && words.length === 2) return ok({ kind: 'sr.show', id: words[1]! });
+      // Ids are alphanumeric; one with a digit in it is an id, a plain word is a mistyped subcommand.
+      if (SR_ID.test(words[1]!) && /\d/.test(words[1]!) && words.length === 2) return ok({ kind: 'sr.show', id: words[1]! });
       if (/^\d/.test(words[1]!)) return bad('sr', 'id', words[1]!);
       return unknown(words.join(' '), 'sr');
   }
@@ -249,7 +252,7 @@ function parseWatch(words: string[], restFrom: (n: number) => string): ParseResu
       return ok({ kind: 'watch.srAll', openOnly: filter === 'open' });
     }
     if (!SR_ID.test(arg) || words.length > 3) return bad('watch sr', 'id', words.slice(2).join(' '));
-    return ok({ kind: 'watch.sr', id: arg });
+    return ok({ kind: 'watch.sr', id: words[2]! });
   }
   if (what === 'subs' || what === 'sub' || what === 'subscriptions') {
     if (!words[2]) return missing('watch subs', 'customer');

@@ -4,8 +4,9 @@ import type { SupportProfileChange } from '../../partner-center';
 import { supportProfileChangeSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../forms';
 import type { Turn } from '../turn';
-import { changedBanner } from './banners';
+import { messageCard } from '../../cards/common';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
+import { reportWrite } from './written';
 
 const FIELDS = ['email', 'telephone', 'website'] as const;
 type Field = (typeof FIELDS)[number];
@@ -31,12 +32,20 @@ export async function setProfile(d: BotDeps, t: Turn, wanted: Record<string, unk
     const { _form, ...errors } = v.errors;
     return forInteractor(profileCard(t.tr, current, { form: { values: echoValues(wanted, FIELDS), errors, formError: _form ?? t.tr.t('common.fixFields') } }));
   }
-  const { profile: updated, previous } = await d.client.updateSupportProfile(t.user, v.value as SupportProfileChange);
+  const { result, previous } = await d.client.updateSupportProfile(t.user, v.value as SupportProfileChange);
   const rows = FIELDS.filter((f) => v.value[f] !== undefined).map((f) => ({
     field: t.tr.t(`profile.field.${f}`),
     from: previous[f] || '—',
-    to: updated[f] || '—',
+    to: v.value[f] || '—',
   }));
-  await d.audit.record(t, { action: 'profile.update', target: t.tr.t('profile.title'), changes: rows });
-  return forAll(profileCard(t.tr, updated, { banner: changedBanner(t, d.clock.now(), rows) }));
+  const banner = await reportWrite(d, t, {
+    outcome: result.outcome,
+    rows,
+    audit: { action: 'profile.update', target: t.tr.t('profile.title') },
+    requestId: result.requestId,
+    confirmedByRead: result.outcome === 'applied' && result.confirmedByRead,
+  });
+  const shown = result.outcome === 'applied' ? result.resource : result.current;
+  if (!shown) return forAll(messageCard([banner.text, ...(banner.lines ?? []), t.tr.t('write.unread')].join('\n\n')));
+  return forAll(profileCard(t.tr, shown, { banner }));
 }

@@ -1,14 +1,15 @@
 /** `sr …` commands and service-request card actions. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { confirmCard, messageCard } from '../../cards/common';
+import { confirmCard, messageCard, withNotice, type Banner } from '../../cards/common';
 import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from '../../cards/service-requests';
+import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import type { SrListFilter } from '../commands/grammar';
 import { echoValues, validateForm } from '../forms';
 import type { Turn } from '../turn';
-import { changedBanner } from './banners';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
+import { reportWrite, type WriteReport } from './written';
 
 export const SR_PAGE_SIZE = 10;
 const FORM_FIELDS = ['title', 'description', 'severity', 'supportTopicId', 'text'] as const;
@@ -49,7 +50,22 @@ export async function newServiceRequestForm(
 
 const srFormSchema = z.object({ nonce: z.uuid() });
 
-/** `sr.create`: validate, then create once per form (the form's nonce), however often it is submitted. */
+/** A service request's card after a write, or a plain message when Partner Center could not be read back. */
+function writtenCard(t: Turn, sr: ServiceRequest | undefined, banner: Banner): Outcome {
+  if (sr) return forAll(serviceRequestCard(t.tr, sr, banner));
+  return forAll(messageCard([banner.text, ...(banner.lines ?? []), t.tr.t('write.unread')].join('\n\n')));
+}
+
+/** Turns a write's result into the card that says what happened, and records it. */
+async function afterWrite(d: BotDeps, t: Turn, r: WriteResult<ServiceRequest>, w: Omit<WriteReport, 'outcome' | 'requestId' | 'confirmedByRead'>): Promise<Outcome> {
+  const banner = await reportWrite(d, t, { ...w, outcome: r.outcome, requestId: r.requestId, confirmedByRead: r.outcome === 'applied' && r.confirmedByRead });
+  return writtenCard(t, r.outcome === 'applied' ? r.resource : r.current, banner);
+}
+
+/**
+ * `sr.create`: validate, then create once per form (the form's nonce, per user), however often it is
+ * submitted or re-delivered.
+ */
 export async function createServiceRequest(d: BotDeps, t: Turn, data: Record<string, unknown>): Promise<Outcome> {
   const nonce = srFormSchema.safeParse(data);
   const values = echoValues(data, FORM_FIELDS);
@@ -66,28 +82,48 @@ export async function createServiceRequest(d: BotDeps, t: Turn, data: Record<str
     const errors = v.ok ? { _form: t.tr.t('error.badSubmission') } : v.errors;
     return newServiceRequestForm(d, t, { nonce: nonce.success ? nonce.data.nonce : undefined, values, errors });
   }
-  // The created request, as Partner Center returned it, is the dedupe record's result: a duplicate shows it too.
-  const { duplicate, result } = await d.dedupe.once(`sr.create/${nonce.data.nonce}`, () =>
-    d.client.createServiceRequest(t.user, v.value, t.locale),
-  );
+  // The card that says what happened is the dedupe record's result: a duplicate shows it too.
+  const { duplicate, result } = await d.dedupe.once(`sr.create/${t.actor.id}/${nonce.data.nonce}`, async () => {
+    const r = await d.client.createServiceRequest(t.user, v.value, t.locale);
+    const sr = r.outcome === 'applied' ? r.resource : undefined;
+    return (
+      await afterWrite(d, t, r, {
+        done: 'sr.created',
+        doneParams: { id: sr?.id ?? '' },
+        createdKey: 'common.createdBy',
+        rows: [{ field: t.tr.t('sr.field.title'), from: '—', to: v.value.title }],
+        audit: { action: 'sr.create', target: sr?.id ?? v.value.title },
+      })
+    ).card;
+  });
   if (!result) return forInteractor(messageCard(t.tr.t('common.alreadyDone')));
-  if (!duplicate) await d.audit.record(t, { action: 'sr.create', target: result.id ?? '', changes: [{ field: t.tr.t('sr.field.title'), from: '—', to: result.title ?? '' }] });
-  const banner = changedBanner(t, d.clock.now(), [], 'common.createdBy');
-  banner.lines = [t.tr.t('sr.created', { id: result.id ?? '' }), ...(duplicate ? [t.tr.t('common.alreadyDone')] : [])];
-  return forAll(serviceRequestCard(t.tr, result, banner));
+  return forAll(duplicate ? withNotice(result, t.tr.t('common.alreadyDone')) : result);
 }
 
-export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown): Promise<Outcome> {
+const noteFormSchema = z.object({ nonce: z.uuid() });
+
+/**
+ * A note, from the command or the card. From the card it is added once per card instance (its nonce), so a
+ * double click or a re-delivered invoke never adds it twice.
+ */
+export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
   const v = validateForm(t.tr, noteInputSchema, text);
   if (!v.ok) {
     const sr = await d.client.getServiceRequest(t.user, id);
     return forInteractor(serviceRequestCard(t.tr, sr, { text: Object.values(v.errors)[0]!, style: 'attention' }));
   }
-  const sr = await d.client.addServiceRequestNote(t.user, id, v.value);
-  await d.audit.record(t, { action: 'sr.note', target: id, changes: [{ field: t.tr.t('sr.notes'), from: '—', to: v.value.slice(0, 200) }] });
-  const banner = changedBanner(t, d.clock.now(), []);
-  banner.lines = [t.tr.t('sr.noteAdded')];
-  return forAll(serviceRequestCard(t.tr, sr, banner));
+  const write = async () =>
+    (
+      await afterWrite(d, t, await d.client.addServiceRequestNote(t.user, id, v.value), {
+        done: 'sr.noteAdded',
+        rows: [],
+        audit: { action: 'sr.note', target: id },
+      })
+    ).card;
+  const nonce = form ? noteFormSchema.safeParse(form) : undefined;
+  if (!nonce?.success) return forAll(await write());
+  const { result } = await d.dedupe.once(`sr.note/${t.actor.id}/${nonce.data.nonce}`, write);
+  return result ? forAll(result) : forInteractor(messageCard(t.tr.t('common.alreadyDone')));
 }
 
 export interface CloseRequest {
@@ -113,9 +149,9 @@ export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outco
 }
 
 export async function close(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  const sr = await d.client.closeServiceRequest(t.user, id);
-  await d.audit.record(t, { action: 'sr.close', target: id, changes: [{ field: t.tr.t('sr.field.status'), from: '—', to: t.tr.t('sr.status.closed') }] });
-  const banner = changedBanner(t, d.clock.now(), []);
-  banner.lines = [t.tr.t('sr.closedDone')];
-  return forAll(serviceRequestCard(t.tr, sr, banner));
+  return afterWrite(d, t, await d.client.closeServiceRequest(t.user, id), {
+    done: 'sr.closedDone',
+    rows: [{ field: t.tr.t('sr.field.status'), from: '—', to: t.tr.t('sr.status.closed') }],
+    audit: { action: 'sr.close', target: id },
+  });
 }

@@ -1,15 +1,15 @@
 /** `sub …` commands and subscription card actions: list, show, change (with confirmation), status. */
 import { z } from 'zod';
 import { confirmCard, type Banner, type ChangeRow } from '../../cards/common';
-import { customerName, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from '../../cards/subscriptions';
+import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from '../../cards/subscriptions';
 import type { Translator } from '../../i18n';
-import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange } from '../../partner-center';
+import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { customerIdSchema, subscriptionChangeSchema, subscriptionIdSchema } from '../../partner-center/schemas';
 import { asBoolean, asNumber, echoValues, validateForm } from '../forms';
 import type { Turn } from '../turn';
-import { changedBanner } from './banners';
 import { resolveCustomer } from './customers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
+import { reportWrite } from './written';
 
 type Field = keyof SubscriptionChange;
 const FIELDS: readonly Field[] = ['quantity', 'friendlyName', 'autoRenewEnabled', 'status'];
@@ -26,7 +26,7 @@ export interface SubscriptionUpdateRequest {
 export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string, offset = 0): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef);
   if ('outcome' in r) return r.outcome;
-  return forAll(subscriptionListCard(t.tr, r.customer, await d.client.listSubscriptions(t.user, r.customer.id), offset));
+  return forAll(subscriptionListCard(t.tr, r.customer, (await d.client.listSubscriptions(t.user, r.customer.id)).items, offset));
 }
 
 export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {
@@ -61,13 +61,25 @@ function effectiveChange(current: Subscription, wanted: SubscriptionChange): Sub
   return out;
 }
 
+/**
+ * A change Partner Center's documented rules refuse, said before any confirmation: new commerce lets seats
+ * go only while `refundableQuantity` covers them.
+ */
+function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): string | undefined {
+  if (change.quantity === undefined || change.quantity >= (s.quantity ?? 0) || !isNewCommerce(s)) return undefined;
+  const r = refundable(s, now);
+  const asked = (s.quantity ?? 0) - change.quantity;
+  if (!r || asked <= r.total) return undefined;
+  return tr.t('sub.refusal.decrease', { refundable: tr.number(r.total), asked: tr.number(asked) });
+}
+
 /** Changes that lose seats, access or renewal ask first, saying what will happen. */
-function consequences(tr: Translator, s: Subscription, change: SubscriptionChange): string[] {
+function consequences(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): string[] {
   const out: string[] = [];
   if (change.quantity !== undefined && change.quantity < (s.quantity ?? 0)) {
     out.push(
       isNewCommerce(s)
-        ? tr.t('sub.consequence.decrease', { refundable: tr.number(s.refundableQuantity ?? 0) })
+        ? tr.t('sub.consequence.decrease', { refundable: tr.number(refundable(s, now)?.total ?? 0) })
         : tr.t('sub.consequence.decreaseLegacy'),
     );
   }
@@ -91,7 +103,9 @@ export async function requestChange(
 ): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
-  const current = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
+  // Read once: the change is compared with, and written from, this same snapshot.
+  const snapshot = await d.client.readSubscription(t.user, r.customer.id, subscriptionId);
+  const current = snapshot.subscription;
   const v = validateForm(t.tr, subscriptionChangeSchema, wanted);
   if (!v.ok) {
     const { _form, ...errors } = v.errors;
@@ -106,8 +120,10 @@ export async function requestChange(
   if (Object.keys(change).length === 0) {
     return forAll(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: t.tr.t('sub.noChange'), style: 'accent' } }));
   }
-  const risks = consequences(t.tr, current, change);
-  if (risks.length === 0) return apply(d, t, r.customer, subscriptionId, change);
+  const refusal = knownRefusal(t.tr, current, change, d.clock.now());
+  if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: refusal, style: 'attention' } }));
+  const risks = consequences(t.tr, current, change, d.clock.now());
+  if (risks.length === 0) return apply(d, t, r.customer, subscriptionId, change, snapshot);
   const payload: SubscriptionUpdateRequest = {
     op: 'sub.update',
     customerId: r.customer.id,
@@ -122,27 +138,32 @@ export async function requestChange(
 }
 
 /** Applies a change; a 202 that outlasts the inline wait is followed in the background and the card updated. */
-export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptionId: string, change: SubscriptionChange): Promise<Outcome> {
-  const result = await d.client.updateSubscription(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.inlineWaitMs });
+export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptionId: string, change: SubscriptionChange, from?: SubscriptionSnapshot): Promise<Outcome> {
+  const result = await d.client.updateSubscription(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.inlineWaitMs, from });
   const rows = changeRows(t.tr, result.previous, change);
-  await d.audit.record(t, { action: 'sub.update', target: `${customerName(customer)} / ${subscriptionName(result.previous)} (${subscriptionId})`, changes: rows, pending: result.state !== 'completed' });
-  if (result.state === 'completed') {
-    return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: changedBanner(t, d.clock.now(), rows) }));
-  }
+  const target = `${customerName(customer)} / ${subscriptionName(result.previous)} (${subscriptionId})`;
+  const banner = await reportWrite(d, t, {
+    outcome: result.state === 'unknown' ? 'unknown' : 'applied',
+    rows,
+    audit: { action: 'sub.update', target, ...(result.state === 'in-progress' ? { pending: true } : {}) },
+    requestId: result.requestId,
+    confirmedByRead: result.state === 'completed' && result.confirmedByRead,
+  });
+  const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
+  if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));
   // While Partner Center applies the change, and once it has: the state first, then who changed what.
-  const who = changedBanner(t, d.clock.now(), rows);
-  const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [who.text, ...(who.lines ?? [])] });
-  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: withWho(t.tr.t('sub.inProgress'), 'warning') }), async (update) => {
+  const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [banner.text, ...(banner.lines ?? [])] });
+  return forAll(card(result.subscription, withWho(t.tr.t('sub.inProgress'), 'warning')), async (update) => {
     const deadline = d.clock.now() + d.followUpWaitMs;
     while (d.clock.now() < deadline) {
       await d.clock.sleep(d.followUpIntervalMs);
       const s = await d.client.getSubscription(t.user, customer.id, subscriptionId);
       if (reflectsChange(s, change)) {
-        await update(subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: withWho(t.tr.t('sub.landed'), 'good') }));
+        await update(card(s, withWho(t.tr.t('sub.landed'), 'good')));
         return;
       }
     }
-    await update(subscriptionCard(t.tr, customer, result.subscription, { now: d.clock.now(), banner: withWho(t.tr.t('sub.stillInProgress'), 'attention') }));
+    await update(card(result.subscription, withWho(t.tr.t('sub.stillInProgress'), 'attention')));
   });
 }
 

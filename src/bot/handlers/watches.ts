@@ -1,31 +1,35 @@
 /** `watch …`, `unwatch`, `watches`, and the watch cards' buttons. */
-import { TurnContext } from 'botbuilder';
 import { messageCard } from '../../cards/common';
 import { describe, watchListCard } from '../../cards/notifications';
 import { customerName } from '../../cards/subscriptions';
-import { conversationKeyOf, newWatchId, postingReference, type Watch, type WatchKind } from '../../notifications/watches';
+import { isOpen, SR_PAGE, srSnapshot, subSnapshot } from '../../notifications/notifier';
+import { newWatchId, postingReference, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
 import type { Turn } from '../turn';
 import { resolveCustomer } from './customers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
 
 function conversationKey(t: Turn): string {
-  return conversationKeyOf(TurnContext.getConversationReference(t.context.activity));
+  return t.conversationKey;
 }
 
-async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watch>): Promise<Outcome> {
-  const reference = postingReference(TurnContext.getConversationReference(t.context.activity));
+/**
+ * `baseline` is what the user saw when setting the watch: the watch starts from it (primed), so a change a
+ * second later is announced, not taken for the starting state at the first poll.
+ */
+async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watch>, baseline: Record<string, Snapshot>): Promise<Outcome> {
+  const reference = postingReference(t.reference);
   const w: Watch = {
     id: newWatchId(),
     kind,
     ...target,
     reference,
-    conversationKey: conversationKeyOf(reference),
+    conversationKey: t.conversationKey,
     setBy: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
     locale: t.locale,
     createdAt: d.clock.now(),
     state: 'active',
-    primed: false,
-    lastSeen: {},
+    primed: true,
+    lastSeen: baseline,
     threads: {},
   };
   await d.watches.add(w);
@@ -34,19 +38,27 @@ async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watc
 
 /** A service request: checked to exist (and readable by the person setting the watch) first. */
 export async function watchServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  await d.client.getServiceRequest(t.user, id);
-  return create(d, t, 'sr', { srId: id });
+  const sr = await d.client.getServiceRequest(t.user, id);
+  return create(d, t, 'sr', { srId: id }, { [sr.id ?? id]: srSnapshot(sr) });
 }
 
+/** Reads every page now, as the setter (signing them in if needed): the baseline the first cycle compares with. */
 export async function watchAllServiceRequests(d: BotDeps, t: Turn, openOnly: boolean): Promise<Outcome> {
-  await d.client.listServiceRequests(t.user, { size: 1 }); // signs the user in now if needed, not at the first cycle
-  return create(d, t, 'sr-all', { openOnly });
+  const baseline: Record<string, Snapshot> = {};
+  for (let offset: number | undefined = 0; offset !== undefined; ) {
+    const page = await d.client.listServiceRequests(t.user, { offset, size: SR_PAGE });
+    for (const sr of page.items) if (sr.id && (!openOnly || isOpen(sr))) baseline[sr.id] = srSnapshot(sr);
+    offset = page.items.length > 0 ? page.nextOffset : undefined;
+  }
+  return create(d, t, 'sr-all', { openOnly }, baseline);
 }
 
 export async function watchSubscriptions(d: BotDeps, t: Turn, customerRef: string): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef);
   if ('outcome' in r) return r.outcome;
-  return create(d, t, 'subs', { customerId: r.customer.id, customerName: customerName(r.customer) });
+  const subs = await d.client.listSubscriptions(t.user, r.customer.id);
+  const baseline = Object.fromEntries(subs.items.map((s) => [s.id, subSnapshot(s)]));
+  return create(d, t, 'subs', { customerId: r.customer.id, customerName: customerName(r.customer) }, baseline);
 }
 
 export async function listWatches(d: BotDeps, t: Turn): Promise<Outcome> {

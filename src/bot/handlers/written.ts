@@ -1,0 +1,52 @@
+/**
+ * After a write, what the user is told and what the audit trail keeps, in one place for every write.
+ *
+ * The rules: a change Partner Center applied is shown as applied, whatever happens after it (an audit store
+ * that fails says so on the card, it never turns the change into a failure); a change whose outcome is
+ * unknown says exactly that, with what Partner Center shows now and the request id.
+ */
+import type { Banner, ChangeRow } from '../../cards/common';
+import type { MessageKey } from '../../i18n';
+import type { AuditEntry } from '../audit';
+import type { Turn } from '../turn';
+import { changedBanner } from './banners';
+import type { BotDeps } from './types';
+
+export interface WriteReport {
+  outcome: 'applied' | 'unknown';
+  /** What was done, e.g. "Your note was added." (applied only). */
+  done?: MessageKey;
+  doneParams?: Record<string, string>;
+  rows: ChangeRow[];
+  audit: Omit<AuditEntry, 'at' | 'by' | 'correlationId' | 'changes' | 'unconfirmed'>;
+  requestId?: string;
+  /** The answer was lost, and a read-back showed the change. */
+  confirmedByRead?: boolean;
+  createdKey?: 'common.createdBy';
+}
+
+/** Records the write (whatever becomes of the record) and returns the banner that says what happened. */
+export async function reportWrite(d: BotDeps, t: Turn, w: WriteReport): Promise<Banner> {
+  const saved = await d.audit.record(t, { ...w.audit, changes: w.rows, requestId: w.requestId, ...(w.outcome === 'unknown' ? { unconfirmed: true } : {}) });
+  if (w.outcome === 'unknown') {
+    return {
+      text: t.tr.t('write.unknown'),
+      style: 'attention',
+      lines: [
+        ...w.rows.map((r) => t.tr.t('sub.change.row', { field: r.field, from: r.from, to: r.to })),
+        ...(w.requestId ? [t.tr.t('write.requestId', { requestId: w.requestId })] : []),
+      ],
+    };
+  }
+  const banner = changedBanner(t, d.clock.now(), w.rows, w.createdKey);
+  banner.lines = [
+    ...(w.done ? [t.tr.t(w.done, w.doneParams)] : []),
+    ...(banner.lines ?? []),
+    ...(w.confirmedByRead ? [t.tr.t('write.confirmedByRead')] : []),
+  ];
+  if (!saved) {
+    banner.lines.push(t.tr.t('audit.notSaved'));
+    banner.style = 'warning';
+  }
+  return banner;
+}
