@@ -112,7 +112,7 @@ export interface TestBot {
   connector: Connector;
   url: string;
   /** Posts a message; resolves with the HTTP status once the bot's turn is over. */
-  say(text: string, o?: { from?: Person; conversation?: Conversation; locale?: string; mention?: boolean }): Promise<number>;
+  say(text: string, o?: { from?: Person; conversation?: Conversation; locale?: string; mention?: boolean; id?: string }): Promise<number>;
   /** Sends an Action.Execute invoke; resolves with the invoke response body. */
   execute(
     verb: string,
@@ -133,11 +133,11 @@ export async function startTestBot(env: Record<string, string> = {}, options: St
   const running = await start(config, logger, { state: new MemoryStateStore(), ...options });
   const url = `${running.server.url}/api/messages`;
   let seen = 0;
-  const activity = (o: { from?: Person; conversation?: Conversation; locale?: string }) => {
+  const activity = (o: { from?: Person; conversation?: Conversation; locale?: string; id?: string }) => {
     const from = o.from ?? ALICE;
     const conversation = o.conversation ?? PERSONAL;
     return {
-      id: randomUUID(),
+      id: o.id ?? randomUUID(),
       channelId: 'msteams',
       serviceUrl: connector.url,
       timestamp: new Date().toISOString(),
