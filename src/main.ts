@@ -110,6 +110,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     maxRetries: p.maxRetries,
     concurrencyPerTenant: p.concurrencyPerTenant,
     pollWaitMs: p.pollWaitMs,
+    verifyWaitMs: p.verifyWaitMs,
+    verifyIntervalMs: Math.min(3_000, Math.max(250, Math.round(p.verifyWaitMs / 5))),
     supportTopicsFallback: p.supportTopicsFallback.map((t) => ({ ...t })),
     logger: logger.child({ component: 'partner-center' }),
   });

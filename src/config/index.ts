@@ -81,6 +81,7 @@ export const envSchema = z.object({
   PARTNER_CENTER_MAX_RETRIES: int(4, 0, 10),
   PARTNER_CENTER_CONCURRENCY: int(8, 1, 100),
   PARTNER_CENTER_POLL_WAIT_MS: int(20_000, 0, 600_000),
+  PARTNER_CENTER_VERIFY_WAIT_MS: int(30_000, 0, 600_000),
   SUPPORT_TOPICS_FALLBACK: optionalString,
   AZURE_STORAGE_CONNECTION_STRING: optionalString,
   AZURE_STORAGE_CONTAINER: z.preprocess(
@@ -159,6 +160,8 @@ export interface Config {
     maxRetries: number;
     concurrencyPerTenant: number;
     pollWaitMs: number;
+    /** How long a write whose answer was lost is read back before the user is told its outcome is unknown. */
+    verifyWaitMs: number;
     supportTopicsFallback: readonly SupportTopicSetting[];
   }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
@@ -275,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetries: e.PARTNER_CENTER_MAX_RETRIES,
       concurrencyPerTenant: e.PARTNER_CENTER_CONCURRENCY,
       pollWaitMs: e.PARTNER_CENTER_POLL_WAIT_MS,
+      verifyWaitMs: e.PARTNER_CENTER_VERIFY_WAIT_MS,
       supportTopicsFallback: topics,
     },
     storage: {

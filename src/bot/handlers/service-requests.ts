@@ -117,7 +117,8 @@ export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown, fo
       await afterWrite(d, t, await d.client.addServiceRequestNote(t.user, id, v.value), {
         done: 'sr.noteAdded',
         rows: [],
-        audit: { action: 'sr.note', target: id },
+        // The card shows the note itself; the audit trail keeps its first words.
+        audit: { action: 'sr.note', target: id, changes: [{ field: t.tr.t('sr.notes'), from: '—', to: v.value.slice(0, 200) }] },
       })
     ).card;
   const nonce = form ? noteFormSchema.safeParse(form) : undefined;

@@ -18,7 +18,8 @@ export interface WriteReport {
   done?: MessageKey;
   doneParams?: Record<string, string>;
   rows: ChangeRow[];
-  audit: Omit<AuditEntry, 'at' | 'by' | 'correlationId' | 'changes' | 'unconfirmed'>;
+  /** What the audit trail keeps; its `changes` default to `rows`. */
+  audit: Omit<AuditEntry, 'at' | 'by' | 'correlationId' | 'changes' | 'unconfirmed'> & { changes?: ChangeRow[] };
   requestId?: string;
   /** The answer was lost, and a read-back showed the change. */
   confirmedByRead?: boolean;
@@ -27,7 +28,7 @@ export interface WriteReport {
 
 /** Records the write (whatever becomes of the record) and returns the banner that says what happened. */
 export async function reportWrite(d: BotDeps, t: Turn, w: WriteReport): Promise<Banner> {
-  const saved = await d.audit.record(t, { ...w.audit, changes: w.rows, requestId: w.requestId, ...(w.outcome === 'unknown' ? { unconfirmed: true } : {}) });
+  const saved = await d.audit.record(t, { changes: w.rows, ...w.audit, requestId: w.requestId, ...(w.outcome === 'unknown' ? { unconfirmed: true } : {}) });
   if (w.outcome === 'unknown') {
     return {
       text: t.tr.t('write.unknown'),
