@@ -1,13 +1,62 @@
 /**
- * The bot's HTTP surface (restify): POST /api/messages for the Bot Framework protocol, GET /healthz.
+ * The bot's HTTP surface (restify): POST /api/messages for the Bot Framework protocol, GET /healthz and
+ * /readyz, and the sign-in pages.
+ *
+ * The front door answers before any work, with fixed texts: the body is read here, bounded, uncompressed
+ * only (400/408/413/415); the activity's shape is checked (400); authentication failures are 401 without
+ * the reason. The details go to the log under the request id the response carries in `x-request-id`.
  */
+import { randomUUID } from 'node:crypto';
 import restify from 'restify';
+import type { Activity } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import type { Bot } from './bot/app';
+import { PartnerOpsAdapter } from './bot/adapter';
 import { registerSignInPages, type SignInPagesOptions } from './bot/signin-pages';
+import { activitySchema, describeProblems } from './http/activity';
+import { jsonDepth, readBody, type BodyFailure } from './http/body';
 import type { Logger } from './logging/logger';
 
 /** Teams messages are at most ~100 KB; anything much larger is not a Teams activity. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** How long a body may take to arrive once the headers are in. */
+export const BODY_TIMEOUT_MS = 15_000;
+/** Activities nest a few levels (card data, channel data); far deeper is an attack on whoever walks it. */
+const MAX_JSON_DEPTH = 64;
+
+/** Every answer the front door gives on its own: a fixed text, never an internal error message. */
+export const FRONT_DOOR_ANSWERS = {
+  badJson: { status: 400, code: 'BadRequest', message: 'The request body is not valid JSON.' },
+  badActivity: { status: 400, code: 'BadRequest', message: 'The request is not a valid Bot Framework activity.' },
+  unauthorized: { status: 401, code: 'Unauthorized', message: 'The request is not authorized.' },
+  timeout: { status: 408, code: 'RequestTimeout', message: 'The request body took too long to arrive.' },
+  tooLarge: { status: 413, code: 'PayloadTooLarge', message: 'The request body is too large.' },
+  encoding: { status: 415, code: 'UnsupportedMediaType', message: 'Compressed request bodies are not accepted; send the body uncompressed.' },
+  mediaType: { status: 415, code: 'UnsupportedMediaType', message: 'The request body must be application/json.' },
+  internal: { status: 500, code: 'InternalError', message: 'The activity could not be processed.' },
+  shuttingDown: { status: 503, code: 'ShuttingDown', message: 'Shutting down; try again shortly.' },
+} as const;
+type Answer = (typeof FRONT_DOOR_ANSWERS)[keyof typeof FRONT_DOOR_ANSWERS];
+
+const BODY_FAILURES: Record<Exclude<BodyFailure, 'aborted'>, Answer> = {
+  encoding: FRONT_DOOR_ANSWERS.encoding,
+  'media-type': FRONT_DOOR_ANSWERS.mediaType,
+  'too-large': FRONT_DOOR_ANSWERS.tooLarge,
+  timeout: FRONT_DOOR_ANSWERS.timeout,
+};
+
+/**
+ * Sent with every response. Pages that need more (the sign-in pages' script and style) set their own
+ * Content-Security-Policy; everything else is data and may load, run and frame nothing.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin-allow-popups',
+  'cross-origin-resource-policy': 'same-origin',
+});
 
 export interface HttpServer {
   server: restify.Server;
@@ -16,6 +65,23 @@ export interface HttpServer {
   readonly inFlight: number;
   /** Stops taking work (new activities get 503, /readyz turns 503), waits for turns in flight, then closes. */
   close(maxWaitMs?: number): Promise<void>;
+}
+
+function answer(res: restify.Response, requestId: string, a: Answer, extra: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-request-id': requestId, ...extra });
+  res.end(JSON.stringify({ error: { code: a.code, message: a.message } }));
+}
+
+/** botbuilder's validateAndFixActivity (not exported): the timestamps as Dates, the raw strings kept. */
+function fixTimestamps(a: Record<string, unknown>): Activity {
+  for (const [key, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+    if (typeof a[key] === 'string') {
+      a[raw] = a[key];
+      a[key] = new Date(a[key] as string);
+    }
+  }
+  return a as unknown as Activity;
 }
 
 export async function startServer(o: {
@@ -29,24 +95,78 @@ export async function startServer(o: {
 }): Promise<HttpServer> {
   let inFlight = 0;
   let closing = false;
-  const server = restify.createServer({ name: 'partner-ops', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+  const adapter = o.bot.adapter;
+  if (!(adapter instanceof PartnerOpsAdapter)) throw new Error('the bot must use PartnerOpsAdapter');
+  const log = o.logger.child({ component: 'http' });
+  const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  // No bodyParser: it inflates gzip unguarded and runs before authentication. /api/messages reads its own.
+  server.pre((_req, res, next) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    return next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  // restify's own errors (404, 405, a handler that threw) carry the path or the error's text: fixed texts instead.
+  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) log.error({ err }, 'request failed');
+    err.toJSON = () => ({ error: { code: status >= 500 ? 'InternalError' : err.name.replace(/Error$/, ''), message: status >= 500 ? 'Internal error.' : 'The request cannot be served.' } });
+    return cb();
+  });
   if (o.signInPages) registerSignInPages(server, o.signInPages);
 
   server.post('/api/messages', async (req, res) => {
+    const requestId = randomUUID();
     if (closing) {
       // Shutting down: Bot Framework retries elsewhere (another instance) or later.
-      res.header('Retry-After', '5');
-      res.send(503, { error: 'shutting down' });
+      answer(res, requestId, FRONT_DOOR_ANSWERS.shuttingDown, { 'retry-after': '5' });
       return;
     }
+    const read = await readBody(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS, json: true });
+    if (!read.ok) {
+      log.warn({ requestId, refused: read.failure, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], contentLength: req.headers['content-length'] }, 'request refused');
+      if (read.failure === 'aborted') res.destroy();
+      else answer(res, requestId, BODY_FAILURES[read.failure]);
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(read.body.toString('utf8'));
+    } catch {
+      log.warn({ requestId, refused: 'json', bytes: read.body.length }, 'request refused');
+      answer(res, requestId, FRONT_DOOR_ANSWERS.badJson);
+      return;
+    }
+    const depth = jsonDepth(json, MAX_JSON_DEPTH);
+    const parsed = depth > MAX_JSON_DEPTH ? undefined : activitySchema.safeParse(json);
+    if (!parsed?.success) {
+      const problems = parsed ? describeProblems(parsed.error) : [`nested deeper than ${MAX_JSON_DEPTH}`];
+      log.warn({ requestId, refused: 'activity', problems }, 'request refused');
+      answer(res, requestId, FRONT_DOOR_ANSWERS.badActivity);
+      return;
+    }
+    const activity = fixTimestamps(json as Record<string, unknown>);
+    const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
     inFlight++;
     try {
-      await o.bot.adapter.process(req, res, (context) => o.bot.app.run(context).then(() => undefined));
+      const invoke = await adapter.handle(authorization, activity, (context) => o.bot.app.run(context).then(() => undefined));
+      if (!res.headersSent) {
+        const status = invoke?.status ?? 200;
+        if (invoke?.body === undefined) {
+          res.writeHead(status, { 'x-request-id': requestId });
+          res.end();
+        } else {
+          res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId });
+          res.end(JSON.stringify(invoke.body));
+        }
+      }
     } catch (e) {
-      o.logger.error({ err: e }, 'failed to process an activity');
-      if (!res.headersSent) res.send(500);
+      if (e instanceof AuthenticationError) {
+        log.warn({ requestId, err: e, conversationId: activity.conversation?.id, activityId: activity.id }, 'request not authenticated');
+        answer(res, requestId, FRONT_DOOR_ANSWERS.unauthorized);
+      } else {
+        log.error({ requestId, err: e, conversationId: activity.conversation?.id, activityId: activity.id }, 'failed to process an activity');
+        answer(res, requestId, FRONT_DOOR_ANSWERS.internal);
+      }
     } finally {
       inFlight--;
     }
@@ -61,8 +181,11 @@ export async function startServer(o: {
       await o.ready?.();
       res.send(200, { status: 'ready' });
     } catch (e) {
-      o.logger.warn({ err: e }, 'not ready');
-      res.send(503, { status: 'not ready', reason: e instanceof Error ? e.message : 'unknown' });
+      // Why is for operators (the log, under this id), not for whoever asks: it can name paths and hosts.
+      const requestId = randomUUID();
+      log.warn({ requestId, err: e }, 'not ready');
+      res.header('x-request-id', requestId);
+      res.send(503, { status: 'not ready' });
     }
   });
 

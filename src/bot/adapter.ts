@@ -8,6 +8,15 @@ import { AuthenticationError, type AuthenticateRequestResult } from 'botframewor
 import { TeamsAdapter } from '@microsoft/teams-ai';
 
 export class PartnerOpsAdapter extends TeamsAdapter {
+  /**
+   * Runs one activity the HTTP layer has already read and checked (src/server.ts), without botbuilder's
+   * own `process`, which answers with internal error text. Throws an AuthenticationError when the request
+   * is not from the channel; the caller chooses what goes on the wire.
+   */
+  async handle(authorization: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authorization, activity, logic);
+  }
+
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,

@@ -3,7 +3,7 @@
  * the ids Partner Center support asks for. Never a stack trace, never a token.
  */
 import { errorCard } from '../cards/common';
-import type { AdaptiveCard } from '../cards/render';
+import { literal, type AdaptiveCard } from '../cards/render';
 import type { MessageKey, Translator } from '../i18n';
 import { SignInRequiredError } from '../identity';
 import { isPartnerCenterError, isRefusal, PARTNER_CENTER_SERVICE_REQUESTS_URL, type PartnerCenterError } from '../partner-center';
@@ -46,8 +46,8 @@ export function errorToCard(t: Pick<Turn, 'tr' | 'calls' | 'user'>, e: unknown):
   if (isPartnerCenterError(e)) {
     // Partner Center's own description is shown only where no plain-language message exists for the code.
     const own = pcMessage(tr, e);
-    const detail = e.kind === 'http' && !e.code?.match(/^\d+$/) && e.description && e.status === 400 ? ` (${e.description})` : '';
     const outcome = !wrote ? '' : isRefusal(e) ? ` ${tr.t('error.refused')}` : ` ${tr.t('error.afterWrite')}`;
+    const detail = e.kind === 'http' && !e.code?.match(/^\d+$/) && e.description && e.status === 400 ? ` (${literal(e.description)})` : '';
     return errorCard(tr, {
       message: own + detail + outcome,
       next: nextStep(tr, e),

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type restify from 'restify';
 import { resolveLocale, translator, type Translator } from '../i18n';
 import { ExchangeError, DelegatedIdentity } from '../identity/delegated';
@@ -40,12 +41,30 @@ function teamsSdk(): string {
   return teamsJs;
 }
 
-function page(tr: Translator, title: string, body: string, script = ''): string {
-  return `<!doctype html><html lang="${tr.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+/**
+ * What the pages may load and run: their own styles and scripts, marked with this response's nonce, and
+ * teams.js from this origin (it may fetch Teams' list of valid origins from Microsoft's CDN). Nothing may
+ * frame them: Teams opens them in a popup or the system browser.
+ */
+export function signInPagePolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "img-src 'self'",
+    'connect-src https://res.cdn.office.net',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function page(tr: Translator, title: string, body: string, script = ''): (nonce: string) => string {
+  return (nonce) => `<!doctype html><html lang="${tr.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(title)}</title>
-<style>body{font-family:system-ui,"Segoe UI",sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+<style nonce="${nonce}">body{font-family:system-ui,"Segoe UI",sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
 .code{font:700 2rem/1 ui-monospace,monospace;letter-spacing:.3rem;padding:.8rem 1rem;background:#f3f2f1;border-radius:6px;display:inline-block}</style>
-</head><body><h1>${esc(title)}</h1>${body}${script}</body></html>`;
+</head><body><h1>${esc(title)}</h1>${body}${script.replaceAll('<script', `<script nonce="${nonce}"`)}</body></html>`;
 }
 
 function esc(s: string): string {
@@ -53,9 +72,17 @@ function esc(s: string): string {
 }
 
 export function registerSignInPages(server: restify.Server, o: SignInPagesOptions): void {
-  const html = (res: restify.Response, status: number, body: string) => {
-    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
-    res.end(body);
+  const html = (res: restify.Response, status: number, body: (nonce: string) => string) => {
+    const nonce = randomBytes(16).toString('base64');
+    res.writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': signInPagePolicy(nonce),
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(body(nonce));
   };
   const redirectUri = () => `${o.publicUrl()}/auth/callback`;
 

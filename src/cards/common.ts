@@ -2,7 +2,7 @@
 import { USAGE } from '../bot/commands/grammar';
 import { VERB } from '../bot/verbs';
 import type { MessageKey, Translator } from '../i18n';
-import { expand, type AdaptiveCard } from './render';
+import { expand, literal, type AdaptiveCard } from './render';
 
 /** A strip on top of a resource card: what just happened to it. */
 export interface Banner {
@@ -81,7 +81,8 @@ export interface ChangeRow {
 export function confirmCard(tr: Translator, title: string, changes: ChangeRow[], consequences: string[], confirmation: unknown): AdaptiveCard {
   return expand('confirm', {
     title,
-    changes,
+    // The values are names and nicknames as Partner Center or the user gave them: shown literally.
+    changes: changes.map((c) => ({ field: c.field, from: literal(c.from), to: literal(c.to) })),
     consequences,
     confirmLabel: tr.t('common.confirm'),
     cancelLabel: tr.t('common.cancel'),

@@ -3,14 +3,15 @@ import { VERB } from '../bot/verbs';
 import type { Translator } from '../i18n';
 import type { Customer } from '../partner-center';
 import { shownOf } from './common';
-import { expandFitting, type AdaptiveCard } from './render';
+import { expandFitting, literal, type AdaptiveCard } from './render';
 
-export function customerListCard(tr: Translator, query: string, customers: Customer[], mode: 'find' | 'pick' = 'find'): AdaptiveCard {
+export function customerListCard(tr: Translator, typed: string, customers: Customer[], mode: 'find' | 'pick' = 'find'): AdaptiveCard {
+  const query = literal(typed);
   const items = customers.map((c) => ({
     id: c.id,
-    name: c.companyProfile?.companyName ?? c.id,
-    domain: `${tr.t('customer.field.domain')}: ${c.companyProfile?.domain ?? '—'}`,
-    tenant: `${tr.t('customer.field.tenantId')}: ${c.companyProfile?.tenantId ?? c.id}`,
+    name: literal(c.companyProfile?.companyName ?? c.id),
+    domain: `${tr.t('customer.field.domain')}: ${literal(c.companyProfile?.domain ?? '—')}`,
+    tenant: `${tr.t('customer.field.tenantId')}: ${literal(c.companyProfile?.tenantId ?? c.id)}`,
     buttonLabel: tr.t('customer.action.subscriptions'),
     verb: VERB.customerSubscriptions,
   }));

@@ -2,7 +2,7 @@
 import { VERB } from '../bot/verbs';
 import type { MessageKey, Translator } from '../i18n';
 import type { Snapshot, Watch } from '../notifications/watches';
-import { expand, type AdaptiveCard } from './render';
+import { expand, literal, type AdaptiveCard } from './render';
 
 export type ItemView =
   | { kind: 'service-request'; id: string }
@@ -21,7 +21,7 @@ function open(tr: Translator, v: ItemView) {
 }
 
 function heading(tr: Translator, v: ItemView): string {
-  return v.kind === 'service-request' ? tr.t('sr.title', { id: v.id }) : `${v.customerName} · ${tr.t(v.nce ? 'sub.kind.nce' : 'sub.kind.legacy')}`;
+  return v.kind === 'service-request' ? tr.t('sr.title', { id: v.id }) : `${literal(v.customerName)} · ${tr.t(v.nce ? 'sub.kind.nce' : 'sub.kind.legacy')}`;
 }
 
 function facts(tr: Translator, v: ItemView, s: Snapshot) {
@@ -45,7 +45,7 @@ export function changeLines(tr: Translator, v: ItemView, before: Snapshot | unde
     lines.push(tr.t('sub.change.row', { field: tr.t(v.kind === 'service-request' ? 'sr.field.status' : 'sub.field.status'), from: label(tr, prefix, before.status), to: label(tr, prefix, after.status) }));
   }
   if (before.count !== after.count) {
-    if (v.kind === 'service-request') lines.push(after.detail ? tr.t('notify.newNote', { text: after.detail.slice(0, 500) }) : tr.t('notify.notes', { from: before.count, to: after.count }));
+    if (v.kind === 'service-request') lines.push(after.detail ? tr.t('notify.newNote', { text: literal(after.detail.slice(0, 500)) }) : tr.t('notify.notes', { from: before.count, to: after.count }));
     else lines.push(tr.t('sub.change.row', { field: tr.t('sub.field.quantity'), from: tr.number(before.count), to: tr.number(after.count) }));
   }
   return lines;
@@ -59,9 +59,9 @@ export function rootCard(tr: Translator, w: Watch, v: ItemView, now: Snapshot, l
     bannerStyle: 'accent',
     bannerLines: lines,
     heading: heading(tr, v),
-    title: now.title,
+    title: literal(now.title),
     facts: facts(tr, v, now),
-    footer: tr.t('notify.footer', { id: w.id, name: w.setBy.name }),
+    footer: tr.t('notify.footer', { id: w.id, name: literal(w.setBy.name) }),
     actions: [open(tr, v), { title: tr.t('notify.stop'), verb: VERB.watchRemove, data: { watchId: w.id } }],
   });
 }
@@ -73,9 +73,9 @@ export function changeCard(tr: Translator, w: Watch, v: ItemView, before: Snapsh
     bannerStyle: after.status === 'closed' || after.status === 'suspended' || after.status === 'deleted' ? 'warning' : 'good',
     bannerLines: changeLines(tr, v, before, after),
     heading: heading(tr, v),
-    title: after.title,
+    title: literal(after.title),
     facts: [],
-    footer: tr.t('notify.footer', { id: w.id, name: w.setBy.name }),
+    footer: tr.t('notify.footer', { id: w.id, name: literal(w.setBy.name) }),
     actions: [open(tr, v)],
   });
 }
@@ -84,7 +84,7 @@ export function pausedCard(tr: Translator, w: Watch): AdaptiveCard {
   return expand('notification', {
     banner: tr.t('notify.paused', { id: w.id }),
     bannerStyle: 'attention',
-    bannerLines: [tr.t('notify.pausedWho', { name: w.setBy.name })],
+    bannerLines: [tr.t('notify.pausedWho', { name: literal(w.setBy.name) })],
     heading: tr.t('watch.title'),
     title: describe(tr, w),
     facts: [],
@@ -96,7 +96,7 @@ export function pausedCard(tr: Translator, w: Watch): AdaptiveCard {
 export function describe(tr: Translator, w: Watch): string {
   if (w.kind === 'sr') return tr.t('watch.what.sr', { id: w.srId ?? '' });
   if (w.kind === 'sr-all') return tr.t(w.openOnly ? 'watch.what.srOpen' : 'watch.what.srAll');
-  return tr.t('watch.what.subs', { customer: w.customerName ?? w.customerId ?? '' });
+  return tr.t('watch.what.subs', { customer: literal(w.customerName ?? w.customerId ?? '') });
 }
 
 export function watchListCard(tr: Translator, watches: Watch[]): AdaptiveCard {
@@ -106,8 +106,8 @@ export function watchListCard(tr: Translator, watches: Watch[]): AdaptiveCard {
     items: watches.map((w) => ({
       id: w.id,
       what: `${w.id} · ${describe(tr, w)}`,
-      detail: tr.t('watch.setBy', { name: w.setBy.name, when: tr.date(new Date(w.createdAt).toISOString()) }),
-      state: w.state === 'active' ? tr.t('watch.state.active') : w.state === 'paused' ? tr.t('watch.state.paused', { name: w.setBy.name }) : tr.t('watch.state.disabled', { reason: w.reason ?? '' }),
+      detail: tr.t('watch.setBy', { name: literal(w.setBy.name), when: tr.date(new Date(w.createdAt).toISOString()) }),
+      state: w.state === 'active' ? tr.t('watch.state.active') : w.state === 'paused' ? tr.t('watch.state.paused', { name: literal(w.setBy.name) }) : tr.t('watch.state.disabled', { reason: literal(w.reason) }),
       stateColor: w.state === 'active' ? 'Good' : w.state === 'paused' ? 'Warning' : 'Attention',
       buttonLabel: tr.t('notify.stop'),
       verb: VERB.watchRemove,

@@ -96,3 +96,22 @@ export function clip(text: string, max: number): string {
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return `${cut.trimEnd()}…`;
 }
+
+/**
+ * Text from outside the product (Partner Center's titles, notes, descriptions, nicknames, company names;
+ * people's names; what a user typed) as it must appear on a card: literally. TextBlocks and facts render
+ * Markdown, so `[click](https://evil)` would be a live link, `**x**` bold, and Teams drops `<at>` as an
+ * HTML tag. Every Markdown-significant character is backslash-escaped (CommonMark), and line starts that
+ * would make a list, heading or quote are too. Links on cards are only those the product builds.
+ *
+ * Applied when card data is built, to display text only: never to input values, ids or action data.
+ */
+export function literal(text: string | null | undefined): string {
+  if (!text) return '';
+  return text
+    .replace(/[\\`*_~[\]<>|]/g, '\\$&')
+    .replace(/^([ \t]*)([-+])(?=[ \t])/gm, '$1\\$2') // a list item
+    .replace(/^([ \t]*)(#{1,6})(?=[ \t]|$)/gm, '$1\\$2') // a heading
+    .replace(/^([ \t]*)([=-])(?=[=-]*[ \t]*$)/gm, '$1\\$2') // an underline heading or a rule
+    .replace(/^([ \t]*\d{1,9})([.)])(?=[ \t]|$)/gm, '$1\\$2'); // a numbered item
+}

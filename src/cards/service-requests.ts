@@ -4,7 +4,7 @@ import { VERB } from '../bot/verbs';
 import type { Translator, MessageKey } from '../i18n';
 import { LIMITS, type ServiceRequest, type SupportTopic } from '../partner-center';
 import { bannerData, type Banner } from './common';
-import { clip, expand, expandFitting, type AdaptiveCard } from './render';
+import { clip, expand, expandFitting, literal, type AdaptiveCard } from './render';
 
 /**
  * Notes shown on a card, newest last; older ones are counted, so the card stays well under Teams' size limit.
@@ -27,9 +27,9 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
   const facts = [
     { title: tr.t('sr.field.status'), value: label(tr, 'sr.status', sr.status) },
     { title: tr.t('sr.field.severity'), value: label(tr, 'sr.severity', sr.severity) },
-    { title: tr.t('sr.field.topic'), value: sr.supportTopicName ?? sr.supportTopicId ?? '—' },
-    ...(sr.productName ? [{ title: tr.t('sr.field.product'), value: sr.productName }] : []),
-    ...(contact ? [{ title: tr.t('sr.field.contact'), value: contact }] : []),
+    { title: tr.t('sr.field.topic'), value: literal(sr.supportTopicName ?? sr.supportTopicId ?? '—') },
+    ...(sr.productName ? [{ title: tr.t('sr.field.product'), value: literal(sr.productName) }] : []),
+    ...(contact ? [{ title: tr.t('sr.field.contact'), value: literal(contact) }] : []),
     { title: tr.t('sr.field.created'), value: tr.dateTime(sr.createdDate) },
     { title: tr.t('sr.field.modified'), value: tr.dateTime(sr.lastModifiedDate) },
     ...(sr.status === 'closed' ? [{ title: tr.t('sr.field.closed'), value: tr.dateTime(sr.lastClosedDate) }] : []),
@@ -38,14 +38,14 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
     ...bannerData(banner),
     id: sr.id ?? '',
     heading: tr.t('sr.title', { id: sr.id ?? '' }),
-    title: sr.title ?? '',
+    title: literal(sr.title),
     facts,
-    description: clip(sr.description ?? '', LIMITS.description),
+    description: literal(clip(sr.description ?? '', LIMITS.description)),
     notesTitle: tr.t('sr.notes'),
     notesEmpty: tr.t('sr.notes.none'),
     notes: (shownCount > 0 ? notes.slice(-shownCount) : []).map((n) => ({
-      by: tr.t('sr.note.by', { name: n.createdByName ?? '—', when: tr.dateTime(n.createdDate) }),
-      text: clip(n.text ?? '', MAX_NOTE_CHARS),
+      by: tr.t('sr.note.by', { name: literal(n.createdByName ?? '—'), when: tr.dateTime(n.createdDate) }),
+      text: literal(clip(n.text ?? '', MAX_NOTE_CHARS)),
     })),
     notesMore: notes.length > shownCount ? tr.t('sr.notes.more', { count: notes.length - shownCount }) : '',
     canAddNote: sr.status !== 'closed',
@@ -80,7 +80,7 @@ export function serviceRequestListCard(
     empty: tr.t('sr.list.empty'),
     items: page.items.map((sr) => ({
       id: sr.id ?? '',
-      title: `${sr.title ?? '—'}`,
+      title: literal(sr.title ?? '—'),
       summary: [sr.id, label(tr, 'sr.status', sr.status), label(tr, 'sr.severity', sr.severity), tr.date(sr.createdDate)].join(' · '),
       verb: VERB.srShow,
       openLabel: tr.t('sr.action.open'),

@@ -3,7 +3,7 @@ import { VERB } from '../bot/verbs';
 import type { MessageKey, Translator } from '../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../partner-center';
 import { bannerData, type Banner } from './common';
-import { expand, expandFitting, type AdaptiveCard } from './render';
+import { expand, expandFitting, literal, type AdaptiveCard } from './render';
 
 export function customerName(c: Customer): string {
   return c.companyProfile?.companyName ?? c.companyProfile?.domain ?? c.id;
@@ -64,7 +64,7 @@ function refundableText(tr: Translator, s: Subscription, now: number): string | 
 export const SUBSCRIPTIONS_PER_PAGE = 20;
 
 export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0): AdaptiveCard {
-  const name = customerName(customer);
+  const name = literal(customerName(customer));
   // The ones that can still change come first; cancelled ones after them.
   const ordered = [...subscriptions.filter((s) => s.status !== 'deleted'), ...subscriptions.filter((s) => s.status === 'deleted')];
   const start = Math.min(Math.max(0, offset), Math.max(0, ordered.length - 1));
@@ -85,9 +85,9 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
     items: page.slice(0, shown).map((s) => ({
       id: s.id,
       customerId: customer.id,
-      name: subscriptionName(s),
+      name: literal(subscriptionName(s)),
       summary: [
-        s.offerName && s.offerName !== subscriptionName(s) ? s.offerName : undefined,
+        s.offerName && s.offerName !== subscriptionName(s) ? literal(s.offerName) : undefined,
         `${tr.t('sub.field.quantity')}: ${tr.number(s.quantity ?? 0)}`,
         statusLabel(tr, s.status),
         `${tr.t('sub.field.autoRenew')}: ${tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off')}`,
@@ -125,9 +125,9 @@ export function subscriptionCard(
     { title: tr.t('sub.field.status'), value: statusLabel(tr, s.status) },
     { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) },
     { title: tr.t('sub.field.autoRenew'), value: tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off') },
-    { title: tr.t('sub.field.offer'), value: `${s.offerName ?? s.offerId ?? '—'} (${tr.t(nce ? 'sub.kind.nce' : 'sub.kind.legacy')})` },
-    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: s.termDuration }] : []),
-    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: s.billingCycle }] : []),
+    { title: tr.t('sub.field.offer'), value: `${literal(s.offerName ?? s.offerId ?? '—')} (${tr.t(nce ? 'sub.kind.nce' : 'sub.kind.legacy')})` },
+    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: literal(s.termDuration) }] : []),
+    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: literal(s.billingCycle) }] : []),
     { title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) },
     ...(refundableRow ? [{ title: tr.t('sub.field.refundable'), value: refundableRow }] : []),
     ...(until ? [{ title: tr.t('sub.field.cancellableUntil'), value: tr.dateTime(until) }] : []),
@@ -139,8 +139,8 @@ export function subscriptionCard(
     ...bannerData(o.banner),
     id: s.id,
     customerId: customer.id,
-    customer: customerName(customer),
-    name: subscriptionName(s),
+    customer: literal(customerName(customer)),
+    name: literal(subscriptionName(s)),
     facts,
     editable: s.status === 'active' && allows(s, 'edit'),
     canSuspend: s.status === 'active',

@@ -99,6 +99,24 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /**
+ * Settings that only a real deployment sets: with any of them, the embedded sandbox is not used unless
+ * PARTNER_CENTER_SANDBOX says so (and never with BOT_ID), and the app identity becomes required.
+ */
+export const DEPLOYMENT_SETTINGS = [
+  'BOT_ID',
+  'BOT_PASSWORD',
+  'BOT_TENANT_ID',
+  'AAD_APP_CLIENT_ID',
+  'AAD_APP_CLIENT_SECRET',
+  'AAD_APP_TENANT_ID',
+  'AAD_APP_ID_URI',
+  'AAD_APP_OAUTH_AUTHORITY_HOST',
+  'TOKEN_CACHE_KEY',
+  'PARTNER_CENTER_BASE_URL',
+  'PARTNER_CENTER_SCOPE',
+] as const;
+
+/**
  * botbuilder's own settings for Bot Framework authentication (ConfigurationBotFrameworkAuthentication),
  * read under their own names: how sovereign clouds are configured, and how tests stand up a local issuer.
  * botbuilder takes all of them literally once one is set, so the unset ones get the public-cloud values.
@@ -237,12 +255,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`BOT_TENANT_ID: required when BOT_TYPE is ${e.BOT_TYPE}`);
     }
   }
-  // Without an explicit choice, the sandbox is used unless a real Partner Center identity is configured.
-  const sandbox = e.PARTNER_CENTER_SANDBOX ?? !(e.AAD_APP_CLIENT_ID && e.AAD_APP_CLIENT_SECRET);
+  // The sandbox makes up its data and signs people in by itself: it is chosen only when nothing of a real
+  // deployment is set, and never where real Teams users can reach the bot.
+  const deployment = DEPLOYMENT_SETTINGS.filter((k) => typeof env[k] === 'string' && env[k]!.trim() !== '');
+  if (e.PARTNER_CENTER_SANDBOX === true && e.BOT_ID) {
+    problems.push(
+      'PARTNER_CENTER_SANDBOX: cannot be true while BOT_ID is set: real Teams users would be signed in automatically and shown the sandbox\'s made-up data (unset BOT_ID to try the sandbox locally)',
+    );
+  }
+  const sandbox = e.PARTNER_CENTER_SANDBOX ?? deployment.length === 0;
   if (!sandbox) {
-    if (!e.AAD_APP_CLIENT_ID) problems.push('AAD_APP_CLIENT_ID: required to call Partner Center (the Entra ID app id)');
-    if (!e.AAD_APP_CLIENT_SECRET) problems.push('AAD_APP_CLIENT_SECRET: required to call Partner Center');
-    if (!e.AAD_APP_TENANT_ID) problems.push('AAD_APP_TENANT_ID: required to call Partner Center (the partner tenant)');
+    const why = deployment.length > 0 ? `${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set` : 'PARTNER_CENTER_SANDBOX is false';
+    if (!e.AAD_APP_CLIENT_ID) problems.push(`AAD_APP_CLIENT_ID: required because ${why} (the Entra ID app that signs users in to Partner Center)`);
+    if (!e.AAD_APP_CLIENT_SECRET) problems.push(`AAD_APP_CLIENT_SECRET: required because ${why} (that app's client secret)`);
+    if (!e.AAD_APP_TENANT_ID) problems.push(`AAD_APP_TENANT_ID: required because ${why} (the partner's Entra ID tenant)`);
   }
   if (e.NOTIFY_INTERVAL_MS * 1.2 >= e.NOTIFY_LEASE_MS) {
     // A cycle (up to 20% late with jitter) must renew the leases before they lapse, or instances steal each other's work.

@@ -148,11 +148,14 @@ export function redactRequest(method: string, url: string, headers: Headers | Re
   return { method, url: redactUrl(url), headers: out };
 }
 
+const HARMLESS_QUERY_KEYS = new Set(['size', 'offset', 'seekoperation', 'api-version']);
+
 function redactUrl(url: string): string {
   try {
     const u = new URL(url);
+    // Only paging values are kept: a filter carries what someone searched for (a customer's name).
     for (const key of [...u.searchParams.keys()]) {
-      if (/token|secret|password|sig|code|assertion/i.test(key)) u.searchParams.set(key, '[redacted]');
+      if (!HARMLESS_QUERY_KEYS.has(key.toLowerCase())) u.searchParams.set(key, '[redacted]');
     }
     u.username = '';
     u.password = '';

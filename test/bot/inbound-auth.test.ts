@@ -36,6 +36,10 @@ describe('only Teams gets in', () => {
       {
         BOT_ID,
         BOT_PASSWORD,
+        // BOT_ID means a real deployment: an app identity is required (nothing here calls Partner Center).
+        AAD_APP_CLIENT_ID: '6b6b6b6b-7c7c-4d8d-9e9e-afafafafafaf',
+        AAD_APP_CLIENT_SECRET: 'local-app-secret-for-tests',
+        AAD_APP_TENANT_ID: TENANT,
         HOST: '127.0.0.1',
         ToBotFromChannelTokenIssuer: issuer.issuer,
         ToBotFromChannelOpenIdMetadataUrl: issuer.metadataUrl,
@@ -89,10 +93,13 @@ describe('only Teams gets in', () => {
     ['with a bad signature', () => `Bearer ${issuer.token(claims(), 'unpublished')}`],
     ['signed by a key not endorsed for msteams', () => `Bearer ${issuer.token(claims(), 'webchat-only')}`],
     ['for another service URL', () => `Bearer ${issuer.token(claims({ serviceurl: 'https://smba.trafficmanager.net/evil/' }))}`],
-  ])('refuses a token that is %s with 401, and runs no handler', async (_name, header) => {
+  ])('refuses a token that is %s with 401 and a fixed text, and runs no handler', async (_name, header) => {
     bot.take();
     const res = await post(header());
     expect(res.status).toBe(401);
+    // Why is in the log under the request id, not in the answer.
+    expect(await res.json()).toEqual({ error: { code: 'Unauthorized', message: 'The request is not authorized.' } });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(bot.take()).toHaveLength(0);
   });
 });

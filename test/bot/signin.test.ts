@@ -128,6 +128,18 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
     expect(callback.status).toBe(200);
     const code = /id="code">(\d{6})</.exec(html)![1]!;
     expect(html).toContain('microsoftTeams.authentication.notifySuccess');
+    // Its inline script and style run under a strict CSP: only what carries this response's nonce.
+    const csp = callback.headers.get('content-security-policy')!;
+    const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]{16,})'/.exec(csp)![1]!;
+    expect(csp).toMatch(/^default-src 'none'/);
+    expect(csp).toContain(`style-src 'nonce-${nonce}'`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    const tags = html.match(/<(script|style)\b[^>]*>/g)!;
+    expect(tags.length).toBeGreaterThanOrEqual(3);
+    for (const tag of tags) expect(tag).toContain(`nonce="${nonce}"`);
+    expect(callback.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(callback.headers.get('referrer-policy')).toBe('no-referrer');
 
     const verified = await bot.invoke('signin/verifyState', { state: code });
     expect(verified.status).toBe(200);

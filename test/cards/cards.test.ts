@@ -293,6 +293,59 @@ describe('user text is never evaluated as a template', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------------------
+// Text from Partner Center is shown literally: Markdown in it is escaped, so no link, emphasis or tag appears
+// that the product did not build.
+
+describe('Partner Center text is shown literally, Markdown escaped', () => {
+  const MD = '[click](https://evil.example) **x** <at>Eve</at>\n- item\n1. first';
+  const tr = translator('en-US');
+  /** What a CommonMark renderer shows for a backslash-escaped text: the escapes removed. */
+  const shown = (text: string) => text.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  /** Markdown that would render as a link, emphasis, a tag or a list item: not preceded by a backslash. */
+  const LIVE = [/(^|[^\\])\[[^\]]*\]\(/, /(^|[^\\])\*\*/, /(^|[^\\])<at>/, /(^|\n)- /, /(^|\n)1\. /];
+  /** Texts a person reads, rendered with Markdown: TextBlock texts and fact values (not input values). */
+  const rendered = (card: AdaptiveCard) =>
+    [...walk(card)].flatMap(({ value }) =>
+      value.type === 'TextBlock' && typeof value.text === 'string'
+        ? [value.text]
+        : value.type === 'FactSet' && Array.isArray(value.facts)
+          ? (value.facts as Array<{ value: string }>).map((f) => f.value)
+          : [],
+    );
+  const mdSr: ServiceRequest = { ...srOpen, title: MD, description: MD, supportTopicName: MD, notes: [{ createdByName: MD, createdDate: srOpen.createdDate, text: MD }] };
+  const mdCustomer = customer({ id: contoso.id, companyName: MD, domain: 'contoso.onmicrosoft.com' });
+  const mdSub: Subscription = { ...subNce, friendlyName: MD, offerName: MD };
+
+  const cases: Array<[string, () => AdaptiveCard, number]> = [
+    ['service request (title, description, topic, note and its author)', () => serviceRequestCard(tr, mdSr), 5],
+    ['service request list', () => serviceRequestListCard(tr, { items: [mdSr], offset: 0, pageSize: 10 }), 1],
+    ['customer list (company name, and the search typed)', () => customerListCard(tr, MD, [mdCustomer]), 2],
+    ['subscription (customer, nickname, offer)', () => subscriptionCard(tr, mdCustomer, mdSub, { now: NOW }), 3],
+    ['subscription list', () => subscriptionListCard(tr, mdCustomer, [mdSub]), 2],
+    ['confirmation of a nickname change', () => confirmCard(tr, 'Change', [{ field: 'Nickname', from: MD, to: MD }], [], {}), 1],
+    ['Partner Center error description', () => errorToCard(turnFor(tr), new PartnerCenterError({ kind: 'http', status: 400, code: 'BadInput', message: 'x', description: MD })), 1],
+  ];
+
+  test.each(cases)('%s', (_name, render, atLeast) => {
+    const card = render();
+    const texts = rendered(card).filter((t) => shown(t).includes(MD.split('\n')[0]!));
+    expect(texts.length).toBeGreaterThanOrEqual(atLeast);
+    for (const t of texts) {
+      for (const live of LIVE) expect({ text: t, live: live.test(t) }).toEqual({ text: t, live: false });
+      // A reader sees exactly what Partner Center sent.
+      expect(shown(t)).toContain(MD.split('\n')[0]!);
+    }
+    expect(schemaErrors(card)).toEqual([]);
+  });
+
+  test('a form keeps the value as it is, for editing', () => {
+    const card = subscriptionCard(tr, mdCustomer, mdSub, { now: NOW });
+    const input = [...walk(card)].find(({ value }) => value.type === 'Input.Text' && value.id === 'friendlyName');
+    expect(input?.value.value).toBe(MD);
+  });
+});
+
 test('on a subscription, only Save submits the edit form: the other buttons work while it is invalid', () => {
   const card = subscriptionCard(translator('en-US'), contoso, subNce, { now: NOW, form: { values: { friendlyName: '' }, errors: { friendlyName: 'Required' } } });
   const others = executeActions(card).filter((a) => a.verb !== VERB.subUpdate);

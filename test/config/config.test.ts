@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError, envSchema, loadConfig } from '../../src/config';
+
+const APP_IDENTITY = { AAD_APP_CLIENT_ID: '22222222-3333-4444-5555-666666666666', AAD_APP_CLIENT_SECRET: 'app-secret', AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com' };
 
 describe('configuration', () => {
   it('runs in local sandbox mode with no configuration at all', () => {
@@ -51,9 +55,52 @@ describe('configuration', () => {
   it('requires the bot secret and refuses a public interface when Teams traffic is expected', () => {
     expect(() => loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555' })).toThrow(/BOT_PASSWORD: required/);
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/loopback/);
-    const c = loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret' });
+    const c = loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', ...APP_IDENTITY });
     expect(c.mode).toBe('teams');
     expect(c.host).toBe('0.0.0.0');
+    expect(c.partnerCenter.sandbox).toBe(false);
+  });
+
+  it('refuses BOT_ID without the app identity, naming each missing setting, instead of falling back to the sandbox', () => {
+    let error: unknown;
+    try {
+      loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual([
+      expect.stringMatching(/^AAD_APP_CLIENT_ID: required because BOT_ID, BOT_PASSWORD are set/),
+      expect.stringMatching(/^AAD_APP_CLIENT_SECRET: required because/),
+      expect.stringMatching(/^AAD_APP_TENANT_ID: required because/),
+    ]);
+    // Only the missing ones are named.
+    expect(() => loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', ...APP_IDENTITY, AAD_APP_TENANT_ID: '' })).toThrow(
+      /setting\(s\) need attention\.\n {2}- AAD_APP_TENANT_ID: required[^\n]*\nSet them/,
+    );
+  });
+
+  it('chooses the sandbox only when nothing of a real deployment is set', () => {
+    expect(loadConfig({ DATA_DIR: '/tmp/x', LOG_LEVEL: 'debug', PORT: '4000' }).partnerCenter.sandbox).toBe(true);
+    for (const [key, value] of [
+      ['AAD_APP_CLIENT_ID', '11111111-2222-3333-4444-555555555555'],
+      ['AAD_APP_CLIENT_SECRET', 'x'],
+      ['AAD_APP_TENANT_ID', 'contoso.onmicrosoft.com'],
+      ['PARTNER_CENTER_BASE_URL', 'https://api.partnercenter.microsoft.com'],
+      ['BOT_PASSWORD', 'x'],
+      ['TOKEN_CACHE_KEY', 'k'.repeat(32)],
+    ]) {
+      expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(`required because ${key} is set`));
+    }
+  });
+
+  it('never serves the sandbox to real Teams users, even when asked to', () => {
+    expect(() => loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', ...APP_IDENTITY, PARTNER_CENTER_SANDBOX: 'true' })).toThrow(
+      /PARTNER_CENTER_SANDBOX: cannot be true while BOT_ID is set/,
+    );
+    // Locally (no BOT_ID, loopback only) a developer may keep the sandbox with an app configured.
+    expect(loadConfig({ ...APP_IDENTITY, PARTNER_CENTER_SANDBOX: 'true' }).partnerCenter.sandbox).toBe(true);
   });
 
   it('uses real Partner Center once an app identity is configured, and asks for what is missing', () => {
@@ -83,4 +130,19 @@ describe('configuration', () => {
       expect({ key, hasDefault: /Default:/.test(comment) }).toEqual({ key, hasDefault: true });
     }
   });
+
+  it('a bot process with BOT_ID but no app identity refuses to start, naming the missing settings', () => {
+    const root = join(__dirname, '../..');
+    const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
+    const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', PORT: '0', DATA_DIR: join(root, '.data-never-created') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/cannot start: 3 setting\(s\) need attention/);
+    for (const key of ['AAD_APP_CLIENT_ID', 'AAD_APP_CLIENT_SECRET', 'AAD_APP_TENANT_ID']) expect(run.stderr).toContain(`- ${key}: required because BOT_ID`);
+    expect(run.stdout).not.toMatch(/sandbox/i);
+  }, 70_000);
 });

@@ -34,13 +34,14 @@ describe('operations', () => {
     }
   });
 
-  it('answers /healthz while alive and /readyz only while storage is reachable', async () => {
+  it('answers /healthz while alive and /readyz only while storage is reachable, saying why only in the log', async () => {
     const state = new MemoryStateStore();
     let reachable = true;
     state.ping = async () => {
-      if (!reachable) throw new Error('storage unreachable');
+      if (!reachable) throw new Error("EACCES: permission denied, open '/srv/partner-ops/.data/ping'");
     };
-    const bot = await startTestBot({}, { state });
+    const { logger, lines } = captureLogs('info');
+    const bot = await startTestBot({}, { state }, logger);
     try {
       const base = bot.url.replace('/api/messages', '');
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -48,7 +49,12 @@ describe('operations', () => {
       reachable = false;
       const r = await fetch(`${base}/readyz`);
       expect(r.status).toBe(503);
-      expect(await r.json()).toMatchObject({ status: 'not ready', reason: 'storage unreachable' });
+      const text = await r.text();
+      expect(JSON.parse(text)).toEqual({ status: 'not ready' });
+      expect(text).not.toMatch(/EACCES|\/srv/);
+      const requestId = r.headers.get('x-request-id');
+      const logged = lines().map((l) => JSON.parse(l) as { msg: string; requestId?: string; err?: { message?: string } }).find((l) => l.msg === 'not ready');
+      expect(logged).toMatchObject({ requestId, err: { message: expect.stringContaining('EACCES') } });
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
       await bot.close();
