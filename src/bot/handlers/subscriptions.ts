@@ -5,6 +5,7 @@ import { customerName, refundable, statusLabel, subscriptionCard, subscriptionLi
 import type { Translator } from '../../i18n';
 import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { customerIdSchema, subscriptionChangeSchema, subscriptionIdSchema } from '../../partner-center/schemas';
+import { literal } from '../../cards/render';
 import { asBoolean, asNumber, echoValues, validateForm } from '../forms';
 import type { Turn } from '../turn';
 import { resolveCustomer } from './customers';
@@ -133,7 +134,7 @@ export async function requestChange(
     by: t.actor.id,
   };
   return forAll(
-    confirmCard(t.tr, t.tr.t('sub.confirm.title', { name: subscriptionName(current) }), changeRows(t.tr, current, change), risks, d.signer.sign(payload)),
+    confirmCard(t.tr, t.tr.t('sub.confirm.title', { name: literal(subscriptionName(current)) }), changeRows(t.tr, current, change), risks, d.signer.sign(payload)),
   );
 }
 

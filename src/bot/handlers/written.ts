@@ -9,7 +9,7 @@ import type { Banner, ChangeRow } from '../../cards/common';
 import type { MessageKey } from '../../i18n';
 import type { AuditEntry } from '../audit';
 import type { Turn } from '../turn';
-import { changedBanner } from './banners';
+import { changedBanner, changeLine } from './banners';
 import type { BotDeps } from './types';
 
 export interface WriteReport {
@@ -34,7 +34,7 @@ export async function reportWrite(d: BotDeps, t: Turn, w: WriteReport): Promise<
       text: t.tr.t('write.unknown'),
       style: 'attention',
       lines: [
-        ...w.rows.map((r) => t.tr.t('sub.change.row', { field: r.field, from: r.from, to: r.to })),
+        ...w.rows.map((r) => changeLine(t, r)),
         ...(w.requestId ? [t.tr.t('write.requestId', { requestId: w.requestId })] : []),
       ],
     };
