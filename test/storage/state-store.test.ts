@@ -11,7 +11,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import * as ts from 'typescript';
 import { BlobStateStore } from '../../src/storage/blob';
 import { createStateStore } from '../../src/storage/factory';
-import { FileStateStore, StateFileCorruptError, stateFileName } from '../../src/storage/file';
+import { FileStateStore, stateFileName } from '../../src/storage/file';
 import { isETagConflict, KeyValueStore, MemoryStateStore, type StateStore } from '../../src/storage/index';
 import { startAzurite, type Azurite } from '../support/azurite';
 

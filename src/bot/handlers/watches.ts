@@ -3,7 +3,7 @@ import { TurnContext } from 'botbuilder';
 import { messageCard } from '../../cards/common';
 import { describe, watchListCard } from '../../cards/notifications';
 import { customerName } from '../../cards/subscriptions';
-import { conversationKeyOf, newWatchId, postingReference, type Watch, type WatchKind } from '../../notifications/watches';
+import { conversationKeyOf, postingReference, watchIdFor, type Watch, type WatchKind } from '../../notifications/watches';
 import type { Turn } from '../turn';
 import { resolveCustomer } from './customers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
@@ -14,12 +14,13 @@ function conversationKey(t: Turn): string {
 
 async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watch>): Promise<Outcome> {
   const reference = postingReference(TurnContext.getConversationReference(t.context.activity));
+  const conversationKey = conversationKeyOf(reference);
   const w: Watch = {
-    id: newWatchId(),
+    id: watchIdFor({ conversationKey, kind, ...target }),
     kind,
     ...target,
     reference,
-    conversationKey: conversationKeyOf(reference),
+    conversationKey,
     setBy: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
     locale: t.locale,
     createdAt: d.clock.now(),
@@ -28,7 +29,8 @@ async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watc
     lastSeen: {},
     threads: {},
   };
-  await d.watches.add(w);
+  const { created, watch } = await d.watches.add(w);
+  if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
   return forAll(messageCard(t.tr.t('watch.created', { what: describe(t.tr, w), id: w.id })));
 }
 
