@@ -22,6 +22,11 @@ import type { StateStore } from './index';
 
 export type BlobCorruptHandler = (info: { key: string; blob: string; movedTo: string; reason: string }) => void;
 
+/** JSON.parse's error (by name: it may come from another realm than this module's SyntaxError). */
+function isParseError(e: unknown): e is Error {
+  return typeof e === 'object' && e !== null && (e as Error).name === 'SyntaxError' && typeof (e as Error).message === 'string';
+}
+
 /** BlobsStorage, except that a blob that does not parse is moved aside and read as absent. */
 class CheckedBlobsStorage implements Storage {
   constructor(
@@ -33,7 +38,7 @@ class CheckedBlobsStorage implements Storage {
     try {
       return await this.inner.read(keys);
     } catch (e) {
-      if (!(e instanceof SyntaxError)) throw e;
+      if (!isParseError(e)) throw e;
     }
     // One of them is corrupt: read them one by one to find it.
     const out: StoreItems = {};
@@ -41,7 +46,7 @@ class CheckedBlobsStorage implements Storage {
       try {
         Object.assign(out, await this.inner.read([key]));
       } catch (e) {
-        if (!(e instanceof SyntaxError)) throw e;
+        if (!isParseError(e)) throw e;
         await this.moveAside(key, `invalid JSON: ${e.message}`);
       }
     }
