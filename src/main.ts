@@ -10,6 +10,9 @@ import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated'
 import { createLocalAuthority, type AuthorityClient, type LocalAuthority } from './sandbox/authority';
 import { KeyValueStore, type StateStore } from './storage';
 import { createStateStore } from './storage/factory';
+import { checkStateStore } from './storage/check';
+import { BlobStateStore } from './storage/blob';
+import { Sweeper } from './storage/sweeper';
 import { systemClock } from './util/clock';
 import { Leases } from './notifications/leases';
 import { Notifier } from './notifications/notifier';
@@ -44,6 +47,8 @@ export interface StartOptions {
   notifierAutoStart?: boolean;
   /** Replaces the delegated identity's tokens (a benchmark's fixed-token baseline). */
   tokens?: TokenProvider;
+  /** How often expired records are swept (default hourly). */
+  sweepIntervalMs?: number;
   /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
   bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs' | 'credentialsFactory'>;
 }
@@ -60,7 +65,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
 }
 
 async function startAll(config: Config, logger: Logger, options: StartOptions, started: Array<{ close(): Promise<void> }>): Promise<Running> {
-  const store = new KeyValueStore(options.state ?? createStateStore(config));
+  const state = options.state ?? createStateStore(config, logger.child({ component: 'storage' }));
+  // Storage first: a bot that cannot keep state must not start (the message says what to fix).
+  await checkStateStore(state, { blob: state instanceof BlobStateStore });
+  const store = new KeyValueStore(state, systemClock);
   const p = config.partnerCenter;
   let baseUrl = p.baseUrl;
   let sandbox: Sandbox | undefined;
@@ -148,6 +156,9 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   });
   const notifier = new Notifier({ store, client, tokens, sender, leases, clock: systemClock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
   if (options.notifierAutoStart !== false) notifier.start();
+  const sweeper = new Sweeper(store, systemClock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
+  sweeper.start();
+  started.push({ close: () => sweeper.stop() });
   if (config.mode === 'local') {
     logger.warn(
       { url: `${server.url}/api/messages` },
@@ -167,7 +178,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     sender,
     /** Clean shutdown: stop taking work, finish the turns in flight and the cycle in progress, give the leases back. */
     async stop() {
-      await Promise.all([server.close(), notifier.stop()]);
+      await Promise.all([server.close(), notifier.stop(), sweeper.stop()]);
       await bot.background.drain();
       // Shared sandbox services belong to whoever started them.
       if (!options.sandboxServices) {

@@ -146,11 +146,16 @@ export class SignInFlow {
     return p;
   }
 
-  /** A one-time code the sign-in page hands to Teams (verifyState) or shows for typing in the chat. */
+  /**
+   * A one-time code the sign-in page hands to Teams (verifyState) or shows for typing in the chat. Created
+   * only if that code is free (another user's live code is never overwritten); it expires (RETENTION).
+   */
   async issueCode(actor: Actor): Promise<string> {
-    const code = String(randomInt(100_000, 1_000_000));
-    await this.o.store.put(codeKey(code), { oid: actor.id, tid: actor.tenantId, at: this.o.clock.now() });
-    return code;
+    for (let i = 0; i < 20; i++) {
+      const code = String(randomInt(100_000, 1_000_000));
+      if (await this.o.store.createIfAbsent(codeKey(code), { oid: actor.id, tid: actor.tenantId, at: this.o.clock.now() })) return code;
+    }
+    throw new Error('no free sign-in code after 20 tries');
   }
 
   /** True when the code was issued to this user, recently, and not used before. */

@@ -149,25 +149,29 @@ export class DelegatedIdentity implements TokenProvider {
     });
   }
 
-  /** Redeems a sign-in code into the actor's partition; refuses a sign-in as somebody else. */
+  /**
+   * Redeems a sign-in code for the actor; refuses a sign-in as somebody else. The code is redeemed in a
+   * throwaway in-memory cache: the actor's partition is neither read nor written until the result is known
+   * to be theirs, with MFA. So when Bob completes Alice's sign-in link, nothing of Alice's changes.
+   */
   async redeem(actor: Actor, o: { code: string; verifier: string; redirectUri: string }): Promise<void> {
+    const scratch = createMsalApp(this.s, undefined, this.logger);
     let r;
     try {
-      r = await this.app(actor).acquireTokenByCode({ code: o.code, codeVerifier: o.verifier, redirectUri: o.redirectUri, scopes: [this.s.scope] });
+      r = await scratch.acquireTokenByCode({ code: o.code, codeVerifier: o.verifier, redirectUri: o.redirectUri, scopes: [this.s.scope] });
     } catch (e) {
       throw asExchangeError(e);
     }
-    if (!r?.account || r.account.localAccountId !== actor.id) {
-      await this.signOut(actor);
-      throw new ExchangeError('wrong-user');
-    }
-    this.memo.delete(this.key(actor));
-    try {
-      this.remember(actor, r.accessToken, r.expiresOn);
-    } catch {
-      await this.signOut(actor);
-      throw new ExchangeError('mfa-required');
-    }
+    if (!r?.account || r.account.localAccountId !== actor.id || !r.accessToken) throw new ExchangeError('wrong-user');
+    const claims = decodeJwt(r.accessToken)?.claims;
+    if (claims?.oid && claims.oid !== actor.id) throw new ExchangeError('wrong-user');
+    if (!claims?.amr?.includes('mfa')) throw new ExchangeError('mfa-required');
+    // Theirs: the new sign-in replaces their partition.
+    const key = this.key(actor);
+    await this.store.put(key, this.cipher.seal(scratch.getTokenCache().serialize(), key));
+    this.apps.delete(key);
+    this.memo.delete(key);
+    this.remember(actor, r.accessToken, r.expiresOn);
   }
 
   async signOut(actor: Actor): Promise<void> {

@@ -1,7 +1,13 @@
 /**
  * Watches: a chat or channel asking to hear about changes to service requests or a customer's
  * subscriptions. Kept in the shared store, spread over shards (the unit of work an instance leases), each
- * shard one document updated with ETag concurrency; an index per conversation answers `watches`.
+ * shard one document updated with ETag concurrency. A watch lives in exactly one document, its shard:
+ * creating it is one conditional write, and `watches` reads the shards, so what is listed is what posts
+ * (no second document to fall out of step after a crash).
+ *
+ * A watch's id is derived from what it watches and where (conversation, kind, target), so the same watch
+ * asked twice lands on the same id in the same shard, and the shard's conditional write answers "already
+ * watching" atomically, across instances.
  *
  * A watch remembers the last state it saw of every item it covers, and the thread it posted each item's
  * changes in, so after a restart nothing is missed and nothing is posted twice.
@@ -55,6 +61,7 @@ export interface Shard {
 export const SHARDS = 16;
 
 export const shardKey = (n: number) => `watches/shards/${n}`;
+/** Where earlier versions kept a per-conversation index (no longer written or read). */
 export const conversationIndexKey = (conversationKey: string) => `watches/by-conversation/${conversationKey}`;
 
 export function shardOf(watchId: string): number {
@@ -63,6 +70,16 @@ export function shardOf(watchId: string): number {
 
 export function newWatchId(): string {
   return `w-${randomBytes(4).toString('hex')}`;
+}
+
+/** What makes two watches the same: where they post, and what they watch. */
+function identityOf(w: Pick<Watch, 'conversationKey' | 'kind' | 'srId' | 'openOnly' | 'customerId'>): string {
+  return JSON.stringify([w.conversationKey, w.kind, w.srId ?? null, w.kind === 'sr-all' ? !!w.openOnly : null, w.customerId ?? null]);
+}
+
+/** The id of the watch of `what` in its conversation: the same request gives the same id. */
+export function watchIdFor(w: Pick<Watch, 'conversationKey' | 'kind' | 'srId' | 'openOnly' | 'customerId'>): string {
+  return `w-${createHash('sha256').update(identityOf(w)).digest('hex').slice(0, 8)}`;
 }
 
 /** The conversation notifications go to: a channel's root (no `;messageid=`), or the chat itself. */
@@ -79,12 +96,28 @@ export function conversationKeyOf(ref: Partial<ConversationReference>): string {
 export class WatchStore {
   constructor(private readonly store: KeyValueStore) {}
 
-  async add(w: Watch): Promise<void> {
+  /**
+   * Adds the watch in one conditional write of its shard, unless the same watch (same id) is there:
+   * then `created` is false and `watch` is the existing one. Give it an id from watchIdFor().
+   */
+  async add(w: Watch): Promise<{ created: boolean; watch: Watch }> {
+    let existing: Watch | undefined;
     await this.store.update<Shard>(shardKey(shardOf(w.id)), (s) => {
       const shard = s ?? { watches: {}, pending: [] };
+      existing = shard.watches[w.id];
+      // A 32-bit id clash with a different watch is not "the same watch": never overwrite it.
+      if (existing && identityOf(existing) !== identityOf(w)) throw new Error(`watch id ${w.id} clashes with a different watch`);
+      if (existing) return undefined;
       return { ...shard, watches: { ...shard.watches, [w.id]: w } };
     });
-    await this.store.update<string[]>(conversationIndexKey(w.conversationKey), (ids) => [...new Set([...(ids ?? []), w.id])]);
+    return existing ? { created: false, watch: existing } : { created: true, watch: w };
+  }
+
+  /** Every watch, shard by shard (what the notifier polls). */
+  async all(): Promise<Watch[]> {
+    const keys = Array.from({ length: SHARDS }, (_, n) => shardKey(n));
+    const shards = await this.store.getMany<Shard>(keys);
+    return keys.flatMap((k) => Object.values(shards.get(k)?.value.watches ?? {}));
   }
 
   async get(id: string): Promise<Watch | undefined> {
@@ -100,14 +133,12 @@ export class WatchStore {
       const { [id]: _gone, ...rest } = s.watches;
       return { ...s, watches: rest };
     });
-    if (removed) await this.store.update<string[]>(conversationIndexKey(removed.conversationKey), (ids) => ids?.filter((x) => x !== id));
     return removed;
   }
 
+  /** The conversation's watches, read from the shards themselves: exactly the ones that post here. */
   async inConversation(conversationKey: string): Promise<Watch[]> {
-    const ids = (await this.store.get<string[]>(conversationIndexKey(conversationKey)))?.value ?? [];
-    const shards = await this.store.getMany<Shard>([...new Set(ids.map((i) => shardKey(shardOf(i))))]);
-    return ids.map((i) => shards.get(shardKey(shardOf(i)))?.value.watches[i]).filter((w): w is Watch => !!w);
+    return (await this.all()).filter((w) => w.conversationKey === conversationKey);
   }
 
   /** Changes one watch in place (state, reason, reference); no-op when it is gone. */

@@ -3,8 +3,17 @@ import { BlobStateStore } from './blob';
 import { FileStateStore } from './file';
 import type { StateStore } from './index';
 
-/** Azure Blob storage when a connection string is configured (several instances can share it), else files under DATA_DIR. */
-export function createStateStore(config: Pick<Config, 'storage'>): StateStore {
+export interface StoreLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Azure Blob storage when a connection string is configured (several instances can share it), else files
+ * under DATA_DIR. A corrupt record is moved aside by the store and logged here, once, at warn.
+ */
+export function createStateStore(config: Pick<Config, 'storage'>, logger?: StoreLogger): StateStore {
   const { connectionString, container, dataDir } = config.storage;
-  return connectionString ? new BlobStateStore(connectionString, container) : new FileStateStore(dataDir);
+  const onCorrupt = (info: { key: string; movedTo: string; reason: string }) =>
+    logger?.warn({ key: info.key, movedTo: info.movedTo, reason: info.reason }, 'corrupt state record moved aside; the feature starts afresh');
+  return connectionString ? new BlobStateStore(connectionString, container, { onCorrupt }) : new FileStateStore(dataDir, { onCorrupt });
 }

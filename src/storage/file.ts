@@ -15,8 +15,10 @@
  *   instance per directory (use Azure Blob storage to run several).
  * - createIfAbsent is atomic across processes too: the item is written to a temp file and hard-linked to
  *   its name, which fails when the name exists (on filesystems without hard links: an exclusive 'wx' create).
- * - A file that is not a valid state file (hand-edited, truncated) makes reads and conditional writes of
- *   that key throw StateFileCorruptError; it is never taken for an absent item.
+ * - A file that is not a valid state file (hand-edited, truncated, written by a disk that lied) is moved
+ *   aside, renamed `<name>.corrupt-<time>` in the same directory (kept for inspection, never read again),
+ *   reported once through `onCorrupt`, and the key reads as absent: the feature carries on with a fresh
+ *   record and nobody has to delete a file by hand.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -36,12 +38,18 @@ export class StateFileCorruptError extends Error {
   constructor(
     readonly file: string,
     readonly key: string,
-    reason: string,
+    readonly reason: string,
   ) {
-    super(`State file ${file} for key "${key}" is not a valid state file (${reason}). Restore it, or delete it to drop the item.`);
+    super(`State file ${file} for key "${key}" is not a valid state file (${reason}).`);
     this.name = 'StateFileCorruptError';
   }
 }
+
+/** Told once per corrupt file, after it was moved aside to `movedTo`. */
+export type CorruptHandler = (info: { key: string; file: string; movedTo: string; reason: string }) => void;
+
+/** Corrupt files are renamed `<file>.corrupt-<time>`: no longer `*.json`, so never read or listed again. */
+const CORRUPT_SUFFIX = '.corrupt-';
 
 const TEMP_PREFIX = '.tmp-';
 const PROBE_PREFIX = '.ping-';
@@ -86,7 +94,10 @@ export class FileStorage implements Storage {
   readonly dir: string;
   private ready?: Promise<void>;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly onCorrupt: CorruptHandler = () => undefined,
+  ) {
     this.dir = path.resolve(dir);
   }
 
@@ -140,7 +151,8 @@ export class FileStorage implements Storage {
     const { eTag: _ignored, ...body } = value as Record<string, unknown>;
     return this.locked(key, async () => {
       const target = this.pathOf(key);
-      if (await exists(target)) return false;
+      // A corrupt file there is moved aside by load(): the key is then free.
+      if ((await exists(target)) && (await this.load(key))) return false;
       const data = this.serialize(key, body);
       const temp = await this.writeTemp(data);
       try {
@@ -172,13 +184,50 @@ export class FileStorage implements Storage {
     });
   }
 
+  /** Deletes the key only if its stored eTag is still `eTag` (a sweep must not delete a record rewritten meanwhile). */
+  async deleteIfMatch(key: string, eTag: string): Promise<boolean> {
+    await this.init();
+    return this.locked(key, async () => {
+      const current = await this.load(key);
+      if (!current || current.eTag !== eTag) return false;
+      await fs.unlink(this.pathOf(key)).catch((e: unknown) => {
+        if (code(e) !== 'ENOENT') throw e;
+      });
+      return true;
+    });
+  }
+
+  /** The keys starting with `prefix` (read from the files: names carry only a readable prefix of the key). */
+  async list(prefix: string): Promise<string[]> {
+    await this.init();
+    const namePrefix = stateFileName(prefix).split('.')[0]!.replace(/_$/, '');
+    const keys: string[] = [];
+    for (const name of await fs.readdir(this.dir)) {
+      if (!name.endsWith('.json') || name.startsWith('.') || (namePrefix !== '_' && !name.startsWith(namePrefix))) continue;
+      try {
+        const f = JSON.parse(await fs.readFile(path.join(this.dir, name), 'utf8')) as Partial<StateFile>;
+        if (typeof f.key === 'string' && f.key.startsWith(prefix) && name === stateFileName(f.key)) keys.push(f.key);
+      } catch {
+        // vanished meanwhile, or corrupt (moved aside when its key is next read)
+      }
+    }
+    return keys;
+  }
+
   /** Writes, reads back and deletes a probe file. */
   async ping(): Promise<void> {
     await this.init();
     const probe = path.join(this.dir, `${PROBE_PREFIX}${randomBytes(8).toString('hex')}`);
     const data = `ping ${Date.now()}`;
     try {
-      await fs.writeFile(probe, data, { flag: 'wx', mode: 0o600 });
+      // Written and fsynced like a state file, so a full disk fails here and not on the first real write.
+      const handle = await fs.open(probe, 'wx', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       if ((await fs.readFile(probe, 'utf8')) !== data) throw new Error(`FileStateStore: probe file ${probe} read back differently`);
     } finally {
       await fs.unlink(probe).catch(() => undefined);
@@ -225,18 +274,26 @@ export class FileStorage implements Storage {
       if (code(e) === 'ENOENT') return undefined;
       throw e;
     }
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      return validate(p, key, text);
     } catch (e) {
-      throw new StateFileCorruptError(p, key, text.length === 0 ? 'empty file' : `invalid JSON: ${(e as Error).message}`);
+      if (!(e instanceof StateFileCorruptError)) throw e;
+      await this.moveAside(key, p, e.reason);
+      return undefined;
     }
-    const f = parsed as Partial<StateFile> | null;
-    if (!f || typeof f !== 'object' || Array.isArray(f)) throw new StateFileCorruptError(p, key, 'not a JSON object');
-    if (typeof f.eTag !== 'string' || f.eTag === '') throw new StateFileCorruptError(p, key, 'no eTag');
-    if (!f.value || typeof f.value !== 'object' || Array.isArray(f.value)) throw new StateFileCorruptError(p, key, 'no value object');
-    if (f.key !== key) throw new StateFileCorruptError(p, key, `it holds key ${JSON.stringify(f.key)}`);
-    return f as StateFile;
+  }
+
+  /** Renames a corrupt file out of the way (kept for inspection) and reports it; the key is then absent. */
+  private async moveAside(key: string, file: string, reason: string): Promise<void> {
+    const movedTo = `${file}${CORRUPT_SUFFIX}${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+    try {
+      await fs.rename(file, movedTo);
+    } catch (e) {
+      if (code(e) === 'ENOENT') return; // another process moved or replaced it first
+      throw e;
+    }
+    await this.syncDir();
+    this.onCorrupt({ key, file, movedTo, reason });
   }
 
   /** Atomic replace: temp file in the same directory, fsync, rename over the target, fsync the directory. */
@@ -281,6 +338,21 @@ export class FileStorage implements Storage {
   }
 }
 
+function validate(p: string, key: string, text: string): StateFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new StateFileCorruptError(p, key, text.length === 0 ? 'empty file' : `invalid JSON: ${(e as Error).message}`);
+  }
+  const f = parsed as Partial<StateFile> | null;
+  if (!f || typeof f !== 'object' || Array.isArray(f)) throw new StateFileCorruptError(p, key, 'not a JSON object');
+  if (typeof f.eTag !== 'string' || f.eTag === '') throw new StateFileCorruptError(p, key, 'no eTag');
+  if (!f.value || typeof f.value !== 'object' || Array.isArray(f.value)) throw new StateFileCorruptError(p, key, 'no value object');
+  if (f.key !== key) throw new StateFileCorruptError(p, key, `it holds key ${JSON.stringify(f.key)}`);
+  return f as StateFile;
+}
+
 async function exists(p: string): Promise<boolean> {
   try {
     await fs.lstat(p);
@@ -308,16 +380,29 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 export class FileStateStore implements StateStore {
   readonly storage: FileStorage;
 
-  constructor(dir: string) {
-    this.storage = new FileStorage(dir);
+  constructor(dir: string, options: { onCorrupt?: CorruptHandler } = {}) {
+    this.storage = new FileStorage(dir, options.onCorrupt);
   }
 
   get dir(): string {
     return this.storage.dir;
   }
 
+  /** Where this store keeps its state (start-up messages). */
+  describe(): string {
+    return `DATA_DIR ${this.dir}`;
+  }
+
   createIfAbsent(key: string, value: object): Promise<boolean> {
     return this.storage.createIfAbsent(key, value);
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.storage.list(prefix);
+  }
+
+  deleteIfMatch(key: string, eTag: string): Promise<boolean> {
+    return this.storage.deleteIfMatch(key, eTag);
   }
 
   ping(): Promise<void> {

@@ -1,23 +1,42 @@
 /**
  * Everything the bot keeps (watches, conversation references, the token cache, dedupe records, leases)
  * goes through botbuilder's `Storage` interface (memory, file or Azure Blob) with its ETag optimistic
- * concurrency. A StateStore adds the two operations the bot needs beyond it: create-if-absent (write-once
- * records: dedupe, claims) and a readiness probe.
+ * concurrency. A StateStore adds what the bot needs beyond it: create-if-absent (write-once records:
+ * dedupe, claims), listing by prefix and conditional delete (the expiry sweep), and a readiness probe.
+ *
+ * Expiry: a record may carry `expiresAt` (set from the write's `ttlMs`, or from RETENTION by key prefix);
+ * reads take an expired record for absent, writes replace it, and `sweep` deletes it.
  */
 import { MemoryStorage, type Storage, type StoreItem } from 'botbuilder';
+import { systemClock, type Clock } from '../util/clock';
+import { ttlFor } from './retention';
 
 export interface StateStore {
   readonly storage: Storage;
   /** Writes `value` under `key` only if nothing is there; true when this call created it. Atomic. */
   createIfAbsent(key: string, value: object): Promise<boolean>;
-  /** Resolves when the store can be read and written (GET /readyz). */
+  /** The keys that start with `prefix`. */
+  list(prefix: string): Promise<string[]>;
+  /** Deletes the key only while its eTag is `eTag`; true when it deleted it. */
+  deleteIfMatch(key: string, eTag: string): Promise<boolean>;
+  /** Resolves when the store can be read and written (GET /readyz, start-up). */
   ping(): Promise<void>;
+  /** Where the state is, for messages ("DATA_DIR /var/lib/x", "Azure Blob container c at host"). */
+  describe?(): string;
 }
 
 export interface Stored<T> {
   value: T;
   eTag: string;
 }
+
+export interface WriteOptions {
+  /** The record expires this long after this write (default: RETENTION by key prefix, else never). */
+  ttlMs?: number;
+}
+
+/** What KeyValueStore keeps under a key. */
+type Envelope<T> = StoreItem & { value: T; expiresAt?: number };
 
 /** A lost optimistic-concurrency race (botbuilder's "eTag conflict", a blob 409/412 condition), nothing else. */
 export function isETagConflict(e: unknown): boolean {
@@ -31,7 +50,20 @@ const CREATE_ONLY = 'partner-ops:create-only';
 
 /** In memory: tests and single-process runs. create-if-absent relies on MemoryStorage's synchronous check. */
 export class MemoryStateStore implements StateStore {
-  readonly storage = new MemoryStorage();
+  private readonly memory: Record<string, string | undefined> = {};
+  readonly storage = new MemoryStorage(this.memory as Record<string, string>);
+  async list(prefix: string): Promise<string[]> {
+    return Object.keys(this.memory).filter((k) => k.startsWith(prefix) && this.memory[k] !== undefined);
+  }
+  async deleteIfMatch(key: string, eTag: string): Promise<boolean> {
+    const raw = this.memory[key];
+    if (raw === undefined || (JSON.parse(raw) as StoreItem).eTag !== eTag) return false;
+    delete this.memory[key];
+    return true;
+  }
+  describe(): string {
+    return 'memory';
+  }
   async createIfAbsent(key: string, value: object): Promise<boolean> {
     const existing = await this.storage.read([key]);
     if (existing[key]) return false;
@@ -46,18 +78,34 @@ export class MemoryStateStore implements StateStore {
   async ping(): Promise<void> {}
 }
 
-/** Typed access to a StateStore: values wrapped under `value`, with their ETags. */
+/** Typed access to a StateStore: values wrapped under `value`, with their ETags and expiry. */
 export class KeyValueStore {
-  constructor(readonly state: StateStore) {}
+  constructor(
+    readonly state: StateStore,
+    readonly clock: Clock = systemClock,
+  ) {}
 
   get storage(): Storage {
     return this.state.storage;
   }
 
+  private expired(item: Envelope<unknown>): boolean {
+    return typeof item.expiresAt === 'number' && item.expiresAt <= this.clock.now();
+  }
+
+  private envelope<T>(key: string, value: T, eTag: string, o?: WriteOptions): Envelope<T> {
+    const ttl = o?.ttlMs ?? ttlFor(key);
+    return ttl === undefined ? { value, eTag } : { value, expiresAt: this.clock.now() + ttl, eTag };
+  }
+
+  /** The stored record, expired or not. */
+  private async raw<T>(key: string): Promise<Envelope<T> | undefined> {
+    return (await this.state.storage.read([key]))[key] as Envelope<T> | undefined;
+  }
+
   async get<T>(key: string): Promise<Stored<T> | undefined> {
-    const items = await this.state.storage.read([key]);
-    const item = items[key] as (StoreItem & { value: T }) | undefined;
-    return item ? { value: item.value, eTag: item.eTag ?? '*' } : undefined;
+    const item = await this.raw<T>(key);
+    return item && !this.expired(item) ? { value: item.value, eTag: item.eTag ?? '*' } : undefined;
   }
 
   async getMany<T>(keys: string[]): Promise<Map<string, Stored<T>>> {
@@ -65,20 +113,34 @@ export class KeyValueStore {
     if (keys.length === 0) return out;
     const items = await this.state.storage.read(keys);
     for (const [k, item] of Object.entries(items)) {
-      const i = item as StoreItem & { value: T };
-      out.set(k, { value: i.value, eTag: i.eTag ?? '*' });
+      const i = item as Envelope<T>;
+      if (!this.expired(i)) out.set(k, { value: i.value, eTag: i.eTag ?? '*' });
     }
     return out;
   }
 
   /** Writes; with an eTag, only if the item has not changed since it was read (else throws a conflict). */
-  async put<T>(key: string, value: T, eTag = '*'): Promise<void> {
-    await this.state.storage.write({ [key]: { value, eTag } });
+  async put<T>(key: string, value: T, eTag = '*', o?: WriteOptions): Promise<void> {
+    await this.state.storage.write({ [key]: this.envelope(key, value, eTag, o) });
   }
 
-  /** True when this call created the item; false when it already existed. */
-  createIfAbsent<T>(key: string, value: T): Promise<boolean> {
-    return this.state.createIfAbsent(key, { value });
+  /** True when this call created the item; false when it already existed (an expired item counts as absent). */
+  async createIfAbsent<T>(key: string, value: T, o?: WriteOptions): Promise<boolean> {
+    const { eTag: _none, ...item } = this.envelope(key, value, '*', o);
+    for (let i = 0; i < 3; i++) {
+      if (await this.state.createIfAbsent(key, item)) return true;
+      const cur = await this.raw<T>(key);
+      if (!cur) continue; // deleted meanwhile: try again
+      if (!this.expired(cur)) return false;
+      try {
+        await this.put(key, value, cur.eTag ?? '*', o); // replaces the expired record, unless someone else did first
+        return true;
+      } catch (e) {
+        if (isETagConflict(e)) return false;
+        throw e;
+      }
+    }
+    return false;
   }
 
   async delete(key: string): Promise<void> {
@@ -89,14 +151,16 @@ export class KeyValueStore {
    * Read-modify-write with optimistic concurrency: re-reads and re-applies on an ETag conflict. `change`
    * returns the new value, or undefined to leave the item as it is (or absent).
    */
-  async update<T>(key: string, change: (current: T | undefined) => T | undefined, attempts = 25): Promise<T | undefined> {
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined, attempts = 25, o?: WriteOptions): Promise<T | undefined> {
     for (let i = 0; ; i++) {
-      const cur = await this.get<T>(key);
-      const next = change(cur?.value);
-      if (next === undefined) return cur?.value;
+      const raw = await this.raw<T>(key);
+      const cur = raw && !this.expired(raw) ? raw.value : undefined;
+      const next = change(cur);
+      if (next === undefined) return cur;
       try {
-        if (cur) await this.put(key, next, cur.eTag);
-        else if (!(await this.createIfAbsent(key, next))) throw Object.assign(new Error('eTag conflict (created meanwhile)'), { code: '412' });
+        if (raw) await this.put(key, next, raw.eTag ?? '*', o);
+        else if (!(await this.state.createIfAbsent(key, (({ eTag: _e, ...rest }) => rest)(this.envelope(key, next, '*', o)))))
+          throw Object.assign(new Error('eTag conflict (created meanwhile)'), { code: '412' });
         return next;
       } catch (e) {
         if (!isETagConflict(e) || i + 1 >= attempts) throw e;
@@ -104,5 +168,15 @@ export class KeyValueStore {
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** Math.min(i, 6))));
       }
     }
+  }
+
+  /** Deletes the expired records under `prefix`; the number deleted. A record rewritten meanwhile is kept. */
+  async sweep(prefix: string): Promise<number> {
+    let n = 0;
+    for (const key of await this.state.list(prefix)) {
+      const item = await this.raw<unknown>(key);
+      if (item && this.expired(item) && item.eTag && (await this.state.deleteIfMatch(key, item.eTag))) n++;
+    }
+    return n;
   }
 }

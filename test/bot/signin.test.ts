@@ -2,6 +2,7 @@ import { request } from 'node:https';
 import { SEED } from '../../src/sandbox';
 import { VERB } from '../../src/bot/verbs';
 import { decodeJwt } from '../../src/util/jwt';
+import { MemoryStateStore } from '../../src/storage';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
@@ -37,8 +38,10 @@ function postForm(url: string, form: Record<string, string>, ca: string): Promis
 
 describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through the protocol', () => {
   let bot: TestBot;
+  let state: MemoryStateStore;
   beforeEach(async () => {
-    bot = await startTestBot({}, { sandboxSso: false, bot: { invokeDeadlineMs: 2_000 } });
+    state = new MemoryStateStore();
+    bot = await startTestBot({}, { sandboxSso: false, state, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
   });
   afterEach(() => bot.close());
@@ -174,6 +177,36 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
     expect(await page.text()).toMatch(/different account/);
     await bot.say('whoami');
     expect(textOf(cardOf(bot.take()[0]))).toMatch(/not signed in/);
+  });
+
+  it("leaves the victim's session untouched when somebody else completes their sign-in link", async () => {
+    // Alice is signed in (SSO), and her sign-in link from the card is still valid.
+    await bot.say(`sr ${OPEN}`);
+    const card = oauthCardOf(bot.take()[0]);
+    await exchange(card);
+    await cardShowing(bot, SEED.serviceRequests.open.title);
+    bot.take();
+    const cacheKey = `tokens/${TENANT}/${ALICE.aadObjectId}`;
+    const before = (await state.storage.read([cacheKey]))[cacheKey];
+    expect(before).toBeDefined();
+
+    // Bob opens Alice's link and signs in as himself, over real HTTP.
+    const authorize = new URL((await fetch(card.buttons[0]!.value, { redirect: 'manual' })).headers.get('location')!);
+    const approved = await postForm(authorize.origin + authorize.pathname, { ...Object.fromEntries(authorize.searchParams), oid: BOB.aadObjectId, consent: '1', mfa: '1' }, authority().caPem);
+    const page = await fetch(approved.location!);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/different account/);
+
+    // Nothing of Alice's changed: the same cache record (same eTag), and she works on without signing in again.
+    expect((await state.storage.read([cacheKey]))[cacheKey]).toEqual(before);
+    expect(await state.list(`tokens/${TENANT}/`)).toEqual([cacheKey]); // and nothing of Bob's was kept
+    const grantsBefore = authority().tokenRequests.length;
+    await bot.say(`sr ${OPEN}`);
+    const [answer] = bot.take();
+    expect(textOf(cardOf(answer))).toContain(SEED.serviceRequests.open.title);
+    expect(authority().tokenRequests.slice(grantsBefore).filter((r) => r.grantType === OBO)).toHaveLength(0);
+    await bot.say('whoami');
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/Alice Admin/);
   });
 
   it('answers a card action from a user without a token with a login request, then acts with the SSO token', async () => {

@@ -11,7 +11,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import * as ts from 'typescript';
 import { BlobStateStore } from '../../src/storage/blob';
 import { createStateStore } from '../../src/storage/factory';
-import { FileStateStore, StateFileCorruptError, stateFileName } from '../../src/storage/file';
+import { FileStateStore, stateFileName } from '../../src/storage/file';
 import { isETagConflict, KeyValueStore, MemoryStateStore, type StateStore } from '../../src/storage/index';
 import { startAzurite, type Azurite } from '../support/azurite';
 
@@ -233,27 +233,38 @@ describe('FileStateStore', () => {
     expect(readdirSync(s.dir).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  it('reports a hand-broken file instead of taking the item for absent', async () => {
-    const s = fresh();
-    await s.storage.write({ k: { n: 1 } });
+  it('moves a hand-broken or truncated file aside (kept, reported once) and carries on with a fresh record', async () => {
+    const seen: Array<{ key: string; movedTo: string; reason: string }> = [];
+    const s = new FileStateStore(path.join(root, `s${++n}`), { onCorrupt: (i) => seen.push(i) });
+    const kv = new KeyValueStore(s);
     const file = path.join(s.dir, stateFileName('k'));
-    writeFileSync(file, '{"key":"k","eTag":"x","value":{"n":1');
-
-    const readErr = await settle(s.storage.read(['k']));
-    expect(readErr).toBeInstanceOf(StateFileCorruptError);
-    expect((readErr as Error).message).toContain(file);
-    expect((readErr as Error).message).toContain('"k"');
-    expect(await settle(s.storage.write({ k: { n: 2, eTag: 'x' } }))).toBeInstanceOf(StateFileCorruptError);
-    expect(await s.createIfAbsent('k', { n: 3 })).toBe(false);
-
-    writeFileSync(file, JSON.stringify({ key: 'someone else', eTag: 'x', value: {} }));
-    expect(((await settle(s.storage.read(['k']))) as Error).message).toMatch(/holds key "someone else"/);
-    writeFileSync(file, '');
-    expect(((await settle(s.storage.read(['k']))) as Error).message).toMatch(/empty file/);
-
-    // An unconditional write (or a delete) repairs it.
-    await s.storage.write({ k: { n: 4 } });
-    expect((await s.storage.read(['k'])).k).toMatchObject({ n: 4 });
+    const cases: Array<[string, RegExp]> = [
+      ['{"key":"k","eTag":"x","value":{"n":1', /invalid JSON/],
+      ['', /empty file/],
+      [JSON.stringify({ key: 'someone else', eTag: 'x', value: {} }), /holds key "someone else"/],
+      [JSON.stringify({ key: 'k', value: {} }), /no eTag/],
+    ];
+    for (const [i, [text, reason]] of cases.entries()) {
+      await kv.put('k', { n: i });
+      writeFileSync(file, text);
+      seen.length = 0;
+      // Read: absent; the file is kept under another name; reported once.
+      expect(await kv.get('k')).toBeUndefined();
+      expect(await kv.get('k')).toBeUndefined();
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ key: 'k', reason: expect.stringMatching(reason) });
+      expect(readFileSync(seen[0]!.movedTo, 'utf8')).toBe(text);
+      // The feature carries on: a read-modify-write starts from a fresh record.
+      expect(await kv.update<number>('k', (x) => (x ?? 100) + 1)).toBe(101);
+    }
+    // A conditional write and createIfAbsent over a corrupt file work too.
+    writeFileSync(file, '{"trunc');
+    await s.storage.write({ k: { n: 2, eTag: 'stale-from-before' } });
+    expect((await s.storage.read(['k'])).k).toMatchObject({ n: 2 });
+    writeFileSync(file, '{"trunc');
+    expect(await s.createIfAbsent('k', { n: 3 })).toBe(true);
+    expect(readdirSync(s.dir).filter((f) => f.includes('.corrupt-'))).toHaveLength(cases.length + 2);
+    expect(await s.list('')).toEqual(['k']); // moved-aside files are never listed or read again
   });
 });
 

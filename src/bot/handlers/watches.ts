@@ -3,7 +3,7 @@ import { messageCard } from '../../cards/common';
 import { describe, watchListCard } from '../../cards/notifications';
 import { customerName } from '../../cards/subscriptions';
 import { isOpen, SR_PAGE, srSnapshot, subSnapshot } from '../../notifications/notifier';
-import { newWatchId, postingReference, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
+import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
 import type { Turn } from '../turn';
 import { resolveCustomer } from './customers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
@@ -18,12 +18,13 @@ function conversationKey(t: Turn): string {
  */
 async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watch>, baseline: Record<string, Snapshot>): Promise<Outcome> {
   const reference = postingReference(t.reference);
+  const conversationKey = t.conversationKey;
   const w: Watch = {
-    id: newWatchId(),
+    id: watchIdFor({ conversationKey, kind, ...target }),
     kind,
     ...target,
     reference,
-    conversationKey: t.conversationKey,
+    conversationKey,
     setBy: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
     locale: t.locale,
     createdAt: d.clock.now(),
@@ -32,7 +33,8 @@ async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watc
     lastSeen: baseline,
     threads: {},
   };
-  await d.watches.add(w);
+  const { created, watch } = await d.watches.add(w);
+  if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
   return forAll(messageCard(t.tr.t('watch.created', { what: describe(t.tr, w), id: w.id })));
 }
 

@@ -266,6 +266,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Наблюдение',
   'watch.created': 'Наблюдавам тук {what} (наблюдение {id}). Ще публикувам всяка промяна в нишката на съответния елемент.',
+  'watch.already': 'Вече наблюдавам тук {what} (наблюдение {id}).',
   'watch.removed': 'Наблюдението {id} е спряно: {what}.',
   'watch.notFound': 'В този чат или канал няма наблюдение {id}. Използвайте **watches**, за да видите списъка.',
   'watch.resumed': 'Наблюдението {id} отново е активно.',

@@ -268,6 +268,7 @@ export const enUS = {
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Watch',
   'watch.created': 'Watching {what} here (watch {id}). I will post each change in its own thread.',
+  'watch.already': 'Already watching {what} here (watch {id}).',
   'watch.removed': 'Watch {id} stopped: {what}.',
   'watch.notFound': 'There is no watch {id} in this chat or channel. **watches** lists them.',
   'watch.resumed': 'Watch {id} is active again.',

@@ -266,6 +266,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Surveillance',
   'watch.created': "Je surveille ici {what} (surveillance {id}). Je publierai chaque modification dans le fil de discussion de l'élément concerné.",
+  'watch.already': 'Je surveille déjà ici {what} (surveillance {id}).',
   'watch.removed': 'Surveillance {id} arrêtée : {what}.',
   'watch.notFound': "Il n'y a aucune surveillance {id} dans cette conversation ou ce canal. **watches** en affiche la liste.",
   'watch.resumed': 'La surveillance {id} est de nouveau active.',

@@ -266,6 +266,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Monitoraggio',
   'watch.created': "Da ora monitoro qui {what} (monitoraggio {id}). Ogni modifica verrà pubblicata nella discussione dedicata all'elemento.",
+  'watch.already': 'Sto già monitorando qui {what} (monitoraggio {id}).',
   'watch.removed': 'Monitoraggio {id} interrotto: {what}.',
   'watch.notFound': "In questa chat o in questo canale non esiste il monitoraggio {id}. Per l'elenco, usare **watches**.",
   'watch.resumed': 'Il monitoraggio {id} è di nuovo attivo.',

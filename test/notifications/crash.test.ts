@@ -1,0 +1,190 @@
+/**
+ * kill -9 during a burst of `watch` commands, in a real bot process on Azurite: after a restart, every
+ * conversation's `watches` lists exactly the watches that are stored (what the notifier polls), no
+ * conversation has a duplicate, and a change posts exactly once in each conversation that lists a watch.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../../src/config';
+import { DelegatedIdentity } from '../../src/identity/delegated';
+import { silentLogger } from '../../src/logging/logger';
+import { startSandboxServices, type SandboxServices } from '../../src/main';
+import { conversationKeyOf, WatchStore } from '../../src/notifications/watches';
+import { SEED } from '../../src/sandbox';
+import { KeyValueStore } from '../../src/storage';
+import { BlobStateStore } from '../../src/storage/blob';
+import { systemClock } from '../../src/util/clock';
+import { startAzurite, type Azurite } from '../support/azurite';
+import { ALICE, BOT, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { until } from '../support/until';
+
+const ROOT = join(__dirname, '../..');
+const INTERVAL_MS = 1_000;
+const CONVERSATIONS = 50;
+const conversations = Array.from({ length: CONVERSATIONS }, (_, i) => `19:crash-${i}@thread.tacv2`);
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+}
+
+async function spawnInstance(id: string, env: Record<string, string>): Promise<Instance> {
+  const tsx = (f: string) => join(ROOT, 'node_modules/tsx/dist', f);
+  const args = ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(ROOT, 'test/support/instance-process.ts')];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, INSTANCE_ID: id }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${output.join('')}`)), 45_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      output.push(b.toString());
+      const m = /ready (\S+)/.exec(output.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (b: Buffer) => output.push(b.toString()));
+    child.once('exit', (code) => reject(new Error(`instance ${id} exited ${code}:\n${output.join('')}`)));
+  });
+  return { child, url };
+}
+
+describe('kill -9 during a burst of watch commands', () => {
+  let azurite: Azurite;
+  let services: SandboxServices;
+  let connector: Connector;
+  let container: string;
+  let env: Record<string, string>;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    const config = loadConfig({});
+    services = await startSandboxServices(config);
+    connector = await startConnector();
+    container = `crash-${randomUUID().slice(0, 8)}`;
+    services.authority.user({ oid: ALICE.aadObjectId, tid: TENANT, name: ALICE.name });
+    const identity = new DelegatedIdentity(
+      {
+        clientId: services.app.clientId,
+        clientSecret: services.app.clientSecret,
+        authority: services.authority.authorityUrl('organizations'),
+        knownAuthority: { host: services.authority.host, metadata: services.authority.openIdConfiguration('organizations') },
+        caPem: services.authority.caPem,
+        scope: config.partnerCenter.scope,
+        cacheSecret: services.cacheSecret,
+      },
+      new KeyValueStore(new BlobStateStore(azurite.connectionString, container)),
+      systemClock,
+      silentLogger,
+    );
+    await identity.exchange({ id: ALICE.aadObjectId, name: ALICE.name, tenantId: TENANT }, services.authority.mintSsoToken(ALICE.aadObjectId, config.aad.appIdUri));
+    env = {
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      NOTIFY_INTERVAL_MS: String(INTERVAL_MS),
+      NOTIFY_LEASE_MS: '3000',
+      CARD_SIGNING_KEY: 'crash-test-signing-key-0123456789-abcdefgh',
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      AZURE_STORAGE_CONTAINER: container,
+      TEST_SANDBOX_URL: services.sandbox.url,
+      TEST_AUTHORITY_URL: services.authority.url,
+      TEST_AUTHORITY_CA: services.authority.caPem,
+      TEST_AUTHORITY_METADATA: JSON.stringify(services.authority.openIdConfiguration('organizations')),
+      TEST_APP: JSON.stringify(services.app),
+      TEST_CACHE_SECRET: services.cacheSecret,
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await connector?.close();
+    await services?.sandbox.close();
+    await services?.authority.close();
+    await azurite?.stop();
+  });
+
+  const say = (instance: Instance, conversationId: string, text: string) =>
+    fetch(`${instance.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: randomUUID(),
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        locale: 'en-US',
+        from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
+        recipient: BOT,
+        conversation: { id: conversationId, conversationType: 'channel', tenantId: TENANT, isGroup: true },
+        channelData: { tenant: { id: TENANT } },
+        text: `<at>${BOT.name}</at> ${text}`,
+        entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }],
+      }),
+    }).then((r) => r.status);
+
+  it('after a restart, `watches` equals what is stored and what posts; a repeated watch says "already watching"', async () => {
+    const a = await spawnInstance('crash-a', env);
+    children.push(a.child);
+    // 100 commands: every conversation asks for the same watch twice, 10 at a time; kill -9 midway.
+    const commands = [...conversations, ...conversations];
+    let answered = 0;
+    let next = 0;
+    const workers = Array.from({ length: 10 }, async () => {
+      while (next < commands.length) {
+        const conv = commands[next++]!;
+        try {
+          await say(a, conv, 'watch sr all');
+          answered++;
+        } catch {
+          return; // the process is gone
+        }
+      }
+    });
+    await until(() => answered >= 40, 30_000);
+    a.child.kill('SIGKILL');
+    await Promise.all(workers);
+    expect(answered).toBeLessThan(commands.length); // the kill did land mid-burst
+
+    const b = await spawnInstance('crash-b', env);
+    children.push(b.child);
+    // What the notifier polls: the stored watches, per conversation.
+    const stored = await new WatchStore(new KeyValueStore(new BlobStateStore(azurite.connectionString, container))).all();
+    const storedBy = new Map<string, string[]>();
+    for (const w of stored) storedBy.set(w.conversationKey, [...(storedBy.get(w.conversationKey) ?? []), w.id]);
+
+    // What `watches` lists, per conversation.
+    let listedTotal = 0;
+    const watching: string[] = [];
+    for (const conv of conversations) {
+      const mark = connector.calls.length;
+      expect(await say(b, conv, 'watches')).toBe(200);
+      const reply = connector.calls.slice(mark).find((c) => c.conversationId.startsWith(conv));
+      const listed = [...new Set(textOf(cardOf(reply)).match(/w-[0-9a-f]{8}/g) ?? [])];
+      const key = conversationKeyOf({ channelId: 'msteams', conversation: { id: conv } as never });
+      expect(listed.sort()).toEqual((storedBy.get(key) ?? []).sort());
+      expect(listed.length).toBeLessThanOrEqual(1); // never a duplicate
+      listedTotal += listed.length;
+      if (listed.length) watching.push(conv);
+    }
+    expect(listedTotal).toBe(stored.length);
+    expect(watching.length).toBeGreaterThan(0);
+
+    // A repeated watch answers "already watching" and adds nothing.
+    const mark = connector.calls.length;
+    await say(b, watching[0]!, 'watch sr all');
+    expect(textOf(cardOf(connector.calls.slice(mark).find((c) => c.conversationId.startsWith(watching[0]!))))).toMatch(/Already watching/);
+
+    // What posts: one change, once per conversation that lists a watch, none elsewhere.
+    await new Promise((r) => setTimeout(r, 4 * INTERVAL_MS)); // priming cycles
+    const sr = services.sandbox.data.serviceRequests.find((s) => s.resource.id === SEED.serviceRequests.open.id)!.resource;
+    sr.status = 'closed';
+    const roots = () =>
+      connector.calls.filter((c) => c.method === 'POST' && !c.activityId && textOf(cardOf(c)).includes(`Service request ${SEED.serviceRequests.open.id}`)).map((c) => c.conversationId);
+    await until(() => roots().length >= watching.length, 30_000);
+    await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS)); // any duplicate would arrive by now
+    expect(roots().sort()).toEqual([...watching].sort());
+  }, 180_000);
+});
