@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const reqs = sandbox.requests.slice(before);
     return { name, calls: reqs.length, detail: reqs.map((q) => `${q.method} ${q.status}`).join(', ') };
   };
-  const counts = [
+  const counts: Array<{ name: string; calls: number; detail: string }> = [
     await counted('create service request', () =>
       client.createServiceRequest(user, { title: 'Bench', description: 'Bench', severity: 'minimal', supportTopicId: SEED.supportTopics.billing.id }),
     ),
@@ -80,6 +80,19 @@ async function main(): Promise<void> {
     await counted('subscription update (202 + polls)', () => client.updateSubscription(user, cid, sid, { quantity: 26 })),
     await counted('support profile update', () => client.updateSupportProfile(user, { telephone: '+1 425 555 0100' })),
   ];
+  // When the answer to a write is lost: never sent again blindly, read back instead (applied, or unknown).
+  const impatient = new PartnerCenterClient({ baseUrl: sandbox.url, applicationName: 'Partner Ops bench', timeoutMs: 100, verifyWaitMs: 600, verifyIntervalMs: 200 });
+  const srPath = `/v1/servicerequests/${SEED.serviceRequests.open.id}`;
+  sandbox.injectFault({ method: 'POST', delayMs: 300 });
+  counts.push(await counted('create, answer lost, found by read-back', () =>
+    impatient.createServiceRequest(user, { title: 'Bench lost answer', description: 'Bench', severity: 'minimal', supportTopicId: SEED.supportTopics.billing.id }),
+  ));
+  sandbox.injectFault({ method: 'PATCH', path: srPath, delayMs: 300 });
+  counts.push(await counted('add note, answer lost, found by read-back', () => impatient.addServiceRequestNote(user, SEED.serviceRequests.open.id, 'bench lost note')));
+  sandbox.injectFault({ method: 'PATCH', path: srPath, reset: true });
+  counts.push(await counted('add note, reset, never shown (unknown)', () => impatient.addServiceRequestNote(user, SEED.serviceRequests.open.id, 'bench reset note')));
+  sandbox.injectFault({ method: 'PATCH', path: `/v1/customers/${cid}/subscriptions/${sid}`, delayMs: 300 });
+  counts.push(await counted('subscription update, timeout, If-Match retry', () => impatient.updateSubscription(user, cid, sid, { friendlyName: 'Bench again' })));
   await sandbox.close();
 
   const fmt = (n: number) => n.toFixed(3);
@@ -89,7 +102,7 @@ async function main(): Promise<void> {
   console.log(`  added per request: ${fmt(median(clientMs) - median(bareMs))} ms`);
   console.log(`  ratio client/bare: median ${median(ratios).toFixed(3)}x (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; aim <= 1.15x)`);
   console.log('Partner Center calls per operation (counted at the sandbox):');
-  for (const c of counts) console.log(`  ${c.name.padEnd(36)} ${c.calls}   (${c.detail})`);
+  for (const c of counts) console.log(`  ${c.name.padEnd(46)} ${c.calls}   (${c.detail})`);
 }
 
 main().catch((e) => {

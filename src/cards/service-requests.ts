@@ -69,14 +69,14 @@ export type SrFilter = 'open' | 'closed' | 'attention';
 
 export function serviceRequestListCard(
   tr: Translator,
-  page: { items: ServiceRequest[]; offset: number; nextOffset?: number; pageSize: number },
+  page: { items: ServiceRequest[]; offset: number; nextOffset?: number; pageSize: number; skipped?: number },
   filter?: SrFilter,
 ): AdaptiveCard {
   const from = page.offset + 1;
   const to = page.offset + page.items.length;
   return expand('service-request-list', {
     title: filter ? tr.t('sr.list.titleFiltered', { filter: tr.t(`sr.filter.${filter}`) }) : tr.t('sr.list.title'),
-    range: page.items.length > 0 ? tr.t('sr.list.range', { from, to }) : '',
+    range: [page.items.length > 0 ? tr.t('sr.list.range', { from, to }) : '', page.skipped ? tr.t('common.skipped', { count: page.skipped }) : ''].filter(Boolean).join(' · '),
     empty: tr.t('sr.list.empty'),
     items: page.items.map((sr) => ({
       id: sr.id ?? '',

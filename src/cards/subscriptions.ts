@@ -63,7 +63,7 @@ function refundableText(tr: Translator, s: Subscription, now: number): string | 
 /** Subscriptions shown per card; the rest are a "Next page" away. */
 export const SUBSCRIPTIONS_PER_PAGE = 20;
 
-export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0): AdaptiveCard {
+export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0, skipped = 0): AdaptiveCard {
   const name = literal(customerName(customer));
   // The ones that can still change come first; cancelled ones after them.
   const ordered = [...subscriptions.filter((s) => s.status !== 'deleted'), ...subscriptions.filter((s) => s.status === 'deleted')];
@@ -73,7 +73,12 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
     title: tr.t('sub.list.title', { customer: name }),
     subtitle: customer.id,
     empty: tr.t('sub.list.empty', { customer: name }),
-    more: shown < ordered.length ? `${tr.number(start + 1)}–${tr.number(start + shown)} / ${tr.number(ordered.length)}` : '',
+    more: [
+      shown < ordered.length ? `${tr.number(start + 1)}–${tr.number(start + shown)} / ${tr.number(ordered.length)}` : '',
+      skipped ? tr.t('common.skipped', { count: skipped }) : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
     customerId: customer.id,
     hasPrevious: start > 0,
     previousOffset: Math.max(0, start - SUBSCRIPTIONS_PER_PAGE),

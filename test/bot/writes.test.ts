@@ -56,6 +56,7 @@ describe('writes: applied, refused or unknown, and never twice', () => {
     expect(text).toMatch(/Premium seats[\s\S]*Suspended/);
     expect(text).toContain('Office 365 E1');
     expect(text).toContain('Microsoft 365 Business Standard');
+    expect(text).toContain('1 item(s) Partner Center sent could not be read, so they are not shown.');
   });
 
   it('changes seats on a new-commerce subscription shaped as Microsoft documents it, and shows what can still be removed', async () => {

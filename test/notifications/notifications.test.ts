@@ -51,6 +51,17 @@ describe('watches: chats and channels hear about changes', () => {
     expect(bot.take()).toHaveLength(0); // nothing changed: nothing posted
   });
 
+  it('announces a change made right after the watch is set: the watch starts from what the user saw', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: GROUP });
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    bot.take();
+    sr(OPEN).status = 'closed';
+    sub(SEED.subscriptions.contosoNce.id).quantity = 30;
+    await cycle(); // the first cycle after the watch
+    const texts = bot.take().filter((c) => c.method === 'POST').map((c) => textOf(cardOf(c)));
+    expect(texts).toEqual(expect.arrayContaining([expect.stringMatching(/Status: Open → Closed/), expect.stringMatching(/Seats: 25 → 30/)]));
+  });
+
   it('covers every service-request watch of a user with one paged list per cycle, and each watched customer with one list', async () => {
     await bot.say(`watch sr ${OPEN}`, { conversation: GROUP });
     await bot.say('watch sr all open', { conversation: CHANNEL });

@@ -26,7 +26,7 @@ const STATUS_OF: Record<SrListFilter, 'open' | 'closed' | 'attention_needed'> = 
 
 export async function listServiceRequests(d: BotDeps, t: Turn, filter?: SrListFilter, offset = 0): Promise<Outcome> {
   const page = await d.client.listServiceRequests(t.user, { status: filter ? STATUS_OF[filter] : undefined, offset, size: SR_PAGE_SIZE });
-  return forAll(serviceRequestListCard(t.tr, { items: page.items, offset, nextOffset: page.nextOffset, pageSize: SR_PAGE_SIZE }, filter as SrFilter | undefined));
+  return forAll(serviceRequestListCard(t.tr, { items: page.items, offset, nextOffset: page.nextOffset, pageSize: SR_PAGE_SIZE, skipped: page.skipped }, filter as SrFilter | undefined));
 }
 
 export async function newServiceRequestForm(

@@ -27,7 +27,8 @@ export interface SubscriptionUpdateRequest {
 export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string, offset = 0): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef);
   if ('outcome' in r) return r.outcome;
-  return forAll(subscriptionListCard(t.tr, r.customer, (await d.client.listSubscriptions(t.user, r.customer.id)).items, offset));
+  const page = await d.client.listSubscriptions(t.user, r.customer.id);
+  return forAll(subscriptionListCard(t.tr, r.customer, page.items, offset, page.skipped));
 }
 
 export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {

@@ -93,6 +93,7 @@ export const enUS = {
   'write.unread': 'Done in Partner Center. I could not read the result back to show it here: use Refresh.',
   'audit.notSaved': 'Done in Partner Center; the audit record could not be saved.',
   'common.alreadyHandled': 'I already handled this; the result is above.',
+  'common.skipped': '{count} item(s) Partner Center sent could not be read, so they are not shown.',
   'error.tampered': 'This card was changed or has expired, so I did not act on it. Run the command again.',
   'error.badSubmission': 'This card sent data I cannot use. Run the command again.',
   'error.tooLarge': 'That is too much text for one request.',

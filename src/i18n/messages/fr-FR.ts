@@ -91,6 +91,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'write.unread': "C'est fait dans l'Espace partenaires. Je n'ai pas pu relire le résultat pour l'afficher ici : utilisez Actualiser.",
   'audit.notSaved': "C'est fait dans l'Espace partenaires ; l'entrée du journal d'audit n'a pas pu être enregistrée.",
   'common.alreadyHandled': "J'ai déjà traité cette demande ; le résultat est ci-dessus.",
+  'common.skipped': "{count} élément(s) envoyé(s) par l'Espace partenaires n'ont pas pu être lus et ne sont pas affichés.",
   'error.tampered': "Cette carte a été modifiée ou a expiré, je n'y ai donc pas donné suite. Exécutez à nouveau la commande.",
   'error.badSubmission': 'Cette carte a envoyé des données inutilisables. Exécutez à nouveau la commande.',
   'error.tooLarge': 'Ce texte est trop long pour une seule requête.',

@@ -91,6 +91,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'write.unread': 'Fatto nel Centro per i partner. Non ho potuto rileggere il risultato per mostrarlo qui: usare Aggiorna.',
   'audit.notSaved': 'Fatto nel Centro per i partner; non è stato possibile salvare la voce del registro di controllo.',
   'common.alreadyHandled': 'Ho già gestito questa richiesta; il risultato è sopra.',
+  'common.skipped': 'Non è stato possibile leggere {count} elemento/i inviato/i dal Centro per i partner, quindi non vengono mostrati.',
   'error.tampered': 'Questa scheda è stata modificata o è scaduta, quindi non è stata eseguita alcuna azione. Eseguire di nuovo il comando.',
   'error.badSubmission': 'Questa scheda ha inviato dati che non posso usare. Eseguire di nuovo il comando.',
   'error.tooLarge': 'Il testo è troppo lungo per una singola richiesta.',
