@@ -29,16 +29,16 @@ import { isPartnerCenterError, type PartnerCenterClient } from '../partner-cente
 import type { KeyValueStore } from '../storage';
 import { conversationKeyOf, postingReference, type WatchStore } from '../notifications/watches';
 import { systemClock, type Clock } from '../util/clock';
-import { AuditLog } from './audit';
+import { AuditLog } from '../features/audit/log';
 import { BackgroundWork } from './background';
 import { parseCommand, type Command } from './commands/grammar';
-import { Dedupe } from './dedupe';
+import { Dedupe } from '../storage/once';
 import { runAction, runCommand } from './dispatch';
 import { errorToCard } from './errors';
-import { MAX_SUBMISSION_CHARS } from './forms';
-import { forInteractor, type BotDeps, type CardUpdater, type Outcome } from './handlers/types';
+import { MAX_SUBMISSION_CHARS } from '../features/common/forms';
+import { forInteractor, type BotDeps, type CardUpdater, type Outcome } from '../features/common/types';
 import { SignInFlow, type PendingWork } from './signin';
-import { Signer } from './signing';
+import { Signer } from '../features/confirm/signing';
 import { turnOf, type Turn } from './turn';
 import { VERB } from './verbs';
 

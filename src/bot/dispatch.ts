@@ -1,16 +1,16 @@
 /**
  * Dispatch on exact keys: a parsed command's kind, a card action's verb. Each ends in an Outcome.
  */
-import { auditCard } from '../cards/audit';
+import { auditCard } from '../features/audit/cards';
 import { helpCard, messageCard } from '../cards/common';
 import type { Command } from './commands/grammar';
-import * as sr from './handlers/service-requests';
-import * as customers from './handlers/customers';
-import * as subs from './handlers/subscriptions';
-import * as profile from './handlers/profile';
-import * as account from './handlers/account';
-import * as watches from './handlers/watches';
-import { forAll, forInteractor, type BotDeps, type Outcome } from './handlers/types';
+import * as sr from '../features/service-requests/handlers';
+import * as customers from '../features/customers/handlers';
+import * as subs from '../features/subscriptions/handlers';
+import * as profile from '../features/profile/handlers';
+import * as account from '../features/account/handlers';
+import * as watches from '../features/watches/handlers';
+import { forAll, forInteractor, type BotDeps, type Outcome } from '../features/common/types';
 import type { Turn } from './turn';
 import { VERB } from './verbs';
 import { SR_ID_PATTERN } from '../partner-center/schemas';

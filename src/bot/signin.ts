@@ -19,7 +19,7 @@ import type { Actor, SignInReason } from '../identity';
 import { ExchangeError, type DelegatedIdentity } from '../identity/delegated';
 import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
-import type { Signer } from './signing';
+import type { Signer } from '../features/confirm/signing';
 import type { Turn } from './turn';
 
 /** What the user asked for, to finish after they sign in. */

@@ -15,7 +15,7 @@
  * resume); a conversation the bot can no longer reach disables its watches.
  */
 import { createHash } from 'node:crypto';
-import { changeCard, pausedCard, rootCard, type ItemView } from '../cards/notifications';
+import { changeCard, pausedCard, rootCard, type ItemView } from './cards';
 import { translator, resolveLocale } from '../i18n';
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';

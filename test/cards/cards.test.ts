@@ -6,11 +6,11 @@
 import { VERB } from '../../src/bot/verbs';
 import { errorToCard } from '../../src/bot/errors';
 import { confirmCard, errorCard, helpCard, messageCard } from '../../src/cards/common';
-import { customerListCard } from '../../src/cards/customers';
-import { profileCard } from '../../src/cards/profile';
+import { customerListCard } from '../../src/features/customers/cards';
+import { profileCard } from '../../src/features/profile/cards';
 import type { AdaptiveCard } from '../../src/cards/render';
-import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard } from '../../src/cards/service-requests';
-import { subscriptionCard, subscriptionListCard } from '../../src/cards/subscriptions';
+import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard } from '../../src/features/service-requests/cards';
+import { subscriptionCard, subscriptionListCard } from '../../src/features/subscriptions/cards';
 import { LOCALES, translator, type Translator } from '../../src/i18n';
 import { PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
 import { customerSchema, serviceRequestSchema, subscriptionSchema, supportProfileSchema, supportTopicSchema } from '../../src/partner-center/schemas';

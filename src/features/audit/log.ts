@@ -2,10 +2,10 @@
  * The audit trail: every write the bot makes in Partner Center (who, what, old → new, when, the request
  * id Partner Center support can trace), kept in the shared store per conversation and shown by `audit`.
  */
-import type { ChangeRow } from '../cards/common';
-import type { KeyValueStore } from '../storage';
-import type { Clock } from '../util/clock';
-import type { Turn } from './turn';
+import type { ChangeRow } from '../../cards/common';
+import type { KeyValueStore } from '../../storage';
+import type { Clock } from '../../util/clock';
+import type { Turn } from '../../bot/turn';
 
 export type AuditAction = 'sr.create' | 'sr.note' | 'sr.close' | 'sub.update' | 'profile.update';
 

@@ -1,9 +1,9 @@
 /** Subscription cards: a customer's list, and one subscription with its edit form and status actions. */
-import { VERB } from '../bot/verbs';
-import type { MessageKey, Translator } from '../i18n';
-import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../partner-center';
-import { bannerData, type Banner } from './common';
-import { expand, expandFitting, literal, type AdaptiveCard } from './render';
+import { VERB } from '../../bot/verbs';
+import type { MessageKey, Translator } from '../../i18n';
+import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../../partner-center';
+import { bannerData, type Banner } from '../../cards/common';
+import { expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
 
 export function customerName(c: Customer): string {
   return c.companyProfile?.companyName ?? c.companyProfile?.domain ?? c.id;

@@ -1,9 +1,9 @@
 /** The partner's support profile, as an edit form prefilled with the current values. */
-import { VERB } from '../bot/verbs';
-import type { Translator } from '../i18n';
-import type { SupportProfile } from '../partner-center';
-import { bannerData, type Banner } from './common';
-import { expand, type AdaptiveCard } from './render';
+import { VERB } from '../../bot/verbs';
+import type { Translator } from '../../i18n';
+import type { SupportProfile } from '../../partner-center';
+import { bannerData, type Banner } from '../../cards/common';
+import { expand, type AdaptiveCard } from '../../cards/render';
 
 export interface ProfileFormState {
   values?: { email?: string; telephone?: string; website?: string };

@@ -1,7 +1,7 @@
 /** `audit`: the recent Partner Center writes made from this chat or channel. */
-import type { AuditEntry } from '../bot/audit';
-import type { MessageKey, Translator } from '../i18n';
-import { expand, literal, type AdaptiveCard } from './render';
+import type { AuditEntry } from './log';
+import type { MessageKey, Translator } from '../../i18n';
+import { expand, literal, type AdaptiveCard } from '../../cards/render';
 
 export function auditCard(tr: Translator, entries: AuditEntry[]): AdaptiveCard {
   return expand('audit', {

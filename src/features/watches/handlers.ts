@@ -1,12 +1,12 @@
 /** `watch …`, `unwatch`, `watches`, and the watch cards' buttons. */
 import { messageCard } from '../../cards/common';
-import { describe, watchListCard } from '../../cards/notifications';
-import { customerName } from '../../cards/subscriptions';
+import { describe, watchListCard } from '../../notifications/cards';
+import { customerName } from '../subscriptions/cards';
 import { isOpen, SR_PAGE, srSnapshot, subSnapshot } from '../../notifications/notifier';
 import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
-import type { Turn } from '../turn';
-import { resolveCustomer } from './customers';
-import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
+import type { Turn } from '../../bot/turn';
+import { resolveCustomer } from '../customers/handlers';
+import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 
 function conversationKey(t: Turn): string {
   return t.conversationKey;

@@ -1,12 +1,12 @@
 /** `profile` and `profile set`, and the profile form. */
-import { profileCard } from '../../cards/profile';
+import { profileCard } from './cards';
 import type { SupportProfileChange } from '../../partner-center';
 import { supportProfileChangeSchema } from '../../partner-center/schemas';
-import { echoValues, validateForm } from '../forms';
-import type { Turn } from '../turn';
+import { echoValues, validateForm } from '../common/forms';
+import type { Turn } from '../../bot/turn';
 import { messageCard } from '../../cards/common';
-import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
-import { reportWrite } from './written';
+import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { reportWrite } from '../common/written';
 
 const FIELDS = ['email', 'telephone', 'website'] as const;
 type Field = (typeof FIELDS)[number];

@@ -1,10 +1,10 @@
 /** Service request cards: one request with its notes and actions, a list page, and the create form. */
 import { randomUUID } from 'node:crypto';
-import { VERB } from '../bot/verbs';
-import type { Translator, MessageKey } from '../i18n';
-import { LIMITS, type ServiceRequest, type SupportTopic } from '../partner-center';
-import { bannerData, type Banner } from './common';
-import { clip, expand, expandFitting, literal, type AdaptiveCard } from './render';
+import { VERB } from '../../bot/verbs';
+import type { Translator, MessageKey } from '../../i18n';
+import { LIMITS, type ServiceRequest, type SupportTopic } from '../../partner-center';
+import { bannerData, type Banner } from '../../cards/common';
+import { clip, expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
 
 /**
  * Notes shown on a card, newest last; older ones are counted, so the card stays well under Teams' size limit.

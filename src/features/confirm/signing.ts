@@ -3,7 +3,7 @@
  * with an expiry, so a card edited in transit, or replayed long after, is refused instead of acted on.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../util/clock';
+import type { Clock } from '../../util/clock';
 
 export interface Signed<T> {
   payload: T;

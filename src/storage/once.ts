@@ -5,7 +5,7 @@
  * in storage decides.
  */
 import type { Clock } from '../util/clock';
-import type { KeyValueStore } from '../storage';
+import type { KeyValueStore } from '.';
 
 type Record<T> = { state: 'pending'; at: number } | { state: 'done'; at: number; result: T };
 

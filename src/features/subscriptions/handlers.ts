@@ -1,16 +1,16 @@
 /** `sub …` commands and subscription card actions: list, show, change (with confirmation), status. */
 import { z } from 'zod';
 import { confirmCard, type Banner, type ChangeRow } from '../../cards/common';
-import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from '../../cards/subscriptions';
+import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from './cards';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { customerIdSchema, subscriptionChangeSchema, subscriptionIdSchema } from '../../partner-center/schemas';
 import { literal } from '../../cards/render';
-import { asBoolean, asNumber, echoValues, validateForm } from '../forms';
-import type { Turn } from '../turn';
-import { resolveCustomer } from './customers';
-import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
-import { reportWrite } from './written';
+import { asBoolean, asNumber, echoValues, validateForm } from '../common/forms';
+import type { Turn } from '../../bot/turn';
+import { resolveCustomer } from '../customers/handlers';
+import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { reportWrite } from '../common/written';
 
 type Field = keyof SubscriptionChange;
 const FIELDS: readonly Field[] = ['quantity', 'friendlyName', 'autoRenewEnabled', 'status'];

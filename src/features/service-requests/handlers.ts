@@ -2,14 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { confirmCard, messageCard, withNotice, type Banner } from '../../cards/common';
-import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from '../../cards/service-requests';
+import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from './cards';
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
-import type { SrListFilter } from '../commands/grammar';
-import { echoValues, validateForm } from '../forms';
-import type { Turn } from '../turn';
-import { forAll, forInteractor, type BotDeps, type Outcome } from './types';
-import { reportWrite, type WriteReport } from './written';
+import type { SrListFilter } from '../../bot/commands/grammar';
+import { echoValues, validateForm } from '../common/forms';
+import type { Turn } from '../../bot/turn';
+import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { reportWrite, type WriteReport } from '../common/written';
 
 export const SR_PAGE_SIZE = 10;
 const FORM_FIELDS = ['title', 'description', 'severity', 'supportTopicId', 'text'] as const;

@@ -1,9 +1,9 @@
 /** Customers found by name or domain prefix, each with a button to its subscriptions. */
-import { VERB } from '../bot/verbs';
-import type { Translator } from '../i18n';
-import type { Customer } from '../partner-center';
-import { shownOf } from './common';
-import { expandFitting, literal, type AdaptiveCard } from './render';
+import { VERB } from '../../bot/verbs';
+import type { Translator } from '../../i18n';
+import type { Customer } from '../../partner-center';
+import { shownOf } from '../../cards/common';
+import { expandFitting, literal, type AdaptiveCard } from '../../cards/render';
 
 export function customerListCard(tr: Translator, typed: string, customers: Customer[], mode: 'find' | 'pick' = 'find'): AdaptiveCard {
   const query = literal(typed);

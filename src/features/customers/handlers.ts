@@ -1,8 +1,8 @@
 /** `customer find`, and turning what a user typed as "customer" into one customer. */
-import { customerListCard } from '../../cards/customers';
+import { customerListCard } from './cards';
 import type { Customer } from '../../partner-center';
-import type { Turn } from '../turn';
-import { forAll, type BotDeps, type Outcome } from './types';
+import type { Turn } from '../../bot/turn';
+import { forAll, type BotDeps, type Outcome } from '../common/types';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_MATCHES = 25;

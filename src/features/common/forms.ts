@@ -4,7 +4,7 @@
  * localized message next to its field.
  */
 import type { z } from 'zod';
-import type { Translator } from '../i18n';
+import type { Translator } from '../../i18n';
 
 export type FieldErrors<F extends string> = Partial<Record<F, string>>;
 

@@ -5,10 +5,10 @@ import type { Logger } from '../../logging/logger';
 import type { WatchStore } from '../../notifications/watches';
 import type { PartnerCenterClient } from '../../partner-center';
 import type { Clock } from '../../util/clock';
-import type { AuditLog } from '../audit';
-import type { BackgroundWork } from '../background';
-import type { Dedupe } from '../dedupe';
-import type { Signer } from '../signing';
+import type { AuditLog } from '../audit/log';
+import type { BackgroundWork } from '../../bot/background';
+import type { Dedupe } from '../../storage/once';
+import type { Signer } from '../confirm/signing';
 
 export interface BotDeps {
   client: PartnerCenterClient;

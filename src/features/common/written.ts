@@ -7,8 +7,8 @@
  */
 import type { Banner, ChangeRow } from '../../cards/common';
 import type { MessageKey } from '../../i18n';
-import type { AuditEntry } from '../audit';
-import type { Turn } from '../turn';
+import type { AuditEntry } from '../audit/log';
+import type { Turn } from '../../bot/turn';
 import { changedBanner, changeLine } from './banners';
 import type { BotDeps } from './types';
 

@@ -1,8 +1,8 @@
 /** `whoami` and `signout`: the signed-in Partner Center account, and forgetting it. */
 import { messageCard } from '../../cards/common';
 import { literal } from '../../cards/render';
-import type { Turn } from '../turn';
-import { forInteractor, type BotDeps, type Outcome } from './types';
+import type { Turn } from '../../bot/turn';
+import { forInteractor, type BotDeps, type Outcome } from '../common/types';
 
 export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {
   if (!d.identity) return forInteractor(messageCard(t.tr.t('whoami.notConfigured')));
