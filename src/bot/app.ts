@@ -1,8 +1,8 @@
 /**
  * The bot: a @microsoft/teams-ai Application on botbuilder's CloudAdapter (teams-ai's TeamsAdapter).
  *
- * Messages are parsed by the command grammar and dispatched on the command's kind; card actions
- * (Action.Execute, `adaptiveCard/action` invokes) on their verb (dispatch.ts). Both end in an Outcome: a
+ * Messages are parsed by the command registry and run by the command they name; card actions
+ * (Action.Execute, `adaptiveCard/action` invokes) by the action their verb names. Both end in an Outcome: a
  * card, for everyone or only for the person who acted, and maybe work that continues in the background and
  * updates the card later. Teams gets every invoke answer within the deadline, however slow Partner Center
  * is. A user who must sign in first is asked to, and what they asked for is finished afterwards (signin.ts).
@@ -20,7 +20,9 @@ import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
 import { PartnerOpsAdapter } from './adapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
-import { helpCard, messageCard } from '../cards/common';
+import { messageCard } from '../cards/common';
+import { actionOf, commandOf, parseCommand, runAction, runCommand, type Parsed } from '../commands';
+import { welcomeCard } from '../features/help/commands';
 import type { AdaptiveCard } from '../cards/render';
 import type { Logger } from '../logging/logger';
 import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
@@ -31,16 +33,13 @@ import { conversationKeyOf, postingReference, type WatchStore } from '../notific
 import { systemClock, type Clock } from '../util/clock';
 import { AuditLog } from '../features/audit/log';
 import { BackgroundWork } from './background';
-import { parseCommand, type Command } from './commands/grammar';
 import { Dedupe } from '../storage/once';
-import { runAction, runCommand } from './dispatch';
 import { errorToCard } from './errors';
 import { MAX_SUBMISSION_CHARS } from '../features/common/forms';
 import { forInteractor, type BotDeps, type CardUpdater, type Outcome } from '../features/common/types';
 import { SignInFlow, type PendingWork } from './signin';
 import { Signer } from '../features/confirm/signing';
 import { turnOf, type Turn } from './turn';
-import { VERB } from './verbs';
 
 export interface BotOptions {
   config: Config;
@@ -71,9 +70,6 @@ export interface Bot {
 
 type Done = { outcome: Outcome } | { signIn: SignInReason };
 
-/** Commands and card verbs that may write to Partner Center: each delivery of one is acted on once. */
-const WRITING_COMMANDS: ReadonlySet<Command['kind']> = new Set(['sr.note', 'sub.set', 'sub.suspend', 'sub.reactivate', 'sub.cancel', 'profile.set']);
-const WRITING_VERBS: ReadonlySet<string> = new Set([VERB.srCreate, VERB.srNote, VERB.subUpdate, VERB.subStatus, VERB.profileUpdate, VERB.confirm]);
 
 /** Partner Center refusing the token itself means signing in again (with MFA for 900421). */
 function signInReason(e: unknown): SignInReason | undefined {
@@ -189,12 +185,12 @@ export function createBot(o: BotOptions): Bot {
     return result ? { card: result.card, scope: result.scope } : forInteractor(messageCard(t.tr.t('common.alreadyHandled')));
   };
 
-  const commandWork = (t: Turn, command: Command) => () =>
-    WRITING_COMMANDS.has(command.kind) ? oncePerActivity(t, () => runCommand(deps, t, command)) : runCommand(deps, t, command);
+  const commandWork = (t: Turn, command: Parsed) => () =>
+    commandOf(command.kind)?.writes ? oncePerActivity(t, () => runCommand(deps, t, command)) : runCommand(deps, t, command);
 
   const actionWork = (t: Turn, verb: string, data: Record<string, unknown>) => async () => {
     if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
-    return WRITING_VERBS.has(verb) ? oncePerActivity(t, () => runAction(deps, t, verb, data)) : runAction(deps, t, verb, data);
+    return actionOf(verb)?.writes ? oncePerActivity(t, () => runAction(deps, t, verb, data)) : runAction(deps, t, verb, data);
   };
 
   /** Finishes what a user asked for before signing in, in the conversation they asked in. */
@@ -388,7 +384,7 @@ export function createBot(o: BotOptions): Bot {
       // A welcome, once per conversation (Teams may send the event again, the Playground on every load).
       if (await store.createIfAbsent(`welcome/${watchesHere(context)}`, { at: clock.now() })) {
         const t = turnOf(context, o.tokens, logger);
-        await sendCard(context, helpCard(t.tr, undefined, t.tr.t('help.welcome')));
+        await sendCard(context, welcomeCard(t.tr));
       }
     }
   });

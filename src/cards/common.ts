@@ -1,8 +1,6 @@
 /** Cards shared by every feature: help, errors, plain messages, confirmations, banners. */
-import { USAGE } from '../bot/commands/grammar';
-import { VERB } from '../bot/verbs';
-import type { MessageKey, Translator } from '../i18n';
-import { expand, literal, type AdaptiveCard } from './render';
+import type { Translator } from '../i18n';
+import { expand, type AdaptiveCard } from './render';
 
 /** A strip on top of a resource card: what just happened to it. */
 export interface Banner {
@@ -31,22 +29,6 @@ export function messageCard(text: string, title = ''): AdaptiveCard {
 export function withNotice(card: AdaptiveCard, text: string): AdaptiveCard {
   const body = (card as { body?: unknown[] }).body ?? [];
   return { ...card, body: [{ type: 'TextBlock', text, wrap: true, weight: 'Bolder', color: 'Accent' }, ...body] };
-}
-
-export function helpCard(tr: Translator, topic?: string, greeting?: string): AdaptiveCard {
-  const matching = topic ? USAGE.filter((u) => u.name === topic || u.name.startsWith(`${topic} `)) : [];
-  const shown = matching.length > 0 ? matching : USAGE;
-  const intro = topic && matching.length === 0 ? tr.t('help.unknownTopic', { topic }) : `${greeting ? `${greeting} ` : ''}${tr.t('help.intro')}`;
-  return expand('help', {
-    title: tr.t('help.title'),
-    intro,
-    commands: shown.map((u) => ({
-      usage: u.usage,
-      description: tr.t(`help.cmd.${u.name}` as MessageKey),
-      example: u.example === u.usage ? '' : `${tr.t('help.examples')}: ${u.example}`,
-    })),
-    more: shown.length > 1 ? tr.t('help.more') : '',
-  });
 }
 
 export interface ErrorCardData {
@@ -78,17 +60,3 @@ export interface ChangeRow {
   to: string;
 }
 
-export function confirmCard(tr: Translator, title: string, changes: ChangeRow[], consequences: string[], confirmation: unknown): AdaptiveCard {
-  return expand('confirm', {
-    title,
-    // The values are names and nicknames as Partner Center or the user gave them: shown literally.
-    changes: changes.map((c) => ({ field: c.field, from: literal(c.from), to: literal(c.to) })),
-    consequences,
-    confirmLabel: tr.t('common.confirm'),
-    cancelLabel: tr.t('common.cancel'),
-    confirmVerb: VERB.confirm,
-    cancelVerb: VERB.cancel,
-    // The signed confirmation travels as one opaque string, so the card's data keeps its shape.
-    confirmation: JSON.stringify(confirmation),
-  });
-}

@@ -2,7 +2,7 @@
  * The bot's command lists in the manifest (and its localizations) name only commands the grammar
  * understands, at most 10 per scope as Teams allows.
  */
-import { parseCommand, USAGE } from '../../src/bot/commands/grammar';
+import { COMMANDS as USAGE, parseCommand } from '../../src/commands';
 import { readJson } from './helpers';
 
 const manifest = readJson('manifest.json');
@@ -31,6 +31,15 @@ describe('command lists', () => {
   it.each(lists.flatMap((l) => l.commands.map((c) => [l.scopes.join(','), c.title] as const)))('%s: "%s" is a command the grammar understands', (_scope, title) => {
     expect(title).toBe(title.trim().toLowerCase());
     expect(isCommand(title)).toBe(true);
+  });
+
+  it('lists in each scope exactly the commands the registry offers there (the registry is the source)', () => {
+    for (const list of lists) {
+      for (const scope of list.scopes) {
+        const offered = USAGE.filter((c) => c.menu?.includes(scope as never)).map((c) => c.name);
+        expect({ scope, titles: [...list.commands.map((c) => c.title)].sort() }).toEqual({ scope, titles: [...offered].sort() });
+      }
+    }
   });
 
   it('offers help and service requests everywhere', () => {

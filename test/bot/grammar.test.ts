@@ -1,4 +1,4 @@
-import { parseCommand, USAGE, MAX_COMMAND_LENGTH } from '../../src/bot/commands/grammar';
+import { COMMANDS as USAGE, MAX_COMMAND_LENGTH, parseCommand } from '../../src/commands';
 
 const SUB = 'a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87';
 
@@ -17,6 +17,7 @@ describe('command grammar', () => {
     ['sr note 616122292874576   Two  spaces\nand a line', { kind: 'sr.note', id: '616122292874576', text: 'Two  spaces\nand a line' }],
     ['sr close 616122292874576', { kind: 'sr.close', id: '616122292874576' }],
     ['customer find Contoso Ltd', { kind: 'customer.find', query: 'Contoso Ltd' }],
+    ['customer contoso.onmicrosoft.com', { kind: 'customer.show', query: 'contoso.onmicrosoft.com' }],
     ['sub list contoso.onmicrosoft.com', { kind: 'sub.list', customer: 'contoso.onmicrosoft.com' }],
     [`sub Contoso Ltd ${SUB.toUpperCase()}`, { kind: 'sub.show', customer: 'Contoso Ltd', subscriptionId: SUB }],
     [`sub set contoso ${SUB} quantity=30 name="Front office" autorenew=off`, { kind: 'sub.set', customer: 'contoso', subscriptionId: SUB, fields: { quantity: 30, friendlyName: 'Front office', autoRenewEnabled: false } }],
@@ -35,6 +36,7 @@ describe('command grammar', () => {
     ['sr lsit', 'parse.unknown', 'sr list [open|closed|attention]'],
     ['sub lsit contoso', 'parse.unknown', 'sub list <customer>'],
     ['custmer find x', 'parse.unknown', 'customer find <name or domain prefix>'],
+    ['customer fnd contoso', 'parse.unknown', 'customer find <name or domain prefix>'],
     ['deploy everything', 'parse.unknown', 'help [command]'],
     ['sr abc', 'parse.unknown', 'help [command]'],
     ['sr 12ab!', 'parse.badArgument', 'sr <id>'],

@@ -1,5 +1,5 @@
 import { SEED } from '../../src/sandbox';
-import { VERB } from '../../src/bot/verbs';
+import { VERB } from '../../src/features/verbs';
 import { BOB, CHANNEL, GROUP, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;

@@ -1,5 +1,5 @@
 import { SEED } from '../../src/sandbox';
-import { VERB } from '../../src/bot/verbs';
+import { VERB } from '../../src/features/verbs';
 import { BOB, CHANNEL, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
@@ -21,6 +21,13 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
   afterEach(() => bot.close());
   const pc = () => bot.running.sandbox!;
   const patches = () => pc().requests.filter((r) => r.method === 'PATCH');
+
+  it('shows one customer named by its domain, with a button to its subscriptions', async () => {
+    await bot.say('customer contoso.onmicrosoft.com');
+    const text = textOf(cardOf(bot.take()[0]));
+    expect(text).toMatch(/Contoso Ltd[\s\S]*contoso\.onmicrosoft\.com[\s\S]*Subscriptions/);
+    expect(text).not.toContain('Contoso Pharmaceuticals');
+  });
 
   it('finds customers by name or domain prefix, with a button to their subscriptions', async () => {
     await bot.say('customer find contoso');

@@ -3,9 +3,12 @@
  * schema, the official renderer's parser, no template leftovers, under Teams' message size limit, the input
  * ids and verbs the handlers rely on. Data comes from the sandbox seed, read through the client's schemas.
  */
-import { VERB } from '../../src/bot/verbs';
+import { VERB } from '../../src/features/verbs';
 import { errorToCard } from '../../src/bot/errors';
-import { confirmCard, errorCard, helpCard, messageCard } from '../../src/cards/common';
+import { errorCard, messageCard } from '../../src/cards/common';
+import { confirmCard } from '../../src/features/confirm/cards';
+import { helpCard } from '../../src/features/help/cards';
+import { COMMANDS } from '../../src/commands';
 import { customerListCard } from '../../src/features/customers/cards';
 import { profileCard } from '../../src/features/profile/cards';
 import type { AdaptiveCard } from '../../src/cards/render';
@@ -108,9 +111,9 @@ const SUB_FORM = ['quantity', 'friendlyName', 'autoRenewEnabled'] as const;
 const PROFILE_FORM = ['email', 'telephone', 'website'] as const;
 
 const CARDS: CardCase[] = [
-  { name: 'help', render: (tr) => helpCard(tr), shows: (tr) => [tr.t('help.intro'), 'sr new', 'profile set'] },
-  { name: 'help sub', render: (tr) => helpCard(tr, 'sub'), shows: () => ['sub set <customer>'] },
-  { name: 'help unknown topic', render: (tr) => helpCard(tr, 'frobnicate'), shows: () => ['frobnicate'] },
+  { name: 'help', render: (tr) => helpCard(tr, COMMANDS), shows: (tr) => [tr.t('help.intro'), 'sr new', 'profile set'] },
+  { name: 'help sub', render: (tr) => helpCard(tr, COMMANDS, 'sub'), shows: () => ['sub set <customer>'] },
+  { name: 'help unknown topic', render: (tr) => helpCard(tr, COMMANDS, 'frobnicate'), shows: () => ['frobnicate'] },
   { name: 'error with ids and link', render: (tr) => errorCard(tr, { message: 'Boom', next: 'Retry', requestId: 'req-1', correlationId: 'corr-1', link: { title: 'Open', url: 'https://partner.microsoft.com/dashboard/support/servicerequests' } }), shows: () => ['Boom', 'req-1', 'corr-1'] },
   { name: 'error plain', render: (tr) => errorCard(tr, { message: 'Boom' }) },
   { name: 'message', render: () => messageCard('Working on it…') },

@@ -1,5 +1,5 @@
 import { SEED } from '../../src/sandbox';
-import { VERB } from '../../src/bot/verbs';
+import { VERB } from '../../src/features/verbs';
 import { Leases } from '../../src/notifications/leases';
 import { Notifier } from '../../src/notifications/notifier';
 import { systemClock } from '../../src/util/clock';

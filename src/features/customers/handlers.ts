@@ -27,6 +27,12 @@ export async function findCustomers(d: BotDeps, t: Turn, query: string): Promise
   return forAll(customerListCard(t.tr, query, await search(d, t, query)));
 }
 
+/** One customer, by tenant id, or by a name or domain that names exactly one (else the matches to pick from). */
+export async function showCustomer(d: BotDeps, t: Turn, query: string): Promise<Outcome> {
+  const r = await resolveCustomer(d, t, query);
+  return 'outcome' in r ? r.outcome : forAll(customerListCard(t.tr, query, [r.customer]));
+}
+
 /**
  * A tenant id is used as it is; a name or domain prefix must match exactly one customer (or one exactly,
  * among several that start with it). Otherwise the user gets the matches to pick from.

@@ -1,11 +1,11 @@
 /** `sr …` commands and service-request card actions. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { confirmCard, messageCard, withNotice, type Banner } from '../../cards/common';
+import { messageCard, withNotice, type Banner } from '../../cards/common';
+import { confirmCard } from '../confirm/cards';
 import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from './cards';
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
-import type { SrListFilter } from '../../bot/commands/grammar';
 import { echoValues, validateForm } from '../common/forms';
 import type { Turn } from '../../bot/turn';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
@@ -18,15 +18,15 @@ export async function showServiceRequest(d: BotDeps, t: Turn, id: string): Promi
   return forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id)));
 }
 
-const STATUS_OF: Record<SrListFilter, 'open' | 'closed' | 'attention_needed'> = {
+const STATUS_OF: Record<SrFilter, 'open' | 'closed' | 'attention_needed'> = {
   open: 'open',
   closed: 'closed',
   attention: 'attention_needed',
 };
 
-export async function listServiceRequests(d: BotDeps, t: Turn, filter?: SrListFilter, offset = 0): Promise<Outcome> {
+export async function listServiceRequests(d: BotDeps, t: Turn, filter?: SrFilter, offset = 0): Promise<Outcome> {
   const page = await d.client.listServiceRequests(t.user, { status: filter ? STATUS_OF[filter] : undefined, offset, size: SR_PAGE_SIZE });
-  return forAll(serviceRequestListCard(t.tr, { items: page.items, offset, nextOffset: page.nextOffset, pageSize: SR_PAGE_SIZE, skipped: page.skipped }, filter as SrFilter | undefined));
+  return forAll(serviceRequestListCard(t.tr, { items: page.items, offset, nextOffset: page.nextOffset, pageSize: SR_PAGE_SIZE, skipped: page.skipped }, filter));
 }
 
 export async function newServiceRequestForm(

@@ -1,12 +1,12 @@
-/** `sub …` commands and subscription card actions: list, show, change (with confirmation), status. */
-import { z } from 'zod';
-import { confirmCard, type Banner, type ChangeRow } from '../../cards/common';
+/** Subscriptions: list, show, change (with confirmation when it loses seats, access or renewal), status. */
+import type { Banner, ChangeRow } from '../../cards/common';
+import { confirmCard } from '../confirm/cards';
 import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from './cards';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
-import { customerIdSchema, subscriptionChangeSchema, subscriptionIdSchema } from '../../partner-center/schemas';
+import { subscriptionChangeSchema } from '../../partner-center/schemas';
 import { literal } from '../../cards/render';
-import { asBoolean, asNumber, echoValues, validateForm } from '../common/forms';
+import { echoValues, validateForm } from '../common/forms';
 import type { Turn } from '../../bot/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
@@ -172,30 +172,4 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
 export async function applyConfirmed(d: BotDeps, t: Turn, p: SubscriptionUpdateRequest): Promise<Outcome> {
   const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName } };
   return apply(d, t, customer, p.subscriptionId, p.change);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Card actions
-
-const idsSchema = z.object({ customerId: customerIdSchema, subscriptionId: subscriptionIdSchema });
-
-export function subscriptionIds(data: Record<string, unknown>): { customerId: string; subscriptionId: string } | undefined {
-  const r = idsSchema.safeParse(data);
-  return r.success ? r.data : undefined;
-}
-
-/** `sub.update` from the edit form: the form sends every field; only those that differ are changed. */
-export function formChange(data: Record<string, unknown>): SubscriptionChange {
-  return {
-    quantity: asNumber(data.quantity) as number,
-    friendlyName: data.friendlyName as string,
-    autoRenewEnabled: asBoolean(data.autoRenewEnabled) as boolean,
-  };
-}
-
-const statusSchema = z.enum(['active', 'suspended', 'deleted']);
-
-export function formStatus(data: Record<string, unknown>): 'active' | 'suspended' | 'deleted' | undefined {
-  const r = statusSchema.safeParse(data.status);
-  return r.success ? r.data : undefined;
 }

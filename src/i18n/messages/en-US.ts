@@ -18,6 +18,7 @@ export const enUS = {
   'help.cmd.sr note': 'Add a note to a service request.',
   'help.cmd.sr close': 'Close a service request (asks to confirm).',
   'help.cmd.customer find': 'Find customers whose company name or domain starts with the text.',
+  'help.cmd.customer': 'Show one customer (a tenant id, or a domain or name that matches only one), with a button to its subscriptions.',
   'help.cmd.sub list': "List a customer's subscriptions. The customer is a tenant id, or a name or domain prefix.",
   'help.cmd.sub': 'Show one subscription with its edit form.',
   'help.cmd.sub set': 'Change seats, nickname or auto-renew. Risky changes ask to confirm.',

@@ -16,6 +16,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'help.cmd.sr note': 'Ajouter une note à une demande de service.',
   'help.cmd.sr close': 'Fermer une demande de service (avec confirmation).',
   'help.cmd.customer find': 'Trouver les clients dont le nom de société ou le domaine commence par le texte indiqué.',
+  'help.cmd.customer': "Afficher un client (un ID de locataire, ou un domaine ou un nom qui n'en désigne qu'un), avec un bouton vers ses abonnements.",
   'help.cmd.sub list': "Lister les abonnements d'un client. Le client est un ID de locataire, ou un début de nom ou de domaine.",
   'help.cmd.sub': 'Afficher un abonnement avec son formulaire de modification.',
   'help.cmd.sub set': 'Modifier les licences, le nom convivial ou le renouvellement automatique. Les modifications risquées sont à confirmer.',

@@ -16,6 +16,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'help.cmd.sr note': 'Aggiunge una nota a una richiesta di servizio.',
   'help.cmd.sr close': 'Chiude una richiesta di servizio (chiede conferma).',
   'help.cmd.customer find': 'Trova i clienti il cui nome aziendale o dominio inizia con il testo indicato.',
+  'help.cmd.customer': 'Mostra un cliente (un ID tenant, oppure un dominio o un nome che ne identifica uno solo), con un pulsante per i suoi abbonamenti.',
   'help.cmd.sub list': "Elenca le sottoscrizioni di un cliente. Il cliente è un ID tenant oppure l'inizio di un nome o di un dominio.",
   'help.cmd.sub': 'Mostra una sottoscrizione con il relativo modulo di modifica.',
   'help.cmd.sub set': 'Modifica licenze, nome descrittivo o rinnovo automatico. Le modifiche rischiose chiedono conferma.',

@@ -1,0 +1,71 @@
+/**
+ * Every command, in the order `help` shows them. A command is declared once, in its feature folder; help,
+ * "did you mean", parsing, dispatch, the one-write-per-activity rule and the manifest's command menu are
+ * all derived from this list.
+ */
+import { ACCOUNT_COMMANDS } from '../features/account/commands';
+import { AUDIT_COMMANDS } from '../features/audit/commands';
+import { CUSTOMER_COMMANDS } from '../features/customers/commands';
+import { help } from '../features/help/commands';
+import { PROFILE_COMMANDS } from '../features/profile/commands';
+import { SERVICE_REQUEST_COMMANDS } from '../features/service-requests/commands';
+import { SUBSCRIPTION_COMMANDS } from '../features/subscriptions/commands';
+import { WATCH_COMMANDS } from '../features/watches/commands';
+import { messageCard } from '../cards/common';
+import { CONFIRM_ACTIONS } from '../features/confirm/actions';
+import { forInteractor, type BotDeps, type Outcome } from '../features/common/types';
+import { PROFILE_ACTIONS } from '../features/profile/actions';
+import { SERVICE_REQUEST_ACTIONS } from '../features/service-requests/actions';
+import { SUBSCRIPTION_ACTIONS } from '../features/subscriptions/actions';
+import { WATCH_ACTIONS } from '../features/watches/actions';
+import type { Turn } from '../bot/turn';
+import type { ActionSpec, CommandSpec, Parsed } from './registry';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  help,
+  ...SERVICE_REQUEST_COMMANDS,
+  ...CUSTOMER_COMMANDS,
+  ...SUBSCRIPTION_COMMANDS,
+  ...PROFILE_COMMANDS,
+  ...WATCH_COMMANDS,
+  ...AUDIT_COMMANDS,
+  ...ACCOUNT_COMMANDS,
+] as CommandSpec[];
+
+const BY_KIND = new Map(COMMANDS.map((c) => [c.kind, c]));
+
+/** The command a parsed kind names. */
+export function commandOf(kind: string): CommandSpec | undefined {
+  return BY_KIND.get(kind);
+}
+
+/** A parsed command, run by the command that declared it. */
+export function runCommand(d: BotDeps, t: Turn, c: Parsed): Promise<Outcome> {
+  return commandOf(c.kind)!.run(d, t, c);
+}
+
+/** Every card button's action, by verb. */
+export const ACTIONS: readonly ActionSpec[] = [
+  ...SERVICE_REQUEST_ACTIONS,
+  ...SUBSCRIPTION_ACTIONS,
+  ...PROFILE_ACTIONS,
+  ...WATCH_ACTIONS,
+  ...CONFIRM_ACTIONS,
+] as ActionSpec[];
+
+const BY_VERB = new Map(ACTIONS.map((a) => [a.verb as string, a]));
+
+export function actionOf(verb: string): ActionSpec | undefined {
+  return BY_VERB.get(verb);
+}
+
+/** A card action: an unknown verb, or data not of its action's shape, is refused before any work. */
+export function runAction(d: BotDeps, t: Turn, verb: string, data: Record<string, unknown>): Promise<Outcome> {
+  const spec = actionOf(verb);
+  const parsed = spec?.data.safeParse(data);
+  if (!spec || !parsed?.success) return Promise.resolve(forInteractor(messageCard(t.tr.t('error.badSubmission'))));
+  return spec.run(d, t, parsed.data);
+}
+
+export { parseCommand, MAX_COMMAND_LENGTH, type ParseResult } from './parse';
+export type { CommandSpec, ParseError, Parsed } from './registry';

@@ -1,0 +1,8 @@
+/** Shapes card data shares across features: checked before any handler runs. */
+import { z } from 'zod';
+
+/** Anything a form sends: its fields are validated by the handler, field by field, with messages. */
+export const formData = z.record(z.string(), z.unknown());
+
+/** A list page's offset, as a card sends it (a number or its text). */
+export const offset = z.preprocess((v) => (v === undefined || v === '' ? 0 : Number(v)), z.number().int().min(0).max(100_000));

@@ -1,0 +1,50 @@
+/**
+ * Confirm and Cancel on a confirmation card. Confirm acts only on a payload this bot signed, unexpired, for
+ * the person who asked, and once however often it is clicked.
+ */
+import { z } from 'zod';
+import { messageCard } from '../../cards/common';
+import { action } from '../../commands/registry';
+import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import * as sr from '../service-requests/handlers';
+import * as subs from '../subscriptions/handlers';
+import type { Turn } from '../../bot/turn';
+import { VERB } from '../verbs';
+
+/** What a confirmation card may ask to do, by its `op`. */
+export type Confirmable = sr.CloseRequest | subs.SubscriptionUpdateRequest;
+
+function act(d: BotDeps, t: Turn, p: Confirmable): Promise<Outcome> {
+  return p.op === 'sr.close' ? sr.close(d, t, p.id) : subs.applyConfirmed(d, t, p);
+}
+
+async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
+  let signed: unknown;
+  try {
+    signed = JSON.parse(confirmation);
+  } catch {
+    signed = undefined;
+  }
+  const payload = d.signer.verify(signed) as Confirmable | undefined;
+  if (!payload) return forInteractor(messageCard(t.tr.t('error.tampered')));
+  if (payload.by !== t.actor.id) return forInteractor(messageCard(t.tr.t('confirm.notYours')));
+  // A double click on Confirm acts once; the second click gets the first one's card.
+  let outcome: Outcome | undefined;
+  const done = await d.dedupe.once(`confirm/${(signed as { sig: string }).sig}`, async () => {
+    outcome = await act(d, t, payload);
+    return outcome.card;
+  });
+  if (outcome) return outcome;
+  return done.result ? forAll(done.result) : forInteractor(messageCard(t.tr.t('common.alreadyDone')));
+}
+
+export const CONFIRM_ACTIONS = [
+  action({
+    verb: VERB.confirm,
+    // Whatever arrives is checked by its signature, so a tampered card gets "tampered", not "bad data".
+    data: z.looseObject({ confirmation: z.unknown() }),
+    writes: true,
+    run: (d, t, data) => confirmed(d, t, typeof data.confirmation === 'string' ? data.confirmation : ''),
+  }),
+  action({ verb: VERB.cancel, data: z.unknown(), run: async (_d, t) => forAll(messageCard(t.tr.t('common.cancelled'))) }),
+];

@@ -1,0 +1,25 @@
+/** The help card: every command (or those a topic names) with what it does and an example. */
+import type { MessageKey, Translator } from '../../i18n';
+import { expand, type AdaptiveCard } from '../../cards/render';
+
+export interface HelpRow {
+  name: string;
+  usage: string;
+  example: string;
+}
+
+export function helpCard(tr: Translator, all: readonly HelpRow[], topic?: string, greeting?: string): AdaptiveCard {
+  const matching = topic ? all.filter((u) => u.name === topic || u.name.startsWith(`${topic} `)) : [];
+  const shown = matching.length > 0 ? matching : all;
+  const intro = topic && matching.length === 0 ? tr.t('help.unknownTopic', { topic }) : `${greeting ? `${greeting} ` : ''}${tr.t('help.intro')}`;
+  return expand('help', {
+    title: tr.t('help.title'),
+    intro,
+    commands: shown.map((u) => ({
+      usage: u.usage,
+      description: tr.t(`help.cmd.${u.name}` as MessageKey),
+      example: u.example === u.usage ? '' : `${tr.t('help.examples')}: ${u.example}`,
+    })),
+    more: shown.length > 1 ? tr.t('help.more') : '',
+  });
+}

@@ -1,0 +1,116 @@
+/** The `sub …` commands. */
+import { customerAndSubscription, keyValues } from '../../commands/args';
+import { levenshtein } from '../../commands/distance';
+import { command, EVERYWHERE, ok, unknown, type Args, type ArgsResult } from '../../commands/registry';
+import type { SubscriptionChange } from '../../partner-center';
+import * as subs from './handlers';
+
+type Target = { customer: string; subscriptionId: string };
+
+export const subList = command({
+  kind: 'sub.list',
+  name: 'sub list',
+  usage: 'sub list <customer>',
+  example: 'sub list contoso.onmicrosoft.com',
+  menu: EVERYWHERE,
+  parse: (a) => (a.words[0] ? ok({ customer: a.rest(0) }) : a.missing('customer')),
+  run: (d, t, a: { customer: string }) => subs.listSubscriptions(d, t, a.customer),
+});
+
+const SUBCOMMANDS = ['list', 'set', 'suspend', 'reactivate', 'cancel'];
+
+export const subShow = command({
+  kind: 'sub.show',
+  name: 'sub',
+  usage: 'sub <customer> <subscription-id>',
+  example: 'sub contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87',
+  menu: EVERYWHERE,
+  parse: (a): ArgsResult<Target> => {
+    // `sub` alone most likely wanted the list.
+    if (a.words.length === 0) return { error: { key: 'parse.missingArgument', params: { argument: 'customer' }, usage: subList.usage } };
+    // The customer may be several words ("Contoso Ltd" or Contoso Ltd).
+    const target = customerAndSubscription(a, a.words, false);
+    const first = a.words[0]!.toLowerCase();
+    if ('error' in target) return SUBCOMMANDS.some((w) => levenshtein(first, w) <= 2) ? unknown : target;
+    return ok({ customer: target.customer, subscriptionId: target.subscriptionId });
+  },
+  run: (d, t, a: Target) => subs.showSubscription(d, t, a.customer, a.subscriptionId),
+});
+
+type SetFields = Pick<SubscriptionChange, 'quantity' | 'friendlyName' | 'autoRenewEnabled'>;
+
+function parseFields(a: Args, args: string[]): ArgsResult<SetFields> {
+  const pairs = keyValues(a, args);
+  if (!Array.isArray(pairs)) return pairs;
+  const value: SetFields = {};
+  for (const [key, v] of pairs) {
+    switch (key) {
+      case 'quantity':
+      case 'seats':
+      case 'qty':
+        if (!/^\d{1,7}$/.test(v)) return a.bad('quantity', v);
+        value.quantity = Number(v);
+        break;
+      case 'name':
+      case 'nickname':
+      case 'friendlyname':
+        if (!v.trim()) return a.bad('name', v);
+        value.friendlyName = v.trim();
+        break;
+      case 'autorenew':
+      case 'auto-renew':
+      case 'autorenewenabled': {
+        const on = ['on', 'true', 'yes', '1'].includes(v.toLowerCase());
+        const off = ['off', 'false', 'no', '0'].includes(v.toLowerCase());
+        if (!on && !off) return a.bad('autorenew', v);
+        value.autoRenewEnabled = on;
+        break;
+      }
+      default:
+        return a.unknownField(key, 'quantity, name, autorenew');
+    }
+  }
+  return ok(value);
+}
+
+export const subSet = command({
+  kind: 'sub.set',
+  name: 'sub set',
+  usage: 'sub set <customer> <subscription-id> quantity=N name="…" autorenew=on|off',
+  example: 'sub set contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87 quantity=30',
+  writes: true,
+  menu: EVERYWHERE,
+  parse: (a) => {
+    const target = customerAndSubscription(a, a.words, true);
+    if ('error' in target) return target;
+    const fields = parseFields(a, target.rest);
+    if (!('ok' in fields)) return fields;
+    return ok({ customer: target.customer, subscriptionId: target.subscriptionId, fields: fields.ok });
+  },
+  run: (d, t, a: Target & { fields: SetFields }) => subs.requestChange(d, t, a.customer, a.subscriptionId, a.fields),
+});
+
+/** `sub suspend|reactivate|cancel <customer> <subscription-id>`: a status change, asked first when it loses access. */
+function statusCommand(action: 'suspend' | 'reactivate' | 'cancel', status: 'suspended' | 'active' | 'deleted', example: string) {
+  return command({
+    kind: `sub.${action}`,
+    name: `sub ${action}`,
+    usage: `sub ${action} <customer> <subscription-id>`,
+    example,
+    writes: true,
+    parse: (a) => {
+      const target = customerAndSubscription(a, a.words, false);
+      return 'error' in target ? target : ok({ customer: target.customer, subscriptionId: target.subscriptionId });
+    },
+    run: (d, t, a: Target) => subs.requestChange(d, t, a.customer, a.subscriptionId, { status }),
+  });
+}
+
+export const SUBSCRIPTION_COMMANDS = [
+  subList,
+  subShow,
+  subSet,
+  statusCommand('suspend', 'suspended', 'sub suspend contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87'),
+  statusCommand('reactivate', 'active', 'sub reactivate fabrikam 1c3e5a7b-9d2f-4b6a-8c0e-2d4f6a8b0c1e'),
+  statusCommand('cancel', 'deleted', 'sub cancel contoso e4b2d8c6-1a3f-4c5e-8b7d-9f0e2a4c6b81'),
+];

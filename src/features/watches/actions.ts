@@ -1,0 +1,12 @@
+/** The watch cards' buttons. */
+import { z } from 'zod';
+import { action } from '../../commands/registry';
+import { VERB } from '../verbs';
+import * as watches from './handlers';
+
+const watch = z.looseObject({ watchId: z.string().regex(/^w-[0-9a-f]{8}$/) });
+
+export const WATCH_ACTIONS = [
+  action({ verb: VERB.watchRemove, data: watch, run: (d, t, data) => watches.unwatch(d, t, data.watchId) }),
+  action({ verb: VERB.watchResume, data: watch, run: (d, t, data) => watches.resume(d, t, data.watchId) }),
+];
