@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { systemClock, type Clock } from '../util/clock';
+import { poll, systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../logging/logger';
 import { isPartnerCenterError, isRefusal, parseErrorBody, PartnerCenterError } from './errors';
 import { createPipeline, retryAfterMs, type CallContext, type Fetch, type HttpMethod, type Next, type PcResponse } from './pipeline';
@@ -573,19 +573,18 @@ export class PartnerCenterClient {
 
   /** Reads back until the write shows or the bounded wait runs out; read failures just mean "not yet". */
   private async readBackUntil<T>(call: CallContext, readBack: ReadBack<T>): Promise<{ found?: T; current?: T }> {
-    const deadline = this.clock.now() + this.verifyWaitMs;
     let current: T | undefined;
-    for (let first = true; first || this.clock.now() < deadline; first = false) {
-      if (!first) await this.clock.sleep(Math.min(this.verifyIntervalMs, Math.max(0, deadline - this.clock.now())), call.signal);
+    const found = await poll(this.clock, { maxWaitMs: this.verifyWaitMs, intervalMs: this.verifyIntervalMs, signal: call.signal }, async () => {
       try {
         const r = await readBack();
         current = r.current ?? current;
-        if (r.found) return { found: r.found, current: r.found };
+        return r.found;
       } catch (e) {
         (call.logger ?? this.logger).warn({ failure: isPartnerCenterError(e) ? e.kind : 'error' }, 'reading back a write failed; trying again');
+        return undefined;
       }
-    }
-    return { current };
+    });
+    return { found, current: found ?? current };
   }
 
   /**
@@ -613,16 +612,40 @@ export class PartnerCenterClient {
     maxWaitMs: number,
     requestId: string | undefined,
   ): Promise<SubscriptionUpdateResult> {
-    const deadline = this.clock.now() + maxWaitMs;
-    let interval = this.pollIntervalMs;
-    let latest = previous;
-    while (this.clock.now() < deadline) {
-      await this.clock.sleep(Math.min(interval, Math.max(0, deadline - this.clock.now())), call.signal);
-      latest = (await this.snapshotOf(call, location)).subscription;
-      if (reflectsChange(latest, wanted)) return { state: 'completed', subscription: latest, previous, requestId };
-      interval = Math.min(interval * 1.5, 5_000);
-    }
-    return { state: 'in-progress', subscription: latest, previous, location, requestId };
+    const r = await this.untilChanged(call, location, wanted, { maxWaitMs });
+    if (r.landed) return { state: 'completed', subscription: r.subscription, previous, requestId };
+    return { state: 'in-progress', subscription: r.subscription ?? previous, previous, location, requestId };
+  }
+
+  /** Polls a subscription (a 202's Location) until it shows the change or the wait runs out. */
+  private async untilChanged(
+    call: CallContext,
+    path: string,
+    wanted: SubscriptionChange,
+    o: { maxWaitMs: number; intervalMs?: number },
+  ): Promise<{ landed: true; subscription: Subscription } | { landed: false; subscription?: Subscription }> {
+    let latest: Subscription | undefined;
+    const opts = { maxWaitMs: o.maxWaitMs, intervalMs: o.intervalMs ?? this.pollIntervalMs, growth: o.intervalMs ? 1 : 1.5, maxIntervalMs: 5_000, waitFirst: true, signal: call.signal };
+    const landed = await poll(this.clock, opts, async () => {
+      latest = (await this.snapshotOf(call, path)).subscription;
+      return reflectsChange(latest, wanted) ? latest : undefined;
+    });
+    return landed ? { landed: true, subscription: landed } : { landed: false, subscription: latest };
+  }
+
+  /**
+   * Follows a change Partner Center accepted (202) for longer than the inline wait: the same poll, from the
+   * background, until it lands or `maxWaitMs` runs out.
+   */
+  async awaitSubscriptionChange(
+    user: UserContext,
+    customerId: string,
+    subscriptionId: string,
+    change: SubscriptionChange,
+    o: { maxWaitMs: number; intervalMs?: number; location?: string },
+  ): Promise<{ landed: boolean; subscription?: Subscription }> {
+    const { cid, sid } = this.subscriptionIds(customerId, subscriptionId);
+    return this.untilChanged(this.call(user), o.location ?? subscriptionPath(cid, sid), change, o);
   }
 }
 

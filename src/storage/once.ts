@@ -4,7 +4,7 @@
  * the same answer. Concurrent duplicates on one instance share the promise; across instances the record
  * in storage decides.
  */
-import type { Clock } from '../util/clock';
+import { poll, type Clock } from '../util/clock';
 import type { KeyValueStore } from '.';
 
 type Record<T> = { state: 'pending'; at: number } | { state: 'done'; at: number; result: T };
@@ -47,13 +47,11 @@ export class Dedupe {
   }
 
   private async waitForResult<T>(storeKey: string): Promise<T | undefined> {
-    const deadline = this.clock.now() + this.waitMs;
-    for (;;) {
+    const seen = await poll(this.clock, { maxWaitMs: this.waitMs, intervalMs: 250 }, async () => {
       const rec = await this.store.get<Record<T>>(storeKey);
-      if (!rec) return undefined;
-      if (rec.value.state === 'done') return rec.value.result;
-      if (this.clock.now() >= deadline) return undefined;
-      await this.clock.sleep(250);
-    }
+      if (!rec) return { result: undefined }; // released: the first arrival failed
+      return rec.value.state === 'done' ? { result: rec.value.result } : undefined;
+    });
+    return seen?.result;
   }
 }

@@ -24,3 +24,35 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+export interface PollOptions {
+  /** Give up after this long (from the first attempt); the first attempt is always made. */
+  maxWaitMs: number;
+  intervalMs: number;
+  /** Each wait is this many times the previous one, up to `maxIntervalMs`. Default 1 (steady). */
+  growth?: number;
+  maxIntervalMs?: number;
+  /** Wait before the first attempt too (a 202 is not worth reading back at once). Default false. */
+  waitFirst?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * The one Clock-based poll loop: tries `attempt` until it returns a value or the wait runs out (then
+ * undefined), never sleeping past the deadline. Every "check again until" in the product uses it.
+ */
+export async function poll<T>(clock: Clock, o: PollOptions, attempt: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = clock.now() + o.maxWaitMs;
+  let interval = o.intervalMs;
+  for (let first = true; first || clock.now() < deadline; first = false) {
+    if (!first || o.waitFirst) {
+      const left = Math.max(0, deadline - clock.now());
+      if (!first && left === 0) break;
+      await clock.sleep(Math.min(interval, left), o.signal);
+      interval = Math.min(interval * (o.growth ?? 1), o.maxIntervalMs ?? interval * (o.growth ?? 1));
+    }
+    const r = await attempt();
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}

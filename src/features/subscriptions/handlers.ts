@@ -3,7 +3,7 @@ import type { Banner, ChangeRow } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
 import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from './cards';
 import type { Translator } from '../../i18n';
-import { isNewCommerce, reflectsChange, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
+import { isNewCommerce, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { subscriptionChangeSchema } from '../../partner-center/schemas';
 import { literal } from '../../cards/render';
 import { echoValues, validateForm } from '../common/forms';
@@ -156,16 +156,8 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
   // While Partner Center applies the change, and once it has: the state first, then who changed what.
   const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [banner.text, ...(banner.lines ?? [])] });
   return forAll(card(result.subscription, withWho(t.tr.t('sub.inProgress'), 'warning')), async (update) => {
-    const deadline = d.clock.now() + d.followUpWaitMs;
-    while (d.clock.now() < deadline) {
-      await d.clock.sleep(d.followUpIntervalMs);
-      const s = await d.client.getSubscription(t.user, customer.id, subscriptionId);
-      if (reflectsChange(s, change)) {
-        await update(card(s, withWho(t.tr.t('sub.landed'), 'good')));
-        return;
-      }
-    }
-    await update(card(result.subscription, withWho(t.tr.t('sub.stillInProgress'), 'attention')));
+    const r = await d.client.awaitSubscriptionChange(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.followUpWaitMs, intervalMs: d.followUpIntervalMs, location: result.location });
+    await update(r.landed ? card(r.subscription!, withWho(t.tr.t('sub.landed'), 'good')) : card(r.subscription ?? result.subscription, withWho(t.tr.t('sub.stillInProgress'), 'attention')));
   });
 }
 
