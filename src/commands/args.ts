@@ -1,7 +1,6 @@
 /** Argument shapes several commands share. */
+import { GUID } from '../partner-center/schemas';
 import type { Args, ParseError } from './registry';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `<customer> <subscription-id> [fields…]`: the subscription id is the first GUID after the customer, so a

@@ -9,6 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { GUID } from '../partner-center/schemas';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -45,7 +46,7 @@ const guid = z.preprocess(
   (v) => (v === '' ? undefined : v),
   z
     .string()
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID')
+    .regex(GUID, 'must be a GUID')
     .optional(),
 );
 

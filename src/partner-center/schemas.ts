@@ -207,7 +207,8 @@ export const collectionSchema = z.preprocess(
 // ---------------------------------------------------------------------------------------------------------
 // Inputs (strict)
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tenant, customer and subscription ids. The one GUID pattern of the product. */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Service request ids: the current "get service request by id" page calls them alphanumeric, its examples

@@ -1,10 +1,10 @@
 /** `customer find`, and turning what a user typed as "customer" into one customer. */
 import { customerListCard } from './cards';
 import type { Customer } from '../../partner-center';
+import { GUID } from '../../partner-center/schemas';
 import type { Turn } from '../../bot/turn';
 import { forAll, type BotDeps, type Outcome } from '../common/types';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_MATCHES = 25;
 /** Candidates checked for owning a subscription id before asking the user to pick. */
 const MAX_OWNER_CHECKS = 5;
