@@ -46,8 +46,6 @@ export class DelegatedIdentity implements TokenProvider {
   private readonly apps = new Map<string, ConfidentialClientApplication>();
   /** Per-instance memo of each user's current token, so a burst of commands reads the cache once. */
   private readonly memo = new Map<string, { token: string; expiresAt: number }>();
-  /** Exchanges so far, per user (a figure the benchmark reports). */
-  readonly exchanges = new Map<string, number>();
 
   constructor(
     private readonly s: DelegatedSettings,
@@ -115,7 +113,6 @@ export class DelegatedIdentity implements TokenProvider {
     const claims = decodeJwt(ssoToken)?.claims;
     if (!claims) throw new ExchangeError('invalid-token');
     if (claims.oid !== actor.id || claims.tid !== actor.tenantId) throw new ExchangeError('wrong-user');
-    this.exchanges.set(this.key(actor), (this.exchanges.get(this.key(actor)) ?? 0) + 1);
     let r;
     try {
       r = await this.app(actor).acquireTokenOnBehalfOf({ oboAssertion: ssoToken, scopes: [this.s.scope] });
