@@ -6,7 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 20000,
-  // A failed end-to-end test can leave a server or child process behind; CI must still end (tests clean up
-  // in afterEach/afterAll, and --detectOpenHandles shows leaks when looking for them).
-  forceExit: true,
+  // No forceExit: every test closes what it opens, so jest ends on its own (a leak shows as jest not
+  // exiting; --detectOpenHandles names it).
 };
