@@ -32,6 +32,24 @@ export interface Turn {
 
 const TURN = Symbol('partner-ops turn');
 
+/**
+ * Someone is waiting in the chat: Partner Center's Retry-After is waited out for at most this long per call,
+ * then the command fails as throttled with when to try again. Teams shows a reply long after this.
+ */
+const THROTTLE_BUDGET_MS = 30_000;
+/** Waits shorter than this go unannounced (the typing indicator covers them). */
+const ANNOUNCE_WAIT_MS = 2_000;
+
+/** Tells the user once per turn that Partner Center is throttling and when the bot tries again. */
+function sayOnceWhenThrottled(context: TurnContext, tr: Translator, log: Logger): (waitMs: number) => void {
+  let told = false;
+  return (waitMs) => {
+    if (told || waitMs < ANNOUNCE_WAIT_MS) return;
+    told = true;
+    context.sendActivity(tr.t('pc.throttledWaiting', { seconds: Math.ceil(waitMs / 1000) })).catch((err) => log.warn({ err }, 'could not say that Partner Center is throttling'));
+  };
+}
+
 /** The turn of an activity, built once: the error sink sees the same turn (and its calls) as the handler. */
 export function turnOf(context: TurnContext, tokens: TokenProvider, logger: Logger): Turn {
   const cached = context.turnState.get(TURN) as Turn | undefined;
@@ -66,7 +84,16 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
     actor,
     log,
     calls,
-    user: { getToken: tokens.tokenFor(actor), locale, tenantId, correlationId, logger: log, onResponse: (r) => calls.push(r) },
+    user: {
+      getToken: tokens.tokenFor(actor),
+      locale,
+      tenantId,
+      correlationId,
+      logger: log,
+      onResponse: (r) => calls.push(r),
+      throttleBudgetMs: THROTTLE_BUDGET_MS,
+      onThrottled: a.type === 'message' ? sayOnceWhenThrottled(context, translator(locale), log) : undefined,
+    },
     conversationType: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
   };
 }

@@ -61,6 +61,9 @@ export interface UserContext {
   logger?: Logger;
   /** Told about every answer: the audit trail records a write's MS-RequestId from it. */
   onResponse?: CallContext['onResponse'];
+  /** Bounds the total Retry-After wait of each call, and hears about each wait (someone is waiting in a chat). */
+  throttleBudgetMs?: number;
+  onThrottled?: CallContext['onThrottled'];
 }
 
 export interface PartnerCenterClientOptions {
@@ -425,6 +428,8 @@ export class PartnerCenterClient {
       signal: user.signal,
       logger: user.logger,
       onResponse: user.onResponse,
+      throttleBudgetMs: user.throttleBudgetMs,
+      onThrottled: user.onThrottled,
     };
   }
 

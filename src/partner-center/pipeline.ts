@@ -32,6 +32,13 @@ export interface CallContext {
   logger?: Logger;
   /** Told about every call (method, path, status, ids; status 0 when no answer came): the audit trail and the error sink read it. */
   onResponse?: (r: CallRecord) => void;
+  /**
+   * The most this call may spend waiting out Partner Center's Retry-After, in all: someone waiting in a chat
+   * is told it failed (and when to try again) rather than left in silence. Default: the pipeline's own bound.
+   */
+  throttleBudgetMs?: number;
+  /** Told before each wait for Retry-After, so the person waiting can be told why. */
+  onThrottled?: (waitMs: number) => void;
 }
 
 export interface CallRecord {
@@ -174,6 +181,7 @@ export function retryPolicy(o: RetryOptions): Policy {
   return {
     name: 'retry',
     async send(req, next) {
+      let throttledFor = 0;
       for (let attempt = 0; ; attempt++) {
         let res: PcResponse;
         try {
@@ -188,8 +196,12 @@ export function retryPolicy(o: RetryOptions): Policy {
         if (res.status === 429) {
           // Throttled at the gateway: not processed, so safe to send again whatever the method.
           const after = retryAfterMs(res, o.clock.now());
-          if (attempt >= o.maxRetries || (after !== undefined && after > o.maxRetryAfterMs)) return res;
-          await o.clock.sleep(after ?? backoff(attempt), req.call.signal);
+          const wait = after ?? backoff(attempt);
+          const budget = req.call.throttleBudgetMs ?? Infinity;
+          if (attempt >= o.maxRetries || (after !== undefined && after > o.maxRetryAfterMs) || throttledFor + wait > budget) return res;
+          throttledFor += wait;
+          req.call.onThrottled?.(wait);
+          await o.clock.sleep(wait, req.call.signal);
           req.headers.set('MS-RequestId', randomUUID());
           continue;
         }

@@ -108,6 +108,7 @@ export const enUS = {
   'pc.invalid-input': 'Partner Center would refuse these values.',
   'pc.http': 'Partner Center refused the request.',
   'pc.throttled': 'Partner Center is throttling requests. Try again in {seconds} seconds.',
+  'pc.throttledWaiting': 'Partner Center is throttling; trying again in {seconds} s.',
   'pc.timeout': 'Partner Center did not answer in time. Nothing is known to have changed; check before retrying.',
   'pc.network': 'Partner Center could not be reached. Try again shortly.',
   'pc.aborted': 'The request was cancelled.',

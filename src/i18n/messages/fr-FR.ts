@@ -106,6 +106,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'pc.invalid-input': "L'Espace partenaires refuserait ces valeurs.",
   'pc.http': "L'Espace partenaires a refusé la requête.",
   'pc.throttled': "L'Espace partenaires limite le nombre de requêtes. Réessayez dans {seconds} secondes.",
+  'pc.throttledWaiting': "L'Espace partenaires limite les requêtes ; nouvel essai dans {seconds} s.",
   'pc.timeout': "L'Espace partenaires n'a pas répondu à temps. Aucune modification n'est confirmée ; vérifiez avant de réessayer.",
   'pc.network': "Impossible de joindre l'Espace partenaires. Réessayez dans un instant.",
   'pc.aborted': 'La requête a été annulée.',

@@ -106,6 +106,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'pc.invalid-input': 'Il Centro per i partner rifiuterebbe questi valori.',
   'pc.http': 'Il Centro per i partner ha rifiutato la richiesta.',
   'pc.throttled': 'Il Centro per i partner sta limitando le richieste. Riprovare tra {seconds} secondi.',
+  'pc.throttledWaiting': 'Il Centro per i partner sta limitando le richieste; nuovo tentativo tra {seconds} s.',
   'pc.timeout': 'Il Centro per i partner non ha risposto in tempo. Non risultano modifiche; verificare prima di riprovare.',
   'pc.network': 'Impossibile raggiungere il Centro per i partner. Riprovare a breve.',
   'pc.aborted': 'La richiesta è stata annullata.',
