@@ -17,7 +17,7 @@ import { createLogger } from '../src/logging/logger';
 import { start, startSandboxServices, type Running } from '../src/main';
 import { SHARDS, shardKey, shardOf, type Shard, type Watch } from '../src/notifications/watches';
 import { KeyValueStore, MemoryStateStore } from '../src/storage';
-import type { StoredServiceRequest } from '../src/sandbox/model';
+import type { StoredServiceRequest } from '../dev/sandbox/model';
 import { arg } from './args';
 
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';

@@ -7,7 +7,7 @@ import { createBot, type BotOptions } from './bot/app';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignInRequiredError, type Actor, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
-import { createLocalAuthority, type AuthorityClient, type LocalAuthority } from './sandbox/authority';
+import { createLocalAuthority, type AuthorityClient, type LocalAuthority } from '../dev/authority';
 import { KeyValueStore, type StateStore } from './storage';
 import { createStateStore } from './storage/factory';
 import { checkStateStore } from './storage/check';
@@ -20,7 +20,7 @@ import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
-import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../dev/sandbox';
 import { startServer, type HttpServer } from './server';
 
 export interface Running {

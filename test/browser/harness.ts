@@ -15,8 +15,8 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
 import { start, type Running } from '../../src/main';
-import { projectRoot } from '../../src/dev/paths';
-import { startPlayground, type Playground } from '../../src/dev/playground';
+import { projectRoot } from '../../dev/paths';
+import { startPlayground, type Playground } from '../../dev/playground';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

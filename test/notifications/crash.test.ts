@@ -12,7 +12,7 @@ import { DelegatedIdentity } from '../../src/identity/delegated';
 import { silentLogger } from '../../src/logging/logger';
 import { startSandboxServices, type SandboxServices } from '../../src/main';
 import { conversationKeyOf, WatchStore } from '../../src/notifications/watches';
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { KeyValueStore } from '../../src/storage';
 import { BlobStateStore } from '../../src/storage/blob';
 import { systemClock } from '../../src/util/clock';

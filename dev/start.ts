@@ -6,8 +6,8 @@
  * opens a browser when one is available and always prints the URL. With BOT_ID set nothing but the bot
  * starts (production runs `node dist/src/main.js`; this entry behaves the same then).
  */
-import { createLogger } from '../logging/logger';
-import { loadConfigOrExit, start } from '../main';
+import { createLogger } from '../src/logging/logger';
+import { loadConfigOrExit, start } from '../src/main';
 import { openBrowser } from './browser';
 import { startPlayground, type Playground } from './playground';
 
