@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
-import { start, type Running } from '../src/main';
+import { startDev as start, type DevRunning as Running } from '../dev/compose';
 import { SEED } from '../dev/sandbox';
 import { arg, median } from './args';
 

@@ -14,7 +14,7 @@ import pino from 'pino';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
-import { start, type Running } from '../../src/main';
+import { startDev as start, type DevRunning as Running } from '../../dev/compose';
 import { projectRoot } from '../../dev/paths';
 import { startPlayground, type Playground } from '../../dev/playground';
 

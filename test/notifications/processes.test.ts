@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/config';
 import { DelegatedIdentity } from '../../src/identity/delegated';
 import { silentLogger } from '../../src/logging/logger';
-import { startSandboxServices, type SandboxServices } from '../../src/main';
+import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { SEED } from '../../dev/sandbox';
 import { KeyValueStore } from '../../src/storage';
 import { BlobStateStore } from '../../src/storage/blob';

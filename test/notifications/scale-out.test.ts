@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import { startSandboxServices, type SandboxServices } from '../../src/main';
+import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { SEED } from '../../dev/sandbox';
 import { BlobStateStore } from '../../src/storage/blob';
 import { startAzurite, type Azurite } from '../support/azurite';
