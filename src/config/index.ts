@@ -250,13 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   // Any setting of a real deployment makes the app identity required: without it nobody could sign in.
   const deployment = DEPLOYMENT_SETTINGS.filter((k) => typeof env[k] === 'string' && env[k]!.trim() !== '');
   if (deployment.length > 0 || options.requireAppIdentity) {
-    const why =
-      deployment.length > 0
-        ? `required because ${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set`
-        : 'required to run in production (`npm start` tries Partner Ops locally without one)';
-    if (!e.AAD_APP_CLIENT_ID) problems.push(`AAD_APP_CLIENT_ID: ${why} (the Entra ID app that signs users in to Partner Center)`);
-    if (!e.AAD_APP_CLIENT_SECRET) problems.push(`AAD_APP_CLIENT_SECRET: ${deployment.length > 0 ? why : 'required to run in production'} (that app's client secret)`);
-    if (!e.AAD_APP_TENANT_ID) problems.push(`AAD_APP_TENANT_ID: ${deployment.length > 0 ? why : 'required to run in production'} (the partner's Entra ID tenant)`);
+    const why = deployment.length > 0 ? `required because ${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set` : 'required in production';
+    const tryOut = deployment.length > 0 ? '' : '; to try Partner Ops locally without one, run `npm start`';
+    if (!e.AAD_APP_CLIENT_ID) problems.push(`AAD_APP_CLIENT_ID: ${why} (the Entra ID app that signs users in to Partner Center)${tryOut}`);
+    if (!e.AAD_APP_CLIENT_SECRET) problems.push(`AAD_APP_CLIENT_SECRET: ${why} (that app's client secret)`);
+    if (!e.AAD_APP_TENANT_ID) problems.push(`AAD_APP_TENANT_ID: ${why} (the partner's Entra ID tenant)`);
   }
   if (e.NOTIFY_INTERVAL_MS * 1.2 >= e.NOTIFY_LEASE_MS) {
     // A cycle (up to 20% late with jitter) must renew the leases before they lapse, or instances steal each other's work.

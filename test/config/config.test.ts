@@ -114,9 +114,9 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      expect.stringMatching(/^AAD_APP_CLIENT_ID: required to run in production \(`npm start` tries Partner Ops locally without one\)/),
-      expect.stringMatching(/^AAD_APP_CLIENT_SECRET: required to run in production/),
-      expect.stringMatching(/^AAD_APP_TENANT_ID: required to run in production/),
+      expect.stringMatching(/^AAD_APP_CLIENT_ID: required in production \(the Entra ID app [^)]*\); to try Partner Ops locally without one, run `npm start`$/),
+      expect.stringMatching(/^AAD_APP_CLIENT_SECRET: required in production/),
+      expect.stringMatching(/^AAD_APP_TENANT_ID: required in production/),
     ]);
     expect(loadConfig(APP_IDENTITY, { requireAppIdentity: true }).aad.clientId).toBe(APP_IDENTITY.AAD_APP_CLIENT_ID);
   });
@@ -175,7 +175,7 @@ describe('configuration', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/cannot start: 3 setting\(s\) need attention/);
-    expect(run.stderr).toContain('- AAD_APP_CLIENT_ID: required to run in production (`npm start` tries Partner Ops locally without one)');
+    expect(run.stderr).toMatch(/- AAD_APP_CLIENT_ID: required in production \(.*\); to try Partner Ops locally without one, run `npm start`\n/);
     expect(run.stdout).not.toMatch(/sandbox|listening/i);
   }, 70_000);
 });
