@@ -3,9 +3,10 @@
 #   docker build -t partner-ops .
 #   docker run --rm -p 3978:3978 --env-file .env partner-ops
 #
-# Two stages: `build` installs everything, compiles TypeScript and prunes the dev dependencies; the
-# runtime stage gets only package.json, package-lock.json, dist/src, cards/ and the production
-# node_modules, and runs as the image's unprivileged `node` user.
+# Two stages: `build` installs everything, compiles the production sources (src/ only: the sandbox, the
+# local token authority and the Playground launcher live in dev/, which is not even in the build context)
+# and prunes the dev dependencies; the runtime stage gets only package.json, package-lock.json, dist/src,
+# cards/ and the production node_modules, and runs as the image's unprivileged `node` user.
 
 # ---- build -------------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS build
@@ -20,13 +21,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
-# Everything tsconfig.build.json compiles (src, bench, scripts), so this is exactly `npm run build`.
-COPY tsconfig.json tsconfig.build.json ./
+# Only what tsconfig.prod.json compiles (src), so this is exactly `npm run build:prod`.
+COPY tsconfig.json tsconfig.prod.json ./
 COPY src ./src
-COPY bench ./bench
-COPY scripts ./scripts
 COPY cards ./cards
-RUN npm run build \
+RUN npm run build:prod \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime -----------------------------------------------------------------------------------------

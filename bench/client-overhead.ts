@@ -9,7 +9,7 @@
  * rounds, so machine noise hits both alike; the figure is the median of the per-round ratios.
  * Not a test: nothing here asserts a time.
  */
-import { createSandbox, SEED } from '../src/sandbox';
+import { createSandbox, SEED } from '../dev/sandbox';
 import { PartnerCenterClient, type UserContext } from '../src/partner-center';
 import { arg, median } from './args';
 

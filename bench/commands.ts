@@ -24,7 +24,7 @@ import restify from 'restify';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
-import { start } from '../src/main';
+import { startDev as start } from '../dev/compose';
 import { median } from './args';
 
 function arg(name: string, fallback: string): string {

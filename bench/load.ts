@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
-import { start } from '../src/main';
+import { startDev as start } from '../dev/compose';
 import { FileStateStore } from '../src/storage/file';
 import { arg } from './args';
 

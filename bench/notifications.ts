@@ -14,10 +14,10 @@ import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
-import { start, startSandboxServices, type Running } from '../src/main';
+import { startDev as start, startSandboxServices, type DevRunning as Running } from '../dev/compose';
 import { SHARDS, shardKey, shardOf, type Shard, type Watch } from '../src/notifications/watches';
 import { KeyValueStore, MemoryStateStore } from '../src/storage';
-import type { StoredServiceRequest } from '../src/sandbox/model';
+import type { StoredServiceRequest } from '../dev/sandbox/model';
 import { arg } from './args';
 
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';

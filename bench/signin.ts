@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging/logger';
-import { start, type Running } from '../src/main';
-import { SEED } from '../src/sandbox';
+import { startDev as start, type DevRunning as Running } from '../dev/compose';
+import { SEED } from '../dev/sandbox';
 import { arg, median } from './args';
 
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';

@@ -281,7 +281,6 @@ var baseSettings = {
   AAD_APP_TENANT_ID: aadAppTenantId
   AAD_APP_ID_URI: aadAppIdUri
   AAD_APP_OAUTH_AUTHORITY_HOST: empty(aadAppOAuthAuthorityHost) ? cloudSettings.authorityHost : aadAppOAuthAuthorityHost
-  PARTNER_CENTER_SANDBOX: 'false' // never fall back to the embedded sandbox in Azure
   PARTNER_CENTER_BASE_URL: empty(partnerCenterBaseUrl) ? cloudSettings.partnerCenterBaseUrl : partnerCenterBaseUrl
   PARTNER_CENTER_SCOPE: empty(partnerCenterScope) ? cloudSettings.partnerCenterScope : partnerCenterScope
   AZURE_STORAGE_CONTAINER: storageContainerName

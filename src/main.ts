@@ -1,13 +1,15 @@
 /**
- * Entry point: read the configuration, start the embedded Partner Center sandbox when no real one is
- * configured, start the bot, and stop cleanly on SIGTERM/SIGINT.
+ * Production entry point and composition root: read the configuration, build identity, Partner Center
+ * client, storage, notifications and the bot from it, serve, and stop cleanly on SIGTERM/SIGINT.
+ *
+ * `start()` takes everything from the configuration; a composition root elsewhere (the development one in
+ * dev/, tests, benchmarks) may hand it other services through StartOptions. Production code never imports
+ * from dev/ (a test checks it).
  */
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config, type LoadOptions } from './config';
 import { createBot, type BotOptions } from './bot/app';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { SignInRequiredError, type Actor, type TokenProvider } from './identity';
+import { SignInRequiredError, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
-import { createLocalAuthority, type AuthorityClient, type LocalAuthority } from './sandbox/authority';
 import { KeyValueStore, type StateStore } from './storage';
 import { createStateStore } from './storage/factory';
 import { checkStateStore } from './storage/check';
@@ -20,14 +22,11 @@ import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
-import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox';
 import { startServer, type HttpServer } from './server';
 
 export interface Running {
   config: Config;
   server: HttpServer;
-  sandbox?: Sandbox;
-  authority?: LocalAuthority;
   identity?: DelegatedIdentity;
   notifier: Notifier;
   watches: WatchStore;
@@ -36,11 +35,6 @@ export interface Running {
 }
 
 export interface StartOptions {
-  sandbox?: SandboxOptions;
-  /** Sandbox services to use instead of starting new ones (instances sharing one sandbox). */
-  sandboxServices?: SandboxServices;
-  /** Sandbox mode signs Playground users in as Teams SSO would (default true); tests turn it off to play Teams. */
-  sandboxSso?: boolean;
   /** Where state is kept (default: from configuration). */
   state?: StateStore;
   /** Whether the notification loop starts by itself (default true); tests run cycles themselves. */
@@ -51,6 +45,18 @@ export interface StartOptions {
   sweepIntervalMs?: number;
   /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
   bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs' | 'credentialsFactory'>;
+  /** The Partner Center REST base URL to call instead of the configured one. */
+  partnerCenterBaseUrl?: string;
+  /**
+   * The delegated identity's app registration and authority instead of the configured Entra ID app: for an
+   * authority msal-node does not know, its host and OpenID metadata (knownAuthorities) and a CA to trust.
+   */
+  identity?: DelegatedSettings;
+  /**
+   * Wraps the token provider the bot and the notifier use (default: the delegated identity, or `tokens`),
+   * e.g. with one that can sign a person in without UI (TokenProvider.signInWithoutUi).
+   */
+  wrapTokens?: (tokens: TokenProvider, identity: DelegatedIdentity | undefined) => TokenProvider;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -70,49 +76,15 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   await checkStateStore(state, { blob: state instanceof BlobStateStore });
   const store = new KeyValueStore(state, systemClock);
   const p = config.partnerCenter;
-  let baseUrl = p.baseUrl;
-  let sandbox: Sandbox | undefined;
-  let authority: LocalAuthority | undefined;
-  let identitySettings: DelegatedSettings | undefined;
-  let sandboxSso: ((actor: Actor) => Promise<string>) | undefined;
-
-  if (p.sandbox) {
-    // No cloud account: a local Partner Center and a local token authority, with the real msal-node path.
-    let services = options.sandboxServices;
-    if (!services) {
-      services = await startSandboxServices(config, options.sandbox);
-      started.push(services.sandbox, services.authority);
-    }
-    ({ sandbox, authority } = services);
-    const { app, cacheSecret } = services;
-    baseUrl = sandbox.url;
-    identitySettings = {
-      clientId: app.clientId,
-      clientSecret: app.clientSecret,
-      authority: authority.authorityUrl('organizations'),
-      knownAuthority: { host: authority.host, metadata: authority.openIdConfiguration('organizations') },
-      caPem: authority.caPem,
-      scope: p.scope,
-      cacheSecret,
-    };
-    const a = authority;
-    if (options.sandboxSso !== false) sandboxSso = async (actor) => {
-      a.user({ oid: actor.id, tid: actor.tenantId, name: actor.name, upn: `${actor.name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@sandbox.onmicrosoft.com` });
-      return a.mintSsoToken(actor.id, app.appIdUri);
-    };
-    logger.info({ partnerCenter: sandbox.url, authority: authority.url }, 'embedded Partner Center sandbox and token authority started: no real Partner Center or Entra ID is called');
-  } else if (config.aad.clientId && config.aad.clientSecret && config.aad.tenantId) {
-    identitySettings = {
-      clientId: config.aad.clientId,
-      clientSecret: config.aad.clientSecret,
-      authority: `${config.aad.authorityHost}/${config.aad.tenantId}`,
-      scope: p.scope,
-      cacheSecret: config.aad.tokenCacheKey ?? config.aad.clientSecret,
-    };
-  }
+  const a = config.aad;
+  const identitySettings: DelegatedSettings | undefined =
+    options.identity ??
+    (a.clientId && a.clientSecret && a.tenantId
+      ? { clientId: a.clientId, clientSecret: a.clientSecret, authority: `${a.authorityHost}/${a.tenantId}`, scope: p.scope, cacheSecret: a.tokenCacheKey ?? a.clientSecret }
+      : undefined);
 
   const client = new PartnerCenterClient({
-    baseUrl,
+    baseUrl: options.partnerCenterBaseUrl ?? p.baseUrl,
     applicationName: p.applicationName,
     timeoutMs: p.timeoutMs,
     maxRetries: p.maxRetries,
@@ -125,7 +97,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   });
   const identity = identitySettings ? new DelegatedIdentity(identitySettings, store, systemClock, logger.child({ component: 'identity' })) : undefined;
   let publicUrl = config.publicUrl;
-  const tokens = options.tokens ?? identity ?? noSignIn;
+  const base = options.tokens ?? identity ?? noSignIn;
+  const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
   const watches = new WatchStore(store);
   const bot = createBot({
     watches,
@@ -134,7 +107,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     tokens,
     store,
     logger,
-    signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl, sandboxSso } : undefined,
+    signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl } : undefined,
     botFrameworkAuth: config.botFrameworkAuth,
     ...options.bot,
   });
@@ -170,8 +143,6 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   return {
     config,
     server,
-    sandbox,
-    authority,
     identity,
     notifier,
     watches,
@@ -180,37 +151,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     async stop() {
       await Promise.all([server.close(), notifier.stop(), sweeper.stop()]);
       await bot.background.drain();
-      // Shared sandbox services belong to whoever started them.
-      if (!options.sandboxServices) {
-        await sandbox?.close();
-        await authority?.close();
-      }
     },
   };
-}
-
-export interface SandboxServices {
-  sandbox: Sandbox;
-  authority: LocalAuthority;
-  /** The bot's app registration at the local authority. */
-  app: AuthorityClient;
-  /** Encrypts the token cache; instances sharing a store share it. */
-  cacheSecret: string;
-}
-
-/** The embedded Partner Center and token authority; several bot instances may share one set (scale-out tests). */
-export async function startSandboxServices(config: Config, options: SandboxOptions = {}): Promise<SandboxServices> {
-  const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString('base64url'), appIdUri: config.aad.appIdUri };
-  const authority = await createLocalAuthority({ clients: [app] });
-  try {
-    const scope = config.partnerCenter.scope;
-    const pcResource = scope.slice(0, scope.lastIndexOf('/'));
-    const sandbox = await createSandbox({ verifyToken: (token) => authority.verify(token, pcResource), ...options });
-    return { sandbox, authority, app, cacheSecret: randomBytes(32).toString('base64') };
-  } catch (e) {
-    await authority.close();
-    throw e;
-  }
 }
 
 /** Without a configured identity there is no token to act with: every Partner Center call asks to sign in. */
@@ -221,9 +163,9 @@ const noSignIn: TokenProvider = {
 };
 
 /** The configuration, or exit 2 with the one message that lists every setting to fix. */
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(options: LoadOptions = {}): Config {
   try {
-    return loadConfig();
+    return loadConfig(process.env, options);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -234,7 +176,8 @@ export function loadConfigOrExit(): Config {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  // Production: Entra ID and Partner Center, as configured; without an app identity there is nothing to run.
+  const config = loadConfigOrExit({ requireAppIdentity: true });
   const logger = createLogger({ level: config.logLevel });
   const running = await start(config, logger);
   const shutdown = async (signal: string) => {

@@ -160,10 +160,10 @@ export function createBot(o: BotOptions): Bot {
     }
   };
 
-  /** Sandbox: the Playground has no SSO, so sign in with the token Teams would have sent, then retry once. */
-  const withSandboxSignIn = async (t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> => {
+  /** A token provider that can sign people in without UI (a client without SSO) does so, and the work is retried once. */
+  const withSignInWithoutUi = async (t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> => {
     const first = await attempt(t, work, what);
-    if ('signIn' in first && first.signIn !== 'mfa' && signIn && (await signIn.sandboxSignIn(t))) {
+    if ('signIn' in first && first.signIn !== 'mfa' && signIn && o.tokens.signInWithoutUi && (await o.tokens.signInWithoutUi(t.actor))) {
       return attempt(t, work, what);
     }
     return first;
@@ -252,7 +252,7 @@ export function createBot(o: BotOptions): Bot {
       await context.sendActivity(lines.join('\n\n'));
       return;
     }
-    const done = await withSandboxSignIn(t, commandWork(t, parsed.command), parsed.command.kind);
+    const done = await withSignInWithoutUi(t, commandWork(t, parsed.command), parsed.command.kind);
     if ('signIn' in done) {
       if (!signIn) {
         await sendCard(context, errorToCard(t, new SignInRequiredError(done.signIn)));
@@ -334,7 +334,7 @@ export function createBot(o: BotOptions): Bot {
       await signIn.redeemCode(t.actor, String(value.state));
     }
 
-    const work = withSandboxSignIn(t, actionWork(t, verb, data), verb);
+    const work = withSignInWithoutUi(t, actionWork(t, verb, data), verb);
     const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), deadlineMs).unref());
     const first = await Promise.race([work, timer]);
     const cardId = context.activity.replyToId;

@@ -9,9 +9,6 @@
  * 3. When the exchange needs consent or interaction (or Partner Center needs MFA), the sign-in button opens
  *    the bot's own pages (authorization code + PKCE) that end with `signin/verifyState` (or a code typed in
  *    the chat), and again the original command completes.
- *
- * In sandbox mode the Agents Playground has no SSO: the local authority mints the token Teams would have
- * sent, and the same exchange code runs from there.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory } from 'botbuilder';
@@ -43,8 +40,6 @@ export interface SignInOptions {
   appIdUri: string;
   /** Public base URL of the bot, for the sign-in pages (known once the server listens). */
   publicUrl: () => string;
-  /** Sandbox only: the SSO token Teams would send for this user (the Playground cannot). */
-  sandboxSso?: (actor: Actor) => Promise<string>;
 }
 
 /** The OAuth connection name Teams echoes back; the exchange itself is the bot's own (msal-node). */
@@ -126,24 +121,6 @@ export class SignInFlow {
       if (e instanceof ExchangeError) return e;
       throw e;
     }
-  }
-
-  private readonly signingIn = new Map<string, Promise<boolean>>();
-
-  /**
-   * Sandbox: sign the Playground user in with the token Teams would have sent. Concurrent commands of one
-   * user share a single exchange, as Teams' one sign-in would.
-   */
-  sandboxSignIn(t: Turn): Promise<boolean> {
-    const sso = this.o.sandboxSso;
-    if (!sso) return Promise.resolve(false);
-    const key = `${t.actor.tenantId}/${t.actor.id}`;
-    let p = this.signingIn.get(key);
-    if (!p) {
-      p = (async () => (await this.exchange(t, await sso(t.actor), randomUUID())) === 'done')().finally(() => this.signingIn.delete(key));
-      this.signingIn.set(key, p);
-    }
-    return p;
   }
 
   /**

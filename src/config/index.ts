@@ -16,16 +16,6 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Empty strings in a .env file mean "not set". */
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
 
-const bool = (fallback: boolean) =>
-  z.preprocess((v) => {
-    if (v === undefined || v === '') return fallback;
-    if (typeof v !== 'string') return v;
-    const s = v.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-    if (['0', 'false', 'no', 'off'].includes(s)) return false;
-    return v;
-  }, z.boolean({ error: 'must be true or false' }));
-
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? fallback : typeof v === 'string' ? Number(v.trim()) : v),
@@ -73,7 +63,6 @@ export const envSchema = z.object({
     (v) => (v === '' || v === undefined ? 'https://api.partnercenter.microsoft.com/user_impersonation' : v),
     z.string().min(1),
   ),
-  PARTNER_CENTER_SANDBOX: z.preprocess((v) => (v === '' ? undefined : v), bool(false).optional()),
   PARTNER_CENTER_APPLICATION: z.preprocess(
     (v) => (v === '' || v === undefined ? 'Partner Ops' : v),
     z.string().min(1).max(100),
@@ -99,10 +88,7 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-/**
- * Settings that only a real deployment sets: with any of them, the embedded sandbox is not used unless
- * PARTNER_CENTER_SANDBOX says so (and never with BOT_ID), and the app identity becomes required.
- */
+/** Settings that only a real deployment sets: with any of them, the app identity becomes required. */
 export const DEPLOYMENT_SETTINGS = [
   'BOT_ID',
   'BOT_PASSWORD',
@@ -164,14 +150,12 @@ export interface Config {
     authorityHost: string;
     /** The Application ID URI Teams SSO tokens are issued for (the OAuthCard's token exchange resource). */
     appIdUri: string;
-    /** Secret the token cache is encrypted with; unset in sandbox mode (a per-process key is used). */
+    /** Secret the token cache is encrypted with; unset without an app identity. */
     tokenCacheKey?: string;
   }>;
   /** Public base URL of the bot (sign-in pages are served under it). */
   readonly publicUrl: string;
   readonly partnerCenter: Readonly<{
-    /** True when no real Partner Center is configured: the embedded sandbox is started and used. */
-    sandbox: boolean;
     baseUrl: string;
     scope: string;
     applicationName: string;
@@ -229,8 +213,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${key}: ${issue.message}`;
 }
 
+export interface LoadOptions {
+  /**
+   * Production: the app identity (AAD_APP_CLIENT_ID, _SECRET, _TENANT_ID) is required even when nothing
+   * else is set. Without it the configuration describes no deployment (what a local try-out starts from).
+   */
+  requireAppIdentity?: boolean;
+}
+
 /** Reads and validates the environment. Throws a ConfigError listing every problem at once. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const parsed = envSchema.safeParse(env);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (!parsed.success) throw new ConfigError(problems);
@@ -256,20 +248,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`BOT_TENANT_ID: required when BOT_TYPE is ${e.BOT_TYPE}`);
     }
   }
-  // The sandbox makes up its data and signs people in by itself: it is chosen only when nothing of a real
-  // deployment is set, and never where real Teams users can reach the bot.
+  // Any setting of a real deployment makes the app identity required: without it nobody could sign in.
   const deployment = DEPLOYMENT_SETTINGS.filter((k) => typeof env[k] === 'string' && env[k]!.trim() !== '');
-  if (e.PARTNER_CENTER_SANDBOX === true && e.BOT_ID) {
-    problems.push(
-      'PARTNER_CENTER_SANDBOX: cannot be true while BOT_ID is set: real Teams users would be signed in automatically and shown the sandbox\'s made-up data (unset BOT_ID to try the sandbox locally)',
-    );
-  }
-  const sandbox = e.PARTNER_CENTER_SANDBOX ?? deployment.length === 0;
-  if (!sandbox) {
-    const why = deployment.length > 0 ? `${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set` : 'PARTNER_CENTER_SANDBOX is false';
-    if (!e.AAD_APP_CLIENT_ID) problems.push(`AAD_APP_CLIENT_ID: required because ${why} (the Entra ID app that signs users in to Partner Center)`);
-    if (!e.AAD_APP_CLIENT_SECRET) problems.push(`AAD_APP_CLIENT_SECRET: required because ${why} (that app's client secret)`);
-    if (!e.AAD_APP_TENANT_ID) problems.push(`AAD_APP_TENANT_ID: required because ${why} (the partner's Entra ID tenant)`);
+  if (deployment.length > 0 || options.requireAppIdentity) {
+    const why = deployment.length > 0 ? `required because ${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set` : 'required in production';
+    const tryOut = deployment.length > 0 ? '' : '; to try Partner Ops locally without one, run `npm start`';
+    if (!e.AAD_APP_CLIENT_ID) problems.push(`AAD_APP_CLIENT_ID: ${why} (the Entra ID app that signs users in to Partner Center)${tryOut}`);
+    if (!e.AAD_APP_CLIENT_SECRET) problems.push(`AAD_APP_CLIENT_SECRET: ${why} (that app's client secret)`);
+    if (!e.AAD_APP_TENANT_ID) problems.push(`AAD_APP_TENANT_ID: ${why} (the partner's Entra ID tenant)`);
   }
   if (e.NOTIFY_INTERVAL_MS * 1.2 >= e.NOTIFY_LEASE_MS) {
     // A cycle (up to 20% late with jitter) must renew the leases before they lapse, or instances steal each other's work.
@@ -297,7 +283,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     publicUrl: e.BOT_ENDPOINT ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${e.PORT}`,
     partnerCenter: {
-      sandbox,
       baseUrl: e.PARTNER_CENTER_BASE_URL,
       scope: e.PARTNER_CENTER_SCOPE,
       applicationName: e.PARTNER_CENTER_APPLICATION,

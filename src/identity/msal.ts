@@ -1,8 +1,8 @@
 /**
  * msal-node construction. One ConfidentialClientApplication per user (its cache is that user's partition),
- * all sharing one authority configuration. Against a local authority (sandbox, tests) the authority's
- * metadata is given up front and its self-signed certificate is trusted through a small https client;
- * against Entra ID msal's own network client (global fetch) is used.
+ * all sharing one authority configuration. Against an authority msal does not know (knownAuthority) its
+ * metadata is given up front, and a certificate it is signed with can be trusted (caPem) through a small
+ * https client; against Entra ID msal's own network client (global fetch) is used.
  */
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
@@ -24,7 +24,7 @@ export interface AuthoritySettings {
   authority: string;
   /** For a non-Microsoft host: its host:port and OpenID metadata, so msal does no instance discovery. */
   knownAuthority?: { host: string; metadata: Record<string, unknown> };
-  /** PEM of a certificate to trust in addition to the system's (the local authority's). */
+  /** PEM of a certificate to trust in addition to the system's (an authority with a private CA). */
   caPem?: string;
 }
 

@@ -12,6 +12,12 @@ export interface Actor {
 export interface TokenProvider {
   /** A function returning the actor's current Partner Center token; it throws SignInRequiredError when they must sign in. */
   tokenFor(actor: Actor): () => Promise<string>;
+  /**
+   * Signs the actor in without any UI, where the provider can; true when they are now signed in. The
+   * delegated identity cannot (people sign in through Teams SSO or the sign-in pages); a composition root
+   * may supply a provider that can, for a client without SSO. The bot then retries the work once.
+   */
+  signInWithoutUi?(actor: Actor): Promise<boolean>;
 }
 
 /** Why the user has to sign in: never signed in (or signed out), the session ended, or Partner Center needs MFA. */

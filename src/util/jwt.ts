@@ -1,7 +1,7 @@
 /**
- * Minimal JWT (RS256) signing, verification and decoding with node:crypto. Used by the local token
- * authority and the sandbox (which stand in for Entra ID and Partner Center), and to read claims of
- * tokens the bot already trusts (never to trust a token by itself: decode does not verify).
+ * Minimal JWT (RS256) signing, verification and decoding with node:crypto. Signing and verification serve
+ * local stand-ins for Entra ID (development and tests); the bot only reads claims of tokens it already
+ * trusts (never to trust a token by itself: decode does not verify).
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { gzipSync, deflateSync } from 'node:zlib';
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { captureLogs } from '../support/log-capture';
 import { ALICE, BOT, TENANT, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 

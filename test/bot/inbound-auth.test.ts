@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import { createMsalApp } from '../../src/identity/msal';
 import { silentLogger } from '../../src/logging/logger';
-import { createLocalAuthority, type LocalAuthority } from '../../src/sandbox/authority';
+import { createLocalAuthority, type LocalAuthority } from '../../dev/authority';
 import { startChannelIssuer, type ChannelIssuer } from '../support/channel-issuer';
 import { BOT, TENANT, startTestBot, type TestBot } from '../support/teams';
 

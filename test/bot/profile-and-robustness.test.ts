@@ -1,4 +1,4 @@
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/features/verbs';
 import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';

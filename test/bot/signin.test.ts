@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/features/verbs';
 import { decodeJwt } from '../../src/util/jwt';
 import { MemoryStateStore } from '../../src/storage';

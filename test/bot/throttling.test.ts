@@ -2,7 +2,7 @@
  * Partner Center throttling a command: the person waiting is told, within seconds, and never left in
  * silence for minutes (issue: a Retry-After of 15 s once meant 60 s of silence).
  */
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;

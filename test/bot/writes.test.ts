@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/features/verbs';
 import { FileStateStore, stateFileName } from '../../src/storage/file';
 import { conversationKeyOf } from '../../src/notifications/watches';

@@ -6,7 +6,7 @@
  * Needs Debian's Chromium at /usr/bin/chromium (CI installs it: .ci/install-system-deps).
  * Screenshots, logs and WebSocket frames: test-results/browser/channel/.
  */
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, cards, composer, openChat, startStack, waitForText, type Stack } from './harness';
 
 let s: Stack;

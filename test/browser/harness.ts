@@ -14,9 +14,9 @@ import pino from 'pino';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
-import { start, type Running } from '../../src/main';
-import { projectRoot } from '../../src/dev/paths';
-import { startPlayground, type Playground } from '../../src/dev/playground';
+import { startDev as start, type DevRunning as Running } from '../../dev/compose';
+import { projectRoot } from '../../dev/paths';
+import { startPlayground, type Playground } from '../../dev/playground';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

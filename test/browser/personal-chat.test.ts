@@ -7,7 +7,7 @@
  * Needs Debian's Chromium at /usr/bin/chromium (CI installs it: .ci/install-system-deps).
  * Screenshots, logs and WebSocket frames: test-results/browser/personal-chat/.
  */
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import {
   SETUP_TIMEOUT_MS,
   artifact,

@@ -17,7 +17,7 @@ import { subscriptionCard, subscriptionListCard } from '../../src/features/subsc
 import { LOCALES, translator, type Translator } from '../../src/i18n';
 import { PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
 import { customerSchema, serviceRequestSchema, subscriptionSchema, supportProfileSchema, supportTopicSchema } from '../../src/partner-center/schemas';
-import { createSeedData, SEED } from '../../src/sandbox/seed';
+import { createSeedData, SEED } from '../../dev/sandbox/seed';
 import { byteSize, executeActions, inputIds, leftoverErrors, rendererErrors, schemaErrors, strings, urlErrors, walk } from './validate';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -3,16 +3,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, envSchema, loadConfig } from '../../src/config';
+import { usesSandbox } from '../../dev/compose';
 
 const APP_IDENTITY = { AAD_APP_CLIENT_ID: '22222222-3333-4444-5555-666666666666', AAD_APP_CLIENT_SECRET: 'app-secret', AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com' };
 
 describe('configuration', () => {
-  it('runs in local sandbox mode with no configuration at all', () => {
+  it('runs in local sandbox mode with no configuration at all (npm start)', () => {
     const c = loadConfig({});
     expect(c.mode).toBe('local');
     expect(c.host).toBe('127.0.0.1');
     expect(c.port).toBe(3978);
-    expect(c.partnerCenter.sandbox).toBe(true);
+    expect(usesSandbox(c)).toBe(true);
     expect(c.partnerCenter.baseUrl).toBe('https://api.partnercenter.microsoft.com');
     expect(c.partnerCenter.scope).toBe('https://api.partnercenter.microsoft.com/user_impersonation');
     expect(c.partnerCenter.supportTopicsFallback.length).toBeGreaterThan(0);
@@ -58,7 +59,7 @@ describe('configuration', () => {
     const c = loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', ...APP_IDENTITY });
     expect(c.mode).toBe('teams');
     expect(c.host).toBe('0.0.0.0');
-    expect(c.partnerCenter.sandbox).toBe(false);
+    expect(usesSandbox(c)).toBe(false);
   });
 
   it('refuses BOT_ID without the app identity, naming each missing setting, instead of falling back to the sandbox', () => {
@@ -82,7 +83,7 @@ describe('configuration', () => {
   });
 
   it('chooses the sandbox only when nothing of a real deployment is set', () => {
-    expect(loadConfig({ DATA_DIR: '/tmp/x', LOG_LEVEL: 'debug', PORT: '4000' }).partnerCenter.sandbox).toBe(true);
+    expect(usesSandbox(loadConfig({ DATA_DIR: '/tmp/x', LOG_LEVEL: 'debug', PORT: '4000' }))).toBe(true);
     for (const [key, value] of [
       ['AAD_APP_CLIENT_ID', '11111111-2222-3333-4444-555555555555'],
       ['AAD_APP_CLIENT_SECRET', 'x'],
@@ -96,11 +97,28 @@ describe('configuration', () => {
   });
 
   it('never serves the sandbox to real Teams users, even when asked to', () => {
-    expect(() => loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', ...APP_IDENTITY, PARTNER_CENTER_SANDBOX: 'true' })).toThrow(
-      /PARTNER_CENTER_SANDBOX: cannot be true while BOT_ID is set/,
-    );
-    // Locally (no BOT_ID, loopback only) a developer may keep the sandbox with an app configured.
-    expect(loadConfig({ ...APP_IDENTITY, PARTNER_CENTER_SANDBOX: 'true' }).partnerCenter.sandbox).toBe(true);
+    // BOT_ID requires the app identity, and with an app identity npm start does not use the sandbox; the
+    // configuration has no sandbox switch any more (the old PARTNER_CENTER_SANDBOX is ignored).
+    const teams = loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', ...APP_IDENTITY, PARTNER_CENTER_SANDBOX: 'true' });
+    expect(usesSandbox(teams)).toBe(false);
+    expect(usesSandbox(loadConfig({ ...APP_IDENTITY, PARTNER_CENTER_SANDBOX: 'true' }))).toBe(false);
+    expect(Object.keys(envSchema.shape)).not.toContain('PARTNER_CENTER_SANDBOX');
+  });
+
+  it('production requires the app identity even with nothing else set, and points to npm start for a try-out', () => {
+    let error: unknown;
+    try {
+      loadConfig({}, { requireAppIdentity: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^AAD_APP_CLIENT_ID: required in production \(the Entra ID app [^)]*\); to try Partner Ops locally without one, run `npm start`$/),
+      expect.stringMatching(/^AAD_APP_CLIENT_SECRET: required in production/),
+      expect.stringMatching(/^AAD_APP_TENANT_ID: required in production/),
+    ]);
+    expect(loadConfig(APP_IDENTITY, { requireAppIdentity: true }).aad.clientId).toBe(APP_IDENTITY.AAD_APP_CLIENT_ID);
   });
 
   it('uses real Partner Center once an app identity is configured, and asks for what is missing', () => {
@@ -110,9 +128,9 @@ describe('configuration', () => {
       AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com',
       PARTNER_CENTER_BASE_URL: 'https://partner.partnercenterapi.microsoftonline.cn/',
     });
-    expect(c.partnerCenter.sandbox).toBe(false);
+    expect(usesSandbox(c)).toBe(false);
     expect(c.partnerCenter.baseUrl).toBe('https://partner.partnercenterapi.microsoftonline.cn');
-    expect(() => loadConfig({ PARTNER_CENTER_SANDBOX: 'false' })).toThrow(/AAD_APP_CLIENT_ID[\s\S]*AAD_APP_CLIENT_SECRET/);
+    expect(() => loadConfig({ PARTNER_CENTER_SCOPE: 'https://api.partnercenter.microsoft.com/user_impersonation' })).toThrow(/AAD_APP_CLIENT_ID[\s\S]*AAD_APP_CLIENT_SECRET/);
   });
 
   it('reads a support-topic fallback list and rejects a malformed one', () => {
@@ -144,5 +162,20 @@ describe('configuration', () => {
     expect(run.stderr).toMatch(/cannot start: 3 setting\(s\) need attention/);
     for (const key of ['AAD_APP_CLIENT_ID', 'AAD_APP_CLIENT_SECRET', 'AAD_APP_TENANT_ID']) expect(run.stderr).toContain(`- ${key}: required because BOT_ID`);
     expect(run.stdout).not.toMatch(/sandbox/i);
+  }, 70_000);
+
+  it('the production entry point with no configuration refuses to start, and names npm start for a try-out', () => {
+    const root = join(__dirname, '../..');
+    const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
+    const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: join(root, '.data-never-created') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/cannot start: 3 setting\(s\) need attention/);
+    expect(run.stderr).toMatch(/- AAD_APP_CLIENT_ID: required in production \(.*\); to try Partner Ops locally without one, run `npm start`\n/);
+    expect(run.stdout).not.toMatch(/sandbox|listening/i);
   }, 70_000);
 });

@@ -1,4 +1,4 @@
-import { createLocalAuthority, type LocalAuthority } from '../../src/sandbox/authority';
+import { createLocalAuthority, type LocalAuthority } from '../../dev/authority';
 import { DelegatedIdentity, ExchangeError } from '../../src/identity/delegated';
 import { SignInRequiredError, type Actor } from '../../src/identity';
 import { KeyValueStore, MemoryStateStore } from '../../src/storage';

@@ -1,4 +1,4 @@
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/features/verbs';
 import { Leases } from '../../src/notifications/leases';
 import { Notifier } from '../../src/notifications/notifier';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import { startSandboxServices, type SandboxServices } from '../../src/main';
-import { SEED } from '../../src/sandbox';
+import { startSandboxServices, type SandboxServices } from '../../dev/compose';
+import { SEED } from '../../dev/sandbox';
 import { BlobStateStore } from '../../src/storage/blob';
 import { startAzurite, type Azurite } from '../support/azurite';
 import { cardOf, startTestBot, textOf, type Conversation, type TestBot } from '../support/teams';

@@ -1,4 +1,4 @@
-import { SEED } from '../../src/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { MemoryStateStore } from '../../src/storage';
 import { captureLogs } from '../support/log-capture';
 import { CHANNEL, cardOf, startTestBot, textOf } from '../support/teams';

@@ -1,4 +1,4 @@
-import { SEED, type Sandbox } from '../../src/sandbox';
+import { SEED, type Sandbox } from '../../dev/sandbox';
 import type { PartnerCenterClient } from '../../src/partner-center';
 import { FakeClock } from '../support/fake-clock';
 import { ALICE_TOKEN, applied, failure, startPartnerCenter, user } from '../support/partner-center';

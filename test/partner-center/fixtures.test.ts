@@ -3,7 +3,7 @@
  * test/fixtures/partner-center (written from the docs and the .NET SDK, not from our sandbox) is served by
  * the sandbox over HTTP and read through the client's public methods.
  */
-import { SEED, type Sandbox } from '../../src/sandbox';
+import { SEED, type Sandbox } from '../../dev/sandbox';
 import type { PartnerCenterClient } from '../../src/partner-center';
 import { FIXTURE_NAMES, fixture, fixtureSource } from '../fixtures/partner-center';
 import { applied, failure, startPartnerCenter, user } from '../support/partner-center';

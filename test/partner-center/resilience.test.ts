@@ -1,4 +1,4 @@
-import { SEED, type Sandbox } from '../../src/sandbox';
+import { SEED, type Sandbox } from '../../dev/sandbox';
 import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterError } from '../../src/partner-center';
 import { captureLogs } from '../support/log-capture';
 import { FakeClock } from '../support/fake-clock';

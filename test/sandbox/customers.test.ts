@@ -1,6 +1,6 @@
 /** Customers: read, prefix search, continuation-token paging, former customers. */
-import { createSandbox, SEED } from '../../src/sandbox';
-import type { Sandbox } from '../../src/sandbox';
+import { createSandbox, SEED } from '../../dev/sandbox';
+import type { Sandbox } from '../../dev/sandbox';
 import { get } from './helpers';
 
 let sb: Sandbox;

@@ -1,5 +1,5 @@
 /** Test helpers: a controllable clock, unsigned JWTs, and a tiny fetch wrapper that reads the answer. */
-import type { Sandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../dev/sandbox';
 
 export const DAY = 24 * 60 * 60 * 1000;
 

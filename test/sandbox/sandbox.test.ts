@@ -1,6 +1,6 @@
 /** The wire: auth, headers, error shapes, recording, faults, latency, throttling, knobs. */
-import { createSandbox, SEED } from '../../src/sandbox';
-import type { Sandbox } from '../../src/sandbox';
+import { createSandbox, SEED } from '../../dev/sandbox';
+import type { Sandbox } from '../../dev/sandbox';
 import { call, fakeClock, get, jwt } from './helpers';
 
 let sb: Sandbox;

@@ -1,6 +1,6 @@
 /** Service requests and support topics, driven with the doc pages' own request bodies. */
-import { createSandbox, NO_DATE, SEED } from '../../src/sandbox';
-import type { Sandbox } from '../../src/sandbox';
+import { createSandbox, NO_DATE, SEED } from '../../dev/sandbox';
+import type { Sandbox } from '../../dev/sandbox';
 import { createServiceRequestBody as CREATE_SERVICE_REQUEST_BODY, updateServiceRequestBody as UPDATE_SERVICE_REQUEST_BODY } from '../fixtures/seed-examples';
 import { call, DAY, fakeClock, get, jwt } from './helpers';
 

@@ -1,6 +1,6 @@
 /** Subscriptions: the full-resource PATCH with its documented rules, ETags, the 7-day rule and 202s. */
-import { createSandbox, SEED } from '../../src/sandbox';
-import type { Sandbox } from '../../src/sandbox';
+import { createSandbox, SEED } from '../../dev/sandbox';
+import type { Sandbox } from '../../dev/sandbox';
 import { updateSubscriptionBodyLegacy } from '../fixtures/seed-examples';
 import { call, DAY, fakeClock, get } from './helpers';
 

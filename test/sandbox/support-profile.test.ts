@@ -1,6 +1,6 @@
 /** Support profile: GET, PUT on the seed's path and the SDK's, full replace, validation. */
-import { createSandbox, SEED } from '../../src/sandbox';
-import type { Sandbox } from '../../src/sandbox';
+import { createSandbox, SEED } from '../../dev/sandbox';
+import type { Sandbox } from '../../dev/sandbox';
 import { updateSupportProfileBody as SUPPORT_PROFILE_BODY } from '../fixtures/seed-examples';
 import { call, get } from './helpers';
 

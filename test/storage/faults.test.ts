@@ -24,7 +24,10 @@ const ROOT = path.join(__dirname, '../..');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Runs the real entry point (src/main.ts) with `env`; resolves with its exit code and stderr. */
+/** An app identity, so that the production entry point gets as far as the storage check (no network is used before it). */
+const APP_IDENTITY = { AAD_APP_CLIENT_ID: '22222222-3333-4444-5555-666666666666', AAD_APP_CLIENT_SECRET: 'app-secret', AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com' };
+
+/** Runs the real (production) entry point (src/main.ts) with `env`; resolves with its exit code and stderr. */
 function runBot(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; ms: number }> {
   const tsx = (f: string) => path.join(ROOT, 'node_modules/tsx/dist', f);
   const args = ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, path.join(ROOT, 'src/main.ts')];
@@ -32,7 +35,7 @@ function runBot(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...APP_IDENTITY, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
-import { start, type SandboxServices } from '../../src/main';
+import { startDev, type SandboxServices } from '../../dev/compose';
 import { BlobStateStore } from '../../src/storage/blob';
 
 async function main(): Promise<void> {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     cacheSecret: env.TEST_CACHE_SECRET!,
   } as unknown as SandboxServices;
   const config = loadConfig(env);
-  const running = await start(config, createLogger({ level: config.logLevel }), {
+  const running = await startDev(config, createLogger({ level: config.logLevel }), {
     state: new BlobStateStore(env.AZURE_STORAGE_CONNECTION_STRING!, config.storage.container),
     sandboxServices: services,
     sandboxSso: false,

@@ -1,4 +1,4 @@
-import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandbox';
 import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterClientOptions, type PartnerCenterError, type UserContext, type WriteResult } from '../../src/partner-center';
 import { FakeClock } from './fake-clock';
 

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
-import { start, type Running, type StartOptions } from '../../src/main';
+import { startDev, type DevRunning, type DevStartOptions } from '../../dev/compose';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { MemoryStateStore } from '../../src/storage';
 import type { AdaptiveCard } from '../../src/cards/render';
@@ -108,7 +108,7 @@ export const GROUP: Conversation = { id: '19:group-chat@thread.v2', conversation
 export const CHANNEL: Conversation = { id: '19:general@thread.tacv2;messageid=1700000000000', conversationType: 'channel' };
 
 export interface TestBot {
-  running: Running;
+  running: DevRunning;
   connector: Connector;
   url: string;
   /** Posts a message; resolves with the HTTP status once the bot's turn is over. */
@@ -126,11 +126,11 @@ export interface TestBot {
   close(): Promise<void>;
 }
 
-export async function startTestBot(env: Record<string, string> = {}, options: StartOptions = {}, logger: Logger = createLogger({ level: 'silent' })): Promise<TestBot> {
+export async function startTestBot(env: Record<string, string> = {}, options: DevStartOptions = {}, logger: Logger = createLogger({ level: 'silent' })): Promise<TestBot> {
   const connector = await startConnector();
   const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
   // State in memory unless a test brings its own store (file or Azurite).
-  const running = await start(config, logger, { state: new MemoryStateStore(), ...options });
+  const running = await startDev(config, logger, { state: new MemoryStateStore(), ...options });
   const url = `${running.server.url}/api/messages`;
   let seen = 0;
   const activity = (o: { from?: Person; conversation?: Conversation; locale?: string; id?: string }) => {

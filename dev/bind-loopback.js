@@ -1,5 +1,5 @@
 /**
- * Preload (`node -r ./src/dev/bind-loopback.js ...`) that makes every TCP server in the process listen on
+ * Preload (`node -r ./dev/bind-loopback.js ...`) that makes every TCP server in the process listen on
  * 127.0.0.1 only. The Microsoft 365 Agents Playground has no host option and binds every interface; it
  * posts unauthenticated activities to a bot in local mode, so it must stay on loopback like the bot.
  *

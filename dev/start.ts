@@ -1,20 +1,23 @@
 /**
  * `npm start`: the newcomer's run.
  *
- * Starts the bot exactly as production does (src/main.ts `start()`), and in local mode (no BOT_ID) also the
- * Microsoft 365 Agents Playground, the local Teams client, bound to 127.0.0.1 and pointed at the bot. It
- * opens a browser when one is available and always prints the URL. With BOT_ID set nothing but the bot
- * starts (production runs `node dist/src/main.js`; this entry behaves the same then).
+ * Starts the bot through production's `start()` (src/main.ts) via the development composition
+ * (compose.ts): with no deployment configured, against the embedded Partner Center sandbox and the local
+ * token authority. In local mode (no BOT_ID) it also starts the Microsoft 365 Agents Playground, the local
+ * Teams client, bound to 127.0.0.1 and pointed at the bot; it opens a browser when one is available and
+ * always prints the URL. With BOT_ID set nothing but the bot starts (production runs
+ * `node dist/src/main.js`, which never starts the sandbox).
  */
-import { createLogger } from '../logging/logger';
-import { loadConfigOrExit, start } from '../main';
+import { createLogger } from '../src/logging/logger';
+import { loadConfigOrExit } from '../src/main';
+import { startDev, usesSandbox } from './compose';
 import { openBrowser } from './browser';
 import { startPlayground, type Playground } from './playground';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
-  const running = await start(config, logger);
+  const running = await startDev(config, logger);
 
   let playground: Playground | undefined;
   let stopping = false;
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      '  Partner Ops is running locally against the embedded Partner Center sandbox.',
+      usesSandbox(config) ? '  Partner Ops is running locally against the embedded Partner Center sandbox.' : '  Partner Ops is running locally against the configured Partner Center.',
       `  Microsoft 365 Agents Playground (a local Teams client): ${playground.url}`,
       opened ? '  (opened in your browser)' : '  Open that address in a browser on this machine.',
       '  Try: help · sr list · customer find contoso · profile    Ctrl+C stops everything.',

@@ -15,7 +15,7 @@ export function projectRoot(from: string = __dirname): string {
 
 /** The preload that binds the Playground to loopback: plain JS, loaded from the sources by path. */
 export function loopbackPreload(root: string = projectRoot()): string {
-  return join(root, 'src', 'dev', 'bind-loopback.js');
+  return join(root, 'dev', 'bind-loopback.js');
 }
 
 /** The Playground's CLI script, or undefined when the devDependency is not installed (production install). */

@@ -11,7 +11,7 @@ import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObjec
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { generate } from 'selfsigned';
-import { signJwt, verifyJwt, type Claims, type Jwk } from '../util/jwt';
+import { signJwt, verifyJwt, type Claims, type Jwk } from '../src/util/jwt';
 
 export interface AuthorityUser {
   oid: string;
