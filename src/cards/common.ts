@@ -1,7 +1,7 @@
 /** Cards shared by every feature: help, errors, plain messages, confirmations, banners. */
 import { USAGE } from '../bot/commands/grammar';
 import { VERB } from '../bot/verbs';
-import type { MessageKey, Translator } from '../i18n';
+import type { Translator } from '../i18n';
 import { expand, literal, type AdaptiveCard } from './render';
 
 /** A strip on top of a resource card: what just happened to it. */
@@ -42,7 +42,7 @@ export function helpCard(tr: Translator, topic?: string, greeting?: string): Ada
     intro,
     commands: shown.map((u) => ({
       usage: u.usage,
-      description: tr.t(`help.cmd.${u.name}` as MessageKey),
+      description: tr.t(`help.cmd.${u.name}` as const),
       example: u.example === u.usage ? '' : `${tr.t('help.examples')}: ${u.example}`,
     })),
     more: shown.length > 1 ? tr.t('help.more') : '',

@@ -7,6 +7,7 @@
  */
 
 import { SR_ID_PATTERN } from '../../partner-center/schemas';
+import type { Message } from '../../i18n';
 
 export type SrListFilter = 'open' | 'closed' | 'attention';
 export type SubscriptionAction = 'suspend' | 'reactivate' | 'cancel';
@@ -48,20 +49,13 @@ export type Command =
 
 export type CommandKind = Command['kind'];
 
-/** Why a text is not a command: an i18n key with its values, and the closest valid usage. */
-export interface ParseError {
-  key:
-    | 'parse.empty'
-    | 'parse.unknown'
-    | 'parse.missingArgument'
-    | 'parse.badArgument'
-    | 'parse.unknownField'
-    | 'parse.tooLong'
-    | 'parse.unclosedQuote';
-  params: Record<string, string>;
+/** Why a text is not a command: an i18n message (key and values), and the closest valid usage. */
+export type ParseError = Message<
+  'parse.empty' | 'parse.unknown' | 'parse.missingArgument' | 'parse.badArgument' | 'parse.unknownField' | 'parse.tooLong' | 'parse.unclosedQuote'
+> & {
   /** The usage line of the command the user most likely meant. */
   usage?: string;
-}
+};
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: ParseError };
 
@@ -147,8 +141,8 @@ export function tokenize(input: string): Token[] | ParseError {
 
 export function parseCommand(raw: string): ParseResult {
   const input = raw.replace(/\u00a0/g, ' ').trim();
-  if (input.length === 0) return fail('parse.empty', {});
-  if (input.length > MAX_COMMAND_LENGTH) return fail('parse.tooLong', { max: String(MAX_COMMAND_LENGTH) });
+  if (input.length === 0) return fail({ key: 'parse.empty' });
+  if (input.length > MAX_COMMAND_LENGTH) return fail({ key: 'parse.tooLong', params: { max: MAX_COMMAND_LENGTH } });
   const tokens = tokenize(input);
   if (!Array.isArray(tokens)) return { ok: false, error: tokens };
   const words = tokens.map((t) => t.text);
@@ -353,7 +347,7 @@ function parseSubFields(args: string[]): { value: SubscriptionSetFields } | { er
         break;
       }
       default:
-        return { error: fail('parse.unknownField', { field: key, allowed: 'quantity, name, autorenew' }, 'sub set') };
+        return { error: fail({ key: 'parse.unknownField', params: { field: key, allowed: 'quantity, name, autorenew' } }, 'sub set') };
     }
   }
   return { value };
@@ -367,7 +361,7 @@ function parseProfileSet(args: string[]): ParseResult {
     if (key === 'email' || key === 'mail') fields.email = v;
     else if (key === 'phone' || key === 'telephone' || key === 'tel') fields.telephone = v;
     else if (key === 'website' || key === 'web' || key === 'url') fields.website = v;
-    else return fail('parse.unknownField', { field: key, allowed: 'email, phone, website' }, 'profile set');
+    else return fail({ key: 'parse.unknownField', params: { field: key, allowed: 'email, phone, website' } }, 'profile set');
   }
   return ok({ kind: 'profile.set', fields });
 }
@@ -382,16 +376,16 @@ function usageOf(name: UsageName): string {
   return USAGE.find((u) => u.name === name)!.usage;
 }
 
-function fail(key: ParseError['key'], params: Record<string, string>, usage?: UsageName): ParseResult {
-  return { ok: false, error: { key, params, ...(usage ? { usage: usageOf(usage) } : {}) } };
+function fail(message: Message<ParseError['key']>, usage?: UsageName): ParseResult {
+  return { ok: false, error: { ...message, ...(usage ? { usage: usageOf(usage) } : {}) } };
 }
 
 function missing(usage: UsageName, argument: string): ParseResult {
-  return fail('parse.missingArgument', { argument }, usage);
+  return fail({ key: 'parse.missingArgument', params: { argument } }, usage);
 }
 
 function bad(usage: UsageName, argument: string, value: string): ParseResult {
-  return fail('parse.badArgument', { argument, value: value.slice(0, 80) }, usage);
+  return fail({ key: 'parse.badArgument', params: { argument, value: value.slice(0, 80) } }, usage);
 }
 
 /**
@@ -408,7 +402,7 @@ function unknown(input: string, family?: string): ParseResult {
     if (!best || d < best.distance) best = { name: u.name, distance: d };
   }
   const close = best && best.distance <= Math.max(2, Math.floor(best.name.length / 3));
-  return fail('parse.unknown', { text: typed.slice(0, 2).join(' ').slice(0, 40) }, close ? best!.name : 'help');
+  return fail({ key: 'parse.unknown', params: { text: typed.slice(0, 2).join(' ').slice(0, 40) } }, close ? best!.name : 'help');
 }
 
 export function levenshtein(a: string, b: string): number {
