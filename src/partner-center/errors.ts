@@ -6,6 +6,7 @@
  * the request. The bearer token never goes into it.
  */
 
+import type { Message, MessageKey } from '../i18n';
 import { scrubSecrets } from '../util/secrets';
 
 /** Why a call failed, so callers can branch without string-matching messages. */
@@ -25,10 +26,12 @@ export interface RedactedRequest {
   headers: Record<string, string>;
 }
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/** The i18n key of a problem with one input field: the schemas carry keys, the UI words them. */
+export type FieldKey = Extract<MessageKey, `field.${string}`>;
+/** A field problem as a message key with its values (`field.tooLong` with `{ max }`). */
+export type FieldMessage = Message<FieldKey>;
+/** One invalid field of a client call (`field` is its path, e.g. `quantity`), for callers and logs. */
+export type FieldProblem = { field: string } & FieldMessage;
 
 export interface PartnerCenterErrorInit {
   kind: PartnerCenterErrorKind;
