@@ -1,7 +1,7 @@
 import { SEED, type Sandbox } from '../../src/sandbox';
 import type { PartnerCenterClient } from '../../src/partner-center';
 import { FakeClock } from '../support/fake-clock';
-import { ALICE_TOKEN, applied, failure, startPartnerCenter, user } from '../support/partner-center';
+import { ALICE_TOKEN, applied, errorCardFor, failure, seenBy, startPartnerCenter, user } from '../support/partner-center';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const contoso = SEED.customers.contoso.id;
@@ -51,7 +51,10 @@ describe('Partner Center client against the sandbox', () => {
         client.createServiceRequest(user(), { title: 't', description: 'd', severity: 'minimal', supportTopicId: SEED.supportTopics.billing.id }),
       );
       expect(e.kind).toBe('decommissioned');
-      expect(e.userMessage).toContain('https://partner.microsoft.com/dashboard/support/servicerequests');
+      // The user reads that the API no longer does it, and gets a button to the web page.
+      expect(seenBy(e)).toMatch(/no longer offers this through its API[\s\S]*Open in Partner Center/);
+      expect(JSON.stringify(errorCardFor(e))).toContain('https://partner.microsoft.com/dashboard/support/servicerequests');
+      expect(seenBy(e, 'it-IT')).toContain('Centro per i partner');
       expect(e.requestId).toMatch(GUID);
     });
 
@@ -139,7 +142,8 @@ describe('Partner Center client against the sandbox', () => {
     it('explains a customer the partner no longer serves', async () => {
       const e = await failure(client.getCustomer(user(), SEED.customers.northwind.id));
       expect(e).toMatchObject({ status: 403, code: '20002' });
-      expect(e.userMessage).toMatch(/commerce relationship/);
+      expect(seenBy(e)).toMatch(/no longer have a commerce relationship with this customer/);
+      expect(seenBy(e, 'fr-FR')).toMatch(/n'avez plus de relation commerciale/);
     });
 
     it('updates by read-modify-write of the whole resource: auto-renew, next-term instructions and unknown fields survive', async () => {
@@ -211,7 +215,7 @@ describe('Partner Center client against the sandbox', () => {
     it('reports the new-commerce seat-decrease rule in plain words', async () => {
       const e = await failure(client.updateSubscription(user(), SEED.customers.fabrikam.id, SEED.subscriptions.fabrikamNce.id, { quantity: 9 }));
       expect(e).toMatchObject({ status: 400, code: '800090' });
-      expect(e.userMessage).toMatch(/within 7 days/);
+      expect(seenBy(e)).toMatch(/only be reduced within 7 days of adding them/);
     });
   });
 
