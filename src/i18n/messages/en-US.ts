@@ -1,6 +1,10 @@
 /**
  * en-US: the reference catalog. Every other language has exactly these keys.
- * `{name}` placeholders are filled by the code; keep them in translations.
+ * Messages are ICU MessageFormat (src/i18n/icu.ts): `{name}` values, `{n, number}`, and
+ * `{count, plural, one {# seat} other {# seats}}` wherever a count is shown (never "seat(s)"); translations
+ * keep the same arguments and give each plural the categories of their language (fr/it: one, many, other;
+ * bg: one, other). An apostrophe just before a brace starts an ICU quote: write `''` there.
+ * The parameters of `t(key, params)` are typed from this file's text.
  * Text may use the Markdown subset Teams renders in TextBlocks (**bold**, lists, links).
  */
 export const enUS = {
