@@ -12,7 +12,7 @@ import { enUS, type MessageKey } from './messages/en-US';
 import { frFR } from './messages/fr-FR';
 import { itIT } from './messages/it-IT';
 import { bgBG } from './messages/bg-BG';
-import { format, parse, type Part, type Values } from './icu';
+import { argumentsOf, format, parse, type Part, type Values } from './icu';
 
 export type { MessageKey } from './messages/en-US';
 export const LOCALES = ['en-US', 'fr-FR', 'it-IT', 'bg-BG'] as const;
@@ -58,9 +58,6 @@ type ArgsOf<K extends MessageKey> = Args<(typeof enUS)[K]>;
 
 /** The values a message needs: its names, a number for each plural. */
 export type ParamsOf<K extends MessageKey> = { [A in ArgsOf<K> as A[0]]: A[1] extends 'number' ? number : string | number };
-
-/** Keys whose message takes no values (the only ones `maybe` can produce). */
-export type PlainKey = { [K in MessageKey]: [ArgsOf<K>] extends [never] ? K : never }[MessageKey];
 
 type ParamsArg<K extends MessageKey> = [ArgsOf<K>] extends [never] ? [params?: Record<string, never>] : [params: ParamsOf<K>];
 
@@ -112,6 +109,8 @@ export function translator(locale: Locale): Translator {
 }
 
 const KEYS: ReadonlySet<string> = new Set(Object.keys(enUS));
+/** Keys whose message takes no values: the only ones `maybe` answers (a message needing values would show "{id}"). */
+const PLAIN: ReadonlySet<string> = new Set(Object.entries(enUS).filter(([, text]) => argumentsOf(parse(text)).size === 0).map(([key]) => key));
 
 function buildTranslator(locale: Locale): Translator {
   const catalog = CATALOGS[locale];
@@ -141,7 +140,7 @@ function buildTranslator(locale: Locale): Translator {
     maybe: (prefix, value) => {
       if (value === null || value === undefined || value === '') return undefined;
       const key = `${prefix}.${value}`;
-      return has(key) && !/\{/.test(enUS[key]) ? render(key) : undefined;
+      return has(key) && PLAIN.has(key) ? render(key) : undefined;
     },
     date: (iso) => fmt(dateFmt, iso),
     dateTime: (iso) => `${fmt(dateTimeFmt, iso)}${iso ? ' UTC' : ''}`,
