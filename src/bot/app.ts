@@ -247,7 +247,7 @@ export function createBot(o: BotOptions): Bot {
     const parsed = parseCommand(text);
     if (!parsed.ok) {
       const e = parsed.error;
-      const lines = [t.tr.t(e.key, e.params)];
+      const lines = [t.tr.text(e)];
       if (e.usage) lines.push(t.tr.t('parse.didYouMean', { usage: e.usage }));
       await context.sendActivity(lines.join('\n\n'));
       return;

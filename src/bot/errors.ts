@@ -4,22 +4,19 @@
  */
 import { errorCard } from '../cards/common';
 import { literal, type AdaptiveCard } from '../cards/render';
-import type { MessageKey, Translator } from '../i18n';
+import type { Translator } from '../i18n';
 import { SignInRequiredError } from '../identity';
 import { isPartnerCenterError, isRefusal, PARTNER_CENTER_SERVICE_REQUESTS_URL, type PartnerCenterError } from '../partner-center';
 import type { Turn } from './turn';
 
+/** What went wrong, in the user's words: Partner Center's documented code first, then the kind of failure. */
 function pcMessage(tr: Translator, e: PartnerCenterError): string {
-  if (e.code && has(tr, `pc.code.${e.code}`)) return tr.t(`pc.code.${e.code}` as MessageKey);
+  const byCode = tr.maybe('pc.code', e.code);
+  if (byCode) return byCode;
   if (e.kind === 'throttled') return tr.t('pc.throttled', { seconds: Math.ceil((e.retryAfterMs ?? 60_000) / 1000) });
-  if (e.kind !== 'http') return tr.t(`pc.${e.kind}` as MessageKey);
+  if (e.kind !== 'http') return tr.t(`pc.${e.kind}` as const);
   if (e.status && e.status >= 500) return tr.t('pc.status.5xx');
-  if (e.status && has(tr, `pc.status.${e.status}`)) return tr.t(`pc.status.${e.status}` as MessageKey);
-  return tr.t('pc.http');
-}
-
-function has(tr: Translator, key: string): boolean {
-  return tr.t(key as MessageKey) !== key;
+  return tr.maybe('pc.status', e.status) ?? tr.t('pc.http');
 }
 
 function nextStep(tr: Translator, e: PartnerCenterError): string {

@@ -31,8 +31,8 @@ function names(): Named[] {
 
 export function parseCommand(raw: string): ParseResult {
   const input = raw.replace(/\u00a0/g, ' ').trim();
-  if (input.length === 0) return fail(failure('parse.empty', {}));
-  if (input.length > MAX_COMMAND_LENGTH) return fail(failure('parse.tooLong', { max: String(MAX_COMMAND_LENGTH) }));
+  if (input.length === 0) return fail(failure({ key: 'parse.empty' }));
+  if (input.length > MAX_COMMAND_LENGTH) return fail(failure({ key: 'parse.tooLong', params: { max: MAX_COMMAND_LENGTH } }));
   const tokens = tokenize(input);
   if (!Array.isArray(tokens)) return { ok: false, error: tokens };
   const words = tokens.map((t) => t.text);
@@ -47,9 +47,9 @@ export function parseCommand(raw: string): ParseResult {
   const args: Args = {
     words: words.slice(from),
     rest: (n) => (tokens[from + n] ? input.slice(tokens[from + n]!.start).trim() : ''),
-    missing: (argument) => failure('parse.missingArgument', { argument }, spec.usage),
-    bad: (argument, value) => failure('parse.badArgument', { argument, value: value.slice(0, 80) }, spec.usage),
-    unknownField: (field, allowed) => failure('parse.unknownField', { field, allowed }, spec.usage),
+    missing: (argument) => failure({ key: 'parse.missingArgument', params: { argument } }, spec.usage),
+    bad: (argument, value) => failure({ key: 'parse.badArgument', params: { argument, value: value.slice(0, 80) } }, spec.usage),
+    unknownField: (field, allowed) => failure({ key: 'parse.unknownField', params: { field, allowed } }, spec.usage),
   };
   const r = spec.parse(args);
   if ('ok' in r) return { ok: true, command: { kind: spec.kind, ...r.ok } };
@@ -77,5 +77,5 @@ function unknownCommand(input: string, family?: string): ParseResult {
   }
   const close = best && best.distance <= Math.max(2, Math.floor(best.spec.name.length / 3));
   const usage = close ? best!.spec.usage : COMMANDS.find((c) => c.name === 'help')!.usage;
-  return fail(failure('parse.unknown', { text: typed.slice(0, 2).join(' ').slice(0, 40) }, usage));
+  return fail(failure({ key: 'parse.unknown', params: { text: typed.slice(0, 2).join(' ').slice(0, 40) } }, usage));
 }

@@ -6,26 +6,20 @@
 import type { z } from 'zod';
 import type { BotDeps as Deps, Outcome } from '../features/common/types';
 import type { Verb } from '../features/verbs';
+import type { Message } from '../i18n';
 import type { Turn } from '../bot/turn';
 
 export type MenuScope = 'personal' | 'team' | 'groupChat';
 export const EVERYWHERE: readonly MenuScope[] = ['personal', 'team', 'groupChat'];
 export const IN_CHANNELS_AND_GROUPS: readonly MenuScope[] = ['team', 'groupChat'];
 
-/** Why a text is not a command: an i18n key with its values, and the closest valid usage. */
-export interface ParseError {
-  key:
-    | 'parse.empty'
-    | 'parse.unknown'
-    | 'parse.missingArgument'
-    | 'parse.badArgument'
-    | 'parse.unknownField'
-    | 'parse.tooLong'
-    | 'parse.unclosedQuote';
-  params: Record<string, string>;
+/** Why a text is not a command: an i18n message (key and values), and the closest valid usage. */
+export type ParseError = Message<
+  'parse.empty' | 'parse.unknown' | 'parse.missingArgument' | 'parse.badArgument' | 'parse.unknownField' | 'parse.tooLong' | 'parse.unclosedQuote'
+> & {
   /** The usage line of the command the user most likely meant. */
   usage?: string;
-}
+};
 
 /** What follows a command's name words, with the errors that point at this command's usage. */
 export interface Args {
@@ -73,8 +67,8 @@ export function command<A extends object>(spec: CommandSpec<A>): CommandSpec<A> 
 export const ok = <A>(value: A): ArgsResult<A> => ({ ok: value });
 export const unknown: ArgsResult<never> = { unknown: true };
 
-export function failure(key: ParseError['key'], params: Record<string, string>, usage?: string): { error: ParseError } {
-  return { error: { key, params, ...(usage ? { usage } : {}) } };
+export function failure(message: Omit<ParseError, 'usage'>, usage?: string): { error: ParseError } {
+  return { error: { ...message, ...(usage ? { usage } : {}) } as ParseError };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Cards for watches: the root card of an item's thread, a change in that thread, a paused watch, the list of watches. */
 import { VERB } from '../features/verbs';
-import type { MessageKey, Translator } from '../i18n';
+import type { Translator } from '../i18n';
 import type { Snapshot, Watch } from './watches';
 import { expand, literal, type AdaptiveCard } from '../cards/render';
 
@@ -9,9 +9,7 @@ export type ItemView =
   | { kind: 'subscription'; id: string; customerId: string; customerName: string; nce: boolean };
 
 function label(tr: Translator, prefix: 'sr.status' | 'sub.status', value: string): string {
-  const key = `${prefix}.${value}` as MessageKey;
-  const t = tr.t(key);
-  return t === key ? value : t;
+  return tr.maybe(prefix, value) ?? value;
 }
 
 function open(tr: Translator, v: ItemView) {

@@ -681,7 +681,8 @@ function validate<S extends z.ZodType>(schema: S, value: unknown, field?: string
   const fields = fieldProblems(r.error).map((f) => (field && f.field === 'input' ? { ...f, field } : f));
   throw new PartnerCenterError({
     kind: 'invalid-input',
-    message: `Invalid input: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,
+    // For logs: the field and its message key with values, e.g. "quantity field.min {"min":1}".
+    message: `Invalid input: ${fields.map((f) => `${f.field} ${f.key}${f.params ? ` ${JSON.stringify(f.params)}` : ''}`).join('; ')}`,
     fields,
   });
 }

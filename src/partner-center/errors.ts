@@ -1,11 +1,13 @@
 /**
  * One error type for everything that goes wrong talking to Partner Center.
  *
- * It carries what a user, an operator and Partner Center support need: the HTTP status, Partner Center's
- * `code` and `description`, the request id, correlation id and MS-CV, the Retry-After, and a redacted copy of
- * the request. The bearer token never goes into it.
+ * It carries what a user, an operator and Partner Center support need: the `kind` of failure, the HTTP
+ * status, Partner Center's `code` and `description`, the request id, correlation id and MS-CV, the
+ * Retry-After, and a redacted copy of the request. The bearer token never goes into it. It carries no
+ * words for users: the UI says `kind` and `code` in the user's language (i18n `pc.*`); `message` is for logs.
  */
 
+import type { Message, MessageKey } from '../i18n';
 import { scrubSecrets } from '../util/secrets';
 
 /** Why a call failed, so callers can branch without string-matching messages. */
@@ -25,10 +27,12 @@ export interface RedactedRequest {
   headers: Record<string, string>;
 }
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/** The i18n key of a problem with one input field: the schemas carry keys, the UI words them. */
+export type FieldKey = Extract<MessageKey, `field.${string}`>;
+/** A field problem as a message key with its values (`field.tooLong` with `{ max }`). */
+export type FieldMessage = Message<FieldKey>;
+/** One invalid field of a client call (`field` is its path, e.g. `quantity`), for callers and logs. */
+export type FieldProblem = { field: string } & FieldMessage;
 
 export interface PartnerCenterErrorInit {
   kind: PartnerCenterErrorKind;
@@ -71,11 +75,6 @@ export class PartnerCenterError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.request = init.request;
     this.fields = init.fields ?? [];
-  }
-
-  /** The one message a user should read: Partner Center's documented meaning of the code, else its own words. */
-  get userMessage(): string {
-    return explainError(this);
   }
 
   toJSON(): Record<string, unknown> {
@@ -163,61 +162,4 @@ function redactUrl(url: string): string {
   } catch {
     return '[unparseable url]';
   }
-}
-
-/**
- * Plain-language meaning of the Partner Center error codes the product can meet (PARTNER-CENTER.md,
- * "Errors and throttling"; https://learn.microsoft.com/partner-center/developer/error-codes).
- * Keys are Partner Center codes; the UI layer translates them by the same key.
- */
-export const ERROR_CODE_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
-  '2001': 'The quantity cannot be changed in the same update as the status (for example while suspending). Change one, then the other.',
-  '2002': 'The quantity is outside what this offer allows.',
-  '2006': 'Partner Center does not allow updates to this offer.',
-  '2011': 'This subscription has been deleted and can no longer be changed.',
-  '2055': 'Someone else changed this subscription at the same time. It was re-read; try your change again.',
-  '800090': 'Seats cannot be reduced: new-commerce subscriptions can only be reduced within 7 days of adding the seats.',
-  '800091': 'This subscription is suspended: reactivate it before changing its seats.',
-  '800093': 'This subscription is not eligible for auto-renew.',
-  '800095': 'Partner Center does not allow the seats of this subscription to be changed now.',
-  '800096': 'Partner Center does not allow the status of this subscription to be changed now (for new-commerce, cancellation is only possible inside the cancellation window).',
-  '800014': 'A previous change to this subscription is still being processed. Wait a few minutes and try again.',
-  '20003': 'Partner Center could not find this item. Check the id.',
-  '20002': 'You no longer have a commerce relationship with this customer.',
-  '900421': 'Partner Center requires multi-factor authentication for this action. Sign in again with MFA.',
-});
-
-const STATUS_MESSAGES: Readonly<Record<number, string>> = Object.freeze({
-  400: 'Partner Center refused the request as invalid.',
-  401: 'Partner Center did not accept your sign-in. Sign in again.',
-  403: 'Your account is not allowed to do this in Partner Center (check your Partner Center role).',
-  404: 'Partner Center could not find this item. Check the id.',
-  409: 'Partner Center reports a conflicting change in progress. Try again in a few minutes.',
-  412: 'The item changed since it was read. Read it again and retry.',
-  429: 'Partner Center is throttling requests. Try again in a minute.',
-});
-
-export function explainError(e: PartnerCenterError): string {
-  if (e.code && ERROR_CODE_MESSAGES[e.code]) return ERROR_CODE_MESSAGES[e.code]!;
-  switch (e.kind) {
-    case 'invalid-input':
-      return e.message;
-    case 'timeout':
-      return 'Partner Center did not answer in time. Nothing is known to have changed; check before retrying.';
-    case 'network':
-      return 'Partner Center could not be reached. Try again shortly.';
-    case 'aborted':
-      return 'The request was cancelled.';
-    case 'decommissioned':
-      return e.message;
-    case 'throttled':
-      return STATUS_MESSAGES[429]!;
-    default:
-      break;
-  }
-  if (e.status && STATUS_MESSAGES[e.status]) {
-    return e.description ? `${STATUS_MESSAGES[e.status]} ${e.description}` : STATUS_MESSAGES[e.status]!;
-  }
-  if (e.status && e.status >= 500) return 'Partner Center had a problem answering. Try again shortly.';
-  return e.description ?? e.message;
 }

@@ -7,7 +7,7 @@
  * Writing is strict: invalid input to a client method is refused before any request is sent.
  */
 import { z } from 'zod';
-import type { FieldProblem } from './errors';
+import type { FieldKey, FieldMessage, FieldProblem } from './errors';
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading helpers
@@ -206,6 +206,28 @@ export const collectionSchema = z.preprocess(
 
 // ---------------------------------------------------------------------------------------------------------
 // Inputs (strict)
+//
+// Every refusal carries an i18n message key (`field.*`), never English: forms show it in the user's
+// language next to the field, and a client-side `invalid-input` error lists the fields with their keys.
+
+/** The message keys input schemas use. */
+const M = {
+  required: 'field.required',
+  tooLong: 'field.tooLong',
+  invalid: 'field.invalid',
+  controlChars: 'field.controlChars',
+  wholeNumber: 'field.wholeNumber',
+  min: 'field.min',
+  max: 'field.max',
+  email: 'field.email',
+  telephone: 'field.telephone',
+  website: 'field.website',
+  choice: 'field.choice',
+  noChange: 'field.noChange',
+  quantityWithStatus: 'field.quantityWithStatus',
+} as const satisfies Record<string, FieldKey>;
+const FIELD_KEYS: ReadonlySet<string> = new Set(Object.values(M));
+const isFieldKey = (s: string): s is FieldKey => FIELD_KEYS.has(s);
 
 /** Tenant, customer and subscription ids. The one GUID pattern of the product. */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -216,15 +238,15 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * grammar, the card data and the client all use it.
  */
 export const SR_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/;
-export const serviceRequestIdSchema = z.string().trim().regex(SR_ID_PATTERN, 'is not a service request id (e.g. 616122292874576)');
-export const customerIdSchema = z.string().trim().regex(GUID, 'is not a customer tenant id (a GUID)');
-export const subscriptionIdSchema = z.string().trim().regex(GUID, 'is not a subscription id (a GUID)');
+export const serviceRequestIdSchema = z.string(M.invalid).trim().regex(SR_ID_PATTERN, M.invalid);
+export const customerIdSchema = z.string(M.invalid).trim().regex(GUID, M.invalid);
+export const subscriptionIdSchema = z.string(M.invalid).trim().regex(GUID, M.invalid);
 
 /** A locale such as `en-US`; normalised to the `ll-CC` form Partner Center uses in paths and X-Locale. */
 export const localeSchema = z
-  .string()
+  .string(M.invalid)
   .trim()
-  .regex(/^[a-z]{2,3}-[a-z]{2}$/i, 'is not a locale such as en-US')
+  .regex(/^[a-z]{2,3}-[a-z]{2}$/i, M.invalid)
   .transform((l) => `${l.slice(0, l.indexOf('-')).toLowerCase()}-${l.slice(l.indexOf('-') + 1).toUpperCase()}`);
 
 /**
@@ -235,17 +257,17 @@ export const LIMITS = Object.freeze({ title: 200, description: 4000, note: 4000,
 
 const text = (max: number) =>
   z
-    .string()
+    .string(M.invalid)
     .transform((s) => s.replace(/\r\n?/g, '\n').trim())
-    .pipe(z.string().min(1, 'is required').max(max, `is longer than ${max} characters`))
+    .pipe(z.string().min(1, M.required).max(max, M.tooLong))
     // Control characters other than tab and newline have no business in a service request.
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'contains control characters');
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), M.controlChars);
 
 export const createServiceRequestInputSchema = z.strictObject({
   title: text(LIMITS.title),
   description: text(LIMITS.description),
-  severity: z.enum(['critical', 'moderate', 'minimal'], { error: 'must be critical, moderate or minimal' }),
-  supportTopicId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'is not a support topic id'),
+  severity: z.enum(['critical', 'moderate', 'minimal'], M.choice),
+  supportTopicId: z.string(M.choice).trim().regex(/^[A-Za-z0-9-]{1,64}$/, M.choice),
   notes: z.array(text(LIMITS.note)).max(10).optional(),
 });
 export type CreateServiceRequestInput = z.input<typeof createServiceRequestInputSchema>;
@@ -254,15 +276,15 @@ export const noteInputSchema = text(LIMITS.note);
 
 export const subscriptionChangeSchema = z
   .strictObject({
-    quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(LIMITS.quantity).optional(),
+    quantity: z.number(M.wholeNumber).int(M.wholeNumber).min(1, M.min).max(LIMITS.quantity, M.max).optional(),
     friendlyName: text(LIMITS.friendlyName).optional(),
-    autoRenewEnabled: z.boolean().optional(),
-    status: z.enum(['active', 'suspended', 'deleted'], { error: 'must be active, suspended or deleted' }).optional(),
+    autoRenewEnabled: z.boolean(M.invalid).optional(),
+    status: z.enum(['active', 'suspended', 'deleted'], M.choice).optional(),
   })
-  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'names no change', path: [] })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: M.noChange, path: [] })
   // Partner Center refuses this combination with 400/2001; say so before sending it.
   .refine((c) => c.quantity === undefined || c.status === undefined, {
-    message: 'cannot be changed together with the status; change one, then the other',
+    message: M.quantityWithStatus,
     path: ['quantity'],
   });
 export type SubscriptionChange = z.input<typeof subscriptionChangeSchema>;
@@ -279,25 +301,25 @@ export function reflectsChange(s: Subscription, change: SubscriptionChange): boo
 
 export const supportProfileChangeSchema = z
   .strictObject({
-    email: z.string().trim().max(254).pipe(z.email('is not an email address')).optional(),
+    email: z.string(M.email).trim().max(254, M.tooLong).pipe(z.email(M.email)).optional(),
     telephone: z
-      .string()
+      .string(M.telephone)
       .trim()
-      .regex(/^\+?[0-9 ().-]{4,32}$/, 'is not a telephone number (digits, spaces, + ( ) - .)')
+      .regex(/^\+?[0-9 ().-]{4,32}$/, M.telephone)
       .optional(),
     website: z
-      .string()
+      .string(M.website)
       .trim()
-      .max(2048)
-      .regex(/^(https?:\/\/)?([a-z0-9-]+\.)+[a-z]{2,}(:\d+)?(\/\S*)?$/i, 'is not a website (e.g. www.contoso.com)')
+      .max(2048, M.tooLong)
+      .regex(/^(https?:\/\/)?([a-z0-9-]+\.)+[a-z]{2,}(:\d+)?(\/\S*)?$/i, M.website)
       .optional(),
   })
-  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'names no change', path: [] });
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: M.noChange, path: [] });
 export type SupportProfileChange = z.input<typeof supportProfileChangeSchema>;
 
 export const customerSearchSchema = z.strictObject({
   field: z.enum(['companyName', 'domain']),
-  prefix: z.string().trim().min(1, 'is required').max(256),
+  prefix: z.string(M.required).trim().min(1, M.required).max(256, M.tooLong),
   size: z.number().int().min(1).max(500).default(50),
   continuationToken: z.string().max(4096).optional(),
 });
@@ -310,6 +332,39 @@ export const serviceRequestListSchema = z.strictObject({
 });
 export type ServiceRequestListQuery = z.input<typeof serviceRequestListSchema>;
 
+/**
+ * The message key of one zod issue, with its values: the key the schema gave, else one chosen by the kind
+ * of issue (zod's own English is never shown).
+ */
+export function fieldMessage(issue: z.core.$ZodIssue): FieldMessage {
+  const i = issue as z.core.$ZodIssue & { minimum?: number | bigint; maximum?: number | bigint; origin?: string; expected?: string };
+  const key = isFieldKey(i.message) ? i.message : byCode(i);
+  switch (key) {
+    case 'field.tooLong':
+    case 'field.max':
+      return { key, params: { max: Number(i.maximum ?? 0) } };
+    case 'field.min':
+      return { key, params: { min: Number(i.minimum ?? 0) } };
+    default:
+      return { key };
+  }
+}
+
+function byCode(i: z.core.$ZodIssue & { origin?: string; expected?: string }): FieldKey {
+  switch (i.code) {
+    case 'too_small':
+      return i.origin === 'number' ? M.min : M.required;
+    case 'too_big':
+      return i.origin === 'number' ? M.max : M.tooLong;
+    case 'invalid_type':
+      return i.expected === 'number' || i.expected === 'int' ? M.wholeNumber : M.invalid;
+    case 'invalid_value':
+      return M.choice;
+    default:
+      return M.invalid;
+  }
+}
+
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'input', message: i.message }));
+  return error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'input', ...fieldMessage(i) }));
 }

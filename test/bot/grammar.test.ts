@@ -1,3 +1,4 @@
+import { LOCALES, translator } from '../../src/i18n';
 import { COMMANDS as USAGE, MAX_COMMAND_LENGTH, parseCommand } from '../../src/commands';
 
 const SUB = 'a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87';
@@ -61,6 +62,13 @@ describe('command grammar', () => {
     if (r.ok) return;
     expect(r.error.key).toBe(key);
     if (usage) expect(r.error.usage).toBe(usage);
+  });
+
+  it('describes every command in help, in every language', () => {
+    for (const locale of LOCALES) {
+      const tr = translator(locale);
+      for (const c of USAGE) expect({ locale, name: c.name, text: tr.maybe('help.cmd', c.name) }).toEqual({ locale, name: c.name, text: expect.any(String) });
+    }
   });
 
   it('parses every example that help shows', () => {

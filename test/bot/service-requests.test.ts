@@ -65,7 +65,7 @@ describe('service requests through the Bot Framework protocol', () => {
     const empty = await bot.execute(VERB.srNote, { id: OPEN, text: '   ' });
     expect(textOf(empty.body.value)).toContain('This field is required.');
     const huge = await bot.execute(VERB.srNote, { id: OPEN, text: 'x'.repeat(4_001) });
-    expect(textOf(huge.body.value)).toContain('At most 4000 characters.');
+    expect(textOf(huge.body.value)).toContain('At most 4,000 characters.');
     expect(writes()).toHaveLength(0);
     // Validation errors are shown to the person who submitted only: the shared card is not updated.
     expect(bot.take().filter((c) => c.method === 'PUT')).toHaveLength(0);
@@ -123,7 +123,7 @@ describe('service requests through the Bot Framework protocol', () => {
     const card = r.body.value!;
     const text = textOf(card);
     expect(text).toContain('This field is required.');
-    expect(text).toContain('At most 4000 characters.');
+    expect(text).toContain('At most 4,000 characters.');
     expect(text).toContain('Pick one of the options.');
     expect(text).toContain('Please correct the highlighted fields.');
     const description = JSON.stringify(card).includes('d'.repeat(100));

@@ -82,7 +82,7 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
     await bot.say(`sub set contoso.onmicrosoft.com ${NCE} quantity=22`);
     const ask = cardOf(bot.take()[0]);
     expect(textOf(ask)).toMatch(/Seats\n25 → 22/);
-    expect(textOf(ask)).toMatch(/within 7 days of adding them; 5 seat\(s\) can still be removed/);
+    expect(textOf(ask)).toMatch(/within 7 days of adding them; 5 seats can still be removed/);
     expect(patches()).toHaveLength(0);
     const r = await bot.execute(VERB.confirm, confirmData(ask));
     expect(r.body.statusCode).toBe(200);
@@ -125,8 +125,13 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
   it('refuses a seat decrease the documented rules forbid before asking, with the limit', async () => {
     await bot.say(`sub set fabrikam.onmicrosoft.com ${SEED.subscriptions.fabrikamNce.id} quantity=8`);
     const text = textOf(cardOf(bot.take()[0]));
-    expect(text).toMatch(/at most 0 seat\(s\)[\s\S]*did not ask to remove 2\. Nothing was changed\./);
+    expect(text).toMatch(/at most 0 seats[\s\S]*did not ask to remove 2\. Nothing was changed\./);
     expect(text).not.toMatch(/Confirm/);
+    // The same refusal in French and Bulgarian: the plural of each language, no "licence(s)" or "лиценз(а)".
+    await bot.say(`sub set fabrikam.onmicrosoft.com ${SEED.subscriptions.fabrikamNce.id} quantity=8`, { locale: 'fr-FR' });
+    expect(textOf(cardOf(bot.take()[0]))).toContain('permet de retirer au plus 0 licence de cet abonnement');
+    await bot.say(`sub set fabrikam.onmicrosoft.com ${SEED.subscriptions.fabrikamNce.id} quantity=8`, { locale: 'bg-BG' });
+    expect(textOf(cardOf(bot.take()[0]))).toContain('най-много 0 лиценза от този абонамент');
     expect(pc().requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
@@ -159,6 +164,20 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
     }
     const status = await bot.execute(VERB.subStatus, { customerId: CONTOSO, subscriptionId: NCE, status: 'deleted-forever' });
     expect(textOf(status.body.value)).toMatch(/cannot use/);
+    expect(patches()).toHaveLength(0);
+  });
+
+  it('words field problems in the user\'s language, with the limit in the plural form of that language', async () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['fr-FR', { quantity: '25', friendlyName: 'x'.repeat(500), autoRenewEnabled: 'true' }, '128 caractères au maximum.'],
+      ['it-IT', { quantity: '0', friendlyName: 'x', autoRenewEnabled: 'true' }, 'Immettere almeno 1.'],
+      ['bg-BG', { quantity: '25', friendlyName: 'x'.repeat(500), autoRenewEnabled: 'true' }, 'Най-много 128 знака.'],
+      ['en-US', { quantity: '200000', friendlyName: 'x', autoRenewEnabled: 'true' }, 'Enter at most 100,000.'],
+    ];
+    for (const [locale, data, message] of cases) {
+      const r = await bot.execute(VERB.subUpdate, { customerId: CONTOSO, subscriptionId: NCE, ...data }, { locale });
+      expect({ locale, text: textOf(r.body.value) }).toEqual({ locale, text: expect.stringContaining(message) });
+    }
     expect(patches()).toHaveLength(0);
   });
 

@@ -56,7 +56,7 @@ describe('writes: applied, refused or unknown, and never twice', () => {
     expect(text).toMatch(/Premium seats[\s\S]*Suspended/);
     expect(text).toContain('Office 365 E1');
     expect(text).toContain('Microsoft 365 Business Standard');
-    expect(text).toContain('1 item(s) Partner Center sent could not be read, so they are not shown.');
+    expect(text).toContain('1 item Partner Center sent could not be read, so it is not shown.');
   });
 
   it('changes seats on a new-commerce subscription shaped as Microsoft documents it, and shows what can still be removed', async () => {
@@ -64,7 +64,7 @@ describe('writes: applied, refused or unknown, and never twice', () => {
     pc().injectFault({ method: 'GET', path: SUB_PATH, status: 200, body: fixture('subscription-nce') });
     await bot.say(`sub ${CONTOSO} ${NCE}`);
     const card = textOf(cardOf(bot.take()[0]));
-    expect(card).toMatch(/Seats that can still be removed[\s\S]*5 until/);
+    expect(card).toMatch(/Seats that can still be removed[\s\S]*5 seats until/);
     expect(card).toContain('Cancel subscription');
   });
 

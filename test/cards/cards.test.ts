@@ -397,3 +397,29 @@ describe.each(LOCALES)('%s: long content is cut to fit, and says so', (locale) =
     expect(executeActions(last).filter((a) => a.verb === VERB.customerSubscriptions).map((a) => a.data?.offset)).toEqual([20]);
   });
 });
+
+describe('counts are worded with the plural of each language', () => {
+  const texts = (card: AdaptiveCard) => [...strings(card)].map((s) => s.value).join('\n');
+  const one = { ...contosoSubs[0]!, id: '11111111-1111-4111-8111-111111111111', quantity: 1 };
+  const many = { ...contosoSubs[0]!, id: '22222222-2222-4222-8222-222222222222', quantity: 25 };
+
+  it.each([
+    ['en-US', '1 seat', '25 seats', '2 items Partner Center sent could not be read'],
+    ['fr-FR', '1 licence', '25 licences', "2 éléments envoyés par l'Espace partenaires"],
+    ['it-IT', '1 licenza', '25 licenze', 'leggere 2 elementi inviati'],
+    ['bg-BG', '1 лиценз', '25 лиценза', '2 елемента, изпратени'],
+  ] as const)('%s: a subscription list row says its seats, and the list what it could not read', (locale, single, plural, skipped) => {
+    const text = texts(subscriptionListCard(translator(locale), contoso, [one, many], 0, 2));
+    expect(text).toMatch(new RegExp(`^${single} · `, 'm'));
+    expect(text).toMatch(new RegExp(`^${plural} · `, 'm'));
+    expect(text).toContain(skipped);
+    expect(text).not.toMatch(/\p{L}\((s|а|e)\)|\/[ie]\b/u);
+  });
+
+  it('a request with one older note hidden says "note", not "notes"', () => {
+    const notes = Array.from({ length: 11 }, (_, i) => ({ text: `Note ${i}`, createdByName: 'Alex', createdDate: '2025-03-07T15:04:00Z' }));
+    const sr = { ...srHuge, notes };
+    expect(texts(serviceRequestCard(translator('en-US'), sr))).toContain('1 older note is not shown.');
+    expect(texts(serviceRequestCard(translator('bg-BG'), sr))).toContain('1 по-стара бележка не е показана.');
+  });
+});

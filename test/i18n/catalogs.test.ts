@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCALES, resolveLocale, translator, type Locale, type MessageKey } from '../../src/i18n';
+import { LOCALES, CATALOGS, resolveLocale, translator, type Locale, type MessageKey } from '../../src/i18n';
+import { argumentsOf, parse, pluralsOf, MessageSyntaxError } from '../../src/i18n/icu';
 import { enUS } from '../../src/i18n/messages/en-US';
 import { frFR } from '../../src/i18n/messages/fr-FR';
 import { itIT } from '../../src/i18n/messages/it-IT';
@@ -40,7 +41,8 @@ const SAME_AS_ENGLISH_IN: Readonly<Record<Exclude<Locale, 'en-US'>, ReadonlySet<
   'bg-BG': new Set<MessageKey>(),
 };
 
-const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
+/** The arguments of a message as the parser reads them, with their kind (a plural or number, or any value). */
+const placeholders = (s: string): string[] => [...argumentsOf(parse(s))].map(([name, kind]) => `${name}:${kind}`).sort();
 const boldSegments = (s: string): string[] => s.match(/\*\*[^*]+\*\*/g) ?? [];
 const englishKeys = Object.keys(enUS) as MessageKey[];
 
@@ -55,7 +57,7 @@ describe.each(TRANSLATIONS)('$locale catalog', ({ locale, file, catalog, partner
     expect(catalog).not.toBe(enUS);
   });
 
-  it.each(englishKeys)('%s keeps the placeholders of the English text, and no others', (key) => {
+  it.each(englishKeys)('%s keeps the arguments of the English text (names and plural/number kind), and no others', (key) => {
     expect(placeholders(catalog[key])).toEqual(placeholders(enUS[key]));
   });
 
@@ -92,6 +94,7 @@ describe('the allow-list of untranslated keys', () => {
     for (const key of SAME_AS_ENGLISH_EVERYWHERE) {
       if (key === 'help.title') continue;
       expect(enUS[key].replace(/\{\w+\}/g, '')).not.toMatch(/\p{L}/u);
+      expect(pluralsOf(parse(enUS[key]))).toEqual([]);
     }
   });
 });
@@ -132,12 +135,44 @@ describe('translator', () => {
     expect(translator(locale).t('sr.created', { id: '616122292874576' })).toBe(expected);
   });
 
-  it('fills several placeholders, numbers included, and leaves unknown ones visible', () => {
+  it('fills several placeholders, numbers formatted for the locale, and leaves a missing one visible', () => {
     const fr = translator('fr-FR');
     expect(fr.t('sub.change.row', { field: 'Licences', from: 10, to: 12 })).toBe('Licences : 10 → 12');
+    expect(fr.t('sub.change.row', { field: 'Licences', from: 1200, to: 1500 })).toBe('Licences : 1\u202f200 → 1\u202f500');
     expect(fr.t('pc.throttled', { seconds: 30 })).toBe("L'Espace partenaires limite le nombre de requêtes. Réessayez dans 30 secondes.");
-    expect(fr.t('sr.title')).toBe('Demande de service {id}');
-    expect(fr.t('sr.title', {})).toBe('Demande de service {id}');
+    // The compiler refuses a call without its values; at run time a missing value stays visible rather than breaking a card.
+    const untyped = fr.t as (key: MessageKey, params?: object) => string;
+    expect(untyped('sr.title')).toBe('Demande de service {id}');
+    expect(untyped('sr.title', {})).toBe('Demande de service {id}');
+    expect(untyped('sub.list.seats', {})).toBe('{count} licences');
+  });
+
+  it('type-checks the values of each message against the en-US text', () => {
+    const tr = translator('en-US');
+    // @ts-expect-error: sr.title has {id}, not {name}
+    tr.t('sr.title', { name: 'x' });
+    // @ts-expect-error: sr.title needs its {id}
+    tr.t('sr.title');
+    // @ts-expect-error: a plural's count is a number, not text already formatted
+    tr.t('sub.list.seats', { count: '5' });
+    // @ts-expect-error: common.save takes no values
+    tr.t('common.save', { id: 'x' });
+    // @ts-expect-error: not a key
+    tr.t('pc.code.123');
+    expect(tr.t('sub.list.seats', { count: 5 })).toBe('5 seats');
+  });
+
+  it('answers keys built at run time without casts: has and maybe', () => {
+    const tr = translator('it-IT');
+    expect(tr.has('pc.code.2055')).toBe(true);
+    expect(tr.has('pc.code.1')).toBe(false);
+    expect(tr.maybe('sub.status', 'suspended')).toBe(itIT['sub.status.suspended']);
+    expect(tr.maybe('sub.status', 'archived')).toBeUndefined();
+    expect(tr.maybe('pc.status', 404)).toBe(itIT['pc.status.404']);
+    expect(tr.maybe('pc.code', undefined)).toBeUndefined();
+    expect(tr.maybe('pc.code', '')).toBeUndefined();
+    // A key that needs values is not produced by maybe (it would show "{id}").
+    expect(tr.maybe('sr', 'title')).toBeUndefined();
   });
 
   it('does not interpret replacement patterns in values', () => {
@@ -177,5 +212,106 @@ describe('translator', () => {
       expect(tr.dateTime('')).toBe('—');
       expect(tr.date('not a date')).toBe('not a date');
     }
+  });
+});
+
+describe('ICU messages', () => {
+  const LOCALE_CATEGORIES = Object.fromEntries(LOCALES.map((l) => [l, new Intl.PluralRules(l).resolvedOptions().pluralCategories.slice().sort()])) as Record<Locale, string[]>;
+
+  it.each(LOCALES)('every %s message parses as ICU', (locale) => {
+    const broken: string[] = [];
+    for (const key of englishKeys) {
+      try {
+        parse(CATALOGS[locale][key]);
+      } catch (e) {
+        broken.push(`${key}: ${(e as Error).message}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it.each(LOCALES)("every %s plural offers exactly the language's CLDR categories (and may add =n)", (locale) => {
+    for (const key of englishKeys) {
+      for (const p of pluralsOf(parse(CATALOGS[locale][key]))) {
+        const categories = p.options.filter((o) => !o.startsWith('=')).sort();
+        expect({ key, argument: p.name, categories }).toEqual({ key, argument: p.name, categories: LOCALE_CATEGORIES[locale] });
+      }
+    }
+  });
+
+  it('no message hand-makes a plural any more ("seat(s)", "licenza/e", "лиценз(а)")', () => {
+    for (const locale of LOCALES) {
+      for (const key of englishKeys) expect({ key, locale, text: CATALOGS[locale][key] }).not.toEqual(expect.objectContaining({ text: expect.stringMatching(/\p{L}\(\p{L}{1,3}\)|\p{L}\/\p{L}{1,2}\b/u) }));
+    }
+  });
+
+  it('reads the same argument names as the compile-time reading of en-US', () => {
+    // The mirror of `Args<S>` in src/i18n/index.ts: each "{" followed by a name and then "}" or ",".
+    const lexical = (s: string) =>
+      [...new Set([...s.matchAll(/\{([^{}]*?)(?=[},{])/g)].map((m) => m[1]!.split(',')[0]!.trim()).filter((n) => /^[A-Za-z_]\w*$/.test(n)))].sort();
+    for (const key of englishKeys) {
+      expect({ key, names: lexical(enUS[key]) }).toEqual({ key, names: [...argumentsOf(parse(enUS[key])).keys()].sort() });
+    }
+  });
+
+  it('refuses what is not ICU or outside the supported subset', () => {
+    for (const bad of ['{', '}', '{count, plural, one {# seat}}', '{count, select, a {x} other {y}}', '{count, plural, one {x} one {y} other {z}}', "'{unclosed", '{1}']) {
+      expect(() => parse(bad)).toThrow(MessageSyntaxError);
+    }
+  });
+
+  it("keeps apostrophes as ICU does: literal in words, quoting only before braces", () => {
+    const fr = translator('fr-FR');
+    expect(fr.t('common.cancelled')).toBe(frFR['common.cancelled']);
+    expect(frFR['common.cancelled']).toContain("'");
+    // An apostrophe right before a brace starts a quote, as in ICU: write l''{name} for "l'" followed by a
+    // value. A quote left open is refused (ICU would silently quote the rest of the message).
+    expect(parse("l''{name} '{literal}' it's")).toEqual(["l'", { type: 'arg', name: 'name' }, " {literal} it's"]);
+    expect(() => parse("l'{name}")).toThrow(MessageSyntaxError);
+  });
+});
+
+describe('plurals, as a user reads them', () => {
+  it.each([
+    ['en-US', [0, 1, 2, 5, 21, 1_000_000], ['0 seats', '1 seat', '2 seats', '5 seats', '21 seats', '1,000,000 seats']],
+    // French: 0 and 1 are singular; a round million takes "de".
+    ['fr-FR', [0, 1, 2, 5, 21, 1_000_000], ['0 licence', '1 licence', '2 licences', '5 licences', '21 licences', '1\u202f000\u202f000 de licences']],
+    // Italian: only 1 is singular; a round million takes "di".
+    ['it-IT', [0, 1, 2, 5, 21, 1_000_000], ['0 licenze', '1 licenza', '2 licenze', '5 licenze', '21 licenze', '1.000.000 di licenze']],
+    // Bulgarian: the count form "лиценза" after every number but 1.
+    ['bg-BG', [0, 1, 2, 5, 21, 1_000_000], ['0 лиценза', '1 лиценз', '2 лиценза', '5 лиценза', '21 лиценза', '1\u00a0000\u00a0000 лиценза']],
+  ] as const)('%s seats', (locale, counts, expected) => {
+    const tr = translator(locale);
+    expect(counts.map((count) => tr.t('sub.list.seats', { count }))).toEqual(expected);
+  });
+
+  it.each([
+    ['en-US', 'Partner Center allows removing at most 1 seat from', 'so I did not ask to remove 3.'],
+    ['fr-FR', 'permet de retirer au plus 1 licence de cet abonnement', "d'en retirer 3."],
+    ['it-IT', 'al massimo 1 licenza da questo abbonamento', 'rimuoverne 3.'],
+    ['bg-BG', 'най-много 1 лиценз от този абонамент', 'премахване на 3.'],
+  ] as const)('%s: the refusal to remove more seats than allowed agrees with the number', (locale, limit, asked) => {
+    const text = translator(locale).t('sub.refusal.decrease', { refundable: 1, asked: 3 });
+    expect(text).toContain(limit);
+    expect(text).toContain(asked);
+    expect(text).not.toMatch(/\(s\)|\/e\b|\(а\)/);
+  });
+
+  it.each([
+    ['en-US', '1 item Partner Center sent could not be read, so it is not shown.', '3 items Partner Center sent could not be read, so they are not shown.'],
+    ['fr-FR', "1 élément envoyé par l'Espace partenaires n'a pas pu être lu et n'est pas affiché.", "3 éléments envoyés par l'Espace partenaires n'ont pas pu être lus et ne sont pas affichés."],
+    ['it-IT', 'Non è stato possibile leggere 1 elemento inviato dal Centro per i partner, quindi non viene mostrato.', 'Non è stato possibile leggere 3 elementi inviati dal Centro per i partner, quindi non vengono mostrati.'],
+    ['bg-BG', '1 елемент, изпратен от Партньорския център, не можа да бъде прочетен и не е показан.', '3 елемента, изпратени от Партньорския център, не можаха да бъдат прочетени и не са показани.'],
+  ] as const)('%s: whole sentences agree with the count', (locale, one, three) => {
+    const tr = translator(locale);
+    expect(tr.t('common.skipped', { count: 1 })).toBe(one);
+    expect(tr.t('common.skipped', { count: 3 })).toBe(three);
+  });
+
+  it('waits in seconds, singular and plural', () => {
+    expect(translator('en-US').t('pc.throttled', { seconds: 1 })).toBe('Partner Center is throttling requests. Try again in 1 second.');
+    expect(translator('bg-BG').t('pc.throttled', { seconds: 1 })).toContain('след 1 секунда.');
+    expect(translator('bg-BG').t('pc.throttled', { seconds: 30 })).toContain('след 30 секунди.');
+    expect(translator('it-IT').t('pc.throttled', { seconds: 1 })).toContain('tra 1 secondo.');
   });
 });

@@ -1,6 +1,9 @@
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandbox';
 import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterClientOptions, type PartnerCenterError, type UserContext, type WriteResult } from '../../src/partner-center';
+import { errorToCard } from '../../src/bot/errors';
+import { translator, type Locale } from '../../src/i18n';
 import { FakeClock } from './fake-clock';
+import { textOf } from './teams';
 
 export const ALICE_TOKEN = 'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJsaXR3YXJlIiwibmFtZSI6IkFsaWNlIn0.alice-signature-SECRET';
 
@@ -40,4 +43,14 @@ export async function failure(p: Promise<unknown>): Promise<PartnerCenterError> 
 export function applied<T>(r: WriteResult<T>): T {
   if (r.outcome !== 'applied' || !r.resource) throw new Error(`expected an applied write with its resource, got ${JSON.stringify(r)}`);
   return r.resource;
+}
+
+/** The card the bot's error sink shows a user for an error (no write sent in the turn), in their language. */
+export function errorCardFor(e: unknown, locale: Locale = 'en-US'): ReturnType<typeof errorToCard> {
+  return errorToCard({ tr: translator(locale), calls: [], user: { ...user(), correlationId: 'test-correlation' } }, e);
+}
+
+/** What a user reads for an error: the text of that card. */
+export function seenBy(e: unknown, locale: Locale = 'en-US'): string {
+  return textOf(errorCardFor(e, locale));
 }

@@ -1,41 +1,16 @@
 /**
  * Card submissions are untrusted input: a client can send anything in `value.action.data`. Each form is
  * validated with the same zod schemas the Partner Center client enforces, and every problem becomes a
- * localized message next to its field.
+ * localized message next to its field: the schemas carry message keys (`field.*`), shown here as they are.
  */
 import type { z } from 'zod';
 import type { Translator } from '../../i18n';
+import { fieldMessage } from '../../partner-center/schemas';
 
 export type FieldErrors<F extends string> = Partial<Record<F, string>>;
 
 /** Largest card submission accepted, in characters of JSON: the longest form (a service request) fits easily. */
 export const MAX_SUBMISSION_CHARS = 16_000;
-
-function localize(tr: Translator, issue: z.core.$ZodIssue, field: string): string {
-  const i = issue as z.core.$ZodIssue & { minimum?: number | bigint; maximum?: number | bigint; origin?: string; expected?: string; format?: string };
-  switch (i.code) {
-    case 'too_small':
-      return i.origin === 'number' ? tr.t('field.min', { min: Number(i.minimum) }) : tr.t('field.required');
-    case 'too_big':
-      return i.origin === 'number' ? tr.t('field.max', { max: Number(i.maximum) }) : tr.t('field.tooLong', { max: Number(i.maximum) });
-    case 'invalid_type':
-      return i.expected === 'number' || i.expected === 'int' ? tr.t('field.wholeNumber') : tr.t('field.invalid');
-    case 'invalid_format':
-    case 'invalid_value':
-      if (field === 'email') return tr.t('field.email');
-      if (field === 'telephone') return tr.t('field.telephone');
-      if (field === 'website') return tr.t('field.website');
-      return i.code === 'invalid_value' ? tr.t('field.choice') : tr.t('field.invalid');
-    case 'custom':
-      if (/control/.test(i.message)) return tr.t('field.controlChars');
-      if (/no change/.test(i.message)) return tr.t('field.noChange');
-      if (/together/.test(i.message)) return tr.t('field.quantityWithStatus');
-      if (/whole number/.test(i.message)) return tr.t('field.wholeNumber');
-      return tr.t('field.invalid');
-    default:
-      return tr.t('field.invalid');
-  }
-}
 
 /**
  * Parses with `schema`; on failure returns one localized message per field. `rename` maps schema paths to
@@ -53,7 +28,7 @@ export function validateForm<S extends z.ZodType, F extends string>(
   for (const issue of r.error.issues) {
     const top = String(issue.path[0] ?? '');
     const field = (rename[top] ?? (top || '_form')) as F | '_form';
-    errors[field] ??= localize(tr, issue, field);
+    errors[field] ??= tr.text(fieldMessage(issue));
   }
   return { ok: false, errors };
 }

@@ -6,7 +6,7 @@
  * unknown says exactly that, with what Partner Center shows now and the request id.
  */
 import type { Banner, ChangeRow } from '../../cards/common';
-import type { MessageKey } from '../../i18n';
+import type { Message } from '../../i18n';
 import type { AuditEntry } from '../audit/log';
 import type { Turn } from '../../bot/turn';
 import { changedBanner, changeLine } from './banners';
@@ -15,8 +15,7 @@ import type { BotDeps } from './types';
 export interface WriteReport {
   outcome: 'applied' | 'unknown';
   /** What was done, e.g. "Your note was added." (applied only). */
-  done?: MessageKey;
-  doneParams?: Record<string, string>;
+  done?: Message;
   rows: ChangeRow[];
   /** What the audit trail keeps; its `changes` default to `rows`. */
   audit: Omit<AuditEntry, 'at' | 'by' | 'correlationId' | 'changes' | 'unconfirmed'> & { changes?: ChangeRow[] };
@@ -41,7 +40,7 @@ export async function reportWrite(d: BotDeps, t: Turn, w: WriteReport): Promise<
   }
   const banner = changedBanner(t, d.clock.now(), w.rows, w.createdKey);
   banner.lines = [
-    ...(w.done ? [t.tr.t(w.done, w.doneParams)] : []),
+    ...(w.done ? [t.tr.text(w.done)] : []),
     ...(banner.lines ?? []),
     ...(w.confirmedByRead ? [t.tr.t('write.confirmedByRead')] : []),
   ];

@@ -1,5 +1,5 @@
 /** The help card: every command (or those a topic names) with what it does and an example. */
-import type { MessageKey, Translator } from '../../i18n';
+import type { Translator } from '../../i18n';
 import { expand, type AdaptiveCard } from '../../cards/render';
 
 export interface HelpRow {
@@ -17,7 +17,7 @@ export function helpCard(tr: Translator, all: readonly HelpRow[], topic?: string
     intro,
     commands: shown.map((u) => ({
       usage: u.usage,
-      description: tr.t(`help.cmd.${u.name}` as MessageKey),
+      description: tr.maybe('help.cmd', u.name) ?? '',
       example: u.example === u.usage ? '' : `${tr.t('help.examples')}: ${u.example}`,
     })),
     more: shown.length > 1 ? tr.t('help.more') : '',

@@ -1,7 +1,7 @@
 /** Service request cards: one request with its notes and actions, a list page, and the create form. */
 import { randomUUID } from 'node:crypto';
 import { VERB } from '../verbs';
-import type { Translator, MessageKey } from '../../i18n';
+import type { Translator } from '../../i18n';
 import { LIMITS, type ServiceRequest, type SupportTopic } from '../../partner-center';
 import { bannerData, type Banner } from '../../cards/common';
 import { clip, expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
@@ -15,9 +15,7 @@ const MAX_NOTE_CHARS = 1000;
 
 function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
   if (!value) return '—';
-  const key = `${prefix}.${value}` as MessageKey;
-  const text = tr.t(key);
-  return text === key ? value : text;
+  return tr.maybe(prefix, value) ?? value;
 }
 
 export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: Banner): AdaptiveCard {

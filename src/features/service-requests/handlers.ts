@@ -88,8 +88,7 @@ export async function createServiceRequest(d: BotDeps, t: Turn, data: Record<str
     const sr = r.outcome === 'applied' ? r.resource : undefined;
     return (
       await afterWrite(d, t, r, {
-        done: 'sr.created',
-        doneParams: { id: sr?.id ?? '' },
+        done: { key: 'sr.created', params: { id: sr?.id ?? '' } },
         createdKey: 'common.createdBy',
         rows: [{ field: t.tr.t('sr.field.title'), from: '—', to: v.value.title }],
         audit: { action: 'sr.create', target: sr?.id ?? v.value.title },
@@ -115,7 +114,7 @@ export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown, fo
   const write = async () =>
     (
       await afterWrite(d, t, await d.client.addServiceRequestNote(t.user, id, v.value), {
-        done: 'sr.noteAdded',
+        done: { key: 'sr.noteAdded' },
         rows: [],
         // The card shows the note itself; the audit trail keeps its first words.
         audit: { action: 'sr.note', target: id, changes: [{ field: t.tr.t('sr.notes'), from: '—', to: v.value.slice(0, 200) }] },
@@ -151,7 +150,7 @@ export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outco
 
 export async function close(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   return afterWrite(d, t, await d.client.closeServiceRequest(t.user, id), {
-    done: 'sr.closedDone',
+    done: { key: 'sr.closedDone' },
     rows: [{ field: t.tr.t('sr.field.status'), from: '—', to: t.tr.t('sr.status.closed') }],
     audit: { action: 'sr.close', target: id },
   });

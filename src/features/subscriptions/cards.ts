@@ -1,6 +1,6 @@
 /** Subscription cards: a customer's list, and one subscription with its edit form and status actions. */
 import { VERB } from '../verbs';
-import type { MessageKey, Translator } from '../../i18n';
+import type { Translator } from '../../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../../partner-center';
 import { bannerData, type Banner } from '../../cards/common';
 import { expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
@@ -15,9 +15,7 @@ export function subscriptionName(s: Subscription): string {
 
 export function statusLabel(tr: Translator, status: string | null | undefined): string {
   if (!status) return '—';
-  const key = `sub.status.${status}` as MessageKey;
-  const text = tr.t(key);
-  return text === key ? status : text;
+  return tr.maybe('sub.status', status) ?? status;
 }
 
 /**
@@ -57,7 +55,7 @@ function refundableText(tr: Translator, s: Subscription, now: number): string | 
   const r = refundable(s, now);
   if (!r) return undefined;
   if (r.windows.length === 0) return tr.number(r.total);
-  return r.windows.map((w) => tr.t('sub.refundableUntil', { count: tr.number(w.quantity), date: tr.dateTime(w.until) })).join('; ');
+  return r.windows.map((w) => tr.t('sub.refundableUntil', { count: w.quantity, date: tr.dateTime(w.until) })).join('; ');
 }
 
 /** Subscriptions shown per card; the rest are a "Next page" away. */
@@ -93,7 +91,7 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
       name: literal(subscriptionName(s)),
       summary: [
         s.offerName && s.offerName !== subscriptionName(s) ? literal(s.offerName) : undefined,
-        `${tr.t('sub.field.quantity')}: ${tr.number(s.quantity ?? 0)}`,
+        tr.t('sub.list.seats', { count: s.quantity ?? 0 }),
         statusLabel(tr, s.status),
         `${tr.t('sub.field.autoRenew')}: ${tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off')}`,
         tr.t(isNewCommerce(s) ? 'sub.kind.nce' : 'sub.kind.legacy'),

@@ -1,7 +1,7 @@
 /** The `sub …` commands. */
 import { customerAndSubscription, keyValues } from '../../commands/args';
 import { levenshtein } from '../../commands/distance';
-import { command, EVERYWHERE, ok, unknown, type Args, type ArgsResult } from '../../commands/registry';
+import { command, EVERYWHERE, failure, ok, unknown, type Args, type ArgsResult } from '../../commands/registry';
 import type { SubscriptionChange } from '../../partner-center';
 import * as subs from './handlers';
 
@@ -27,7 +27,7 @@ export const subShow = command({
   menu: EVERYWHERE,
   parse: (a): ArgsResult<Target> => {
     // `sub` alone most likely wanted the list.
-    if (a.words.length === 0) return { error: { key: 'parse.missingArgument', params: { argument: 'customer' }, usage: subList.usage } };
+    if (a.words.length === 0) return failure({ key: 'parse.missingArgument', params: { argument: 'customer' } }, subList.usage);
     // The customer may be several words ("Contoso Ltd" or Contoso Ltd).
     const target = customerAndSubscription(a, a.words, false);
     const first = a.words[0]!.toLowerCase();

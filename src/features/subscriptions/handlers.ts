@@ -72,7 +72,7 @@ function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChang
   const r = refundable(s, now);
   const asked = (s.quantity ?? 0) - change.quantity;
   if (!r || asked <= r.total) return undefined;
-  return tr.t('sub.refusal.decrease', { refundable: tr.number(r.total), asked: tr.number(asked) });
+  return tr.t('sub.refusal.decrease', { refundable: r.total, asked });
 }
 
 /** Changes that lose seats, access or renewal ask first, saying what will happen. */
@@ -81,7 +81,7 @@ function consequences(tr: Translator, s: Subscription, change: SubscriptionChang
   if (change.quantity !== undefined && change.quantity < (s.quantity ?? 0)) {
     out.push(
       isNewCommerce(s)
-        ? tr.t('sub.consequence.decrease', { refundable: tr.number(refundable(s, now)?.total ?? 0) })
+        ? tr.t('sub.consequence.decrease', { refundable: refundable(s, now)?.total ?? 0 })
         : tr.t('sub.consequence.decreaseLegacy'),
     );
   }

@@ -1,6 +1,10 @@
 /**
  * en-US: the reference catalog. Every other language has exactly these keys.
- * `{name}` placeholders are filled by the code; keep them in translations.
+ * Messages are ICU MessageFormat (src/i18n/icu.ts): `{name}` values, `{n, number}`, and
+ * `{count, plural, one {# seat} other {# seats}}` wherever a count is shown (never "seat(s)"); translations
+ * keep the same arguments and give each plural the categories of their language (fr/it: one, many, other;
+ * bg: one, other). An apostrophe just before a brace starts an ICU quote: write `''` there.
+ * The parameters of `t(key, params)` are typed from this file's text.
  * Text may use the Markdown subset Teams renders in TextBlocks (**bold**, lists, links).
  */
 export const enUS = {
@@ -42,7 +46,7 @@ export const enUS = {
   'parse.missingArgument': 'Something is missing: {argument}.',
   'parse.badArgument': '"{value}" is not a valid {argument}.',
   'parse.unknownField': 'I can\'t change "{field}". I can change: {allowed}.',
-  'parse.tooLong': 'That message is too long for a command (at most {max} characters).',
+  'parse.tooLong': 'That message is too long for a command (at most {max, plural, one {# character} other {# characters}}).',
   'parse.unclosedQuote': 'A quotation mark is not closed.',
   'parse.didYouMean': 'Did you mean: **{usage}**',
 
@@ -67,12 +71,12 @@ export const enUS = {
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'This field is required.',
-  'field.tooLong': 'At most {max} characters.',
+  'field.tooLong': 'At most {max, plural, one {# character} other {# characters}}.',
   'field.invalid': 'This value is not valid.',
   'field.controlChars': 'Remove the control characters.',
   'field.wholeNumber': 'Enter a whole number.',
-  'field.min': 'Enter at least {min}.',
-  'field.max': 'Enter at most {max}.',
+  'field.min': 'Enter at least {min, number}.',
+  'field.max': 'Enter at most {max, number}.',
   'field.email': 'Enter an email address such as support@contoso.com.',
   'field.telephone': 'Enter a phone number (digits, spaces, + ( ) - .).',
   'field.website': 'Enter a website such as www.contoso.com.',
@@ -94,7 +98,7 @@ export const enUS = {
   'write.unread': 'Done in Partner Center. I could not read the result back to show it here: use Refresh.',
   'audit.notSaved': 'Done in Partner Center; the audit record could not be saved.',
   'common.alreadyHandled': 'I already handled this; the result is above.',
-  'common.skipped': '{count} item(s) Partner Center sent could not be read, so they are not shown.',
+  'common.skipped': '{count, plural, one {# item Partner Center sent could not be read, so it is not shown.} other {# items Partner Center sent could not be read, so they are not shown.}}',
   'error.tampered': 'This card was changed or has expired, so I did not act on it. Run the command again.',
   'error.badSubmission': 'This card sent data I cannot use. Run the command again.',
   'error.tooLarge': 'That is too much text for one request.',
@@ -107,7 +111,7 @@ export const enUS = {
   'error.next.web': 'Use the Partner Center web page instead.',
   'pc.invalid-input': 'Partner Center would refuse these values.',
   'pc.http': 'Partner Center refused the request.',
-  'pc.throttled': 'Partner Center is throttling requests. Try again in {seconds} seconds.',
+  'pc.throttled': 'Partner Center is throttling requests. Try again in {seconds, plural, one {# second} other {# seconds}}.',
   'pc.throttledWaiting': 'Partner Center is throttling; trying again in {seconds} s.',
   'pc.timeout': 'Partner Center did not answer in time. Nothing is known to have changed; check before retrying.',
   'pc.network': 'Partner Center could not be reached. Try again shortly.',
@@ -151,7 +155,7 @@ export const enUS = {
   'sr.field.firstNote': 'First note (optional)',
   'sr.notes': 'Notes',
   'sr.notes.none': 'No notes yet.',
-  'sr.notes.more': '{count} older notes are not shown.',
+  'sr.notes.more': '{count, plural, one {# older note is not shown.} other {# older notes are not shown.}}',
   'sr.note.by': '{name}, {when}',
   'sr.note.placeholder': 'Write a note for Microsoft support',
   'sr.action.addNote': 'Add a note',
@@ -196,6 +200,7 @@ export const enUS = {
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Subscriptions of {customer}',
   'sub.list.empty': '{customer} has no subscriptions.',
+  'sub.list.seats': '{count, plural, one {# seat} other {# seats}}',
   'sub.title': '{name}',
   'sub.field.offer': 'Offer',
   'sub.field.quantity': 'Seats',
@@ -206,8 +211,8 @@ export const enUS = {
   'sub.field.billing': 'Billing',
   'sub.field.commitmentEnd': 'Term ends',
   'sub.field.refundable': 'Seats that can still be removed',
-  'sub.refundableUntil': '{count} until {date}',
-  'sub.refusal.decrease': 'Partner Center allows removing at most {refundable} seat(s) from this subscription now (new-commerce seats can only be removed within 7 days of adding them), so I did not ask to remove {asked}. Nothing was changed.',
+  'sub.refundableUntil': '{count, plural, one {# seat} other {# seats}} until {date}',
+  'sub.refusal.decrease': 'Partner Center allows removing at most {refundable, plural, one {# seat} other {# seats}} from this subscription now (new-commerce seats can only be removed within 7 days of adding them), so I did not ask to remove {asked, number}. Nothing was changed.',
   'sub.field.cancellableUntil': 'Can be cancelled until',
   'sub.field.id': 'Subscription id',
   'sub.field.customer': 'Customer',
@@ -233,7 +238,7 @@ export const enUS = {
   'sub.updated': 'The subscription was updated.',
   'sub.noChange': 'Nothing to change: the subscription already has these values.',
   'sub.confirm.title': 'Confirm the change to {name}',
-  'sub.consequence.decrease': 'Removing seats from a new-commerce subscription is only possible within 7 days of adding them; {refundable} seat(s) can still be removed. Removed seats are credited pro rata.',
+  'sub.consequence.decrease': 'Removing seats from a new-commerce subscription is only possible within 7 days of adding them; {refundable, plural, one {# seat} other {# seats}} can still be removed. Removed seats are credited pro rata.',
   'sub.consequence.decreaseLegacy': 'Users may lose their licenses if fewer seats remain than are assigned.',
   'sub.consequence.suspend': 'Users of this subscription lose access to its services until it is reactivated. Billing continues for new-commerce subscriptions.',
   'sub.consequence.cancel': 'The subscription ends now and its users lose access. This cannot be undone.',
