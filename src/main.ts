@@ -7,7 +7,7 @@
  * from dev/ (a test checks it).
  */
 import { ConfigError, loadConfig, type Config, type LoadOptions } from './config';
-import { createBot, type BotOptions } from './bot/app';
+import { createBot, type BotOptions } from './teams/app';
 import { SignInRequiredError, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
 import { KeyValueStore, type StateStore } from './storage';
@@ -22,7 +22,7 @@ import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
-import { startServer, type HttpServer } from './server';
+import { startServer, type HttpServer } from './http/server';
 
 export interface Running {
   config: Config;

@@ -18,7 +18,7 @@ import { PROFILE_ACTIONS } from '../features/profile/actions';
 import { SERVICE_REQUEST_ACTIONS } from '../features/service-requests/actions';
 import { SUBSCRIPTION_ACTIONS } from '../features/subscriptions/actions';
 import { WATCH_ACTIONS } from '../features/watches/actions';
-import type { Turn } from '../bot/turn';
+import type { Turn } from '../teams/turn';
 import type { ActionSpec, CommandSpec, Parsed } from './registry';
 
 export const COMMANDS: readonly CommandSpec[] = [

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { BotDeps as Deps, Outcome } from '../features/common/types';
 import type { Verb } from '../features/verbs';
 import type { Message } from '../i18n';
-import type { Turn } from '../bot/turn';
+import type { Turn } from '../teams/turn';
 
 export type MenuScope = 'personal' | 'team' | 'groupChat';
 export const EVERYWHERE: readonly MenuScope[] = ['personal', 'team', 'groupChat'];

@@ -4,7 +4,7 @@
  * ids and verbs the handlers rely on. Data comes from the sandbox seed, read through the client's schemas.
  */
 import { VERB } from '../../src/features/verbs';
-import { errorToCard } from '../../src/bot/errors';
+import { errorToCard } from '../../src/teams/errors';
 import { errorCard, messageCard } from '../../src/cards/common';
 import { confirmCard } from '../../src/features/confirm/cards';
 import { helpCard } from '../../src/features/help/cards';

@@ -1,6 +1,6 @@
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandbox';
 import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterClientOptions, type PartnerCenterError, type UserContext, type WriteResult } from '../../src/partner-center';
-import { errorToCard } from '../../src/bot/errors';
+import { errorToCard } from '../../src/teams/errors';
 import { translator, type Locale } from '../../src/i18n';
 import { FakeClock } from './fake-clock';
 import { textOf } from './teams';

@@ -1,7 +1,7 @@
 /** `whoami` and `signout`: the signed-in Partner Center account, and forgetting it. */
 import { messageCard } from '../../cards/common';
 import { literal } from '../../cards/render';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { forInteractor, type BotDeps, type Outcome } from '../common/types';
 
 export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {

@@ -6,7 +6,7 @@ import type { WatchStore } from '../../notifications/watches';
 import type { PartnerCenterClient } from '../../partner-center';
 import type { Clock } from '../../util/clock';
 import type { AuditLog } from '../audit/log';
-import type { BackgroundWork } from '../../bot/background';
+import type { BackgroundWork } from '../../teams/background';
 import type { Dedupe } from '../../storage/once';
 import type { Signer } from '../confirm/signing';
 

@@ -8,7 +8,7 @@
 import type { Banner, ChangeRow } from '../../cards/common';
 import type { Message } from '../../i18n';
 import type { AuditEntry } from '../audit/log';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { changedBanner, changeLine } from './banners';
 import type { BotDeps } from './types';
 

@@ -8,7 +8,7 @@ import { action } from '../../commands/registry';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import * as sr from '../service-requests/handlers';
 import * as subs from '../subscriptions/handlers';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { VERB } from '../verbs';
 
 /** What a confirmation card may ask to do, by its `op`. */

@@ -2,7 +2,7 @@
 import { customerListCard } from './cards';
 import type { Customer } from '../../partner-center';
 import { GUID } from '../../partner-center/schemas';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { forAll, type BotDeps, type Outcome } from '../common/types';
 
 const MAX_MATCHES = 25;

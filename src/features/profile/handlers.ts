@@ -3,7 +3,7 @@ import { profileCard } from './cards';
 import type { SupportProfileChange } from '../../partner-center';
 import { supportProfileChangeSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { messageCard } from '../../cards/common';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite } from '../common/written';

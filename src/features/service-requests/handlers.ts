@@ -7,7 +7,7 @@ import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, typ
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite, type WriteReport } from '../common/written';
 

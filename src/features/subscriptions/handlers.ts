@@ -7,7 +7,7 @@ import { isNewCommerce, type Customer, type Subscription, type SubscriptionChang
 import { subscriptionChangeSchema } from '../../partner-center/schemas';
 import { literal } from '../../cards/render';
 import { echoValues, validateForm } from '../common/forms';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite } from '../common/written';

@@ -4,7 +4,7 @@ import { describe, watchListCard } from '../../notifications/cards';
 import { customerName } from '../subscriptions/cards';
 import { isOpen, SR_PAGE, srSnapshot, subSnapshot } from '../../notifications/notifier';
 import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
-import type { Turn } from '../../bot/turn';
+import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 

@@ -14,7 +14,7 @@ import { ExchangeError, DelegatedIdentity } from '../identity/delegated';
 import type { Logger } from '../logging/logger';
 import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
-import type { SignInFlow, SignInTicket } from './signin';
+import type { SignInFlow, SignInTicket } from '../teams/signin';
 
 const STATE_TTL_MS = 15 * 60_000;
 const stateKey = (state: string) => `signin/state/${state}`;

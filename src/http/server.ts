@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import restify from 'restify';
 import type { Activity } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
-import type { Bot } from './bot/app';
-import { PartnerOpsAdapter } from './bot/adapter';
-import { registerSignInPages, type SignInPagesOptions } from './bot/signin-pages';
-import { activitySchema, describeProblems } from './http/activity';
-import { jsonDepth, readBody, type BodyFailure } from './http/body';
-import type { Logger } from './logging/logger';
+import type { Bot } from '../teams/app';
+import { PartnerOpsAdapter } from '../teams/adapter';
+import { registerSignInPages, type SignInPagesOptions } from './signin-pages';
+import { activitySchema, describeProblems } from './activity';
+import { jsonDepth, readBody, type BodyFailure } from './body';
+import type { Logger } from '../logging/logger';
 
 /** Teams messages are at most ~100 KB; anything much larger is not a Teams activity. */
 export const MAX_BODY_BYTES = 256 * 1024;
