@@ -6,7 +6,9 @@
 import { ACCOUNT_COMMANDS } from '../features/account/commands';
 import { AUDIT_COMMANDS } from '../features/audit/commands';
 import { CUSTOMER_COMMANDS } from '../features/customers/commands';
-import { help } from '../features/help/commands';
+import { helpCard } from '../features/help/cards';
+import type { Translator } from '../i18n';
+import type { AdaptiveCard } from '../cards/render';
 import { PROFILE_COMMANDS } from '../features/profile/commands';
 import { SERVICE_REQUEST_COMMANDS } from '../features/service-requests/commands';
 import { SUBSCRIPTION_COMMANDS } from '../features/subscriptions/commands';
@@ -19,7 +21,23 @@ import { SERVICE_REQUEST_ACTIONS } from '../features/service-requests/actions';
 import { SUBSCRIPTION_ACTIONS } from '../features/subscriptions/actions';
 import { WATCH_ACTIONS } from '../features/watches/actions';
 import type { Turn } from '../teams/turn';
-import type { ActionSpec, CommandSpec, Parsed } from './registry';
+import { command, EVERYWHERE, ok, type ActionSpec, type CommandSpec, type Parsed } from './registry';
+
+/** `help [command]`: made from this list itself. */
+const help = command({
+  kind: 'help',
+  name: 'help',
+  usage: 'help [command]',
+  example: 'help sub set',
+  menu: EVERYWHERE,
+  parse: (a) => ok(a.words.length > 0 ? { topic: a.words.join(' ').toLowerCase() } : {}),
+  run: async (_d, t, a: { topic?: string }) => forInteractor(helpCard(t.tr, COMMANDS, a.topic)),
+});
+
+/** The welcome a conversation gets when the bot is added: the help card with a greeting. */
+export function welcomeCard(tr: Translator): AdaptiveCard {
+  return helpCard(tr, COMMANDS, undefined, tr.t('help.welcome'));
+}
 
 export const COMMANDS: readonly CommandSpec[] = [
   help,

@@ -9,7 +9,7 @@ import { TeamsAdapter } from '@microsoft/teams-ai';
 
 export class PartnerOpsAdapter extends TeamsAdapter {
   /**
-   * Runs one activity the HTTP layer has already read and checked (src/server.ts), without botbuilder's
+   * Runs one activity the HTTP layer has already read and checked (src/http/server.ts), without botbuilder's
    * own `process`, which answers with internal error text. Throws an AuthenticationError when the request
    * is not from the channel; the caller chooses what goes on the wire.
    */

@@ -18,6 +18,8 @@ export interface Turn {
   reference: Partial<ConversationReference>;
   /** The conversation's storage key (audit trail, watches). */
   conversationKey: string;
+  /** The activity's id: the key a re-delivery of it is recognised by. */
+  activityId?: string;
   locale: Locale;
   tr: Translator;
   actor: Actor;
@@ -79,6 +81,7 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
     context,
     reference,
     conversationKey: conversationKeyOf(reference),
+    activityId: a.id,
     locale,
     tr: translator(locale),
     actor,

@@ -1,0 +1,51 @@
+/** A message: a command (or the sign-in page's code typed in the chat), answered with a card. */
+import { ActivityTypes } from 'botbuilder';
+import type { Application } from '@microsoft/teams-ai';
+import { messageCard } from '../../cards/common';
+import { parseCommand } from '../../commands';
+import { SignInRequiredError } from '../../identity';
+import { errorToCard } from '../errors';
+import type { RouteContext } from './context';
+import { resume } from './signin';
+
+export function registerMessage(app: Application, r: RouteContext): void {
+  const { signIn, delivery } = r;
+  app.activity(ActivityTypes.Message, async (context) => {
+    const t = r.turnOf(context);
+    const text = (context.activity.text ?? '').trim();
+    if (!text) {
+      // An Action.Submit from an old card, or an empty message: point to help rather than stay silent.
+      await delivery.reply(context, messageCard(t.tr.t('parse.empty')));
+      return;
+    }
+    if (signIn && /^\d{6}$/.test(text)) {
+      // The code the sign-in page shows, typed in the chat (where the page could not hand it to Teams).
+      if (await signIn.redeemCode(t.actor, text)) {
+        await context.sendActivity(t.tr.t('signin.done', { name: t.actor.name }));
+        await resume(r, t, await signIn.takePending(t));
+      } else {
+        await context.sendActivity(t.tr.t('signin.badCode'));
+      }
+      return;
+    }
+    const parsed = parseCommand(text);
+    if (!parsed.ok) {
+      const e = parsed.error;
+      const lines = [t.tr.text(e)];
+      if (e.usage) lines.push(t.tr.t('parse.didYouMean', { usage: e.usage }));
+      await context.sendActivity(lines.join('\n\n'));
+      return;
+    }
+    const done = await r.work.command(t, parsed.command);
+    if ('signIn' in done) {
+      if (!signIn) {
+        await delivery.reply(context, errorToCard(t, new SignInRequiredError(done.signIn)));
+        return;
+      }
+      await signIn.savePending(t, { kind: 'command', text });
+      await context.sendActivity(signIn.oauthCard(t, done.signIn));
+      return;
+    }
+    delivery.followUp(t, done.outcome, await delivery.reply(context, done.outcome.card));
+  });
+}

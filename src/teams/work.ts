@@ -1,0 +1,91 @@
+/**
+ * Running what a user asked for, whatever asked (a message, a card action, a resumed request after
+ * sign-in): the command or action runs once per delivered activity when it writes, a sign-in requirement
+ * becomes an answer of its own, and any other failure becomes the error card that says what happened.
+ */
+import { messageCard } from '../cards/common';
+import { actionOf, commandOf, runAction, runCommand, type Parsed } from '../commands';
+import { MAX_SUBMISSION_CHARS } from '../features/common/forms';
+import { forInteractor, type BotDeps, type Outcome } from '../features/common/types';
+import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
+import type { DelegatedIdentity } from '../identity/delegated';
+import { isPartnerCenterError } from '../partner-center';
+import { errorToCard } from './errors';
+import type { Turn } from './turn';
+
+export type Done = { outcome: Outcome } | { signIn: SignInReason };
+
+/** Partner Center refusing the token itself means signing in again (with MFA for 900421). */
+function signInReason(e: unknown): SignInReason | undefined {
+  if (e instanceof SignInRequiredError) return e.reason;
+  if (isPartnerCenterError(e) && e.code === '900421') return 'mfa';
+  if (isPartnerCenterError(e) && e.status === 401) return 'expired';
+  return undefined;
+}
+
+export class Work {
+  constructor(
+    private readonly deps: BotDeps,
+    private readonly tokens: TokenProvider,
+    /** Set when delegated sign-in is configured: a token Partner Center refused is dropped. */
+    private readonly identity: DelegatedIdentity | undefined,
+    /** Whether a sign-in requirement can be answered with a sign-in prompt. */
+    private readonly canSignIn: boolean,
+  ) {}
+
+  /** A parsed command, as the person in this turn. */
+  command(t: Turn, command: Parsed): Promise<Done> {
+    const run = () => (commandOf(command.kind)?.writes ? this.oncePerActivity(t, () => runCommand(this.deps, t, command)) : runCommand(this.deps, t, command));
+    return this.withSignInWithoutUi(t, run, command.kind);
+  }
+
+  /** A card action, as the person who clicked. */
+  action(t: Turn, verb: string, data: Record<string, unknown>): Promise<Done> {
+    const run = async () => {
+      if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
+      return actionOf(verb)?.writes ? this.oncePerActivity(t, () => runAction(this.deps, t, verb, data)) : runAction(this.deps, t, verb, data);
+    };
+    return this.withSignInWithoutUi(t, run, verb);
+  }
+
+  /** Runs work for the user; a sign-in requirement is an answer of its own, any other failure an error card. */
+  private async attempt(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
+    try {
+      return { outcome: await work() };
+    } catch (e) {
+      const reason = signInReason(e);
+      if (reason) {
+        // A token Partner Center refused is of no further use.
+        if (!(e instanceof SignInRequiredError)) await this.identity?.signOut(t.actor);
+        return { signIn: reason };
+      }
+      t.log.warn({ err: e, work: what }, 'user work failed');
+      return { outcome: forInteractor(errorToCard(t, e)) };
+    }
+  }
+
+  /** A token provider that can sign people in without UI (a client without SSO) does so, and the work is retried once. */
+  private async withSignInWithoutUi(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
+    const first = await this.attempt(t, work, what);
+    if ('signIn' in first && first.signIn !== 'mfa' && this.canSignIn && this.tokens.signInWithoutUi && (await this.tokens.signInWithoutUi(t.actor))) {
+      return this.attempt(t, work, what);
+    }
+    return first;
+  }
+
+  /**
+   * One write per user action: a message or invoke Teams delivers again (the same activity id) gets the
+   * first delivery's card, and Partner Center is not called twice.
+   */
+  private async oncePerActivity(t: Turn, work: () => Promise<Outcome>): Promise<Outcome> {
+    const id = t.activityId;
+    if (!id) return work();
+    let outcome: Outcome | undefined;
+    const { result } = await this.deps.dedupe.once(`activity/${t.conversationKey}/${t.actor.id}/${id}`, async () => {
+      outcome = await work();
+      return { card: outcome.card, scope: outcome.scope };
+    });
+    if (outcome) return outcome;
+    return result ? { card: result.card, scope: result.scope } : forInteractor(messageCard(t.tr.t('common.alreadyHandled')));
+  }
+}
