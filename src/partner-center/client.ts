@@ -7,14 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { poll, systemClock, type Clock } from '../util/clock';
+import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../logging/logger';
-import { isPartnerCenterError, isRefusal, parseErrorBody, PartnerCenterError } from './errors';
-import { createPipeline, retryAfterMs, type CallContext, type Fetch, type HttpMethod, type Next, type PcResponse } from './pipeline';
-import { readLeniently, reportUnreadable } from './read';
+import { isPartnerCenterError, parseErrorBody, PartnerCenterError } from './errors';
+import { errorFromResponse, PartnerCenterHttp, quoteEtag, type Raw, type WriteResult } from './http';
+import { createPipeline, type CallContext, type Fetch } from './pipeline';
 import {
-  camelizeKeys,
-  collectionSchema,
   createServiceRequestInputSchema,
   customerIdSchema,
   customerSchema,
@@ -103,28 +101,6 @@ export interface CustomerPage {
   skipped: number;
 }
 
-/**
- * What became of a write. A refusal is thrown (a PartnerCenterError for which `isRefusal` is true): only
- * then did nothing change. Otherwise the write was either applied (a 2xx, or a read-back that shows it) or
- * its outcome is unknown (a timeout, a reset, a 5xx, and a bounded read-back that could not confirm it).
- */
-export type WriteResult<T> =
-  | {
-      outcome: 'applied';
-      /** The resource as Partner Center now shows it; absent when it answered 2xx but could not be read back. */
-      resource?: T;
-      /** True when the write's own answer was lost and a read-back showed it had been applied. */
-      confirmedByRead?: boolean;
-      requestId?: string;
-    }
-  | {
-      outcome: 'unknown';
-      /** What Partner Center shows now, when it could be read. */
-      current?: T;
-      requestId?: string;
-      correlationId: string;
-    };
-
 /** A subscription as read, with the raw body and ETag a full-resource PATCH needs: read once, used twice. */
 export interface SubscriptionSnapshot {
   subscription: Subscription;
@@ -144,31 +120,20 @@ export interface SupportTopicList {
   source: 'partner-center' | 'fallback';
 }
 
-type Raw = Record<string, unknown>;
 
 export class PartnerCenterClient {
-  private readonly baseUrl: string;
-  private readonly pipeline: Next;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
+  private readonly http: PartnerCenterHttp;
   private readonly pollWaitMs: number;
-  private readonly pollIntervalMs: number;
-  private readonly verifyWaitMs: number;
-  private readonly verifyIntervalMs: number;
   private readonly topicsFallback: readonly SupportTopic[];
   /** The seed's PUT path, until the service says 404 and the SDK's path works instead. */
   private supportProfilePutPath = '/v1/profiles/supportprofile';
 
   constructor(o: PartnerCenterClientOptions) {
-    this.baseUrl = o.baseUrl.replace(/\/+$/, '');
-    this.clock = o.clock ?? systemClock;
-    this.logger = o.logger ?? silentLogger;
+    const clock = o.clock ?? systemClock;
+    const logger = o.logger ?? silentLogger;
     this.pollWaitMs = o.pollWaitMs ?? 20_000;
-    this.pollIntervalMs = o.pollIntervalMs ?? 1_000;
-    this.verifyWaitMs = o.verifyWaitMs ?? 30_000;
-    this.verifyIntervalMs = o.verifyIntervalMs ?? 3_000;
     this.topicsFallback = o.supportTopicsFallback ?? [];
-    this.pipeline = createPipeline({
+    const pipeline = createPipeline({
       applicationName: o.applicationName,
       timeoutMs: o.timeoutMs ?? 30_000,
       retry: {
@@ -178,9 +143,18 @@ export class PartnerCenterClient {
         maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000,
       },
       concurrencyPerTenant: o.concurrencyPerTenant ?? 8,
-      clock: this.clock,
-      logger: this.logger,
+      clock,
+      logger,
       fetch: o.fetch,
+    });
+    this.http = new PartnerCenterHttp({
+      baseUrl: o.baseUrl,
+      pipeline,
+      clock,
+      logger,
+      verifyWaitMs: o.verifyWaitMs ?? 30_000,
+      verifyIntervalMs: o.verifyIntervalMs ?? 3_000,
+      pollIntervalMs: o.pollIntervalMs ?? 1_000,
     });
   }
 
@@ -203,9 +177,9 @@ export class PartnerCenterClient {
       Attributes: { ObjectType: 'ServiceRequest' },
     };
     const call = this.call(user);
-    const sentAt = this.clock.now();
+    const sentAt = this.http.now();
     try {
-      return await this.write(call, 'POST', `/v1/servicerequests/${encodeURIComponent(locale)}`, body, {
+      return await this.http.write(call, 'POST', `/v1/servicerequests/${encodeURIComponent(locale)}`, body, {
         idempotent: false,
         schema: serviceRequestSchema,
         kind: 'serviceRequest',
@@ -220,7 +194,7 @@ export class PartnerCenterClient {
   /** GET /v1/servicerequests/{id} */
   async getServiceRequest(user: UserContext, id: string): Promise<ServiceRequest> {
     const sr = validate(serviceRequestIdSchema, id, 'id');
-    return this.read(this.call(user), `/v1/servicerequests/${encodeURIComponent(sr)}`, serviceRequestSchema, 'serviceRequest');
+    return this.http.read(this.call(user), `/v1/servicerequests/${encodeURIComponent(sr)}`, serviceRequestSchema, 'serviceRequest');
   }
 
   /** GET /v1/servicerequests?offset=&size=&filter= : the partner's service requests, one page. */
@@ -234,13 +208,13 @@ export class PartnerCenterClient {
     const note = validate(noteInputSchema, text, 'text');
     const call = this.call(user);
     const path = `/v1/servicerequests/${encodeURIComponent(sr)}`;
-    const sentAt = this.clock.now();
-    return this.write(call, 'PATCH', path, { NewNote: { Text: note } }, {
+    const sentAt = this.http.now();
+    return this.http.write(call, 'PATCH', path, { NewNote: { Text: note } }, {
       idempotent: false,
       schema: serviceRequestSchema,
       kind: 'serviceRequest',
       readBack: async () => {
-        const current = await this.read(call, path, serviceRequestSchema, 'serviceRequest');
+        const current = await this.http.read(call, path, serviceRequestSchema, 'serviceRequest');
         return { current, found: hasNote(current, note, sentAt) ? current : undefined };
       },
     });
@@ -254,12 +228,12 @@ export class PartnerCenterClient {
     const sr = validate(serviceRequestIdSchema, id, 'id');
     const call = this.call(user);
     const path = `/v1/servicerequests/${encodeURIComponent(sr)}`;
-    return this.write(call, 'PATCH', path, { Status: 'closed' }, {
+    return this.http.write(call, 'PATCH', path, { Status: 'closed' }, {
       idempotent: false,
       schema: serviceRequestSchema,
       kind: 'serviceRequest',
       readBack: async () => {
-        const current = await this.read(call, path, serviceRequestSchema, 'serviceRequest');
+        const current = await this.http.read(call, path, serviceRequestSchema, 'serviceRequest');
         return { current, found: current.status === 'closed' ? current : undefined };
       },
     });
@@ -271,7 +245,7 @@ export class PartnerCenterClient {
    */
   async listSupportTopics(user: UserContext): Promise<SupportTopicList> {
     try {
-      const page = await this.list(this.call(user), '/v1/servicerequests/supporttopics', supportTopicSchema, 'supportTopic');
+      const page = await this.http.list(this.call(user), '/v1/servicerequests/supporttopics', supportTopicSchema, 'supportTopic');
       if (page.items.length > 0) return { topics: page.items, source: 'partner-center' };
     } catch (e) {
       if (!isGone(e)) throw e;
@@ -294,19 +268,19 @@ export class PartnerCenterClient {
       const field = s.field === 'companyName' ? 'CompanyName' : 'Domain';
       params.set('filter', JSON.stringify({ Field: field, Value: s.prefix, Operator: 'starts_with' }));
     }
-    const page = await this.list(this.call(user), `/v1/customers?${params}`, customerSchema, 'customer', headers);
+    const page = await this.http.list(this.call(user), `/v1/customers?${params}`, customerSchema, 'customer', headers);
     const next = page.links?.next?.headers?.find((h) => h.key.toLowerCase() === 'ms-continuationtoken')?.value;
     return { items: page.items, continuationToken: next ?? page.continuationToken ?? undefined, skipped: page.skipped };
   }
 
   async getCustomer(user: UserContext, customerId: string): Promise<Customer> {
     const cid = validate(customerIdSchema, customerId, 'customerId');
-    return this.read(this.call(user), `/v1/customers/${cid}`, customerSchema, 'customer');
+    return this.http.read(this.call(user), `/v1/customers/${cid}`, customerSchema, 'customer');
   }
 
   async listSubscriptions(user: UserContext, customerId: string): Promise<Page<Subscription>> {
     const cid = validate(customerIdSchema, customerId, 'customerId');
-    const page = await this.list(this.call(user), `/v1/customers/${cid}/subscriptions`, subscriptionSchema, 'subscription');
+    const page = await this.http.list(this.call(user), `/v1/customers/${cid}/subscriptions`, subscriptionSchema, 'subscription');
     return { items: page.items, totalCount: page.totalCount ?? page.items.length, skipped: page.skipped };
   }
 
@@ -347,9 +321,9 @@ export class PartnerCenterClient {
 
     for (let attempt = 0; ; attempt++) {
       const headers = snap.etag ? { 'If-Match': quoteEtag(snap.etag) } : undefined;
-      const sent = await this.send(call, 'PATCH', path, { body: mergeFields(snap.raw, wanted), headers, idempotent: headers !== undefined });
+      const sent = await this.http.send(call, 'PATCH', path, { body: mergeFields(snap.raw, wanted), headers, idempotent: headers !== undefined });
       if ('lost' in sent) {
-        const seen = await this.readBackUntil(call, async () => {
+        const seen = await this.http.readBackUntil(call, async () => {
           const now = await this.snapshotOf(call, path);
           return { current: now.subscription, found: reflectsChange(now.subscription, wanted) ? now.subscription : undefined };
         });
@@ -359,17 +333,14 @@ export class PartnerCenterClient {
       const res = sent.res;
       const requestId = res.headers.get('ms-requestid') ?? undefined;
       if (res.status === 200 || res.status === 201) {
-        const r = readLeniently(subscriptionSchema, parseJsonOrUndefined(res));
-        if (r.ok) {
-          reportUnreadable(this.logger, 'subscription', r.unreadable);
-          return { state: 'completed', subscription: r.value, previous, requestId };
-        }
+        const shown = this.http.answered(res, subscriptionSchema, 'subscription');
+        if (shown) return { state: 'completed', subscription: shown, previous, requestId };
         // Applied: Partner Center said so. Its body could not be read, so read the subscription to show it.
         const again = await this.snapshotOf(call, path).catch(() => undefined);
         return { state: 'completed', subscription: again?.subscription ?? { ...previous, ...wanted }, previous, requestId };
       }
       if (res.status === 202) {
-        const location = this.resolveLocation(res.headers.get('location'), path);
+        const location = this.http.resolveLocation(res.headers.get('location'), path);
         return this.followAccepted(call, location, wanted, previous, options.maxWaitMs ?? this.pollWaitMs, requestId);
       }
       const conflict = res.status === 412 || parseErrorBody(res.text).code === '2055';
@@ -384,7 +355,7 @@ export class PartnerCenterClient {
   // Support profile
 
   async getSupportProfile(user: UserContext): Promise<SupportProfile> {
-    return this.read(this.call(user), '/v1/profiles/support', supportProfileSchema, 'supportProfile');
+    return this.http.read(this.call(user), '/v1/profiles/support', supportProfileSchema, 'supportProfile');
   }
 
   /**
@@ -395,16 +366,16 @@ export class PartnerCenterClient {
   async updateSupportProfile(user: UserContext, change: SupportProfileChange): Promise<{ result: WriteResult<SupportProfile>; previous: SupportProfile }> {
     const wanted = validate(supportProfileChangeSchema, change);
     const call = this.call(user);
-    const current = await this.readRaw(call, '/v1/profiles/support');
-    const previous = this.parse(supportProfileSchema, current.body, current.res, call, 'supportProfile');
+    const current = await this.http.readRaw(call, '/v1/profiles/support');
+    const previous = this.http.parse(supportProfileSchema, current.body, current.res, call, 'supportProfile');
     const fields = { email: wanted.email, telephone: wanted.telephone, website: wanted.website };
     const body = mergeFields(current.body, { ...fields, profileType: 'support_profile' });
     const readBack = async () => {
-      const now = await this.read(call, '/v1/profiles/support', supportProfileSchema, 'supportProfile');
+      const now = await this.http.read(call, '/v1/profiles/support', supportProfileSchema, 'supportProfile');
       const shows = Object.entries(fields).every(([k, v]) => v === undefined || now[k as keyof SupportProfile] === v);
       return { current: now, found: shows ? now : undefined };
     };
-    const put = (path: string) => this.write(call, 'PUT', path, body, { idempotent: true, schema: supportProfileSchema, kind: 'supportProfile', readBack });
+    const put = (path: string) => this.http.write(call, 'PUT', path, body, { idempotent: true, schema: supportProfileSchema, kind: 'supportProfile', readBack });
     try {
       return { result: await put(this.supportProfilePutPath), previous };
     } catch (e) {
@@ -444,7 +415,7 @@ export class PartnerCenterClient {
     const q = validate(serviceRequestListSchema, query);
     const params = new URLSearchParams({ offset: String(q.offset), size: String(q.size) });
     if (q.status) params.set('filter', JSON.stringify({ Field: 'Status', Value: q.status, Operator: 'equals' }));
-    const page = await this.list(call, `/v1/servicerequests?${params}`, serviceRequestSchema, 'serviceRequest');
+    const page = await this.http.list(call, `/v1/servicerequests?${params}`, serviceRequestSchema, 'serviceRequest');
     const totalCount = page.totalCount ?? page.items.length;
     const end = q.offset + page.items.length + page.skipped;
     return { items: page.items, totalCount, skipped: page.skipped, nextOffset: page.links?.next || end < totalCount ? end : undefined };
@@ -461,152 +432,6 @@ export class PartnerCenterClient {
       offset = page.nextOffset;
     }
     return undefined;
-  }
-
-  private async read<S extends z.ZodType>(call: CallContext, path: string, schema: S, kind: string): Promise<z.output<S>> {
-    const { body, res } = await this.readRaw(call, path);
-    return this.parse(schema, body, res, call, kind);
-  }
-
-  /** A GET whose body is kept exactly as sent (for read-modify-write), with the response for its ETag. */
-  private async readRaw(call: CallContext, path: string, headers?: Record<string, string>): Promise<{ body: Raw; res: PcResponse }> {
-    const sent = await this.send(call, 'GET', path, { headers, idempotent: true });
-    if ('lost' in sent) throw sent.error;
-    const res = sent.res;
-    if (res.status !== 200) throw errorFromResponse(res, call);
-    const body = parseJson(res, call);
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw unexpected(res, call, 'expected a JSON object');
-    return { body: body as Raw, res };
-  }
-
-  private async snapshotOf(call: CallContext, path: string): Promise<SubscriptionSnapshot> {
-    const { body, res } = await this.readRaw(call, path);
-    const subscription = this.parse(subscriptionSchema, body, res, call, 'subscription');
-    const attrs = camelizeKeys(body.attributes ?? body.Attributes) as { etag?: unknown } | undefined;
-    const etag = (typeof attrs?.etag === 'string' && attrs.etag) || res.headers.get('etag') || undefined;
-    return { subscription, raw: body, etag };
-  }
-
-  /** Reads a collection item by item: an item that cannot be read is skipped and counted, never fatal. */
-  private async list<S extends z.ZodType>(call: CallContext, path: string, item: S, kind: string, headers?: Record<string, string>) {
-    const { body, res } = await this.readRaw(call, path, headers);
-    const envelope = this.parse(collectionSchema, body, res, call, 'collection');
-    const items: Array<z.output<S>> = [];
-    let skipped = 0;
-    for (const raw of envelope.items) {
-      const r = readLeniently(item, raw);
-      if (r.ok) {
-        reportUnreadable(this.logger, kind, r.unreadable);
-        items.push(r.value);
-      } else {
-        skipped++;
-        reportUnreadable(this.logger, kind, ['(item)']);
-      }
-    }
-    return { ...envelope, items, skipped };
-  }
-
-  private parse<S extends z.ZodType>(schema: S, body: unknown, res: PcResponse, call: CallContext, kind: string): z.output<S> {
-    const r = readLeniently(schema, body);
-    if (!r.ok) throw unexpected(res, call, r.why);
-    reportUnreadable(this.logger, kind, r.unreadable);
-    return r.value;
-  }
-
-  // ------------------------------------------------------------------------------------------------------
-  // Internals: sending and writing
-
-  /**
-   * One request through the pipeline. An exchange whose answer never came (timeout, reset, cancelled) is
-   * `lost`: for a write that means its outcome is unknown, never that it failed.
-   */
-  private async send(
-    call: CallContext,
-    method: HttpMethod,
-    path: string,
-    o: { body?: unknown; headers?: Record<string, string>; idempotent: boolean },
-  ): Promise<{ res: PcResponse } | { lost: true; error: PartnerCenterError; requestId?: string }> {
-    const url = path.startsWith('http') ? path : `${this.baseUrl}${path}`;
-    const headers = new Headers(o.headers);
-    try {
-      const res = await this.pipeline({ method, url, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), call, idempotent: o.idempotent });
-      return { res };
-    } catch (e) {
-      if (e instanceof PartnerCenterError && e.kind !== 'aborted') return { lost: true, error: e, requestId: e.requestId };
-      if (call.signal?.aborted || (e instanceof PartnerCenterError && e.kind === 'aborted')) {
-        const error = new PartnerCenterError({ kind: 'aborted', message: 'The Partner Center call was cancelled', correlationId: call.correlationId });
-        return { lost: true, error, requestId: headers.get('MS-RequestId') ?? undefined };
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * A write with an explicit outcome. 2xx: applied (re-read when its body cannot be read). A refusal (4xx, a
-   * 5xx with a business code, throttled): thrown, nothing changed. Anything else (no answer, or a 5xx that
-   * does not say): unknown until `readBack` shows it, checked for a bounded time.
-   */
-  private async write<S extends z.ZodType>(
-    call: CallContext,
-    method: HttpMethod,
-    path: string,
-    body: unknown,
-    o: { idempotent: boolean; schema: S; kind: string; readBack: ReadBack<z.output<S>> },
-  ): Promise<WriteResult<z.output<S>>> {
-    const sent = await this.send(call, method, path, { body, idempotent: o.idempotent });
-    if ('res' in sent) {
-      const res = sent.res;
-      const requestId = res.headers.get('ms-requestid') ?? undefined;
-      if (res.status >= 200 && res.status < 300) {
-        const r = readLeniently(o.schema, parseJsonOrUndefined(res));
-        if (r.ok) {
-          reportUnreadable(this.logger, o.kind, r.unreadable);
-          return { outcome: 'applied', resource: r.value, requestId };
-        }
-        // Applied, whatever the body says: show the resource as Partner Center now has it.
-        const again = await o.readBack().catch(() => undefined);
-        return { outcome: 'applied', resource: again?.found ?? again?.current, requestId };
-      }
-      const refused = errorFromResponse(res, call);
-      if (isRefusal(refused)) throw refused;
-    }
-    const requestId = 'lost' in sent ? sent.requestId : sent.res.headers.get('ms-requestid') ?? undefined;
-    const seen = await this.readBackUntil(call, o.readBack);
-    if (seen.found) return { outcome: 'applied', resource: seen.found, confirmedByRead: true, requestId };
-    return { outcome: 'unknown', current: seen.current, requestId, correlationId: call.correlationId };
-  }
-
-  /** Reads back until the write shows or the bounded wait runs out; read failures just mean "not yet". */
-  private async readBackUntil<T>(call: CallContext, readBack: ReadBack<T>): Promise<{ found?: T; current?: T }> {
-    let current: T | undefined;
-    const found = await poll(this.clock, { maxWaitMs: this.verifyWaitMs, intervalMs: this.verifyIntervalMs, signal: call.signal }, async () => {
-      try {
-        const r = await readBack();
-        current = r.current ?? current;
-        return r.found;
-      } catch (e) {
-        (call.logger ?? this.logger).warn({ failure: isPartnerCenterError(e) ? e.kind : 'error' }, 'reading back a write failed; trying again');
-        return undefined;
-      }
-    });
-    return { found, current: found ?? current };
-  }
-
-  /**
-   * The seed's Location is relative and lacks /v1 (`/customers/{cid}/subscriptions/{id}`). The user's token
-   * only ever goes to the configured Partner Center origin: a Location elsewhere is not followed.
-   */
-  private resolveLocation(location: string | null, fallbackPath: string): string {
-    if (!location) return fallbackPath;
-    let url: URL;
-    try {
-      url = new URL(location, `${this.baseUrl}/`);
-    } catch {
-      return fallbackPath;
-    }
-    if (url.origin !== new URL(this.baseUrl).origin) return fallbackPath;
-    const p = url.pathname.startsWith('/v1/') ? url.pathname : `/v1${url.pathname.startsWith('/') ? '' : '/'}${url.pathname}`;
-    return `${p}${url.search}`;
   }
 
   private async followAccepted(
@@ -629,13 +454,13 @@ export class PartnerCenterClient {
     wanted: SubscriptionChange,
     o: { maxWaitMs: number; intervalMs?: number },
   ): Promise<{ landed: true; subscription: Subscription } | { landed: false; subscription?: Subscription }> {
-    let latest: Subscription | undefined;
-    const opts = { maxWaitMs: o.maxWaitMs, intervalMs: o.intervalMs ?? this.pollIntervalMs, growth: o.intervalMs ? 1 : 1.5, maxIntervalMs: 5_000, waitFirst: true, signal: call.signal };
-    const landed = await poll(this.clock, opts, async () => {
-      latest = (await this.snapshotOf(call, path)).subscription;
-      return reflectsChange(latest, wanted) ? latest : undefined;
-    });
-    return landed ? { landed: true, subscription: landed } : { landed: false, subscription: latest };
+    const r = await this.http.until(call, async () => (await this.snapshotOf(call, path)).subscription, (s) => reflectsChange(s, wanted), o);
+    return r.landed ? { landed: true, subscription: r.latest! } : { landed: false, subscription: r.latest };
+  }
+
+  private async snapshotOf(call: CallContext, path: string): Promise<SubscriptionSnapshot> {
+    const s = await this.http.readForUpdate(call, path, subscriptionSchema, 'subscription');
+    return { subscription: s.value, raw: s.raw, etag: s.etag };
   }
 
   /**
@@ -654,7 +479,6 @@ export class PartnerCenterClient {
   }
 }
 
-type ReadBack<T> = () => Promise<{ current?: T; found?: T }>;
 
 /** Partner Center's clock and ours may disagree by a little: a read-back looks this far before the send. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -696,62 +520,6 @@ function mergeFields(raw: Raw, fields: Record<string, unknown>): Raw {
     out[existing ?? name] = value;
   }
   return out;
-}
-
-function quoteEtag(etag: string): string {
-  return /^(W\/)?".*"$/.test(etag) ? etag : `"${etag}"`;
-}
-
-function ids(res: PcResponse | undefined, call: CallContext) {
-  return {
-    requestId: res?.headers.get('ms-requestid') ?? undefined,
-    correlationId: res?.headers.get('ms-correlationid') ?? call.correlationId,
-    cv: res?.headers.get('ms-cv') ?? undefined,
-  };
-}
-
-function parseJson(res: PcResponse, call: CallContext): unknown {
-  if (res.text.trim() === '') return undefined;
-  try {
-    return JSON.parse(res.text);
-  } catch {
-    throw unexpected(res, call, 'the body is not JSON');
-  }
-}
-
-function parseJsonOrUndefined(res: PcResponse): unknown {
-  try {
-    return res.text.trim() === '' ? undefined : JSON.parse(res.text);
-  } catch {
-    return undefined;
-  }
-}
-
-function unexpected(res: PcResponse, call: CallContext, why: string): PartnerCenterError {
-  return new PartnerCenterError({
-    kind: 'unexpected-response',
-    message: `Partner Center answered ${res.status} with a body the bot could not read (${why})`,
-    status: res.status,
-    request: res.request(),
-    ...ids(res, call),
-  });
-}
-
-/** Turns an error status into a PartnerCenterError with everything support will ask for, and no token. */
-export function errorFromResponse(res: PcResponse, call: CallContext): PartnerCenterError {
-  const { code, description } = parseErrorBody(res.text);
-  const throttled = res.status === 429;
-  const retryAfter = throttled ? retryAfterMs(res, Date.now()) : undefined;
-  return new PartnerCenterError({
-    kind: throttled ? 'throttled' : 'http',
-    message: `Partner Center answered ${res.status}${code ? ` (${code})` : ''}${description ? `: ${description}` : ''}`,
-    status: res.status,
-    code: throttled ? undefined : code,
-    description,
-    retryAfterMs: retryAfter,
-    request: res.request(),
-    ...ids(res, call),
-  });
 }
 
 /** Create and support topics were announced as decommissioned: recognise the service saying so. */

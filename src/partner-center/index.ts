@@ -1,5 +1,6 @@
 /** The Partner Center boundary: the client, its errors and its resource types. */
 export * from './client';
+export type { Snapshot, WriteResult } from './http';
 export * from './errors';
 export type { CallContext } from './pipeline';
 export {
