@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { BotDeps as Deps, Outcome } from '../features/common/types';
-import type { Verb } from '../features/verbs';
+import type { Verb } from '../cards/verbs';
 import type { Message } from '../i18n';
 import type { Turn } from '../teams/turn';
 

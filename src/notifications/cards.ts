@@ -1,5 +1,5 @@
 /** Cards for watches: the root card of an item's thread, a change in that thread, a paused watch, the list of watches. */
-import { VERB } from '../features/verbs';
+import { VERB } from '../cards/verbs';
 import type { Translator } from '../i18n';
 import type { Snapshot, Watch } from './watches';
 import { expand, literal, type AdaptiveCard } from '../cards/render';

@@ -1,5 +1,5 @@
 import { SEED } from '../../dev/sandbox';
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import { BOB, CHANNEL, GROUP, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;

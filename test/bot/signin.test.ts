@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { SEED } from '../../dev/sandbox';
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import { decodeJwt } from '../../src/util/jwt';
 import { MemoryStateStore } from '../../src/storage';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SEED } from '../../dev/sandbox';
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import { FileStateStore, stateFileName } from '../../src/storage/file';
 import { conversationKeyOf } from '../../src/notifications/watches';
 import { fixture } from '../fixtures/partner-center';

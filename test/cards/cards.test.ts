@@ -3,7 +3,7 @@
  * schema, the official renderer's parser, no template leftovers, under Teams' message size limit, the input
  * ids and verbs the handlers rely on. Data comes from the sandbox seed, read through the client's schemas.
  */
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import { errorToCard } from '../../src/teams/errors';
 import { errorCard, messageCard } from '../../src/cards/common';
 import { confirmCard } from '../../src/features/confirm/cards';

@@ -1,5 +1,5 @@
 import { SEED } from '../../dev/sandbox';
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import { Leases } from '../../src/notifications/leases';
 import { Notifier } from '../../src/notifications/notifier';
 import { systemClock } from '../../src/util/clock';

@@ -9,7 +9,7 @@ import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/typ
 import * as sr from '../service-requests/handlers';
 import * as subs from '../subscriptions/handlers';
 import type { Turn } from '../../teams/turn';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 
 /** What a confirmation card may ask to do, by its `op`. */
 export type Confirmable = sr.CloseRequest | subs.SubscriptionUpdateRequest;

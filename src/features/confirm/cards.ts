@@ -2,7 +2,7 @@
 import type { Translator } from '../../i18n';
 import { expand, literal, type AdaptiveCard } from '../../cards/render';
 import type { ChangeRow } from '../../cards/common';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 
 export function confirmCard(tr: Translator, title: string, changes: ChangeRow[], consequences: string[], confirmation: unknown): AdaptiveCard {
   return expand('confirm', {

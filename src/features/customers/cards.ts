@@ -1,5 +1,5 @@
 /** Customers found by name or domain prefix, each with a button to its subscriptions. */
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
 import type { Customer } from '../../partner-center';
 import { shownOf } from '../../cards/common';

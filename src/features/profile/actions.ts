@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { action } from '../../commands/registry';
 import { formData } from '../common/data';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import * as profile from './handlers';
 
 export const PROFILE_ACTIONS = [

@@ -1,5 +1,5 @@
 /** The partner's support profile, as an edit form prefilled with the current values. */
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
 import type { SupportProfile } from '../../partner-center';
 import { bannerData, type Banner } from '../../cards/common';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { action } from '../../commands/registry';
 import { serviceRequestIdSchema } from '../../partner-center/schemas';
 import { formData, offset } from '../common/data';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import * as sr from './handlers';
 
 const id = z.looseObject({ id: serviceRequestIdSchema });

@@ -1,6 +1,6 @@
 /** Service request cards: one request with its notes and actions, a list page, and the create form. */
 import { randomUUID } from 'node:crypto';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
 import { LIMITS, type ServiceRequest, type SupportTopic } from '../../partner-center';
 import { bannerData, type Banner } from '../../cards/common';

@@ -4,7 +4,7 @@ import { action } from '../../commands/registry';
 import { customerIdSchema, subscriptionIdSchema } from '../../partner-center/schemas';
 import { offset } from '../common/data';
 import { asBoolean, asNumber } from '../common/forms';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import * as subs from './handlers';
 
 const ids = z.looseObject({ customerId: customerIdSchema, subscriptionId: subscriptionIdSchema });

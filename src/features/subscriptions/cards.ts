@@ -1,5 +1,5 @@
 /** Subscription cards: a customer's list, and one subscription with its edit form and status actions. */
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../../partner-center';
 import { bannerData, type Banner } from '../../cards/common';

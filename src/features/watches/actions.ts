@@ -1,7 +1,7 @@
 /** The watch cards' buttons. */
 import { z } from 'zod';
 import { action } from '../../commands/registry';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import * as watches from './handlers';
 
 const watch = z.looseObject({ watchId: z.string().regex(/^w-[0-9a-f]{8}$/) });
