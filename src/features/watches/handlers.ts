@@ -8,10 +8,6 @@ import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 
-function conversationKey(t: Turn): string {
-  return t.conversationKey;
-}
-
 /**
  * `baseline` is what the user saw when setting the watch: the watch starts from it (primed), so a change a
  * second later is announced, not taken for the starting state at the first poll.
@@ -64,14 +60,14 @@ export async function watchSubscriptions(d: BotDeps, t: Turn, customerRef: strin
 }
 
 export async function listWatches(d: BotDeps, t: Turn): Promise<Outcome> {
-  const watches = await d.watches.inConversation(conversationKey(t));
+  const watches = await d.watches.inConversation(t.conversationKey);
   return forAll(watchListCard(t.tr, watches.sort((a, b) => a.createdAt - b.createdAt)));
 }
 
 /** Only watches of this conversation can be stopped from it. */
 export async function unwatch(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const w = await d.watches.get(id);
-  if (!w || w.conversationKey !== conversationKey(t)) return forInteractor(messageCard(t.tr.t('watch.notFound', { id })));
+  if (!w || w.conversationKey !== t.conversationKey) return forInteractor(messageCard(t.tr.t('watch.notFound', { id })));
   await d.watches.remove(id);
   return forAll(messageCard(t.tr.t('watch.removed', { id, what: describe(t.tr, w) })));
 }
@@ -79,7 +75,7 @@ export async function unwatch(d: BotDeps, t: Turn, id: string): Promise<Outcome>
 /** "Sign in and resume" on a paused watch: asks the clicker for a token (signing them in), then resumes. */
 export async function resume(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const w = await d.watches.get(id);
-  if (!w || w.conversationKey !== conversationKey(t)) return forInteractor(messageCard(t.tr.t('watch.notFound', { id })));
+  if (!w || w.conversationKey !== t.conversationKey) return forInteractor(messageCard(t.tr.t('watch.notFound', { id })));
   if (w.setBy.id !== t.actor.id) return forInteractor(messageCard(t.tr.t('notify.pausedWho', { name: w.setBy.name })));
   await t.user.getToken();
   await d.watches.patch(id, (cur) => ({ ...cur, state: 'active', reason: undefined }));
