@@ -1,14 +1,17 @@
 /**
  * The notification cycle. Each instance, every interval (jittered):
  *
- * 1. claims its share of the watch shards (leases.ts);
+ * 1. claims its share of the partitions (leases.ts): the watches are split by setter (their partner
+ *    tenant, partitionOf), so one setter's watches are polled by one instance only;
  * 2. polls Partner Center as each watch's setter, with their delegated token renewed silently: one paged
  *    list of the partner's service requests covers all their service-request watches, one list per
- *    watched customer covers its subscriptions; cost grows with what is watched, not with how often;
+ *    watched customer covers its subscriptions; cost grows with what is watched, not with how often, and
+ *    not with the number of instances;
  * 3. compares with the last state each watch saw; every change becomes an outbox entry (write-once, keyed
  *    by watch, item and new state) and the new last-seen state is saved with it in one ETag-guarded write;
- * 4. delivers the outbox: the first change to an item posts a root card with its current state; later
- *    ones reply in that thread and update the root card in place. An entry is marked sent as soon as Teams
+ * 4. delivers the outbox, every shard and conversation at once (the sender keeps Teams' limits): the first
+ *    change to an item posts a root card with its current state; later ones reply in that thread and
+ *    update the root card in place. An entry is marked sent as soon as Teams
  *    accepts it, so a restart neither loses nor repeats a notification.
  *
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
@@ -24,7 +27,7 @@ import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
 import { DeliveryError, type TeamsSender } from './sender';
-import { shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
+import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
 interface OutboxEntry {
   watchId: string;
@@ -50,6 +53,7 @@ export interface NotifierOptions {
 
 /** Partner Center calls made by the last cycle (the benchmark reads it). */
 export interface CycleReport {
+  /** Partitions this instance holds (leased). */
   shards: number;
   partnerCenterCalls: number;
   changes: number;
@@ -117,16 +121,29 @@ export class Notifier {
   }
 
   private async runCycle(): Promise<CycleReport> {
-    const shards = await this.o.leases.claim();
-    const report: CycleReport = { shards: shards.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
-    const docs = await this.o.store.getMany<Shard>(shards.map(shardKey));
-    const watches = shards.flatMap((n) => Object.values(docs.get(shardKey(n))?.value.watches ?? {}).filter((w) => w.state !== 'disabled'));
+    const partitions = await this.o.leases.claim();
+    const report: CycleReport = { shards: partitions.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
+    if (partitions.length === 0) return report;
+    const mine = (w: Watch) => this.o.leases.holds(partitionOf(w.setBy));
+    const keys = Array.from({ length: SHARDS }, (_, n) => shardKey(n));
+    const docs = await this.o.store.getMany<Shard>(keys);
+    const shardsWithWork: number[] = [];
+    const watches: Watch[] = [];
+    for (let n = 0; n < SHARDS; n++) {
+      const doc = docs.get(keys[n]!)?.value;
+      if (!doc) continue;
+      const own = Object.values(doc.watches).filter(mine);
+      if (own.length > 0 || doc.pending.length > 0) shardsWithWork.push(n);
+      for (const w of own) if (w.state !== 'disabled') watches.push(w);
+    }
 
     // One batch of Partner Center reads per setter, shared by all their watches.
     const bySetter = new Map<string, Watch[]>();
     for (const w of watches) {
       const k = `${w.setBy.tenantId}/${w.setBy.id}`;
-      bySetter.set(k, [...(bySetter.get(k) ?? []), w]);
+      const group = bySetter.get(k);
+      if (group) group.push(w);
+      else bySetter.set(k, [w]);
     }
     const observed = new Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>();
     for (const group of bySetter.values()) {
@@ -134,11 +151,11 @@ export class Notifier {
       for (const w of group) observed.set(w.id, result === 'paused' ? 'paused' : result.get(w.id)!);
     }
 
-    for (const n of shards) {
-      if (!this.o.leases.holds(n)) continue;
-      report.changes += await this.record(n, observed);
-      report.delivered += await this.deliver(n);
-    }
+    // Every shard's changes are recorded before any is delivered, then all shards deliver at once.
+    const counts = await Promise.all(shardsWithWork.map((n) => this.record(n, observed)));
+    report.changes = counts.reduce((a, b) => a + b, 0);
+    const delivered = await Promise.all(shardsWithWork.map((n) => this.deliver(n, mine)));
+    report.delivered = delivered.reduce((a, b) => a + b, 0);
     return report;
   }
 
@@ -164,19 +181,22 @@ export class Notifier {
         subsByCustomer.set(customerId, (await this.o.client.listSubscriptions(user, customerId)).items);
         report.partnerCenterCalls++;
       }
+      const byId = new Map((srs ?? []).filter((sr) => !!sr.id).map((sr) => [sr.id!, sr]));
       for (const w of group) {
         const items = new Map<string, { snap: Snapshot; view: ItemView }>();
         if (w.kind === 'subs') {
           for (const s of subsByCustomer.get(w.customerId!) ?? []) {
             items.set(s.id, { snap: subSnapshot(s), view: { kind: 'subscription', id: s.id, customerId: w.customerId!, customerName: w.customerName ?? '', nce: isNewCommerce(s) } });
           }
+        } else if (w.kind === 'sr') {
+          const sr = byId.get(w.srId ?? '');
+          if (sr) items.set(sr.id!, { snap: srSnapshot(sr), view: { kind: 'service-request', id: sr.id! } });
         } else {
           for (const sr of srs ?? []) {
             if (!sr.id) continue;
-            if (w.kind === 'sr' && sr.id !== w.srId) continue;
             const open = isOpen(sr);
             // "all open": open ones, and any that was open when last seen (so its closing is heard).
-            if (w.kind === 'sr-all' && w.openOnly && !open && !w.lastSeen[sr.id]) continue;
+            if (w.openOnly && !open && !w.lastSeen[sr.id]) continue;
             items.set(sr.id, { snap: srSnapshot(sr), view: { kind: 'service-request', id: sr.id } });
           }
         }
@@ -195,6 +215,7 @@ export class Notifier {
     const doc = await this.o.store.get<Shard>(shardKey(n));
     if (!doc) return 0;
     const newKeys: string[] = [];
+    const writes: Array<Promise<boolean>> = [];
     const pausedNow: Watch[] = [];
     for (const w of Object.values(doc.value.watches)) {
       const obs = observed.get(w.id);
@@ -208,10 +229,12 @@ export class Notifier {
         const before = w.lastSeen[itemId];
         if (!before || !changed(before, snap)) continue; // a new item is remembered, not announced
         const key = outboxKey(w.id, itemId, snap);
-        await this.o.store.createIfAbsent<OutboxEntry>(key, { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
+        writes.push(this.o.store.createIfAbsent<OutboxEntry>(key, { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' }));
         newKeys.push(key);
       }
     }
+    if (newKeys.length === 0 && pausedNow.length === 0 && !this.seesNews(doc.value, observed)) return 0;
+    await Promise.all(writes);
     await this.o.store.update<Shard>(shardKey(n), (s) => {
       if (!s) return undefined;
       const watches = { ...s.watches };
@@ -234,6 +257,20 @@ export class Notifier {
     return newKeys.length;
   }
 
+  /** Whether saving what was observed would change the shard (else the write is skipped). */
+  private seesNews(shard: Shard, observed: Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>): boolean {
+    for (const w of Object.values(shard.watches)) {
+      const obs = observed.get(w.id);
+      if (!obs || w.state === 'disabled' || obs === 'paused') continue;
+      if (!w.primed || w.state !== 'active' || w.reason !== undefined) return true;
+      for (const [itemId, { snap }] of obs) {
+        const b = w.lastSeen[itemId];
+        if (!b || b.status !== snap.status || b.count !== snap.count || b.title !== snap.title || b.detail !== snap.detail) return true;
+      }
+    }
+    return false;
+  }
+
   private async announcePause(w: Watch): Promise<void> {
     const tr = translator(resolveLocale(w.locale));
     try {
@@ -243,22 +280,28 @@ export class Notifier {
     }
   }
 
-  /** Delivers this shard's pending entries, in the order they were detected. */
-  private async deliver(n: number): Promise<number> {
+  /** Delivers this shard's pending entries of the watches this instance polls, in the order they were detected. */
+  private async deliver(n: number, mine: (w: Watch) => boolean): Promise<number> {
     const doc = await this.o.store.get<Shard>(shardKey(n));
     if (!doc || doc.value.pending.length === 0) return 0;
     let delivered = 0;
     const entries = await this.o.store.getMany<OutboxEntry>(doc.value.pending);
-    const done: string[] = [];
+    // Another instance's entries are its own to deliver (an entry of a watch that is gone is anyone's to drop).
+    const pending = doc.value.pending.filter((k) => {
+      const w = doc.value.watches[entries.get(k)?.value.watchId ?? ''];
+      return !w || mine(w);
+    });
+    if (pending.length === 0) return 0;
+    const done = new Set<string>();
     const threads: Record<string, Record<string, { rootId: string }>> = {};
     await Promise.all(
       // Different conversations go in parallel; the sender keeps each thread within Teams' limits.
-      groupBy(doc.value.pending, (k) => entries.get(k)?.value.watchId ?? '').map(async (keys) => {
+      groupBy(pending, (k) => entries.get(k)?.value.watchId ?? '').map(async (keys) => {
         for (const key of keys.sort((a, b) => (entries.get(a)?.value.at ?? 0) - (entries.get(b)?.value.at ?? 0))) {
           const e = entries.get(key);
           const w = e ? doc.value.watches[e.value.watchId] : undefined;
           if (!e || e.value.state !== 'pending' || !w || w.state === 'disabled') {
-            done.push(key);
+            done.add(key);
             continue;
           }
           const tr = translator(resolveLocale(w.locale));
@@ -273,13 +316,13 @@ export class Notifier {
               await this.o.sender.update(w.reference, root.rootId, rootCard(tr, w, e.value.view, e.value.after, { before: e.value.before, at: e.value.at })).catch(() => undefined);
             }
             await this.o.store.put<OutboxEntry>(key, { ...e.value, state: 'sent', sentId });
-            done.push(key);
+            done.add(key);
             delivered++;
           } catch (err) {
             if (err instanceof DeliveryError && err.kind === 'gone') {
               await this.gone(w, err);
               await this.o.store.put<OutboxEntry>(key, { ...e.value, state: 'dropped' });
-              done.push(key);
+              done.add(key);
               return;
             }
             this.o.logger.warn({ err, watch: w.id }, 'notification not delivered; it stays in the outbox');
@@ -292,7 +335,7 @@ export class Notifier {
       if (!s) return undefined;
       const watches = { ...s.watches };
       for (const [id, t] of Object.entries(threads)) if (watches[id]) watches[id] = { ...watches[id]!, threads: { ...watches[id]!.threads, ...t } };
-      return { watches, pending: s.pending.filter((k) => !done.includes(k)) };
+      return { watches, pending: s.pending.filter((k) => !done.has(k)) };
     });
     return delivered;
   }
@@ -311,6 +354,11 @@ export class Notifier {
 
 function groupBy<T>(xs: T[], key: (x: T) => string): T[][] {
   const m = new Map<string, T[]>();
-  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  for (const x of xs) {
+    const k = key(x);
+    const group = m.get(k);
+    if (group) group.push(x);
+    else m.set(k, [x]);
+  }
   return [...m.values()];
 }
