@@ -29,6 +29,7 @@ export function serve(handlers: Handlers): void {
   });
   // The parent went away: so does the child.
   process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0)); // exits normally: a CPU profile is written
   process.send!({ ready: true });
 }
 
@@ -48,8 +49,8 @@ function procStatus(pid: number, field: string): number {
 }
 
 /** Starts `script` (a sibling module, compiled or under tsx) in its own Node process. */
-export async function spawnChild(script: string, env: Record<string, string> = {}): Promise<Child> {
-  const child: ChildProcess = fork(script, [], { env: { ...process.env, ...env }, execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function spawnChild(script: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<Child> {
+  const child: ChildProcess = fork(script, [], { env: { ...process.env, ...env }, execArgv: [...process.execArgv, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 0;
   await new Promise<void>((resolve, reject) => {

@@ -47,6 +47,9 @@ export function safetyMarginMs(windowMs: number): number {
   return Math.max(25, Math.ceil(windowMs / 100));
 }
 
+/** How long a connector client is reused before a new one is made. */
+const CLIENT_REUSE_MS = 10 * 60_000;
+
 export class DeliveryError extends Error {
   constructor(
     readonly kind: 'gone' | 'failed',
@@ -153,6 +156,11 @@ export interface SenderOptions {
 export class TeamsSender {
   private readonly threads: ArrivalWindows;
   private readonly tenants: ArrivalWindows;
+  /**
+   * One connector client per service URL, made once by a proactive turn and reused (it gets its tokens
+   * itself, per request): a send is then one HTTP request, not a turn, so a burst leaves at once.
+   */
+  private readonly clients = new Map<string, { client: Promise<ConnectorClient>; at: number }>();
   /** Sends are serialized per thread, so a thread's messages keep their order. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Counts by outcome, for the benchmark and the logs. */
@@ -216,30 +224,38 @@ export class TeamsSender {
     }
   }
 
+  private clientFor(ref: Partial<ConversationReference>): Promise<ConnectorClient> {
+    const key = ref.serviceUrl ?? '';
+    const now = this.o.clock.now();
+    const cached = this.clients.get(key);
+    if (cached && now - cached.at < CLIENT_REUSE_MS) return cached.client;
+    const client = new Promise<ConnectorClient>((resolve, reject) => {
+      this.o.adapter
+        .continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => resolve(ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey)))
+        .catch(reject);
+    });
+    this.clients.set(key, { client, at: now });
+    client.catch(() => this.clients.get(key)?.client === client && this.clients.delete(key));
+    return client;
+  }
+
   private async attempt(ref: Partial<ConversationReference>, threadKey: string, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
     const tenant = ref.conversation?.tenantId ?? 'tenant';
     const max = this.o.maxAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
-      const answered = await this.slot(threadKey, tenant);
+      let answered: ((at: number) => void) | undefined;
       try {
-        let id = '';
-        let failure: unknown;
-        await this.o.adapter.continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => {
-          const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
-          // Caught here, not thrown: a throw would go to the bot's turn-error handler, which posts an error card.
-          try {
-            id = await op(client, ref.conversation!.id!);
-          } catch (e) {
-            failure = e;
-          } finally {
-            answered(this.o.clock.now());
-          }
-        });
-        if (failure !== undefined) throw failure;
+        const client = await this.clientFor(ref);
+        answered = await this.slot(threadKey, tenant);
+        let id: string;
+        try {
+          id = await op(client, ref.conversation!.id!);
+        } finally {
+          answered(this.o.clock.now());
+        }
         this.stats.sent++;
         return id;
       } catch (e) {
-        answered(this.o.clock.now()); // no-op when already answered
         const f = failureOf(e);
         if (f.status === 404 || (f.status === 403 && /BotNotInConversationRoster|ConversationBlockedByUser/i.test(f.code ?? ''))) {
           throw new DeliveryError('gone', f.status, f.code);
