@@ -2,7 +2,8 @@
  * Benchmark: notifications at scale.
  *
  *   npm run bench:notifications      (-- --requests 10000 --channels 1000 --change 0.01 --cycles 3
- *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR)
+ *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR
+ *                                        --node-args "--optimize-for-size")
  *
  * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of them
  * changing per cycle. Every part runs in its own process: the Partner Center sandbox and token authority,
@@ -35,6 +36,8 @@ interface Options {
   teamsDelay: number;
   /** A directory for the bot processes' CPU profiles (`--profile DIR`). */
   profile?: string;
+  /** Node/V8 options for the bot processes (`--node-args "--optimize-for-size"`). */
+  nodeArgs: string[];
 }
 
 interface CycleResult {
@@ -93,7 +96,7 @@ async function run(instances: number, o: Options, connectionString: string) {
       AZURE_STORAGE_CONTAINER: container,
       BENCH_SANDBOX: JSON.stringify(info),
     };
-    for (let i = 0; i < instances; i++) bots.push(await spawnChild(sibling(__filename, 'notifications-bot'), { ...env, INSTANCE_ID: `bench-${i}` }, [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []), ...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), ...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]));
+    for (let i = 0; i < instances; i++) bots.push(await spawnChild(sibling(__filename, 'notifications-bot'), { ...env, INSTANCE_ID: `bench-${i}` }, [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []), ...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), ...o.nodeArgs]));
     // The user signs in once (Teams SSO); every instance finds the token in the shared store.
     await bots[0]!.call('signIn', { user: USER, ssoToken: await sandbox.call<string>('ssoToken', USER) });
 
@@ -146,6 +149,11 @@ async function run(instances: number, o: Options, connectionString: string) {
   }
 }
 
+function text(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const o: Options = {
     requests: arg('requests', 10_000),
@@ -154,18 +162,20 @@ async function main(): Promise<void> {
     cycles: arg('cycles', 3),
     latency: arg('latency', 0),
     teamsDelay: arg('teams-delay', 20),
-    profile: process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined,
+    profile: text('profile'),
+    nodeArgs: (text('node-args') ?? '').split(' ').filter(Boolean),
   };
-  const instanceCounts = (process.argv.includes('--instances') ? String(process.argv[process.argv.indexOf('--instances') + 1]) : '1,2,4').split(',').map(Number);
+  const instanceCounts = (text('instances') ?? '1,2,4').split(',').map(Number);
   console.log(
     `Notifications: ${o.requests} watched service requests in ${o.channels} channels, ${o.change * 100}% changing per cycle, ${o.cycles} cycles; ` +
-      `Partner Center latency ${o.latency} ms, Teams requests arrive 0–${o.teamsDelay} ms after they leave; each part in its own process`,
+      `Partner Center latency ${o.latency} ms, Teams requests arrive 0–${o.teamsDelay} ms after they leave; each part in its own process` +
+      (o.nodeArgs.length ? `; bot processes run with ${o.nodeArgs.join(' ')}` : ''),
   );
   const azurite = await startAzurite();
   try {
     for (const instances of instanceCounts) {
       const r = await run(instances, o, azurite.connectionString);
-      const ratios = r.results.map((x) => (x.firstToLastMs / x.floorMs).toFixed(2)).join(', ');
+      const ratios = r.results.map((x) => (x.floorMs > 0 ? (x.firstToLastMs / x.floorMs).toFixed(2) : 'n/a (within one window)')).join(', ');
       console.log(`  ${instances} instance(s):`);
       console.log(`    Partner Center calls per cycle: ${r.results.map((x) => x.calls).join(', ')}  (service requests are listed 200 per page)`);
       console.log(`    notifications per cycle: ${r.results.map((x) => x.posts).join(', ')}; 429s from Teams: ${r.refused} (the sender saw ${r.throttled})`);

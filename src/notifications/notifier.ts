@@ -116,7 +116,13 @@ export class Notifier {
   }
 
   cycle(): Promise<CycleReport> {
-    this.running ??= this.runCycle().finally(() => (this.running = undefined));
+    const started = this.o.clock.now();
+    this.running ??= this.runCycle()
+      .then((r) => {
+        this.o.logger.info({ ...r, ms: this.o.clock.now() - started }, 'notification cycle');
+        return r;
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 
