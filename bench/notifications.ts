@@ -1,178 +1,189 @@
 /**
  * Benchmark: notifications at scale.
  *
- *   npm run bench:notifications      (-- --requests 10000 --channels 1000 --change 0.01 --cycles 3)
+ *   npm run bench:notifications      (-- --requests 10000 --channels 1000 --change 0.01 --cycles 3
+ *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR
+ *                                        --node-args "--optimize-for-size")
  *
- * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of
- * them changing per cycle, against the embedded sandbox and a local connector that enforces Teams' limits
- * (per thread 7/1 s, 8/2 s, 60/30 s; 50 requests/s per tenant), answering 429 with Retry-After past them.
- * Reported, at 1 and 2 instances sharing one store: Partner Center calls per cycle; the time to deliver
- * every notification of a cycle as a ratio to the floor Teams' limits impose; peak RSS of this process.
+ * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of them
+ * changing per cycle. Every part runs in its own process: the Partner Center sandbox and token authority,
+ * a Teams connector that enforces Teams' limits at arrival (bench/teams-connector.ts; each request arrives
+ * 0–`teams-delay` ms after it left), Azurite (the shared store), and 1, 2 or 4 bot instances. Reported per
+ * cycle: Partner Center calls; notifications, and the time from the first to the last one as a ratio to
+ * the floor Teams' limits impose on the same posts; 429s; and each bot process's peak RSS (VmHWM).
  * Not a test: nothing asserts a time.
  */
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logging/logger';
-import { startDev as start, startSandboxServices, type DevRunning as Running } from '../dev/compose';
-import { SHARDS, shardKey, shardOf, type Shard, type Watch } from '../src/notifications/watches';
-import { KeyValueStore, MemoryStateStore } from '../src/storage';
-import type { StoredServiceRequest } from '../dev/sandbox/model';
+import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
+import type { CycleReport } from '../src/notifications/notifier';
+import { KeyValueStore } from '../src/storage';
+import { BlobStateStore } from '../src/storage/blob';
 import { arg } from './args';
+import { startAzurite } from './azurite';
+import { sibling, spawnChild, type Child } from './child';
+import { floorMs, type Arrival } from './teams-connector';
 
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
 const USER = { id: 'a1a1a1a1-0000-4000-8000-000000000001', name: 'Alice Admin', tenantId: TENANT };
-const TEAMS_PER_TENANT_PER_SECOND = 50;
-const THREAD_LIMITS = [
-  { count: 7, ms: 1_000 },
-  { count: 8, ms: 2_000 },
-  { count: 60, ms: 30_000 },
-];
+const MB = 1024 * 1024;
 
-/** A Teams connector on loopback that enforces Teams' limits and records accepted posts. */
-async function limitedConnector(): Promise<{ url: string; accepted: number[]; refused: number; close(): Promise<void> }> {
-  const perThread = new Map<string, number[]>();
-  const tenant: number[] = [];
-  const accepted: number[] = [];
-  let refused = 0;
-  let n = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const now = Date.now();
-      const thread = /\/v3\/conversations\/([^/]+)/.exec(req.url ?? '')?.[1] ?? '';
-      const t = perThread.get(thread) ?? [];
-      while (tenant.length && tenant[0]! <= now - 1_000) tenant.shift();
-      const overThread = THREAD_LIMITS.find((l) => t.filter((x) => x > now - l.ms).length >= l.count);
-      if (overThread || tenant.length >= TEAMS_PER_TENANT_PER_SECOND) {
-        refused++;
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
-        res.end('{"error":{"code":"TooManyRequests"}}');
-        return;
-      }
-      t.push(now);
-      perThread.set(thread, t);
-      tenant.push(now);
-      if (req.method === 'POST') accepted.push(now);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `m-${++n}` }));
+interface Options {
+  requests: number;
+  channels: number;
+  change: number;
+  cycles: number;
+  latency: number;
+  teamsDelay: number;
+  /** A directory for the bot processes' CPU profiles (`--profile DIR`). */
+  profile?: string;
+  /** Node/V8 options for the bot processes (`--node-args "--optimize-for-size"`). */
+  nodeArgs: string[];
+}
+
+interface CycleResult {
+  calls: number;
+  posts: number;
+  firstToLastMs: number;
+  floorMs: number;
+  cycleToLastMs: number;
+}
+
+async function run(instances: number, o: Options, connectionString: string) {
+  const container = `bench-${randomUUID().slice(0, 8)}`;
+  const sandbox = await spawnChild(sibling(__filename, 'notifications-sandbox'));
+  const connector = await spawnChild(sibling(__filename, 'teams-connector'), { ARRIVAL_DELAY_MS: JSON.stringify([0, o.teamsDelay]) });
+  const bots: Child[] = [];
+  try {
+    const info = await sandbox.call<Record<string, unknown>>('info');
+    await sandbox.call('latency', o.latency);
+    const connectorUrl = await connector.call<string>('url');
+    const seeded = await sandbox.call<Array<{ id: string; notes: number }>>('seed', o.requests);
+
+    // 1,000 channels, 10 watches each, written straight into the shards (setup, not measured), primed
+    // with what the user saw, as `watch` creates them.
+    const store = new KeyValueStore(new BlobStateStore(connectionString, container));
+    const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ watches: {}, pending: [] }));
+    const perChannel = Math.ceil(o.requests / o.channels);
+    seeded.forEach(({ id, notes }, i) => {
+      const channel = `19:bench-${Math.floor(i / perChannel)}@thread.tacv2`;
+      const reference = { channelId: 'msteams', serviceUrl: connectorUrl, conversation: { id: channel, name: '', conversationType: 'channel', tenantId: TENANT, isGroup: true }, bot: { id: '28:partner-ops', name: 'Partner Ops' }, user: { id: '29:alice', name: USER.name } };
+      const conversationKey = conversationKeyOf(reference);
+      const w: Watch = {
+        id: watchIdFor({ conversationKey, kind: 'sr', srId: id }),
+        kind: 'sr',
+        srId: id,
+        reference,
+        conversationKey,
+        setBy: USER,
+        locale: 'en-US',
+        createdAt: Date.now(),
+        state: 'active',
+        primed: true,
+        lastSeen: { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}` } },
+        threads: {},
+      };
+      shards[shardOf(w.id)]!.watches[w.id] = w;
     });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    accepted,
-    get refused() {
-      return refused;
-    },
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+    for (let n = 0; n < SHARDS; n++) await store.put(shardKey(n), shards[n]);
 
-/** The least time Teams' limits allow for `posts` new threads (one post per thread): the tenant rate. */
-function floorMs(posts: number): number {
-  return Math.max(1, Math.ceil(posts / TEAMS_PER_TENANT_PER_SECOND) - 1) * 1_000;
-}
-
-async function run(instances: number, o: { requests: number; channels: number; change: number; cycles: number }) {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', NOTIFY_INTERVAL_MS: '60000', NOTIFY_LEASE_MS: '90000' });
-  const services = await startSandboxServices(config);
-  const conn = await limitedConnector();
-  const state = new MemoryStateStore();
-  const store = new KeyValueStore(state);
-  const logger = createLogger({ level: 'silent' });
-
-  // 10,000 service requests in the sandbox.
-  const template = services.sandbox.data.serviceRequests[0]!;
-  const ids: string[] = [];
-  for (let i = 0; i < o.requests; i++) {
-    const id = String(700000000000000 + i);
-    ids.push(id);
-    const copy: StoredServiceRequest = JSON.parse(JSON.stringify(template));
-    copy.resource.id = id;
-    copy.resource.title = `Benchmark request ${i}`;
-    copy.resource.status = 'open';
-    services.sandbox.data.serviceRequests.push(copy);
-  }
-
-  // 1,000 channels, 10 watches each, written straight into the shards (setup, not measured).
-  const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ watches: {}, pending: [] }));
-  const perChannel = Math.ceil(o.requests / o.channels);
-  ids.forEach((id, i) => {
-    const channel = `19:bench-${Math.floor(i / perChannel)}@thread.tacv2`;
-    const w: Watch = {
-      id: `w-${randomUUID().replace(/-/g, '').slice(0, 8)}`,
-      kind: 'sr',
-      srId: id,
-      reference: { channelId: 'msteams', serviceUrl: conn.url, conversation: { id: channel, name: '', conversationType: 'channel', tenantId: TENANT, isGroup: true }, bot: { id: '28:partner-ops', name: 'Partner Ops' }, user: { id: '29:alice', name: USER.name } },
-      conversationKey: channel,
-      setBy: USER,
-      locale: 'en-US',
-      createdAt: Date.now(),
-      state: 'active',
-      primed: false,
-      lastSeen: {},
-      threads: {},
+    const env = {
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      NOTIFY_INTERVAL_MS: '60000',
+      NOTIFY_LEASE_MS: '90000',
+      CARD_SIGNING_KEY: 'bench-signing-key-shared-by-the-instances-0123',
+      AZURE_STORAGE_CONNECTION_STRING: connectionString,
+      AZURE_STORAGE_CONTAINER: container,
+      BENCH_SANDBOX: JSON.stringify(info),
     };
-    shards[shardOf(w.id)]!.watches[w.id] = w;
-  });
-  for (let n = 0; n < SHARDS; n++) await store.put(shardKey(n), shards[n]);
+    for (let i = 0; i < instances; i++) bots.push(await spawnChild(sibling(__filename, 'notifications-bot'), { ...env, INSTANCE_ID: `bench-${i}` }, [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : []), ...(process.env.BENCH_DEBUG ? ['--expose-gc'] : []), ...o.nodeArgs]));
+    // The user signs in once (Teams SSO); every instance finds the token in the shared store.
+    await bots[0]!.call('signIn', { user: USER, ssoToken: await sandbox.call<string>('ssoToken', USER) });
 
-  const bots: Running[] = [];
-  for (let i = 0; i < instances; i++) {
-    const cfg = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', INSTANCE_ID: `bench-${i}`, NOTIFY_INTERVAL_MS: '60000', NOTIFY_LEASE_MS: '90000' });
-    bots.push(await start(cfg, logger, { state, sandboxServices: services, notifierAutoStart: false }));
-  }
-  // The user signs in once (Teams SSO); every instance finds the token in the shared store.
-  services.authority.user({ oid: USER.id, tid: TENANT, name: USER.name });
-  await bots[0]!.identity!.exchange(USER, services.authority.mintSsoToken(USER.id, config.aad.appIdUri));
-
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  const cycleAll = () => Promise.all(bots.map((b) => b.notifier.cycle()));
-  // Settle the leases (the instances split the shards), then prime: the first cycle remembers, it does not announce.
-  for (let i = 0; i < 3; i++) await cycleAll();
-
-  const results: Array<{ calls: number; posts: number; deliveredMs: number; deliveryPhaseMs: number; floor: number }> = [];
-  for (let c = 0; c < o.cycles; c++) {
-    const changed = Math.round(o.requests * o.change);
-    for (let k = 0; k < changed; k++) {
-      const sr = services.sandbox.data.serviceRequests[services.sandbox.data.serviceRequests.length - o.requests + ((c * changed + k * 97) % o.requests)]!;
-      sr.resource.status = sr.resource.status === 'open' ? 'attention_needed' : 'open';
+    if (process.env.BENCH_DEBUG) console.log('after start', bots.map((b) => b.peakRss() / MB), await bots[0]!.call('memory'));
+    const cycleAll = () => Promise.all(bots.map((b) => b.call<CycleReport>('cycle')));
+    // Settle the leases: the instances split the partitions evenly.
+    for (let i = 0; i < 20; i++) {
+      const held = (await cycleAll()).map((r) => r.shards);
+      if (held.reduce((a, b) => a + b, 0) === SHARDS && Math.max(...held) <= Math.ceil(SHARDS / instances)) break;
     }
-    const before = conn.accepted.length;
-    services.sandbox.requests.length = 0;
-    const t0 = Date.now();
-    await cycleAll();
-    // What did not fit this cycle's delivery is picked up by the next cycles.
-    while (conn.accepted.length - before < changed && Date.now() - t0 < 120_000) await cycleAll();
-    const posts = conn.accepted.length - before;
-    const last = conn.accepted.at(-1) ?? t0;
-    const first = conn.accepted[before] ?? t0;
-    results.push({ calls: services.sandbox.requests.length, posts, deliveredMs: last - t0, deliveryPhaseMs: last - first, floor: floorMs(posts) });
+    await sandbox.call('forget');
+    if (process.env.BENCH_DEBUG) console.log('after settle', bots.map((b) => b.peakRss() / MB), await bots[0]!.call('memory'));
+    if (process.env.BENCH_HEAP) await bots[0]!.call('heapSnapshot', process.env.BENCH_HEAP);
+
+    const results: CycleResult[] = [];
+    const changed = Math.round(o.requests * o.change);
+    for (let c = 0; c < o.cycles; c++) {
+      await sandbox.call('change', Array.from({ length: changed }, (_, k) => (c * changed + k * 97) % o.requests));
+      const callsBefore = await sandbox.call<number>('calls');
+      const { accepted: mark } = await connector.call<{ accepted: number }>('count');
+      const t0 = Date.now();
+      await cycleAll();
+      const calls = (await sandbox.call<number>('calls')) - callsBefore;
+      // What did not fit this cycle's delivery is picked up by the next cycles.
+      let arrivals = (await connector.call<{ accepted: Arrival[] }>('since', mark)).accepted;
+      while (arrivals.filter((a) => a.method === 'POST').length < changed && Date.now() - t0 < 120_000) {
+        await cycleAll();
+        arrivals = (await connector.call<{ accepted: Arrival[] }>('since', mark)).accepted;
+      }
+      const times = arrivals.map((a) => a.at);
+      if (process.env.BENCH_DEBUG) console.log('arrivals', times.map((t) => t - Math.min(...times)).join(' '));
+      results.push({
+        calls,
+        posts: arrivals.filter((a) => a.method === 'POST').length,
+        firstToLastMs: times.length ? Math.max(...times) - Math.min(...times) : 0,
+        floorMs: floorMs(arrivals.map((a) => a.conversation)),
+        cycleToLastMs: times.length ? Math.max(...times) - t0 : 0,
+      });
+      await sandbox.call('forget');
+    }
+    const { refused } = await connector.call<{ refused: number }>('count');
+    const peakRss = bots.map((b) => b.peakRss());
+    for (const b of bots) await b.call('stop');
+    return { results, refused, peakRss, sandboxRss: sandbox.peakRss(), connectorRss: connector.peakRss() };
+  } finally {
+    for (const b of bots) await b.kill();
+    await connector.kill();
+    await sandbox.kill();
   }
-  clearInterval(sampler);
-  const refused = conn.refused;
-  for (const b of bots) await b.stop();
-  await services.sandbox.close();
-  await services.authority.close();
-  await conn.close();
-  return { results, peakRss, refused };
+}
+
+function text(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
 }
 
 async function main(): Promise<void> {
-  const o = { requests: arg('requests', 10_000), channels: arg('channels', 1_000), change: arg('change', 0.01), cycles: arg('cycles', 3) };
-  console.log(`Notifications: ${o.requests} watched service requests in ${o.channels} channels, ${o.change * 100}% changing per cycle, ${o.cycles} cycles`);
-  for (const instances of [1, 2]) {
-    const r = await run(instances, o);
-    const calls = r.results.map((x) => x.calls).join(', ');
-    const ratios = r.results.map((x) => (x.deliveryPhaseMs / x.floor).toFixed(2)).join(', ');
-    console.log(`  ${instances} instance(s):`);
-    console.log(`    Partner Center calls per cycle: ${calls}  (the service requests are listed ${200} per page)`);
-    console.log(`    notifications per cycle: ${r.results.map((x) => x.posts).join(', ')}; 429s from the connector: ${r.refused}`);
-    console.log(`    cycle start to last notification (polling ${o.requests} requests included): ${r.results.map((x) => `${x.deliveredMs} ms`).join(', ')}`);
-    console.log(`    first to last notification: ${r.results.map((x) => `${x.deliveryPhaseMs} ms`).join(', ')}; Teams' floor ${r.results.map((x) => `${x.floor} ms`).join(', ')}; ratio ${ratios} (aim <= 1.1)`);
-    console.log(`    peak RSS of the process (sandbox, connector and bots included): ${(r.peakRss / 1024 / 1024).toFixed(0)} MB (aim <= 200 MB)`);
+  const o: Options = {
+    requests: arg('requests', 10_000),
+    channels: arg('channels', 1_000),
+    change: arg('change', 0.01),
+    cycles: arg('cycles', 3),
+    latency: arg('latency', 0),
+    teamsDelay: arg('teams-delay', 20),
+    profile: text('profile'),
+    nodeArgs: (text('node-args') ?? '').split(' ').filter(Boolean),
+  };
+  const instanceCounts = (text('instances') ?? '1,2,4').split(',').map(Number);
+  console.log(
+    `Notifications: ${o.requests} watched service requests in ${o.channels} channels, ${o.change * 100}% changing per cycle, ${o.cycles} cycles; ` +
+      `Partner Center latency ${o.latency} ms, Teams requests arrive 0–${o.teamsDelay} ms after they leave; each part in its own process` +
+      (o.nodeArgs.length ? `; bot processes run with ${o.nodeArgs.join(' ')}` : ''),
+  );
+  const azurite = await startAzurite();
+  try {
+    for (const instances of instanceCounts) {
+      const r = await run(instances, o, azurite.connectionString);
+      const ratios = r.results.map((x) => (x.floorMs > 0 ? (x.firstToLastMs / x.floorMs).toFixed(2) : 'n/a (within one window)')).join(', ');
+      console.log(`  ${instances} instance(s):`);
+      console.log(`    Partner Center calls per cycle: ${r.results.map((x) => x.calls).join(', ')}  (service requests are listed 200 per page)`);
+      console.log(`    notifications per cycle: ${r.results.map((x) => x.posts).join(', ')}; 429s from Teams (counted at the connector): ${r.refused}`);
+      console.log(`    cycle start to last notification (polling ${o.requests} requests included): ${r.results.map((x) => `${x.cycleToLastMs} ms`).join(', ')}`);
+      console.log(`    first to last notification: ${r.results.map((x) => `${x.firstToLastMs} ms`).join(', ')}; Teams' floor ${r.results.map((x) => `${x.floorMs} ms`).join(', ')}; ratio ${ratios} (aim <= 1.1)`);
+      console.log(`    peak RSS per bot process: ${r.peakRss.map((x) => `${(x / MB).toFixed(0)} MB`).join(', ')} (aim <= 250 MB); sandbox ${(r.sandboxRss / MB).toFixed(0)} MB, connector ${(r.connectorRss / MB).toFixed(0)} MB, in their own processes`);
+    }
+  } finally {
+    await azurite.stop();
   }
 }
 

@@ -124,8 +124,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     botAppId: config.bot.id ?? '',
     clock: systemClock,
     logger: logger.child({ component: 'notifications' }),
-    // Teams allows about 50 requests/s per app per tenant: instances split it.
-    tenantRatePerSecond: () => 50 / leases.instances,
+    // Teams' 50 requests/s per app per tenant is this instance's alone: one instance polls a partner's watches.
   });
   const notifier = new Notifier({ store, client, tokens, sender, leases, clock: systemClock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
   if (options.notifierAutoStart !== false) notifier.start();

@@ -1,12 +1,13 @@
 /**
- * Splitting the watch shards between instances that share one store: each shard is leased by one instance
- * at a time (an ETag-guarded lease document with an expiry). Instances announce themselves; each takes a
- * fair share of the shards, renews its leases every cycle, gives leases back when others join, and takes
- * over the shards of an instance that stopped within one lease period.
+ * Splitting the watch partitions (by setter's partner tenant, see partitionOf) between instances that share
+ * one store: each partition is leased by one instance at a time (an ETag-guarded lease document with an
+ * expiry). Instances announce themselves; each takes a fair share of the partitions, renews its leases every
+ * cycle, gives leases back when others join, and takes over the partitions of an instance that stopped
+ * within one lease period. (The lease documents keep their earlier name, `leases/shards/<n>`.)
  */
 import { isETagConflict, type KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
-import { SHARDS } from './watches';
+import { PARTITIONS } from './watches';
 
 interface Lease {
   owner: string;
@@ -26,7 +27,7 @@ export class Leases {
     readonly instanceId: string,
     private readonly clock: Clock,
     readonly leaseMs: number,
-    private readonly shards = SHARDS,
+    private readonly shards = PARTITIONS,
   ) {}
 
   /** Instances seen within one lease period (this one included). */

@@ -1,14 +1,17 @@
 /**
  * The notification cycle. Each instance, every interval (jittered):
  *
- * 1. claims its share of the watch shards (leases.ts);
+ * 1. claims its share of the partitions (leases.ts): the watches are split by setter (their partner
+ *    tenant, partitionOf), so one setter's watches are polled by one instance only;
  * 2. polls Partner Center as each watch's setter, with their delegated token renewed silently: one paged
  *    list of the partner's service requests covers all their service-request watches, one list per
- *    watched customer covers its subscriptions; cost grows with what is watched, not with how often;
+ *    watched customer covers its subscriptions; cost grows with what is watched, not with how often, and
+ *    not with the number of instances;
  * 3. compares with the last state each watch saw; every change becomes an outbox entry (write-once, keyed
  *    by watch, item and new state) and the new last-seen state is saved with it in one ETag-guarded write;
- * 4. delivers the outbox: the first change to an item posts a root card with its current state; later
- *    ones reply in that thread and update the root card in place. An entry is marked sent as soon as Teams
+ * 4. delivers the outbox, every shard and conversation at once (the sender keeps Teams' limits): the first
+ *    change to an item posts a root card with its current state; later ones reply in that thread and
+ *    update the root card in place. An entry is marked sent as soon as Teams
  *    accepts it, so a restart neither loses nor repeats a notification.
  *
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
@@ -20,11 +23,11 @@ import { translator, resolveLocale } from '../i18n';
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
 import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type Subscription, type UserContext } from '../partner-center';
-import type { KeyValueStore } from '../storage';
+import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
 import { DeliveryError, type TeamsSender } from './sender';
-import { shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
+import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
 interface OutboxEntry {
   watchId: string;
@@ -50,6 +53,7 @@ export interface NotifierOptions {
 
 /** Partner Center calls made by the last cycle (the benchmark reads it). */
 export interface CycleReport {
+  /** Partitions this instance holds (leased). */
   shards: number;
   partnerCenterCalls: number;
   changes: number;
@@ -112,21 +116,39 @@ export class Notifier {
   }
 
   cycle(): Promise<CycleReport> {
-    this.running ??= this.runCycle().finally(() => (this.running = undefined));
+    const started = this.o.clock.now();
+    this.running ??= this.runCycle()
+      .then((r) => {
+        this.o.logger.info({ ...r, ms: this.o.clock.now() - started }, 'notification cycle');
+        return r;
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 
   private async runCycle(): Promise<CycleReport> {
-    const shards = await this.o.leases.claim();
-    const report: CycleReport = { shards: shards.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
-    const docs = await this.o.store.getMany<Shard>(shards.map(shardKey));
-    const watches = shards.flatMap((n) => Object.values(docs.get(shardKey(n))?.value.watches ?? {}).filter((w) => w.state !== 'disabled'));
+    const partitions = await this.o.leases.claim();
+    const report: CycleReport = { shards: partitions.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
+    if (partitions.length === 0) return report;
+    const mine = (w: Watch) => this.o.leases.holds(partitionOf(w.setBy));
+    // Shard by shard (one document in memory as text at a time): the memory a cycle takes stays small.
+    const docs = new Map<number, Stored<Shard>>();
+    const watches: Watch[] = [];
+    for (let n = 0; n < SHARDS; n++) {
+      const doc = await this.o.store.get<Shard>(shardKey(n));
+      if (!doc) continue;
+      const own = Object.values(doc.value.watches).filter(mine);
+      if (own.length > 0 || doc.value.pending.length > 0) docs.set(n, doc);
+      for (const w of own) if (w.state !== 'disabled') watches.push(w);
+    }
 
     // One batch of Partner Center reads per setter, shared by all their watches.
     const bySetter = new Map<string, Watch[]>();
     for (const w of watches) {
       const k = `${w.setBy.tenantId}/${w.setBy.id}`;
-      bySetter.set(k, [...(bySetter.get(k) ?? []), w]);
+      const group = bySetter.get(k);
+      if (group) group.push(w);
+      else bySetter.set(k, [w]);
     }
     const observed = new Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>();
     for (const group of bySetter.values()) {
@@ -134,11 +156,18 @@ export class Notifier {
       for (const w of group) observed.set(w.id, result === 'paused' ? 'paused' : result.get(w.id)!);
     }
 
-    for (const n of shards) {
-      if (!this.o.leases.holds(n)) continue;
-      report.changes += await this.record(n, observed);
-      report.delivered += await this.deliver(n);
+    // Every shard's changes are recorded (one shard after the other) before any is delivered, then all
+    // shards deliver at once.
+    const shards = new Map<number, Shard>();
+    const created = new Map<string, OutboxEntry>();
+    for (const [n, doc] of docs) {
+      const r = await this.record(n, doc, observed);
+      shards.set(n, r.shard);
+      for (const [k, e] of r.created) created.set(k, e);
+      report.changes += r.detected;
     }
+    docs.clear();
+    report.delivered = await this.deliver(shards, created, mine);
     return report;
   }
 
@@ -148,13 +177,14 @@ export class Notifier {
     const user: UserContext = { getToken: this.o.tokens.tokenFor(setter), tenantId: setter.tenantId, locale: group[0]!.locale };
     const out = new Map<string, Map<string, { snap: Snapshot; view: ItemView }>>();
     try {
-      let srs: ServiceRequest[] | undefined;
+      // Only what is compared is kept of each listed request (a page's full resources are dropped at once).
+      let srs: Array<{ id: string; open: boolean; snap: Snapshot }> | undefined;
       if (group.some((w) => w.kind !== 'subs')) {
         srs = [];
         for (let offset = 0; ; ) {
           const page = await this.o.client.listServiceRequests(user, { offset, size: SR_PAGE });
           report.partnerCenterCalls++;
-          srs.push(...page.items);
+          for (const sr of page.items) if (sr.id) srs.push({ id: sr.id, open: isOpen(sr), snap: srSnapshot(sr) });
           if (page.nextOffset === undefined || page.items.length === 0) break;
           offset = page.nextOffset;
         }
@@ -164,20 +194,21 @@ export class Notifier {
         subsByCustomer.set(customerId, (await this.o.client.listSubscriptions(user, customerId)).items);
         report.partnerCenterCalls++;
       }
+      const byId = new Map((srs ?? []).map((sr) => [sr.id, sr]));
       for (const w of group) {
         const items = new Map<string, { snap: Snapshot; view: ItemView }>();
         if (w.kind === 'subs') {
           for (const s of subsByCustomer.get(w.customerId!) ?? []) {
             items.set(s.id, { snap: subSnapshot(s), view: { kind: 'subscription', id: s.id, customerId: w.customerId!, customerName: w.customerName ?? '', nce: isNewCommerce(s) } });
           }
+        } else if (w.kind === 'sr') {
+          const sr = byId.get(w.srId ?? '');
+          if (sr) items.set(sr.id, { snap: sr.snap, view: { kind: 'service-request', id: sr.id } });
         } else {
           for (const sr of srs ?? []) {
-            if (!sr.id) continue;
-            if (w.kind === 'sr' && sr.id !== w.srId) continue;
-            const open = isOpen(sr);
             // "all open": open ones, and any that was open when last seen (so its closing is heard).
-            if (w.kind === 'sr-all' && w.openOnly && !open && !w.lastSeen[sr.id]) continue;
-            items.set(sr.id, { snap: srSnapshot(sr), view: { kind: 'service-request', id: sr.id } });
+            if (w.openOnly && !sr.open && !w.lastSeen[sr.id]) continue;
+            items.set(sr.id, { snap: sr.snap, view: { kind: 'service-request', id: sr.id } });
           }
         }
         out.set(w.id, items);
@@ -190,11 +221,17 @@ export class Notifier {
     }
   }
 
-  /** Writes the outbox entries first, then the new last-seen states with their keys, in one shard update. */
-  private async record(n: number, observed: Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>): Promise<number> {
-    const doc = await this.o.store.get<Shard>(shardKey(n));
-    if (!doc) return 0;
-    const newKeys: string[] = [];
+  /**
+   * Writes the outbox entries first, then the new last-seen states with their keys, in one shard write
+   * guarded by the ETag the cycle read (re-read and re-applied on a conflict). Returns the shard as written
+   * and the entries created; a shard with nothing new is not written.
+   */
+  private async record(
+    n: number,
+    doc: Stored<Shard>,
+    observed: Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>,
+  ): Promise<{ shard: Shard; created: Map<string, OutboxEntry>; detected: number }> {
+    const created = new Map<string, OutboxEntry>();
     const pausedNow: Watch[] = [];
     for (const w of Object.values(doc.value.watches)) {
       const obs = observed.get(w.id);
@@ -207,35 +244,56 @@ export class Notifier {
       for (const [itemId, { snap, view }] of obs) {
         const before = w.lastSeen[itemId];
         if (!before || !changed(before, snap)) continue; // a new item is remembered, not announced
-        const key = outboxKey(w.id, itemId, snap);
-        await this.o.store.createIfAbsent<OutboxEntry>(key, { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
-        newKeys.push(key);
+        created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
       }
     }
-    await this.o.store.update<Shard>(shardKey(n), (s) => {
-      if (!s) return undefined;
-      const watches = { ...s.watches };
-      for (const w of Object.values(watches)) {
+    if (created.size === 0 && pausedNow.length === 0 && !this.seesNews(doc.value, observed)) return { shard: doc.value, created, detected: 0 };
+    const detected = [...created.keys()];
+    // An entry that was already there (written before a crash, or the same change seen before) is read back
+    // from the store at delivery, as it is there: created here is only what this call wrote.
+    const wrote = await Promise.all([...created].map(([key, entry]) => this.o.store.createIfAbsent<OutboxEntry>(key, entry)));
+    wrote.forEach((ok, i) => ok || created.delete(detected[i]!));
+    // Only the watches whose state changed are copied; the others stay as they are.
+    const apply = (s: Shard): Shard => {
+      let watches: Record<string, Watch> | undefined;
+      for (const w of Object.values(s.watches)) {
         const obs = observed.get(w.id);
         if (!obs || w.state === 'disabled') continue;
         if (obs === 'paused') {
-          watches[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
+          (watches ??= { ...s.watches })[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
           continue;
         }
+        if (!needsSave(w, obs)) continue;
         const lastSeen: Record<string, Snapshot> = {};
         for (const [itemId, { snap }] of obs) lastSeen[itemId] = snap;
         // An item no longer listed keeps its last state (it may come back; e.g. a page boundary moved).
         for (const [itemId, snap] of Object.entries(w.lastSeen)) lastSeen[itemId] ??= snap;
-        watches[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
+        (watches ??= { ...s.watches })[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
       }
-      return { watches, pending: [...new Set([...s.pending, ...newKeys])] };
-    });
+      return { watches: watches ?? s.watches, pending: [...new Set([...s.pending, ...detected])] };
+    };
+    let shard: Shard | undefined = apply(doc.value);
+    try {
+      await this.o.store.put<Shard>(shardKey(n), shard, doc.eTag);
+    } catch (e) {
+      if (!isETagConflict(e)) throw e;
+      shard = await this.o.store.update<Shard>(shardKey(n), (s) => (s ? apply(s) : undefined));
+    }
     for (const w of pausedNow) await this.announcePause(w);
-    return newKeys.length;
+    return { shard: shard ?? { watches: {}, pending: [] }, created, detected: detected.length };
+  }
+
+  /** Whether saving what was observed would change the shard (else the write is skipped). */
+  private seesNews(shard: Shard, observed: Map<string, Map<string, { snap: Snapshot; view: ItemView }> | 'paused'>): boolean {
+    for (const w of Object.values(shard.watches)) {
+      const obs = observed.get(w.id);
+      if (obs && w.state !== 'disabled' && obs !== 'paused' && needsSave(w, obs)) return true;
+    }
+    return false;
   }
 
   private async announcePause(w: Watch): Promise<void> {
-    const tr = translator(resolveLocale(w.locale));
+    const tr = translatorFor(w.locale);
     try {
       await this.o.sender.post(w.reference, pausedCard(tr, w));
     } catch (e) {
@@ -243,43 +301,58 @@ export class Notifier {
     }
   }
 
-  /** Delivers this shard's pending entries, in the order they were detected. */
-  private async deliver(n: number): Promise<number> {
-    const doc = await this.o.store.get<Shard>(shardKey(n));
-    if (!doc || doc.value.pending.length === 0) return 0;
+  /**
+   * Delivers the pending entries of the watches this instance polls, every shard and conversation at once
+   * (the sender keeps Teams' limits), each watch's in the order they were detected; then each shard records
+   * what was delivered and the threads started.
+   */
+  private async deliver(shards: Map<number, Shard>, created: Map<string, OutboxEntry>, mine: (w: Watch) => boolean): Promise<number> {
+    const missing = [...shards.values()].flatMap((s) => s.pending.filter((k) => !created.has(k)));
+    const read = await this.o.store.getMany<OutboxEntry>(missing);
+    const entryOf = (k: string) => created.get(k) ?? read.get(k)?.value;
+    const work: Array<{ n: number; shard: Shard; keys: string[] }> = [];
+    for (const [n, shard] of shards) {
+      // Another instance's entries are its own to deliver (an entry of a watch that is gone is anyone's to drop).
+      const pending = shard.pending.filter((k) => {
+        const w = shard.watches[entryOf(k)?.watchId ?? ''];
+        return !w || mine(w);
+      });
+      for (const keys of groupBy(pending, (k) => entryOf(k)?.watchId ?? '')) work.push({ n, shard, keys });
+    }
+    if (work.length === 0) return 0;
     let delivered = 0;
-    const entries = await this.o.store.getMany<OutboxEntry>(doc.value.pending);
-    const done: string[] = [];
-    const threads: Record<string, Record<string, { rootId: string }>> = {};
+    const done = new Map<number, Set<string>>();
+    const threads = new Map<number, Record<string, Record<string, { rootId: string }>>>();
     await Promise.all(
-      // Different conversations go in parallel; the sender keeps each thread within Teams' limits.
-      groupBy(doc.value.pending, (k) => entries.get(k)?.value.watchId ?? '').map(async (keys) => {
-        for (const key of keys.sort((a, b) => (entries.get(a)?.value.at ?? 0) - (entries.get(b)?.value.at ?? 0))) {
-          const e = entries.get(key);
-          const w = e ? doc.value.watches[e.value.watchId] : undefined;
-          if (!e || e.value.state !== 'pending' || !w || w.state === 'disabled') {
-            done.push(key);
+      work.map(async ({ n, shard, keys }) => {
+        const finished = done.get(n) ?? done.set(n, new Set()).get(n)!;
+        const started = threads.get(n) ?? threads.set(n, {}).get(n)!;
+        for (const key of keys.sort((a, b) => (entryOf(a)?.at ?? 0) - (entryOf(b)?.at ?? 0))) {
+          const e = entryOf(key);
+          const w = e ? shard.watches[e.watchId] : undefined;
+          if (!e || e.state !== 'pending' || !w || w.state === 'disabled') {
+            finished.add(key);
             continue;
           }
-          const tr = translator(resolveLocale(w.locale));
-          const root = threads[w.id]?.[e.value.itemId] ?? w.threads[e.value.itemId];
+          const tr = translatorFor(w.locale);
+          const root = started[w.id]?.[e.itemId] ?? w.threads[e.itemId];
           try {
             let sentId: string;
             if (!root) {
-              sentId = await this.o.sender.post(w.reference, rootCard(tr, w, e.value.view, e.value.after, { before: e.value.before, at: e.value.at }));
-              (threads[w.id] ??= {})[e.value.itemId] = { rootId: sentId };
+              sentId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
+              (started[w.id] ??= {})[e.itemId] = { rootId: sentId };
             } else {
-              sentId = await this.o.sender.reply(w.reference, root.rootId, changeCard(tr, w, e.value.view, e.value.before, e.value.after, e.value.at));
-              await this.o.sender.update(w.reference, root.rootId, rootCard(tr, w, e.value.view, e.value.after, { before: e.value.before, at: e.value.at })).catch(() => undefined);
+              sentId = await this.o.sender.reply(w.reference, root.rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
+              await this.o.sender.update(w.reference, root.rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
             }
-            await this.o.store.put<OutboxEntry>(key, { ...e.value, state: 'sent', sentId });
-            done.push(key);
+            await this.o.store.put<OutboxEntry>(key, { ...e, state: 'sent', sentId });
+            finished.add(key);
             delivered++;
           } catch (err) {
             if (err instanceof DeliveryError && err.kind === 'gone') {
               await this.gone(w, err);
-              await this.o.store.put<OutboxEntry>(key, { ...e.value, state: 'dropped' });
-              done.push(key);
+              await this.o.store.put<OutboxEntry>(key, { ...e, state: 'dropped' });
+              finished.add(key);
               return;
             }
             this.o.logger.warn({ err, watch: w.id }, 'notification not delivered; it stays in the outbox');
@@ -288,12 +361,16 @@ export class Notifier {
         }
       }),
     );
-    await this.o.store.update<Shard>(shardKey(n), (s) => {
-      if (!s) return undefined;
-      const watches = { ...s.watches };
-      for (const [id, t] of Object.entries(threads)) if (watches[id]) watches[id] = { ...watches[id]!, threads: { ...watches[id]!.threads, ...t } };
-      return { watches, pending: s.pending.filter((k) => !done.includes(k)) };
-    });
+    for (const n of done.keys()) {
+      await this.o.store.update<Shard>(shardKey(n), (s) => {
+        const finished = done.get(n)!;
+        const started = threads.get(n) ?? {};
+        if (!s || (finished.size === 0 && Object.keys(started).length === 0)) return undefined;
+        const watches = { ...s.watches };
+        for (const [id, t] of Object.entries(started)) if (watches[id]) watches[id] = { ...watches[id]!, threads: { ...watches[id]!.threads, ...t } };
+        return { watches, pending: s.pending.filter((k) => !finished.has(k)) };
+      });
+    }
     return delivered;
   }
 
@@ -309,8 +386,31 @@ export class Notifier {
   }
 }
 
+/** Whether what was observed differs from what the watch keeps. */
+function needsSave(w: Watch, obs: Map<string, { snap: Snapshot }>): boolean {
+  if (!w.primed || w.state !== 'active' || w.reason !== undefined) return true;
+  for (const [itemId, { snap }] of obs) {
+    const b = w.lastSeen[itemId];
+    if (!b || b.status !== snap.status || b.count !== snap.count || b.title !== snap.title || b.detail !== snap.detail) return true;
+  }
+  return false;
+}
+
+const translators = new Map<string, ReturnType<typeof translator>>();
+/** Built once per locale, not per card. */
+function translatorFor(locale: string): ReturnType<typeof translator> {
+  const tr = translators.get(locale) ?? translator(resolveLocale(locale));
+  translators.set(locale, tr);
+  return tr;
+}
+
 function groupBy<T>(xs: T[], key: (x: T) => string): T[][] {
   const m = new Map<string, T[]>();
-  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  for (const x of xs) {
+    const k = key(x);
+    const group = m.get(k);
+    if (group) group.push(x);
+    else m.set(k, [x]);
+  }
   return [...m.values()];
 }

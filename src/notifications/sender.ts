@@ -1,9 +1,20 @@
 /**
- * Proactive sends to Teams, within Teams' limits:
- * per bot per thread 7 messages/1 s, 8/2 s, 60/30 s, 1,800/hour, and about 50 requests/s per app per tenant
- * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit). A 429 is waited out for its
- * Retry-After; 502/503/504 are retried; a conversation the bot can no longer reach (403
- * BotNotInConversationRoster / ConversationBlockedByUser, 404 ConversationNotFound) is reported as gone.
+ * Proactive sends to Teams, within Teams' documented limits
+ * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit):
+ *
+ * - per bot per thread: 7 requests/1 s, 8/2 s, 60/30 s, 1,800/3,600 s;
+ * - global: "the global limit per app per tenant is 50 Requests Per Second (RPS)".
+ *
+ * Teams counts a request when it ARRIVES; we only know when it left and when its answer came back. So a
+ * request is counted from the moment it leaves (its earliest possible arrival), and a request already sent
+ * counts until its answer came back (its latest possible arrival) plus the window and a safety margin. One
+ * more request may leave only when, counted that way, every window still has room: whatever the network
+ * delays, no request can land in a window Teams considers full. Requests to different conversations go
+ * out in parallel, as fast as the tenant window allows; each conversation's requests go one after another.
+ *
+ * A 429 is waited out for its Retry-After (it should not happen); 502/503/504 are retried; a conversation
+ * the bot can no longer reach (403 BotNotInConversationRoster / ConversationBlockedByUser, 404
+ * ConversationNotFound) is reported as gone.
  */
 import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
@@ -12,18 +23,32 @@ import type { AdaptiveCard } from '../cards/render';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../util/clock';
 
-export const TEAMS_THREAD_LIMITS: ReadonlyArray<{ count: number; ms: number }> = [
+export interface RateLimit {
+  count: number;
+  ms: number;
+}
+
+/** Per bot per thread (a chat, or a channel with all its threads: the conversation in the request's URL). */
+export const TEAMS_THREAD_LIMITS: ReadonlyArray<RateLimit> = [
   { count: 7, ms: 1_000 },
   { count: 8, ms: 2_000 },
   { count: 60, ms: 30_000 },
   { count: 1_800, ms: 3_600_000 },
 ];
 
+/** Per app per tenant, every instance of the bot together. */
+export const TEAMS_TENANT_LIMITS: ReadonlyArray<RateLimit> = [{ count: 50, ms: 1_000 }];
+
 /**
- * Teams counts requests when they arrive, we when they leave: a window a little longer than one second
- * keeps network jitter from turning our 50th request into Teams' 51st (and a 429).
+ * Added to every window: covers clock granularity and Teams' own measuring. The network's delays need no
+ * margin of their own: they are already counted (a request counts from when it left until its answer).
  */
-const TENANT_WINDOW_MS = 1_100;
+export function safetyMarginMs(windowMs: number): number {
+  return Math.max(25, Math.ceil(windowMs / 100));
+}
+
+/** How long a connector client is reused before a new one is made. */
+const CLIENT_REUSE_MS = 10 * 60_000;
 
 export class DeliveryError extends Error {
   constructor(
@@ -36,28 +61,62 @@ export class DeliveryError extends Error {
   }
 }
 
-/** Sliding windows of send times: how long until one more fits. */
-class Windows {
-  private readonly times = new Map<string, number[]>();
-  constructor(private readonly limits: ReadonlyArray<{ count: number; ms: number }>) {}
+/** A request as the windows see it: left at `start`, answered at `end` (undefined while in flight). */
+interface Slot {
+  start: number;
+  end?: number;
+  answered: Promise<void>;
+  answer(at: number): void;
+}
 
-  waitFor(key: string, now: number): number {
-    const t = this.times.get(key) ?? [];
-    let wait = 0;
-    for (const l of this.limits) {
-      if (t.length >= l.count) wait = Math.max(wait, t[t.length - l.count]! + l.ms - now);
-    }
-    return Math.max(0, wait);
+/**
+ * Sliding windows counted at arrival, per key (a thread, a tenant). A past request may have arrived as late
+ * as its answer; the next one may arrive as early as it leaves.
+ */
+export class ArrivalWindows {
+  private readonly slots = new Map<string, Slot[]>();
+  private readonly horizon: number;
+  private opened = 0;
+
+  constructor(private readonly limits: ReadonlyArray<RateLimit>) {
+    this.horizon = Math.max(...limits.map((l) => l.ms + safetyMarginMs(l.ms)));
   }
 
-  record(key: string, now: number): void {
-    const t = this.times.get(key) ?? [];
-    t.push(now);
-    const horizon = Math.max(...this.limits.map((l) => l.ms));
-    while (t.length > 0 && t[0]! < now - horizon) t.shift();
-    const max = Math.max(...this.limits.map((l) => l.count));
-    if (t.length > max) t.splice(0, t.length - max);
-    this.times.set(key, t);
+  /** 0 when one more request may leave now; else ms to wait, or the answer of a request in flight to wait for. */
+  waitFor(key: string, now: number): number | Promise<void> {
+    const slots = this.slots.get(key);
+    if (!slots) return 0;
+    while (slots.length > 0 && slots[0]!.end !== undefined && slots[0]!.end < now - this.horizon) slots.shift();
+    if (slots.length === 0) {
+      this.slots.delete(key);
+      return 0;
+    }
+    let wait = 0;
+    for (const l of this.limits) {
+      if (slots.length < l.count) continue;
+      const from = now - l.ms - safetyMarginMs(l.ms);
+      // The requests that may still be in this window when the next one arrives (in flight, or answered after `from`).
+      const inWindow = slots.filter((s) => s.end === undefined || s.end > from);
+      if (inWindow.length < l.count) continue;
+      const inFlight = inWindow.filter((s) => s.end === undefined);
+      // Room appears when enough of them leave the window: the count-th latest answer, plus the window.
+      if (inFlight.length >= l.count) return inFlight[0]!.answered;
+      const ends = inWindow.filter((s) => s.end !== undefined).map((s) => s.end!).sort((a, b) => b - a);
+      wait = Math.max(wait, ends[l.count - inFlight.length - 1]! + l.ms + safetyMarginMs(l.ms) - now + 1);
+    }
+    return wait;
+  }
+
+  /** Counts a request leaving now; call `answer` when its answer (or failure) comes back. */
+  open(key: string, now: number): Slot {
+    let answer!: (at: number) => void;
+    const slot: Slot = { start: now, answered: new Promise<void>((r) => (answer = (at) => ((slot.end ??= at), r()))), answer: (at) => answer(at) };
+    const slots = this.slots.get(key) ?? [];
+    slots.push(slot);
+    this.slots.set(key, slots);
+    // Now and then, forget the keys not used for longer than the longest window.
+    if (++this.opened % 1_000 === 0) for (const k of [...this.slots.keys()]) if (k !== key) this.waitFor(k, now);
+    return slot;
   }
 }
 
@@ -88,41 +147,52 @@ export interface SenderOptions {
   botAppId: string;
   clock: Clock;
   logger: Logger;
-  /** This instance's share of the per-tenant rate (50/s divided by live instances). */
-  tenantRatePerSecond?: () => number;
+  /** Teams' limits (default: the documented ones above). */
+  threadLimits?: ReadonlyArray<RateLimit>;
+  tenantLimits?: ReadonlyArray<RateLimit>;
   maxAttempts?: number;
 }
 
 export class TeamsSender {
-  private readonly threads = new Windows(TEAMS_THREAD_LIMITS);
-  private readonly tenants = new Map<string, number[]>();
-  /** Sends are serialized per thread so the windows hold even when many are ready at once. */
+  private readonly threads: ArrivalWindows;
+  private readonly tenants: ArrivalWindows;
+  /**
+   * One connector client per service URL, made once by a proactive turn and reused (it gets its tokens
+   * itself, per request): a send is then one HTTP request, not a turn, so a burst leaves at once.
+   */
+  private readonly clients = new Map<string, { client: Promise<ConnectorClient>; at: number }>();
+  /** Sends are serialized per thread, so a thread's messages keep their order. */
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** Counts by outcome, for the benchmark and the logs. */
-  readonly stats = { sent: 0, throttled: 0, retried: 0 };
 
-  constructor(private readonly o: SenderOptions) {}
+  constructor(private readonly o: SenderOptions) {
+    this.threads = new ArrivalWindows(o.threadLimits ?? TEAMS_THREAD_LIMITS);
+    this.tenants = new ArrivalWindows(o.tenantLimits ?? TEAMS_TENANT_LIMITS);
+  }
 
   /** Posts a new message (a thread root in a channel); returns its activity id. */
   post(ref: Partial<ConversationReference>, card: AdaptiveCard): Promise<string> {
-    return this.send(ref, ref.conversation!.id, (c, conv) => c.conversations.sendToConversation(conv, activityOf(card)).then((r) => r.id ?? ''));
+    return this.send(ref, (c, conv) => c.conversations.sendToConversation(conv, activityOf(card)).then((r) => r.id ?? ''));
   }
 
   /** Replies in the thread of `rootId` (a channel thread), or posts in a chat. */
   reply(ref: Partial<ConversationReference>, rootId: string, card: AdaptiveCard): Promise<string> {
     const channel = ref.conversation?.conversationType === 'channel';
-    const thread = channel ? `${ref.conversation!.id};messageid=${rootId}` : ref.conversation!.id!;
-    return this.send(ref, thread, (c, conv) =>
+    return this.send(ref, (c, conv) =>
       (channel ? c.conversations.replyToActivity(conv, rootId, activityOf(card)) : c.conversations.sendToConversation(conv, activityOf(card))).then((r) => r.id ?? ''),
     );
   }
 
   /** Replaces a posted card in place. */
   update(ref: Partial<ConversationReference>, activityId: string, card: AdaptiveCard): Promise<string> {
-    return this.send(ref, ref.conversation!.id!, (c, conv) => c.conversations.updateActivity(conv, activityId, { ...activityOf(card), id: activityId }).then(() => activityId));
+    return this.send(ref, (c, conv) => c.conversations.updateActivity(conv, activityId, { ...activityOf(card), id: activityId }).then(() => activityId));
   }
 
-  private send(ref: Partial<ConversationReference>, threadKey: string, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
+  /**
+   * Every request is counted against the conversation in its URL (a channel's replies included: the
+   * strictest reading of "thread") and against the conversation's tenant.
+   */
+  private send(ref: Partial<ConversationReference>, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
+    const threadKey = ref.conversation!.id!;
     const prev = this.queues.get(threadKey) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.attempt(ref, threadKey, op));
     this.queues.set(threadKey, next);
@@ -132,27 +202,55 @@ export class TeamsSender {
     return next;
   }
 
+  /** Waits until the thread's and the tenant's windows both have room at arrival, and counts the request in both. */
+  private async slot(threadKey: string, tenant: string): Promise<(at: number) => void> {
+    for (;;) {
+      const now = this.o.clock.now();
+      const a = this.threads.waitFor(threadKey, now);
+      const b = this.tenants.waitFor(tenant, now);
+      if (a === 0 && b === 0) {
+        const t = this.threads.open(threadKey, now);
+        const g = this.tenants.open(tenant, now);
+        return (at) => {
+          t.answer(at);
+          g.answer(at);
+        };
+      }
+      if (typeof a !== 'number') await a;
+      else if (typeof b !== 'number') await b;
+      else await this.o.clock.sleep(Math.max(a, b));
+    }
+  }
+
+  private clientFor(ref: Partial<ConversationReference>): Promise<ConnectorClient> {
+    const key = ref.serviceUrl ?? '';
+    const now = this.o.clock.now();
+    const cached = this.clients.get(key);
+    if (cached && now - cached.at < CLIENT_REUSE_MS) return cached.client;
+    const client = new Promise<ConnectorClient>((resolve, reject) => {
+      this.o.adapter
+        .continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => resolve(ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey)))
+        .catch(reject);
+    });
+    this.clients.set(key, { client, at: now });
+    client.catch(() => this.clients.get(key)?.client === client && this.clients.delete(key));
+    return client;
+  }
+
   private async attempt(ref: Partial<ConversationReference>, threadKey: string, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
     const tenant = ref.conversation?.tenantId ?? 'tenant';
     const max = this.o.maxAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
-      await this.o.clock.sleep(Math.max(this.threads.waitFor(threadKey, this.o.clock.now()), this.tenantWait(tenant)));
-      this.threads.record(threadKey, this.o.clock.now());
-      this.recordTenant(tenant);
+      let answered: ((at: number) => void) | undefined;
       try {
-        let id = '';
-        let failure: unknown;
-        await this.o.adapter.continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => {
-          const client = ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey);
-          // Caught here, not thrown: a throw would go to the bot's turn-error handler, which posts an error card.
-          try {
-            id = await op(client, ref.conversation!.id!);
-          } catch (e) {
-            failure = e;
-          }
-        });
-        if (failure !== undefined) throw failure;
-        this.stats.sent++;
+        const client = await this.clientFor(ref);
+        answered = await this.slot(threadKey, tenant);
+        let id: string;
+        try {
+          id = await op(client, ref.conversation!.id!);
+        } finally {
+          answered(this.o.clock.now());
+        }
         return id;
       } catch (e) {
         const f = failureOf(e);
@@ -161,28 +259,11 @@ export class TeamsSender {
         }
         const transient = f.status === 429 || f.status === 502 || f.status === 503 || f.status === 504 || f.status === undefined;
         if (!transient || attempt >= max) throw new DeliveryError('failed', f.status, f.code);
-        if (f.status === 429) this.stats.throttled++;
-        else this.stats.retried++;
         const backoff = f.retryAfterMs ?? Math.min(30_000, 500 * 2 ** (attempt - 1));
         this.o.logger.warn({ status: f.status, code: f.code, waitMs: backoff, attempt }, 'Teams send will be retried');
         await this.o.clock.sleep(backoff);
       }
     }
-  }
-
-  private tenantWait(tenant: string): number {
-    const rate = Math.max(1, Math.floor(this.o.tenantRatePerSecond?.() ?? 50));
-    const t = this.tenants.get(tenant) ?? [];
-    const now = this.o.clock.now();
-    while (t.length > 0 && t[0]! <= now - TENANT_WINDOW_MS) t.shift();
-    this.tenants.set(tenant, t);
-    return t.length >= rate ? t[t.length - rate]! + TENANT_WINDOW_MS - now : 0;
-  }
-
-  private recordTenant(tenant: string): void {
-    const t = this.tenants.get(tenant) ?? [];
-    t.push(this.o.clock.now());
-    this.tenants.set(tenant, t);
   }
 }
 

@@ -68,6 +68,20 @@ export function shardOf(watchId: string): number {
   return createHash('sha256').update(watchId).digest().readUInt32BE(0) % SHARDS;
 }
 
+/**
+ * Polling is split between instances by setter: a watch belongs to the partition of the partner tenant of
+ * the person who set it (the one whose token polls). Every setter of one partner is polled by one instance,
+ * so a partner's service requests are listed once per setter per cycle whatever the number of instances,
+ * and that partner's Partner Center quota and Teams' per-tenant rate are spent in one place. Storage
+ * shards (by watch id, above) and partitions (by setter) are independent: a shard holds watches of many
+ * partitions, and each instance updates only its own watches in it (ETag-guarded).
+ */
+export const PARTITIONS = SHARDS;
+
+export function partitionOf(setBy: Pick<Watch['setBy'], 'tenantId'>): number {
+  return createHash('sha256').update(setBy.tenantId.toLowerCase()).digest().readUInt32BE(0) % PARTITIONS;
+}
+
 export function newWatchId(): string {
   return `w-${randomBytes(4).toString('hex')}`;
 }
