@@ -49,7 +49,8 @@ export function cardVersionErrors(card: unknown, max: string): string[] {
       if (newer(def?.version, max)) out.push(`${path}: ${name} is Adaptive Cards ${def.version}`);
       const props = propertiesOf(name);
       for (const key of Object.keys(o)) {
-        const v = versionOfProperty(props[key]);
+        // The 1.5 schema spells one property `rtl?` (Container, TableCell).
+        const v = versionOfProperty(props[key] ?? props[`${key}?`]);
         if (newer(v, max)) out.push(`${path}/${key}: ${name}.${key} is Adaptive Cards ${v}`);
       }
     }

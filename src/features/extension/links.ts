@@ -75,12 +75,13 @@ export function parsePortalLink(raw: unknown): PortalLink | undefined {
   if (lower[0] === 'dashboard' && lower[1] === 'support') {
     const at = lower.indexOf('servicerequests');
     if (at < 0) return undefined;
-    const fromPath = segments[at + 1];
+    const inPath = segments[at + 1];
+    const fromPath = inPath && !NOT_AN_SR_ID.has(inPath.toLowerCase()) ? inPath : undefined;
     const fromQuery = ['id', 'ticketid', 'servicerequestid']
       .map((name) => [...url.searchParams.entries()].find(([k]) => k.toLowerCase() === name)?.[1])
       .find((v) => v !== undefined);
     const id = fromPath ?? fromQuery;
-    if (!id || NOT_AN_SR_ID.has(id.toLowerCase()) || !SR_ID_PATTERN.test(id) || !/\d/.test(id)) return undefined;
+    if (!id || !SR_ID_PATTERN.test(id) || !/\d/.test(id)) return undefined;
     return { kind: 'serviceRequest', id };
   }
   return undefined;
