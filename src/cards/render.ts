@@ -27,8 +27,10 @@ export const CARD_NAMES = [
   'service-request',
   'service-request-form',
   'service-request-list',
+  'shared-item',
   'subscription',
   'subscription-list',
+  'unfurl-item',
   'watch-list',
 ] as const;
 export type CardName = (typeof CARD_NAMES)[number];

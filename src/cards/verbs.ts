@@ -18,6 +18,7 @@ export const VERB = {
   watchResume: 'watch.resume',
   confirm: 'confirm',
   cancel: 'cancel',
+  extRefresh: 'ext.refresh',
 } as const;
 
 export type Verb = (typeof VERB)[keyof typeof VERB];

@@ -15,6 +15,7 @@ import { SUBSCRIPTION_COMMANDS } from '../features/subscriptions/commands';
 import { WATCH_COMMANDS } from '../features/watches/commands';
 import { messageCard } from '../cards/common';
 import { CONFIRM_ACTIONS } from '../features/confirm/actions';
+import { EXTENSION_ACTIONS } from '../features/extension/actions';
 import { forInteractor, type BotDeps, type Outcome } from '../features/common/types';
 import { PROFILE_ACTIONS } from '../features/profile/actions';
 import { SERVICE_REQUEST_ACTIONS } from '../features/service-requests/actions';
@@ -69,6 +70,7 @@ export const ACTIONS: readonly ActionSpec[] = [
   ...PROFILE_ACTIONS,
   ...WATCH_ACTIONS,
   ...CONFIRM_ACTIONS,
+  ...EXTENSION_ACTIONS,
 ] as ActionSpec[];
 
 const BY_VERB = new Map(ACTIONS.map((a) => [a.verb as string, a]));

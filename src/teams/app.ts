@@ -5,6 +5,7 @@
  *   routes/card-action.ts  a card button → the action its verb names → a card, within Teams' deadline
  *   routes/signin.ts       Teams SSO token exchange and the sign-in page's code, then the pending request
  *   routes/lifecycle.ts    installed, removed, renamed: the watches' references, and a welcome
+ *   routes/message-extension.ts  the compose box's searches, the chosen result, pasted portal links
  * What the user asked for runs through work.ts (once per delivered activity, sign-in, the error sink);
  * everything sent back goes through delivery.ts.
  */
@@ -31,6 +32,7 @@ import { registerCardAction } from './routes/card-action';
 import type { RouteContext } from './routes/context';
 import { registerLifecycle } from './routes/lifecycle';
 import { registerMessage } from './routes/message';
+import { registerMessageExtension } from './routes/message-extension';
 import { registerSignIn } from './routes/signin';
 import { SignInFlow } from './signin';
 import { turnOf } from './turn';
@@ -122,6 +124,7 @@ export function createBot(o: BotOptions): Bot {
   registerSignIn(app, routes);
   registerCardAction(app, routes);
   registerLifecycle(app, routes);
+  registerMessageExtension(app, routes, deps);
 
   app.error(async (context, error) => {
     logger.error({ err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'unhandled turn error');

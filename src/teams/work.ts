@@ -48,6 +48,26 @@ export class Work {
     return this.withSignInWithoutUi(t, run, verb);
   }
 
+  /**
+   * Work of any shape as the person in this turn (the message extension's searches): a sign-in requirement
+   * is an answer of its own, as for commands; any other failure is the caller's to answer.
+   */
+  async asUser<T>(t: Turn, work: () => Promise<T>): Promise<{ value: T } | { signIn: SignInReason }> {
+    const once = async (): Promise<{ value: T } | { signIn: SignInReason }> => {
+      try {
+        return { value: await work() };
+      } catch (e) {
+        const reason = signInReason(e);
+        if (!reason) throw e;
+        if (!(e instanceof SignInRequiredError)) await this.identity?.signOut(t.actor);
+        return { signIn: reason };
+      }
+    };
+    const first = await once();
+    if ('signIn' in first && first.signIn !== 'mfa' && this.canSignIn && this.tokens.signInWithoutUi && (await this.tokens.signInWithoutUi(t.actor))) return once();
+    return first;
+  }
+
   /** Runs work for the user; a sign-in requirement is an answer of its own, any other failure an error card. */
   private async attempt(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
     try {

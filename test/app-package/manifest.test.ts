@@ -57,6 +57,22 @@ describe('manifest.json', () => {
     expect(bot.isNotificationOnly).toBe(false);
   });
 
+  it('declares the search message extension on the bot, and unfurls Partner Center portal links', () => {
+    const [ce, ...more] = template.composeExtensions;
+    expect(more).toEqual([]);
+    expect(ce.botId).toBe('${{BOT_ID}}');
+    expect(ce.commands.map((c: any) => [c.id, c.type, c.fetchTask])).toEqual([
+      ['customers', 'query', false],
+      ['subscriptions', 'query', false],
+      ['serviceRequests', 'query', false],
+    ]);
+    // The search box is each command's first parameter; the route reads these names.
+    expect(ce.commands.map((c: any) => c.parameters.map((p: any) => p.name))).toEqual([['query'], ['customer'], ['query', 'status']]);
+    const status = ce.commands[2].parameters[1];
+    expect(status.choices.map((c: any) => c.value)).toEqual(['any', 'open', 'closed', 'attention']);
+    expect(ce.messageHandlers).toEqual([{ type: 'link', value: { domains: ['partner.microsoft.com'] } }]);
+  });
+
   it('lists fr-fr, it-it and bg-bg with files that exist', () => {
     expect(template.localizationInfo.defaultLanguageTag).toBe('en-us');
     expect(template.localizationInfo.additionalLanguages).toEqual([
@@ -91,6 +107,22 @@ describe.each(LOCALIZATIONS)('%s', (file) => {
         expect(d).not.toBe(c.description);
       });
     });
+    manifest.composeExtensions[0].commands.forEach((c: any, i: number) => {
+      const at = `composeExtensions[0].commands[${i}]`;
+      for (const [key, english] of [[`${at}.title`, c.title], [`${at}.description`, c.description]]) {
+        expect({ key, translated: typeof loc[key] === 'string' && loc[key] !== english }).toEqual({ key, translated: true });
+      }
+      c.parameters.forEach((p: any, j: number) => {
+        for (const field of ['title', 'description']) {
+          const key = `${at}.parameters[${j}].${field}`;
+          expect({ key, translated: typeof loc[key] === 'string' && loc[key] !== p[field] }).toEqual({ key, translated: true });
+        }
+        (p.choices ?? []).forEach((choice: any, k: number) => {
+          const key = `${at}.parameters[${j}].choices[${k}].title`;
+          expect({ key, translated: typeof loc[key] === 'string' && loc[key] !== choice.title }).toEqual({ key, translated: true });
+        });
+      });
+    });
     expect(loc['description.full']).not.toBe(manifest.description.full);
     expect(placeholdersIn(readText(file))).toEqual(['APP_NAME_SUFFIX']);
   });
@@ -99,6 +131,13 @@ describe.each(LOCALIZATIONS)('%s', (file) => {
     for (const key of Object.keys(loc)) {
       const m = /^bots\[0\]\.commandLists\[(\d+)\]\.commands\[(\d+)\]\.(title|description)$/.exec(key);
       if (m) expect(manifest.bots[0].commandLists[Number(m[1])]?.commands[Number(m[2])]).toBeDefined();
+      const c = /^composeExtensions\[0\]\.commands\[(\d+)\](?:\.parameters\[(\d+)\](?:\.choices\[(\d+)\])?)?\./.exec(key);
+      if (c) {
+        const command = manifest.composeExtensions[0].commands[Number(c[1])];
+        expect(command).toBeDefined();
+        if (c[2] !== undefined) expect(command.parameters[Number(c[2])]).toBeDefined();
+        if (c[3] !== undefined) expect(command.parameters[Number(c[2])].choices[Number(c[3])]).toBeDefined();
+      }
       const f = /^description\.features\[(\d+)\]\./.exec(key);
       if (f) expect(manifest.description.features[Number(f[1])]).toBeDefined();
     }

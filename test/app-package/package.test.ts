@@ -85,6 +85,9 @@ describe('building the package', () => {
     const manifest = jsonIn(entries, 'manifest.json');
     expect(manifest.id).toBe(SAMPLE_VARS['TEAMS_APP_ID']);
     expect(manifest.bots[0].botId).toBe(SAMPLE_VARS['BOT_ID']);
+    // The message extension is the bot's: the same id, filled in.
+    expect(manifest.composeExtensions[0].botId).toBe(SAMPLE_VARS['BOT_ID']);
+    for (const file of ['fr.json', 'it.json', 'bg.json']) expect(jsonIn(entries, file)['composeExtensions[0].commands[2].title']).toEqual(expect.any(String));
     expect(manifest.webApplicationInfo).toEqual({ id: SAMPLE_VARS['AAD_APP_CLIENT_ID'], resource: `api://botid-${SAMPLE_VARS['BOT_ID']}` });
     expect(manifest.validDomains).toEqual([SAMPLE_VARS['BOT_DOMAIN']]);
     expect(manifest.name.short).toBe('Partner Ops (dev)');

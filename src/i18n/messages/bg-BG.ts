@@ -313,4 +313,21 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'profile.field.telephone': 'Телефон за поддръжка',
   'profile.field.website': 'Уебсайт за поддръжка',
   'profile.updated': 'Профилът за поддръжка е актуализиран.',
+
+  // --- message extension ------------------------------------------------------------------------------
+  'ext.kind.customer': "Клиент",
+  'ext.kind.subscription': "Абонамент",
+  'ext.field.domain': "Домейн",
+  'ext.field.tenant': "ID на наемателя",
+  'ext.field.customer': "Клиент",
+  'ext.readAt': "Прочетено от Партньорския център на {when}.",
+  'ext.open': "Отваряне в Partner Ops",
+  'ext.query.tooShort': "Въведете поне {count, plural, one {# знак} other {# знака}}, за да търсите.",
+  'ext.query.tooLong': "Търсенето е твърде дълго: използвайте най-много {count, plural, one {# знак} other {# знака}}.",
+  'ext.severalCustomers': "Няколко клиента отговарят на \"{query}\": {names}. Въведете повече от името или домейна, или ID на наемателя.",
+  'ext.nothing': "Няма заявка за услуга, която отговаря на \"{query}\".",
+  'ext.failed': "Търсенето в Партньорския център не беше възможно. Опитайте отново след малко (ID за корелация {correlationId}).",
+  'ext.signIn': "Влизане в Partner Ops",
+  'ext.signInRequired': "Първо влезте в Партньорския център: отворете Partner Ops в личен чат и влезте, след това търсете отново.",
+  'ext.badItem': "Този резултат вече не може да бъде показан. Търсете отново.",
 };

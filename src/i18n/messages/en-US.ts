@@ -319,6 +319,23 @@ export const enUS = {
   'profile.field.telephone': 'Support phone',
   'profile.field.website': 'Support website',
   'profile.updated': 'The support profile was updated.',
+
+  // --- message extension ------------------------------------------------------------------------------
+  'ext.kind.customer': "Customer",
+  'ext.kind.subscription': "Subscription",
+  'ext.field.domain': "Domain",
+  'ext.field.tenant': "Tenant id",
+  'ext.field.customer': "Customer",
+  'ext.readAt': "Read from Partner Center on {when}.",
+  'ext.open': "Open in Partner Ops",
+  'ext.query.tooShort': "Type at least {count, plural, one {# character} other {# characters}} to search.",
+  'ext.query.tooLong': "This search is too long: use at most {count, plural, one {# character} other {# characters}}.",
+  'ext.severalCustomers': "Several customers match \"{query}\": {names}. Type more of the name or domain, or the tenant id.",
+  'ext.nothing': "No service request matches \"{query}\".",
+  'ext.failed': "Partner Center could not be searched just now. Try again in a moment (correlation id {correlationId}).",
+  'ext.signIn': "Sign in to Partner Ops",
+  'ext.signInRequired': "Sign in to Partner Center first: open Partner Ops in a 1:1 chat and sign in, then search again.",
+  'ext.badItem': "This result can no longer be shown. Search again.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

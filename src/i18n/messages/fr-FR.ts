@@ -313,4 +313,21 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'profile.field.telephone': 'Téléphone du support',
   'profile.field.website': 'Site web du support',
   'profile.updated': 'Le profil de support a été mis à jour.',
+
+  // --- message extension ------------------------------------------------------------------------------
+  'ext.kind.customer': "Client",
+  'ext.kind.subscription': "Abonnement",
+  'ext.field.domain': "Domaine",
+  'ext.field.tenant': "ID de locataire",
+  'ext.field.customer': "Client",
+  'ext.readAt': "Lu dans l'Espace partenaires le {when}.",
+  'ext.open': "Ouvrir dans Partner Ops",
+  'ext.query.tooShort': "Tapez au moins {count, plural, one {# caractère} many {# de caractères} other {# caractères}} pour rechercher.",
+  'ext.query.tooLong': "Cette recherche est trop longue : {count, plural, one {# caractère} many {# de caractères} other {# caractères}} au maximum.",
+  'ext.severalCustomers': "Plusieurs clients correspondent à \"{query}\" : {names}. Tapez davantage du nom ou du domaine, ou l'ID de locataire.",
+  'ext.nothing': "Aucune demande de service ne correspond à \"{query}\".",
+  'ext.failed': "Impossible de rechercher dans l'Espace partenaires pour le moment. Réessayez dans un instant (ID de corrélation {correlationId}).",
+  'ext.signIn': "Se connecter à Partner Ops",
+  'ext.signInRequired': "Connectez-vous d'abord à l'Espace partenaires : ouvrez Partner Ops en conversation personnelle et connectez-vous, puis relancez la recherche.",
+  'ext.badItem': "Ce résultat ne peut plus être affiché. Relancez la recherche.",
 };

@@ -313,4 +313,21 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'profile.field.telephone': 'Telefono del supporto',
   'profile.field.website': 'Sito web del supporto',
   'profile.updated': 'Il profilo di supporto è stato aggiornato.',
+
+  // --- message extension ------------------------------------------------------------------------------
+  'ext.kind.customer': "Cliente",
+  'ext.kind.subscription': "Sottoscrizione",
+  'ext.field.domain': "Dominio",
+  'ext.field.tenant': "ID tenant",
+  'ext.field.customer': "Cliente",
+  'ext.readAt': "Letto dal Centro per i partner il {when}.",
+  'ext.open': "Apri in Partner Ops",
+  'ext.query.tooShort': "Digita almeno {count, plural, one {# carattere} many {# di caratteri} other {# caratteri}} per cercare.",
+  'ext.query.tooLong': "Questa ricerca è troppo lunga: usa al massimo {count, plural, one {# carattere} many {# di caratteri} other {# caratteri}}.",
+  'ext.severalCustomers': "Più clienti corrispondono a \"{query}\": {names}. Digita altro del nome o del dominio, oppure l'ID tenant.",
+  'ext.nothing': "Nessuna richiesta di servizio corrisponde a \"{query}\".",
+  'ext.failed': "Non è stato possibile cercare nel Centro per i partner. Riprova tra poco (ID di correlazione {correlationId}).",
+  'ext.signIn': "Accedi a Partner Ops",
+  'ext.signInRequired': "Accedi prima al Centro per i partner: apri Partner Ops in una chat personale ed esegui l'accesso, poi ripeti la ricerca.",
+  'ext.badItem': "Questo risultato non può più essere mostrato. Ripeti la ricerca.",
 };
