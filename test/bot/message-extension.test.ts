@@ -3,7 +3,7 @@
  * shared card's refresh, against the real bot and the Partner Center sandbox (which counts the calls).
  */
 import { SEED } from '../../dev/sandbox';
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { ALICE, BOB, GROUP, TENANT, startTestBot, textOf, type TestBot } from '../support/teams';
 import { cardVersionErrors } from '../cards/version';

@@ -7,7 +7,7 @@ import { createSeedData, SEED } from '../../dev/sandbox/seed';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { previewOf, sharedCard, unfurlCard } from '../../src/features/extension/cards';
 import type { Item } from '../../src/features/extension/search';
-import { VERB } from '../../src/features/verbs';
+import { VERB } from '../../src/cards/verbs';
 import { LOCALES, translator } from '../../src/i18n';
 import { customerSchema, serviceRequestSchema, subscriptionSchema } from '../../src/partner-center/schemas';
 import { byteSize, executeActions, inputIds, leftoverErrors, rendererErrors, schemaErrors, strings, urlErrors, walk } from './validate';

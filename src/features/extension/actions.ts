@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { action } from '../../commands/registry';
 import { customerIdSchema, serviceRequestIdSchema, subscriptionIdSchema } from '../../partner-center/schemas';
 import { forInteractor } from '../common/types';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import { sharedCard } from './cards';
 import { readItem } from './search';
 

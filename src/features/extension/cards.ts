@@ -10,7 +10,7 @@
 import { expand, literal, type AdaptiveCard } from '../../cards/render';
 import type { Translator } from '../../i18n';
 import { customerName, statusLabel, subscriptionName } from '../subscriptions/cards';
-import { VERB } from '../verbs';
+import { VERB } from '../../cards/verbs';
 import { botChatLink, commandFor, portalUrl, type PortalLink } from './links';
 import { refOf, type Item } from './search';
 
