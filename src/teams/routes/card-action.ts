@@ -18,6 +18,7 @@ export function registerCardAction(app: Application, r: RouteContext): void {
       action?: { verb?: unknown; data?: unknown };
       authentication?: { id?: unknown; token?: unknown };
       state?: unknown;
+      trigger?: unknown;
     };
     const verb = typeof value.action?.verb === 'string' ? value.action.verb : '';
     const data = value.action?.data && typeof value.action.data === 'object' && !Array.isArray(value.action.data) ? (value.action.data as Record<string, unknown>) : {};
@@ -50,7 +51,8 @@ export function registerCardAction(app: Application, r: RouteContext): void {
       });
     } else if ('signIn' in first) {
       if (signIn) {
-        await signIn.savePending(t, { kind: 'action', verb, data, replyToId: cardId });
+        // A card's automatic refresh is one viewer's copy: after sign-in there is no shared message to update.
+        await signIn.savePending(t, { kind: 'action', verb, data, replyToId: value.trigger === 'automatic' ? undefined : cardId });
         await delivery.invokeResponse(context, 200, signIn.loginRequest(t, first.signIn));
       } else {
         await delivery.answerCardAction(context, errorToCard(t, new SignInRequiredError(first.signIn)), 'interactor');
