@@ -9,7 +9,9 @@
  * everything sent back goes through delivery.ts.
  */
 import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
-import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
+// From its module, not teams-ai's index: that also loads openai and its tokenizer, which the bot never uses.
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
