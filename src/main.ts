@@ -13,7 +13,6 @@ import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated'
 import { KeyValueStore, type StateStore } from './storage';
 import { createStateStore } from './storage/factory';
 import { checkStateStore } from './storage/check';
-import { BlobStateStore } from './storage/blob';
 import { Sweeper } from './storage/sweeper';
 import { systemClock } from './util/clock';
 import { Leases } from './notifications/leases';
@@ -73,7 +72,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
 async function startAll(config: Config, logger: Logger, options: StartOptions, started: Array<{ close(): Promise<void> }>): Promise<Running> {
   const state = options.state ?? createStateStore(config, logger.child({ component: 'storage' }));
   // Storage first: a bot that cannot keep state must not start (the message says what to fix).
-  await checkStateStore(state, { blob: state instanceof BlobStateStore });
+  // By name, not instanceof: importing BlobStateStore here would load Azure's storage SDK into every bot, blob or not.
+  await checkStateStore(state, { blob: state.constructor.name === 'BlobStateStore' });
   const store = new KeyValueStore(state, systemClock);
   const p = config.partnerCenter;
   const a = config.aad;

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { BlobStateStore } from './blob';
+import type * as Blob from './blob';
 import { FileStateStore } from './file';
 import type { StateStore } from './index';
 
@@ -15,5 +15,8 @@ export function createStateStore(config: Pick<Config, 'storage'>, logger?: Store
   const { connectionString, container, dataDir } = config.storage;
   const onCorrupt = (info: { key: string; movedTo: string; reason: string }) =>
     logger?.warn({ key: info.key, movedTo: info.movedTo, reason: info.reason }, 'corrupt state record moved aside; the feature starts afresh');
-  return connectionString ? new BlobStateStore(connectionString, container, { onCorrupt }) : new FileStateStore(dataDir, { onCorrupt });
+  if (!connectionString) return new FileStateStore(dataDir, { onCorrupt });
+  // Azure's storage SDK (a few hundred modules) is loaded only when blob storage is configured.
+  const { BlobStateStore } = require('./blob') as typeof Blob;
+  return new BlobStateStore(connectionString, container, { onCorrupt });
 }

@@ -5,7 +5,8 @@
  */
 import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
-import { TeamsAdapter } from '@microsoft/teams-ai';
+// teams-ai's index also loads its AI half (openai, its tokenizer, models, planners): the bot uses none of it.
+import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 
 export class PartnerOpsAdapter extends TeamsAdapter {
   /**

@@ -10,7 +10,9 @@
  * everything sent back goes through delivery.ts.
  */
 import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
-import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
+// From its module, not teams-ai's index: that also loads openai and its tokenizer, which the bot never uses.
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
@@ -65,19 +67,32 @@ export interface Bot {
   signIn?: SignInFlow;
 }
 
+/** The Bot Framework adapter for the configured bot identity (the benchmarks' minimal bot uses it too). */
+export function createAdapter(bot: Config['bot'], botFrameworkAuth?: Record<string, string>, credentialsFactory?: ServiceClientCredentialsFactory): PartnerOpsAdapter {
+  return new PartnerOpsAdapter(
+    {
+      MicrosoftAppId: bot.id ?? '',
+      MicrosoftAppPassword: bot.password ?? '',
+      MicrosoftAppType: bot.type,
+      MicrosoftAppTenantId: bot.tenantId ?? '',
+      ...botFrameworkAuth,
+    },
+    credentialsFactory,
+  );
+}
+
+/**
+ * The teams-ai Application with the product's options (the benchmarks' minimal bot uses it too): no typing
+ * indicator, no long-running proactive replies, the bot's @mention removed from the text.
+ */
+export function createApplication(adapter: TeamsAdapter, botAppId: string): Application {
+  return new Application({ adapter, botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+}
+
 export function createBot(o: BotOptions): Bot {
   const clock = o.clock ?? systemClock;
   const logger = o.logger;
-  const adapter = new PartnerOpsAdapter(
-    {
-      MicrosoftAppId: o.config.bot.id ?? '',
-      MicrosoftAppPassword: o.config.bot.password ?? '',
-      MicrosoftAppType: o.config.bot.type,
-      MicrosoftAppTenantId: o.config.bot.tenantId ?? '',
-      ...o.botFrameworkAuth,
-    },
-    o.credentialsFactory,
-  );
+  const adapter = createAdapter(o.config.bot, o.botFrameworkAuth, o.credentialsFactory);
   const botAppId = o.config.bot.id ?? '';
   const background = new BackgroundWork(logger);
   const signer = new Signer(o.config.cardSigningKey, clock);
@@ -110,7 +125,7 @@ export function createBot(o: BotOptions): Bot {
     invokeDeadlineMs: o.invokeDeadlineMs ?? 3_500,
   };
 
-  const app = new Application({ adapter, botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+  const app = createApplication(adapter, botAppId);
 
   // One line per activity received: what it is, where from (never its text: it may hold customer data).
   app.turn('beforeTurn', async (context) => {

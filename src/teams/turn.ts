@@ -7,7 +7,7 @@ import { TurnContext, type ConversationReference } from 'botbuilder';
 import { conversationKeyOf } from '../notifications/watches';
 import { resolveLocale, translator, type Locale, type Translator } from '../i18n';
 import type { Actor, TokenProvider } from '../identity';
-import type { Logger } from '../logging/logger';
+import { childLogger, type Logger } from '../logging/logger';
 import type { UserContext } from '../partner-center';
 import type { CallRecord } from '../partner-center/pipeline';
 
@@ -74,16 +74,21 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
   };
   const type = a.conversation?.conversationType;
   const correlationId = randomUUID();
-  const log = logger.child({ conversationId: a.conversation?.id, activityId: a.id, correlationId });
+  const log = childLogger(logger, { conversationId: a.conversation?.id, activityId: a.id, correlationId });
   const calls: CallRecord[] = [];
+  const tr = translator(locale);
   const reference = TurnContext.getConversationReference(a);
+  // The conversation key (a hash of the reference) is read only by work that writes or watches: made on first use.
+  let conversationKey: string | undefined;
   return {
     context,
     reference,
-    conversationKey: conversationKeyOf(reference),
+    get conversationKey() {
+      return (conversationKey ??= conversationKeyOf(reference));
+    },
     activityId: a.id,
     locale,
-    tr: translator(locale),
+    tr,
     actor,
     log,
     calls,
@@ -95,7 +100,7 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
       logger: log,
       onResponse: (r) => calls.push(r),
       throttleBudgetMs: THROTTLE_BUDGET_MS,
-      onThrottled: a.type === 'message' ? sayOnceWhenThrottled(context, translator(locale), log) : undefined,
+      onThrottled: a.type === 'message' ? sayOnceWhenThrottled(context, tr, log) : undefined,
     },
     conversationType: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
   };
