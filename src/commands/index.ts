@@ -27,7 +27,7 @@ import { command, EVERYWHERE, ok, type ActionSpec, type CommandSpec, type Parsed
 const help = command({
   kind: 'help',
   name: 'help',
-  usage: 'help [command]',
+  usage: 'help [«command»]',
   example: 'help sub set',
   menu: EVERYWHERE,
   parse: (a) => ok(a.words.length > 0 ? { topic: a.words.join(' ').toLowerCase() } : {}),

@@ -112,7 +112,7 @@ const PROFILE_FORM = ['email', 'telephone', 'website'] as const;
 
 const CARDS: CardCase[] = [
   { name: 'help', render: (tr) => helpCard(tr, COMMANDS), shows: (tr) => [tr.t('help.intro'), 'sr new', 'profile set'] },
-  { name: 'help sub', render: (tr) => helpCard(tr, COMMANDS, 'sub'), shows: () => ['sub set <customer>'] },
+  { name: 'help sub', render: (tr) => helpCard(tr, COMMANDS, 'sub'), shows: (tr) => [`sub set «${tr.t('arg.customer')}»`] },
   { name: 'help unknown topic', render: (tr) => helpCard(tr, COMMANDS, 'frobnicate'), shows: () => ['frobnicate'] },
   { name: 'error with ids and link', render: (tr) => errorCard(tr, { message: 'Boom', next: 'Retry', requestId: 'req-1', correlationId: 'corr-1', link: { title: 'Open', url: 'https://partner.microsoft.com/dashboard/support/servicerequests' } }), shows: () => ['Boom', 'req-1', 'corr-1'] },
   { name: 'error plain', render: (tr) => errorCard(tr, { message: 'Boom' }) },

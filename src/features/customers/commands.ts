@@ -6,7 +6,7 @@ import { findCustomers, showCustomer } from './handlers';
 export const customerFind = command({
   kind: 'customer.find',
   name: 'customer find',
-  usage: 'customer find <name or domain prefix>',
+  usage: 'customer find «name or domain prefix»',
   example: 'customer find contoso',
   menu: IN_CHANNELS_AND_GROUPS,
   parse: (a) => (a.words[0] ? ok({ query: a.rest(0) }) : a.missing('name or domain prefix')),
@@ -16,7 +16,7 @@ export const customerFind = command({
 export const customerShow = command({
   kind: 'customer.show',
   name: 'customer',
-  usage: 'customer <tenant-id, domain or name>',
+  usage: 'customer «tenant-id, domain or name»',
   example: 'customer contoso.onmicrosoft.com',
   parse: (a) => {
     if (!a.words[0]) return a.missing('tenant-id, domain or name');
