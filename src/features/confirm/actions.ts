@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { messageCard } from '../../cards/common';
+import { literal } from '../../cards/render';
 import { action } from '../../commands/registry';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import * as sr from '../service-requests/handlers';
@@ -15,17 +16,33 @@ import { VERB } from '../verbs';
 export type Confirmable = sr.CloseRequest | subs.SubscriptionUpdateRequest;
 
 function act(d: BotDeps, t: Turn, p: Confirmable): Promise<Outcome> {
-  return p.op === 'sr.close' ? sr.close(d, t, p.id) : subs.applyConfirmed(d, t, p);
+  return p.op === 'sr.close' ? sr.close(d, t, p) : subs.applyConfirmed(d, t, p);
 }
 
-async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
+/** The signed payload of a confirmation card, when it is one this bot signed and has not expired. */
+function verified(d: BotDeps, confirmation: string): { signed: unknown; payload: Confirmable | undefined } {
   let signed: unknown;
   try {
     signed = JSON.parse(confirmation);
   } catch {
     signed = undefined;
   }
-  const payload = d.signer.verify(signed) as Confirmable | undefined;
+  return { signed, payload: d.signer.verify(signed) as Confirmable | undefined };
+}
+
+/** Keep as is: nothing is sent; the card says so, naming what stays as it was. */
+function kept(d: BotDeps, t: Turn, confirmation: string): Outcome {
+  const { payload: p } = verified(d, confirmation);
+  const what = !p
+    ? t.tr.t('common.cancelled')
+    : p.op === 'sr.close'
+      ? t.tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' })
+      : t.tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) });
+  return forAll(messageCard(`${what}\n\n${t.tr.t('confirm.keptNext')}`));
+}
+
+async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
+  const { signed, payload } = verified(d, confirmation);
   if (!payload) return forInteractor(messageCard(t.tr.t('error.tampered')));
   if (payload.by !== t.actor.id) return forInteractor(messageCard(t.tr.t('confirm.notYours')));
   // A double click on Confirm acts once; the second click gets the first one's card.
@@ -46,5 +63,12 @@ export const CONFIRM_ACTIONS = [
     writes: true,
     run: (d, t, data) => confirmed(d, t, typeof data.confirmation === 'string' ? data.confirmation : ''),
   }),
-  action({ verb: VERB.cancel, data: z.unknown(), run: async (_d, t) => forAll(messageCard(t.tr.t('common.cancelled'))) }),
+  action({
+    verb: VERB.cancel,
+    data: z.unknown(),
+    run: async (d, t, data) => {
+      const confirmation = data && typeof data === 'object' ? (data as { confirmation?: unknown }).confirmation : undefined;
+      return kept(d, t, typeof confirmation === 'string' ? confirmation : '');
+    },
+  }),
 ];

@@ -13,7 +13,7 @@ import { clip, expand, expandFitting, literal, type AdaptiveCard } from '../../c
 const MAX_NOTES = 10;
 const MAX_NOTE_CHARS = 1000;
 
-function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
+export function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
   if (!value) return '—';
   return tr.maybe(prefix, value) ?? value;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { messageCard, withNotice, type Banner } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
-import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from './cards';
+import { label, serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from './cards';
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
@@ -91,7 +91,7 @@ export async function createServiceRequest(d: BotDeps, t: Turn, data: Record<str
         done: { key: 'sr.created', params: { id: sr?.id ?? '' } },
         createdKey: 'common.createdBy',
         rows: [{ field: t.tr.t('sr.field.title'), from: '—', to: v.value.title }],
-        audit: { action: 'sr.create', target: sr?.id ?? v.value.title },
+        audit: { action: 'sr.create', target: sr?.id ?? v.value.title, item: { kind: 'sr', id: sr?.id ?? '—', title: v.value.title } },
       })
     ).card;
   });
@@ -111,15 +111,18 @@ export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown, fo
     const sr = await d.client.getServiceRequest(t.user, id);
     return forInteractor(serviceRequestCard(t.tr, sr, { text: Object.values(v.errors)[0]!, style: 'attention' }));
   }
-  const write = async () =>
-    (
-      await afterWrite(d, t, await d.client.addServiceRequestNote(t.user, id, v.value), {
+  const write = async () => {
+    const r = await d.client.addServiceRequestNote(t.user, id, v.value);
+    const title = (r.outcome === 'applied' ? r.resource : r.current)?.title ?? undefined;
+    return (
+      await afterWrite(d, t, r, {
         done: { key: 'sr.noteAdded' },
         rows: [],
         // The card shows the note itself; the audit trail keeps its first words.
-        audit: { action: 'sr.note', target: id, changes: [{ field: t.tr.t('sr.notes'), from: '—', to: v.value.slice(0, 200) }] },
+        audit: { action: 'sr.note', target: id, item: { kind: 'sr', id, title }, changes: [{ field: t.tr.t('sr.field.note'), from: '—', to: v.value.slice(0, 200) }] },
       })
     ).card;
+  };
   const nonce = form ? noteFormSchema.safeParse(form) : undefined;
   if (!nonce?.success) return forAll(await write());
   const { result } = await d.dedupe.once(`sr.note/${t.actor.id}/${nonce.data.nonce}`, write);
@@ -130,28 +133,36 @@ export interface CloseRequest {
   op: 'sr.close';
   id: string;
   by: string;
+  /** What the confirmation showed: the request's title and its status then (the audit trail's "from"). */
+  title?: string;
+  from?: string;
 }
 
-/** `sr close` asks first: closing stops Microsoft's work on the request. */
+/** `sr close` asks first: closing stops Microsoft's work on the request. A closed one has nothing to change. */
 export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const sr = await d.client.getServiceRequest(t.user, id);
-  if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr));
-  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id };
+  if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr, { text: t.tr.t('sr.noChange.closed', { id }), style: 'accent' }));
+  const from = sr.status ?? 'open';
+  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id, title: sr.title ?? '', from };
   return forAll(
-    confirmCard(
-      t.tr,
-      t.tr.t('sr.confirmClose.title', { id }),
-      [{ field: t.tr.t('sr.field.status'), from: t.tr.t(`sr.status.${sr.status === 'attention_needed' ? 'attention_needed' : 'open'}`), to: t.tr.t('sr.status.closed') }],
-      [t.tr.t('sr.confirmClose.consequence')],
-      d.signer.sign(payload),
-    ),
+    confirmCard(t.tr, {
+      title: t.tr.t('sr.confirmClose.title', { id }),
+      subject: [
+        { title: t.tr.t('sr.field.id'), value: id },
+        { title: t.tr.t('sr.field.title'), value: sr.title ?? '—' },
+      ],
+      changes: [{ field: t.tr.t('sr.field.status'), from: label(t.tr, 'sr.status', from), to: t.tr.t('sr.status.closed') }],
+      consequences: [t.tr.t('sr.confirmClose.consequence')],
+      confirmation: d.signer.sign(payload),
+    }),
   );
 }
 
-export async function close(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  return afterWrite(d, t, await d.client.closeServiceRequest(t.user, id), {
+/** Closes a request whose closing was confirmed: the audit trail keeps the status the confirmation showed. */
+export async function close(d: BotDeps, t: Turn, p: Pick<CloseRequest, 'id' | 'title' | 'from'>): Promise<Outcome> {
+  return afterWrite(d, t, await d.client.closeServiceRequest(t.user, p.id), {
     done: { key: 'sr.closedDone' },
-    rows: [{ field: t.tr.t('sr.field.status'), from: '—', to: t.tr.t('sr.status.closed') }],
-    audit: { action: 'sr.close', target: id },
+    rows: [{ field: t.tr.t('sr.field.status'), from: p.from ? label(t.tr, 'sr.status', p.from) : '—', to: t.tr.t('sr.status.closed') }],
+    audit: { action: 'sr.close', target: p.id, item: { kind: 'sr', id: p.id, title: p.title } },
   });
 }

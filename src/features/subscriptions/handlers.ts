@@ -19,6 +19,9 @@ export interface SubscriptionUpdateRequest {
   op: 'sub.update';
   customerId: string;
   customerName: string;
+  /** What the confirmation named: the customer's domain and the subscription's name. */
+  customerDomain?: string;
+  subscriptionName?: string;
   subscriptionId: string;
   change: SubscriptionChange;
   by: string;
@@ -67,12 +70,33 @@ function effectiveChange(current: Subscription, wanted: SubscriptionChange): Sub
  * A change Partner Center's documented rules refuse, said before any confirmation: new commerce lets seats
  * go only while `refundableQuantity` covers them.
  */
-function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): string | undefined {
+function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): Banner | undefined {
   if (change.quantity === undefined || change.quantity >= (s.quantity ?? 0) || !isNewCommerce(s)) return undefined;
   const r = refundable(s, now);
-  const asked = (s.quantity ?? 0) - change.quantity;
+  const seats = s.quantity ?? 0;
+  const asked = seats - change.quantity;
   if (!r || asked <= r.total) return undefined;
-  return tr.t('sub.refusal.decrease', { refundable: r.total, asked });
+  // The limit, until when each part of it holds, and what can be done instead.
+  const lines = r.windows.length > 0 ? r.windows.map((w) => tr.t('sub.refusal.window', { count: w.quantity, date: tr.dateTime(w.until) })) : [tr.t('sub.refusal.noWindow')];
+  if (r.total > 0) lines.push(tr.t('sub.refusal.min', { min: seats - r.total }));
+  if (s.commitmentEndDate) lines.push(tr.t('sub.refusal.renewal', { date: tr.date(s.commitmentEndDate) }));
+  return { text: tr.t('sub.refusal.decrease', { refundable: r.total, asked }), style: 'attention', lines };
+}
+
+/** "Contoso Ltd (contoso.onmicrosoft.com)": the customer as a confirmation names it. */
+export function customerLabel(c: Customer): string {
+  const name = customerName(c);
+  const domain = c.companyProfile?.domain;
+  return domain && domain !== name ? `${name} (${domain})` : name;
+}
+
+/** "Nothing to change", naming the subscription, and the status it already has when the change was one. */
+function noChange(tr: Translator, s: Subscription, wanted: SubscriptionChange): string {
+  const name = literal(subscriptionName(s));
+  if (wanted.status === 'suspended') return tr.t('sub.noChange.suspended', { name });
+  if (wanted.status === 'active') return tr.t('sub.noChange.active', { name });
+  if (wanted.status === 'deleted') return tr.t('sub.noChange.deleted', { name });
+  return tr.t('sub.noChange', { name });
 }
 
 /** Changes that lose seats, access or renewal ask first, saying what will happen. */
@@ -120,22 +144,37 @@ export async function requestChange(
   }
   const change = effectiveChange(current, v.value);
   if (Object.keys(change).length === 0) {
-    return forAll(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: t.tr.t('sub.noChange'), style: 'accent' } }));
+    return forAll(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: noChange(t.tr, current, v.value), style: 'accent' } }));
   }
   const refusal = knownRefusal(t.tr, current, change, d.clock.now());
-  if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: refusal, style: 'attention' } }));
+  if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: refusal }));
   const risks = consequences(t.tr, current, change, d.clock.now());
   if (risks.length === 0) return apply(d, t, r.customer, subscriptionId, change, snapshot);
   const payload: SubscriptionUpdateRequest = {
     op: 'sub.update',
     customerId: r.customer.id,
     customerName: customerName(r.customer),
+    customerDomain: r.customer.companyProfile?.domain ?? undefined,
+    subscriptionName: subscriptionName(current),
     subscriptionId,
     change,
     by: t.actor.id,
   };
+  const names = { name: literal(subscriptionName(current)), customer: literal(customerName(r.customer)) };
+  const title = change.status === 'suspended' ? t.tr.t('sub.confirm.suspend', names) : change.status === 'deleted' ? t.tr.t('sub.confirm.cancel', names) : t.tr.t('sub.confirm.title', names);
   return forAll(
-    confirmCard(t.tr, t.tr.t('sub.confirm.title', { name: literal(subscriptionName(current)) }), changeRows(t.tr, current, change), risks, d.signer.sign(payload)),
+    confirmCard(t.tr, {
+      title,
+      subject: [
+        { title: t.tr.t('sub.field.customer'), value: customerLabel(r.customer) },
+        { title: t.tr.t('sub.field.subscription'), value: subscriptionName(current) },
+        { title: t.tr.t('sub.field.offer'), value: current.offerName ?? current.offerId ?? '—' },
+        { title: t.tr.t('sub.field.id'), value: subscriptionId },
+      ],
+      changes: changeRows(t.tr, current, change),
+      consequences: risks,
+      confirmation: d.signer.sign(payload),
+    }),
   );
 }
 
@@ -144,10 +183,11 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
   const result = await d.client.updateSubscription(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.inlineWaitMs, from });
   const rows = changeRows(t.tr, result.previous, change);
   const target = `${customerName(customer)} / ${subscriptionName(result.previous)} (${subscriptionId})`;
+  const item = { kind: 'sub' as const, id: subscriptionId, name: subscriptionName(result.previous), customer: customerName(customer) };
   const banner = await reportWrite(d, t, {
     outcome: result.state === 'unknown' ? 'unknown' : 'applied',
     rows,
-    audit: { action: 'sub.update', target, ...(result.state === 'in-progress' ? { pending: true } : {}) },
+    audit: { action: 'sub.update', target, item, ...(result.state === 'in-progress' ? { pending: true } : {}) },
     requestId: result.requestId,
     confirmedByRead: result.state === 'completed' && result.confirmedByRead,
   });
@@ -162,6 +202,6 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
 }
 
 export async function applyConfirmed(d: BotDeps, t: Turn, p: SubscriptionUpdateRequest): Promise<Outcome> {
-  const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName } };
+  const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName, domain: p.customerDomain } };
   return apply(d, t, customer, p.subscriptionId, p.change);
 }

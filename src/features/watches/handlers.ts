@@ -35,7 +35,8 @@ async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watc
   };
   const { created, watch } = await d.watches.add(w);
   if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
-  return forAll(messageCard(t.tr.t('watch.created', { what: describe(t.tr, w), id: w.id })));
+  // Only a channel has threads; a chat gets each change as a message.
+  return forAll(messageCard(t.tr.t(t.conversationType === 'channel' ? 'watch.created' : 'watch.createdChat', { what: describe(t.tr, w), id: w.id })));
 }
 
 /** A service request: checked to exist (and readable by the person setting the watch) first. */
