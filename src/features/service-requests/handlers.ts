@@ -10,12 +10,13 @@ import { echoValues, validateForm } from '../common/forms';
 import type { Turn } from '../../teams/turn';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite, type WriteReport } from '../common/written';
+import { forServiceRequest } from '../common/not-found';
 
 export const SR_PAGE_SIZE = 10;
 const FORM_FIELDS = ['title', 'description', 'severity', 'supportTopicId', 'text'] as const;
 
 export async function showServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  return forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id)));
+  return forServiceRequest(t, id, async () => forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id))));
 }
 
 const STATUS_OF: Record<SrFilter, 'open' | 'closed' | 'attention_needed'> = {
@@ -105,7 +106,11 @@ const noteFormSchema = z.object({ nonce: z.uuid() });
  * A note, from the command or the card. From the card it is added once per card instance (its nonce), so a
  * double click or a re-delivered invoke never adds it twice.
  */
-export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
+export function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
+  return forServiceRequest(t, id, () => noteOnce(d, t, id, text, form));
+}
+
+async function noteOnce(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
   const v = validateForm(t.tr, noteInputSchema, text);
   if (!v.ok) {
     const sr = await d.client.getServiceRequest(t.user, id);
@@ -139,7 +144,11 @@ export interface CloseRequest {
 }
 
 /** `sr close` asks first: closing stops Microsoft's work on the request. A closed one has nothing to change. */
-export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
+export function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
+  return forServiceRequest(t, id, () => confirmClose(d, t, id));
+}
+
+async function confirmClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const sr = await d.client.getServiceRequest(t.user, id);
   if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr, { text: t.tr.t('sr.noChange.closed', { id }), style: 'accent' }));
   const from = sr.status ?? 'open';
@@ -159,10 +168,12 @@ export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outco
 }
 
 /** Closes a request whose closing was confirmed: the audit trail keeps the status the confirmation showed. */
-export async function close(d: BotDeps, t: Turn, p: Pick<CloseRequest, 'id' | 'title' | 'from'>): Promise<Outcome> {
-  return afterWrite(d, t, await d.client.closeServiceRequest(t.user, p.id), {
-    done: { key: 'sr.closedDone' },
-    rows: [{ field: t.tr.t('sr.field.status'), from: p.from ? label(t.tr, 'sr.status', p.from) : '—', to: t.tr.t('sr.status.closed') }],
-    audit: { action: 'sr.close', target: p.id, item: { kind: 'sr', id: p.id, title: p.title } },
-  });
+export function close(d: BotDeps, t: Turn, p: Pick<CloseRequest, 'id' | 'title' | 'from'>): Promise<Outcome> {
+  return forServiceRequest(t, p.id, async () =>
+    afterWrite(d, t, await d.client.closeServiceRequest(t.user, p.id), {
+      done: { key: 'sr.closedDone' },
+      rows: [{ field: t.tr.t('sr.field.status'), from: p.from ? label(t.tr, 'sr.status', p.from) : '—', to: t.tr.t('sr.status.closed') }],
+      audit: { action: 'sr.close', target: p.id, item: { kind: 'sr', id: p.id, title: p.title } },
+    }),
+  );
 }

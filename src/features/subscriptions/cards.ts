@@ -2,7 +2,7 @@
 import { VERB } from '../verbs';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../../partner-center';
-import { bannerData, type Banner } from '../../cards/common';
+import { bannerData, durationText, type Banner } from '../../cards/common';
 import { expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
 
 export function customerName(c: Customer): string {
@@ -11,6 +11,13 @@ export function customerName(c: Customer): string {
 
 export function subscriptionName(s: Subscription): string {
   return s.friendlyName || s.offerName || s.id;
+}
+
+/** A billing cycle in words ("Monthly", "Annuelle"); one this product does not know, as Partner Center wrote it. */
+export function billingLabel(tr: Translator, cycle: string | null | undefined): string {
+  if (!cycle) return '—';
+  const known = tr.maybe('sub.billing', cycle.toLowerCase().replace(/[-_\s]/g, ''));
+  return known ?? literal(cycle.charAt(0).toUpperCase() + cycle.slice(1));
 }
 
 export function statusLabel(tr: Translator, status: string | null | undefined): string {
@@ -129,8 +136,8 @@ export function subscriptionCard(
     { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) },
     { title: tr.t('sub.field.autoRenew'), value: tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off') },
     { title: tr.t('sub.field.offer'), value: `${literal(s.offerName ?? s.offerId ?? '—')} (${tr.t(nce ? 'sub.kind.nce' : 'sub.kind.legacy')})` },
-    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: literal(s.termDuration) }] : []),
-    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: literal(s.billingCycle) }] : []),
+    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: literal(durationText(tr, s.termDuration)) }] : []),
+    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: billingLabel(tr, s.billingCycle) }] : []),
     { title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) },
     ...(refundableRow ? [{ title: tr.t('sub.field.refundable'), value: refundableRow }] : []),
     ...(until ? [{ title: tr.t('sub.field.cancellableUntil'), value: tr.dateTime(until) }] : []),
@@ -166,7 +173,9 @@ export function subscriptionCard(
       form: tr.t('sub.form.title'),
       quantity: tr.t('sub.field.quantity'),
       friendlyName: tr.t('sub.field.friendlyName'),
-      autoRenew: tr.t('sub.field.autoRenew'),
+      // The facts say "Auto-renew: On"; the toggle says what it does, so the label is not shown twice.
+      renewal: tr.t('sub.form.renewal'),
+      renewAutomatically: tr.t('sub.form.renewAutomatically'),
       required: tr.t('field.required'),
       save: tr.t('common.save'),
       suspend: tr.t('sub.action.suspend'),

@@ -11,6 +11,16 @@ import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite } from '../common/written';
+import { found, notFound } from '../common/not-found';
+
+/** "Contoso Ltd has no subscription with the id …", and the command that lists the ones it has. */
+function subscriptionNotFound(t: Turn, customer: Customer, subscriptionId: string): Outcome {
+  return notFound(
+    t,
+    t.tr.t('sub.notFound', { customer: literal(customerName(customer)), id: subscriptionId }),
+    t.tr.t('sub.notFound.next', { customer: literal(customer.companyProfile?.domain ?? customer.id) }),
+  );
+}
 
 type Field = keyof SubscriptionChange;
 const FIELDS: readonly Field[] = ['quantity', 'friendlyName', 'autoRenewEnabled', 'status'];
@@ -37,7 +47,8 @@ export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string
 export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
-  const s = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
+  const s = await found(d.client.getSubscription(t.user, r.customer.id, subscriptionId));
+  if (!s) return subscriptionNotFound(t, r.customer, subscriptionId);
   return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now() }));
 }
 
@@ -130,7 +141,8 @@ export async function requestChange(
   const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
   // Read once: the change is compared with, and written from, this same snapshot.
-  const snapshot = await d.client.readSubscription(t.user, r.customer.id, subscriptionId);
+  const snapshot = await found(d.client.readSubscription(t.user, r.customer.id, subscriptionId));
+  if (!snapshot) return subscriptionNotFound(t, r.customer, subscriptionId);
   const current = snapshot.subscription;
   const v = validateForm(t.tr, subscriptionChangeSchema, wanted);
   if (!v.ok) {

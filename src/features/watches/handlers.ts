@@ -7,6 +7,7 @@ import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind
 import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { forServiceRequest } from '../common/not-found';
 
 function conversationKey(t: Turn): string {
   return t.conversationKey;
@@ -40,9 +41,11 @@ async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watc
 }
 
 /** A service request: checked to exist (and readable by the person setting the watch) first. */
-export async function watchServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  const sr = await d.client.getServiceRequest(t.user, id);
-  return create(d, t, 'sr', { srId: id }, { [sr.id ?? id]: srSnapshot(sr) });
+export function watchServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
+  return forServiceRequest(t, id, async () => {
+    const sr = await d.client.getServiceRequest(t.user, id);
+    return create(d, t, 'sr', { srId: id }, { [sr.id ?? id]: srSnapshot(sr) });
+  });
 }
 
 /** Reads every page now, as the setter (signing them in if needed): the baseline the first cycle compares with. */
