@@ -5,7 +5,7 @@
  */
 import { ACCOUNT_COMMANDS } from '../features/account/commands';
 import { AUDIT_COMMANDS } from '../features/audit/commands';
-import { CUSTOMER_COMMANDS } from '../features/customers/commands';
+import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from '../features/customers/commands';
 import { helpCard } from '../features/help/cards';
 import type { Translator } from '../i18n';
 import type { AdaptiveCard } from '../cards/render';
@@ -64,6 +64,7 @@ export function runCommand(d: BotDeps, t: Turn, c: Parsed): Promise<Outcome> {
 
 /** Every card button's action, by verb. */
 export const ACTIONS: readonly ActionSpec[] = [
+  ...CUSTOMER_ACTIONS,
   ...SERVICE_REQUEST_ACTIONS,
   ...SUBSCRIPTION_ACTIONS,
   ...PROFILE_ACTIONS,

@@ -412,7 +412,7 @@ describe.each(LOCALES)('%s: long content is cut to fit, and says so', (locale) =
     expect(ids(first)).toEqual(liveFirst.slice(0, 20).map((s) => s.id));
     expect(texts(first)).toContain(`${tr.number(1)}–${tr.number(20)} / ${tr.number(50)}`);
     const next = executeActions(first).find((a) => a.verb === VERB.customerSubscriptions);
-    expect(next?.data).toEqual({ customerId: contoso.id, offset: 20 });
+    expect(next?.data).toEqual({ customerId: contoso.id, offset: 20, query: '' });
     const last = subscriptionListCard(tr, contoso, manySubs, 40);
     expect(ids(last)).toEqual(liveFirst.slice(40).map((s) => s.id));
     expect(executeActions(last).filter((a) => a.verb === VERB.customerSubscriptions).map((a) => a.data?.offset)).toEqual([20]);

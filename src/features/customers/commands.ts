@@ -1,6 +1,8 @@
 /** `customer find` and `customer`. */
 import { levenshtein } from '../../commands/distance';
-import { command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/registry';
+import { z } from 'zod';
+import { action, command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/registry';
+import { VERB } from '../verbs';
 import { findCustomers, showCustomer } from './handlers';
 
 export const customerFind = command({
@@ -28,3 +30,8 @@ export const customerShow = command({
 });
 
 export const CUSTOMER_COMMANDS = [customerFind, customerShow];
+
+/** "Back to the customers" on a customer's subscriptions: the search again. */
+export const CUSTOMER_ACTIONS = [
+  action({ verb: VERB.customerFind, data: z.looseObject({ query: z.string().trim().min(1).max(200) }), run: (d, t, data) => findCustomers(d, t, data.query) }),
+];

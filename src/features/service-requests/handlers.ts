@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { messageCard, withNotice, type Banner } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
-import { label, serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from './cards';
+import { label, serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter, type SrListPlace } from './cards';
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
@@ -15,8 +15,9 @@ import { forServiceRequest } from '../common/not-found';
 export const SR_PAGE_SIZE = 10;
 const FORM_FIELDS = ['title', 'description', 'severity', 'supportTopicId', 'text'] as const;
 
-export async function showServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  return forServiceRequest(t, id, async () => forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id))));
+/** One request; opened from a list, its card leads back to that list page. */
+export async function showServiceRequest(d: BotDeps, t: Turn, id: string, list?: SrListPlace): Promise<Outcome> {
+  return forServiceRequest(t, id, async () => forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id), undefined, list)));
 }
 
 const STATUS_OF: Record<SrFilter, 'open' | 'closed' | 'attention_needed'> = {

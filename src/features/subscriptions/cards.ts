@@ -68,7 +68,13 @@ function refundableText(tr: Translator, s: Subscription, now: number): string | 
 /** Subscriptions shown per card; the rest are a "Next page" away. */
 export const SUBSCRIPTIONS_PER_PAGE = 20;
 
-export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0, skipped = 0): AdaptiveCard {
+/** The list page a subscription was opened from, and the customer search before it: where "Back" leads. */
+export interface SubscriptionListPlace {
+  offset: number;
+  query?: string;
+}
+
+export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0, skipped = 0, query?: string): AdaptiveCard {
   const name = literal(customerName(customer));
   // The ones that can still change come first; cancelled ones after them.
   const ordered = [...subscriptions.filter((s) => s.status !== 'deleted'), ...subscriptions.filter((s) => s.status === 'deleted')];
@@ -85,13 +91,17 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
       .filter(Boolean)
       .join(' · '),
     customerId: customer.id,
+    // Reached from a customer search: back to it; every row and page keeps the way back.
+    query: query ?? '',
+    hasQuery: !!query,
+    backLabel: tr.t('customer.action.back'),
     hasPrevious: start > 0,
     previousOffset: Math.max(0, start - SUBSCRIPTIONS_PER_PAGE),
     hasNext: start + shown < ordered.length,
     nextOffset: start + shown,
     previousLabel: tr.t('common.previous'),
     nextLabel: tr.t('common.next'),
-    verb: { list: VERB.customerSubscriptions },
+    verb: { list: VERB.customerSubscriptions, find: VERB.customerFind },
     items: page.slice(0, shown).map((s) => ({
       id: s.id,
       customerId: customer.id,
@@ -107,6 +117,8 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
         .join(' · '),
       verb: VERB.subShow,
       openLabel: tr.t('sub.action.open'),
+      listOffset: start,
+      query: query ?? '',
     })),
   }));
 }
@@ -126,7 +138,7 @@ export function subscriptionCard(
   tr: Translator,
   customer: Customer,
   s: Subscription,
-  o: { now: number; banner?: Banner; form?: SubscriptionFormState },
+  o: { now: number; banner?: Banner; form?: SubscriptionFormState; list?: SubscriptionListPlace },
 ): AdaptiveCard {
   const nce = isNewCommerce(s);
   const until = cancellableUntil(s, o.now);
@@ -182,7 +194,11 @@ export function subscriptionCard(
       reactivate: tr.t('sub.action.reactivate'),
       cancel: tr.t('sub.action.cancel'),
       refresh: tr.t('common.refresh'),
+      back: tr.t('common.backToList'),
     },
-    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow },
+    // Opened from a list: back to the same page, and Refresh keeps the way back.
+    hasList: !!o.list,
+    list: { offset: o.list?.offset ?? 0, query: o.list?.query ?? '' },
+    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow, list: VERB.customerSubscriptions },
   });
 }

@@ -1,7 +1,7 @@
 /** Subscriptions: list, show, change (with confirmation when it loses seats, access or renewal), status. */
 import type { Banner, ChangeRow } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
-import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from './cards';
+import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName, type SubscriptionListPlace } from './cards';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { subscriptionChangeSchema } from '../../partner-center/schemas';
@@ -37,19 +37,21 @@ export interface SubscriptionUpdateRequest {
   by: string;
 }
 
-export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string, offset = 0): Promise<Outcome> {
+/** A customer's subscriptions; reached from a customer search (`query`), the card leads back to it. */
+export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string, offset = 0, query?: string): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef);
   if ('outcome' in r) return r.outcome;
   const page = await d.client.listSubscriptions(t.user, r.customer.id);
-  return forAll(subscriptionListCard(t.tr, r.customer, page.items, offset, page.skipped));
+  return forAll(subscriptionListCard(t.tr, r.customer, page.items, offset, page.skipped, query));
 }
 
-export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {
+/** One subscription; opened from a list (`list`), its card leads back to that page. */
+export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string, list?: SubscriptionListPlace): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
   const s = await found(d.client.getSubscription(t.user, r.customer.id, subscriptionId));
   if (!s) return subscriptionNotFound(t, r.customer, subscriptionId);
-  return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now() }));
+  return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now(), list }));
 }
 
 function display(tr: Translator, field: Field, value: unknown): string {

@@ -62,6 +62,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'common.save': 'Записване',
   'common.next': 'Следваща страница',
   'common.previous': 'Предишна страница',
+  'common.backToList': 'Обратно към списъка',
   'common.none': 'Няма',
   'common.yes': 'Да',
   'common.no': 'Не',
@@ -212,6 +213,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'customer.field.tenantId': 'ИД на наемател',
   'customer.field.domain': 'Домейн',
   'customer.action.subscriptions': 'Абонаменти',
+  'customer.action.back': 'Обратно към клиентите',
   'customer.notFound': 'Никой от клиентите Ви няма ИД на наемател {id}.',
   'customer.notFound.next': 'Проверете ИД на наемателя или търсете по име: **customer find «начало на име или домейн»**.',
 

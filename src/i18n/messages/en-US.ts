@@ -68,6 +68,7 @@ export const enUS = {
   'common.save': 'Save',
   'common.next': 'Next page',
   'common.previous': 'Previous page',
+  'common.backToList': 'Back to the list',
   'common.none': 'None',
   'common.yes': 'Yes',
   'common.no': 'No',
@@ -218,6 +219,7 @@ export const enUS = {
   'customer.field.tenantId': 'Tenant id',
   'customer.field.domain': 'Domain',
   'customer.action.subscriptions': 'Subscriptions',
+  'customer.action.back': 'Back to the customers',
   'customer.notFound': 'None of your customers has the tenant id {id}.',
   'customer.notFound.next': 'Check the tenant id, or search by name: **customer find «name or domain prefix»**.',
 

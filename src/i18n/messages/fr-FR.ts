@@ -62,6 +62,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'common.save': 'Enregistrer',
   'common.next': 'Page suivante',
   'common.previous': 'Page précédente',
+  'common.backToList': 'Retour à la liste',
   'common.none': 'Aucun',
   'common.yes': 'Oui',
   'common.no': 'Non',
@@ -212,6 +213,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'customer.field.tenantId': 'ID de locataire',
   'customer.field.domain': 'Domaine',
   'customer.action.subscriptions': 'Abonnements',
+  'customer.action.back': 'Retour aux clients',
   'customer.notFound': 'Aucun de vos clients n\'a l\'ID de locataire {id}.',
   'customer.notFound.next': 'Vérifiez l\'ID de locataire, ou cherchez par nom : **customer find «début du nom ou du domaine»**.',
 

@@ -62,6 +62,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'common.save': 'Salva',
   'common.next': 'Pagina successiva',
   'common.previous': 'Pagina precedente',
+  'common.backToList': 'Torna all\'elenco',
   'common.none': 'Nessuno',
   'common.yes': 'Sì',
   'common.no': 'No',
@@ -212,6 +213,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'customer.field.tenantId': 'ID tenant',
   'customer.field.domain': 'Dominio',
   'customer.action.subscriptions': 'Sottoscrizioni',
+  'customer.action.back': 'Torna ai clienti',
   'customer.notFound': 'Nessuno dei clienti ha l\'ID tenant {id}.',
   'customer.notFound.next': 'Verificare l\'ID tenant oppure cercare per nome: **customer find «inizio del nome o del dominio»**.',
 
