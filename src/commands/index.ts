@@ -7,7 +7,7 @@ import { ACCOUNT_COMMANDS } from '../features/account/commands';
 import { AUDIT_COMMANDS } from '../features/audit/commands';
 import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from '../features/customers/commands';
 import { helpCard } from '../features/help/cards';
-import type { Translator } from '../i18n';
+import type { Message, Translator } from '../i18n';
 import type { AdaptiveCard } from '../cards/render';
 import { PROFILE_COMMANDS } from '../features/profile/commands';
 import { SERVICE_REQUEST_COMMANDS } from '../features/service-requests/commands';
@@ -76,6 +76,13 @@ const BY_VERB = new Map(ACTIONS.map((a) => [a.verb as string, a]));
 
 export function actionOf(verb: string): ActionSpec | undefined {
   return BY_VERB.get(verb);
+}
+
+/** The step a card action's "working" card names, when its data is of its action's shape and it names one. */
+export function progressOf(verb: string, data: Record<string, unknown>): Message | undefined {
+  const spec = actionOf(verb);
+  const parsed = spec?.data.safeParse(data);
+  return spec?.progress && parsed?.success ? spec.progress(parsed.data) : undefined;
 }
 
 /** A card action: an unknown verb, or data not of its action's shape, is refused before any work. */

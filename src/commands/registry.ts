@@ -83,6 +83,8 @@ export interface ActionSpec<D = unknown> {
   data: z.ZodType<D>;
   /** Sends a write to Partner Center: an invoke delivered twice runs it once. */
   writes?: boolean;
+  /** The step a slow write's "working" card names ("Adding your note…"); reads say only "Working on it…". */
+  progress?(data: D): Message<`progress.${string}` & Message['key']>;
   run(d: Deps, t: Turn, data: D): Promise<Outcome>;
 }
 

@@ -10,6 +10,7 @@ import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/typ
 import * as sr from '../service-requests/handlers';
 import * as subs from '../subscriptions/handlers';
 import type { Turn } from '../../teams/turn';
+import type { Message } from '../../i18n';
 import { VERB } from '../verbs';
 
 /** What a confirmation card may ask to do, by its `op`. */
@@ -28,6 +29,23 @@ function verified(d: BotDeps, confirmation: string): { signed: unknown; payload:
     signed = undefined;
   }
   return { signed, payload: d.signer.verify(signed) as Confirmable | undefined };
+}
+
+/** "Closing the service request…", "Changing the seats…": the step a confirmed change names while it runs. */
+function progressOfConfirmation(confirmation: unknown): Message<`progress.${string}` & Message['key']> {
+  let p: Partial<Confirmable> | undefined;
+  try {
+    p = typeof confirmation === 'string' ? (JSON.parse(confirmation) as { payload?: Partial<Confirmable> }).payload : undefined;
+  } catch {
+    p = undefined;
+  }
+  if (p?.op === 'sr.close') return { key: 'progress.srClose' };
+  const change = p?.op === 'sub.update' ? p.change : undefined;
+  if (change?.status === 'suspended') return { key: 'progress.subSuspend' };
+  if (change?.status === 'deleted') return { key: 'progress.subCancel' };
+  if (change?.status === 'active') return { key: 'progress.subReactivate' };
+  if (change?.quantity !== undefined) return { key: 'progress.subSeats' };
+  return { key: 'progress.subUpdate' };
 }
 
 /** Keep as is: nothing is sent; the card says so, naming what stays as it was. */
@@ -61,6 +79,8 @@ export const CONFIRM_ACTIONS = [
     // Whatever arrives is checked by its signature, so a tampered card gets "tampered", not "bad data".
     data: z.looseObject({ confirmation: z.unknown() }),
     writes: true,
+    // What the card asked to confirm names the step; the signature is checked when it runs, not to say "working".
+    progress: (data) => progressOfConfirmation(data.confirmation),
     run: (d, t, data) => confirmed(d, t, typeof data.confirmation === 'string' ? data.confirmation : ''),
   }),
   action({

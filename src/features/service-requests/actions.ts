@@ -12,13 +12,13 @@ const filter = z.enum(['open', 'closed', 'attention', '']).optional();
 const shown = id.extend({ filter, listOffset });
 
 export const SERVICE_REQUEST_ACTIONS = [
-  action({ verb: VERB.srCreate, data: formData, writes: true, run: (d, t, data) => sr.createServiceRequest(d, t, data) }),
+  action({ verb: VERB.srCreate, data: formData, writes: true, progress: () => ({ key: 'progress.srCreate' }), run: (d, t, data) => sr.createServiceRequest(d, t, data) }),
   action({
     verb: VERB.srShow,
     data: shown,
     run: (d, t, data) => sr.showServiceRequest(d, t, data.id, data.listOffset === undefined ? undefined : { filter: data.filter || undefined, offset: data.listOffset }),
   }),
-  action({ verb: VERB.srNote, data: id, writes: true, run: (d, t, data) => sr.addNote(d, t, data.id, data.text, data) }),
+  action({ verb: VERB.srNote, data: id, writes: true, progress: () => ({ key: 'progress.srNote' }), run: (d, t, data) => sr.addNote(d, t, data.id, data.text, data) }),
   action({ verb: VERB.srClose, data: id, run: (d, t, data) => sr.askToClose(d, t, data.id) }),
   action({
     verb: VERB.srList,

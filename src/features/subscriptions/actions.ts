@@ -27,6 +27,7 @@ export const SUBSCRIPTION_ACTIONS = [
     verb: VERB.subUpdate,
     data: ids,
     writes: true,
+    progress: () => ({ key: 'progress.subUpdate' }),
     // The form sends every field; the handler validates them and changes only those that differ.
     run: (d, t, data) =>
       subs.requestChange(
@@ -42,6 +43,8 @@ export const SUBSCRIPTION_ACTIONS = [
     verb: VERB.subStatus,
     data: ids.extend({ status: z.enum(['active', 'suspended', 'deleted']) }),
     writes: true,
+    // Suspending and cancelling ask first (the confirmation's own step); reactivating goes straight through.
+    progress: (data) => ({ key: data.status === 'active' ? 'progress.subReactivate' : data.status === 'suspended' ? 'progress.subSuspend' : 'progress.subCancel' }),
     run: (d, t, data) => subs.requestChange(d, t, data.customerId, data.subscriptionId, { status: data.status }),
   }),
 ];
