@@ -21,6 +21,23 @@ export function shownOf(tr: Translator, shown: number, total: number): string {
   return shown < total ? `${tr.number(Math.min(1, shown))}–${tr.number(shown)} / ${tr.number(total)}` : '';
 }
 
+const UNITS: Readonly<Record<string, 'year' | 'month' | 'week' | 'day'>> = { Y: 'year', M: 'month', W: 'week', D: 'day' };
+const unitFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A term as people say it: an ISO 8601 duration of one unit (Partner Center's P1Y, P1M, P3Y) in words of the
+ * reader's language through Intl ("1 year", "3 ans", "1 mese", "3 години"); anything else as it is.
+ */
+export function durationText(tr: Translator, iso: string | null | undefined): string {
+  const m = /^P(\d{1,4})([YMWD])$/i.exec(iso ?? '');
+  if (!m) return iso ?? '—';
+  const unit = UNITS[m[2]!.toUpperCase()]!;
+  const key = `${tr.locale}/${unit}`;
+  let f = unitFormats.get(key);
+  if (!f) unitFormats.set(key, (f = new Intl.NumberFormat(tr.locale, { style: 'unit', unit, unitDisplay: 'long' })));
+  return f.format(Number(m[1]));
+}
+
 export function messageCard(text: string, title = ''): AdaptiveCard {
   return expand('message', { title, text });
 }

@@ -8,6 +8,7 @@ export const VERB = {
   srList: 'sr.list',
   srNote: 'sr.note',
   srClose: 'sr.close',
+  customerFind: 'customer.find',
   customerSubscriptions: 'sub.list',
   subShow: 'sub.show',
   subUpdate: 'sub.update',

@@ -5,9 +5,9 @@
  */
 import { ACCOUNT_COMMANDS } from '../features/account/commands';
 import { AUDIT_COMMANDS } from '../features/audit/commands';
-import { CUSTOMER_COMMANDS } from '../features/customers/commands';
+import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from '../features/customers/commands';
 import { helpCard } from '../features/help/cards';
-import type { Translator } from '../i18n';
+import type { Message, Translator } from '../i18n';
 import type { AdaptiveCard } from '../cards/render';
 import { PROFILE_COMMANDS } from '../features/profile/commands';
 import { SERVICE_REQUEST_COMMANDS } from '../features/service-requests/commands';
@@ -28,7 +28,7 @@ import { command, EVERYWHERE, ok, type ActionSpec, type CommandSpec, type Parsed
 const help = command({
   kind: 'help',
   name: 'help',
-  usage: 'help [command]',
+  usage: 'help [«command»]',
   example: 'help sub set',
   menu: EVERYWHERE,
   parse: (a) => ok(a.words.length > 0 ? { topic: a.words.join(' ').toLowerCase() } : {}),
@@ -65,6 +65,7 @@ export function runCommand(d: BotDeps, t: Turn, c: Parsed): Promise<Outcome> {
 
 /** Every card button's action, by verb. */
 export const ACTIONS: readonly ActionSpec[] = [
+  ...CUSTOMER_ACTIONS,
   ...SERVICE_REQUEST_ACTIONS,
   ...SUBSCRIPTION_ACTIONS,
   ...PROFILE_ACTIONS,
@@ -77,6 +78,13 @@ const BY_VERB = new Map(ACTIONS.map((a) => [a.verb as string, a]));
 
 export function actionOf(verb: string): ActionSpec | undefined {
   return BY_VERB.get(verb);
+}
+
+/** The step a card action's "working" card names, when its data is of its action's shape and it names one. */
+export function progressOf(verb: string, data: Record<string, unknown>): Message | undefined {
+  const spec = actionOf(verb);
+  const parsed = spec?.data.safeParse(data);
+  return spec?.progress && parsed?.success ? spec.progress(parsed.data) : undefined;
 }
 
 /** A card action: an unknown verb, or data not of its action's shape, is refused before any work. */

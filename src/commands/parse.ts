@@ -47,9 +47,9 @@ export function parseCommand(raw: string): ParseResult {
   const args: Args = {
     words: words.slice(from),
     rest: (n) => (tokens[from + n] ? input.slice(tokens[from + n]!.start).trim() : ''),
-    missing: (argument) => failure({ key: 'parse.missingArgument', params: { argument } }, spec.usage),
-    bad: (argument, value) => failure({ key: 'parse.badArgument', params: { argument, value: value.slice(0, 80) } }, spec.usage),
-    unknownField: (field, allowed) => failure({ key: 'parse.unknownField', params: { field, allowed } }, spec.usage),
+    missing: (argument) => failure({ key: 'parse.missingArgument', params: { argument } }, spec),
+    bad: (argument, value) => failure({ key: 'parse.badArgument', params: { argument, value: value.slice(0, 80) } }, spec),
+    unknownField: (field, allowed) => failure({ key: 'parse.unknownField', params: { field, allowed } }, spec),
   };
   const r = spec.parse(args);
   if ('ok' in r) return { ok: true, command: { kind: spec.kind, ...r.ok } };
@@ -76,6 +76,6 @@ function unknownCommand(input: string, family?: string): ParseResult {
     if (!best || d < best.distance) best = { spec, distance: d };
   }
   const close = best && best.distance <= Math.max(2, Math.floor(best.spec.name.length / 3));
-  const usage = close ? best!.spec.usage : COMMANDS.find((c) => c.name === 'help')!.usage;
-  return fail(failure({ key: 'parse.unknown', params: { text: typed.slice(0, 2).join(' ').slice(0, 40) } }, usage));
+  const meant = close ? best!.spec : COMMANDS.find((c) => c.name === 'help')!;
+  return fail(failure({ key: 'parse.unknown', params: { text: typed.slice(0, 2).join(' ').slice(0, 40) } }, meant));
 }

@@ -19,6 +19,8 @@ export type ParseError = Message<
 > & {
   /** The usage line of the command the user most likely meant. */
   usage?: string;
+  /** That command's example, to copy. */
+  example?: string;
 };
 
 /** What follows a command's name words, with the errors that point at this command's usage. */
@@ -67,8 +69,9 @@ export function command<A extends object>(spec: CommandSpec<A>): CommandSpec<A> 
 export const ok = <A>(value: A): ArgsResult<A> => ({ ok: value });
 export const unknown: ArgsResult<never> = { unknown: true };
 
-export function failure(message: Omit<ParseError, 'usage'>, usage?: string): { error: ParseError } {
-  return { error: { ...message, ...(usage ? { usage } : {}) } as ParseError };
+/** A parse error pointing at the command the user most likely meant (its usage and example). */
+export function failure(message: Omit<ParseError, 'usage' | 'example'>, meant?: Pick<CommandSpec, 'usage' | 'example'>): { error: ParseError } {
+  return { error: { ...message, ...(meant ? { usage: meant.usage, example: meant.example } : {}) } as ParseError };
 }
 
 /**
@@ -80,6 +83,8 @@ export interface ActionSpec<D = unknown> {
   data: z.ZodType<D>;
   /** Sends a write to Partner Center: an invoke delivered twice runs it once. */
   writes?: boolean;
+  /** The step a slow write's "working" card names ("Adding your note…"); reads say only "Working on it…". */
+  progress?(data: D): Message<`progress.${string}` & Message['key']>;
   run(d: Deps, t: Turn, data: D): Promise<Outcome>;
 }
 

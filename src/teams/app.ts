@@ -106,6 +106,7 @@ export function createBot(o: BotOptions): Bot {
     background,
     logger,
     identity,
+    signsInWithoutUi: !!signIn && !!o.tokens.signInWithoutUi,
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,

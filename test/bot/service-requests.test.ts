@@ -157,7 +157,8 @@ describe('service requests through the Bot Framework protocol', () => {
   it('answers a wrong id with a plain error card carrying the ids support needs', async () => {
     await bot.say('sr 999999999999999');
     const text = textOf(cardOf(bot.take()[0]));
-    expect(text).toContain('Partner Center could not find this item.');
+    expect(text).toContain('I could not find service request 999999999999999: it does not exist, or your account cannot see it.');
+    expect(text).toContain('Check the number: **sr list** lists your service requests.');
     expect(text).toMatch(/request id [0-9a-f-]{36}, correlation id [0-9a-f-]{36}/);
     expect(text).not.toMatch(/at .*\.ts:\d+/); // never a stack trace
   });

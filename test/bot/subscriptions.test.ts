@@ -197,8 +197,20 @@ describe('customer names that match several customers', () => {
     try {
       await bot.say(`sub contoso ${SEED.subscriptions.contosoNce.id}`);
       expect(textOf(cardOf(bot.take()[0]))).toMatch(/Contoso Ltd[\s\S]*Microsoft 365 Business Basic/);
+      // An id none of them has: the subscription id is what is wrong, and the answer says so, echoing it.
       await bot.say(`sub contoso ${'0'.repeat(8)}-0000-4000-8000-000000000000`);
-      expect(textOf(cardOf(bot.take()[0]))).toMatch(/Several customers match "contoso"/);
+      const text = textOf(cardOf(bot.take()[0]));
+      expect(text).toContain('None of the customers matching "contoso" has a subscription with the id 00000000-0000-4000-8000-000000000000.');
+      expect(text).toMatch(/Check the subscription id: \*\*sub list «customer»\*\*/);
+      expect(text).not.toMatch(/Several customers match/);
+      // One customer, a wrong id: that customer is named, with the command that lists its subscriptions.
+      await bot.say(`sub contoso.onmicrosoft.com ${'0'.repeat(8)}-0000-4000-8000-000000000000`);
+      const one = textOf(cardOf(bot.take()[0]));
+      expect(one).toContain('Contoso Ltd has no subscription with the id 00000000-0000-4000-8000-000000000000.');
+      expect(one).toContain('**sub list contoso.onmicrosoft.com**');
+      // A tenant id that is not a customer's.
+      await bot.say(`sub list ${'1'.repeat(8)}-1111-4111-8111-111111111111`);
+      expect(textOf(cardOf(bot.take()[0]))).toContain('None of your customers has the tenant id 11111111-1111-4111-8111-111111111111.');
     } finally {
       await bot.close();
     }

@@ -94,7 +94,7 @@ describe('writes: applied, refused or unknown, and never twice', () => {
     const nonce = noteNonceOf(card);
     pc().injectFault({ method: 'PATCH', path: SR_PATH, delayMs: 1_000 });
     const first = await bot.execute(VERB.srNote, { id: OPEN, text: 'Slow note', nonce }, { replyToId: 'msg-sr' });
-    expect(textOf(first.body.value)).toMatch(/Working on it/);
+    expect(textOf(first.body.value)).toMatch(/^Adding your note… Partner Center is taking a moment; this card will update/);
     const updated = await later((c) => c.method === 'PUT' && /Slow note/.test(textOf(c.activity)));
     expect(textOf(cardOf(updated))).toMatch(/Your note was added[\s\S]*Slow note/);
     const again = await bot.execute(VERB.srNote, { id: OPEN, text: 'Slow note', nonce }, { replyToId: 'msg-sr' });
@@ -111,7 +111,7 @@ describe('writes: applied, refused or unknown, and never twice', () => {
     pc().injectFault({ method: 'POST', path: '/v1/servicerequests/en-US', delayMs: 1_500 });
     const nonce = randomUUID();
     const first = await bot.execute(VERB.srCreate, { nonce, title, description: 'The answer is lost', severity: 'minimal', supportTopicId: SEED.supportTopics.billing.id }, { replyToId: 'msg-form' });
-    expect(textOf(first.body.value)).toMatch(/Working on it/);
+    expect(textOf(first.body.value)).toMatch(/^Creating the service request… Partner Center is taking a moment/);
     const shown = await later((c) => c.method === 'PUT' && textOf(c.activity).includes(title), 15_000);
     expect(textOf(cardOf(shown))).toMatch(/was created[\s\S]*I read it back: the change is there/);
     expect(writes()).toHaveLength(1);

@@ -112,7 +112,7 @@ const PROFILE_FORM = ['email', 'telephone', 'website'] as const;
 
 const CARDS: CardCase[] = [
   { name: 'help', render: (tr) => helpCard(tr, COMMANDS), shows: (tr) => [tr.t('help.intro'), 'sr new', 'profile set'] },
-  { name: 'help sub', render: (tr) => helpCard(tr, COMMANDS, 'sub'), shows: () => ['sub set <customer>'] },
+  { name: 'help sub', render: (tr) => helpCard(tr, COMMANDS, 'sub'), shows: (tr) => [`sub set «${tr.t('arg.customer')}»`] },
   { name: 'help unknown topic', render: (tr) => helpCard(tr, COMMANDS, 'frobnicate'), shows: () => ['frobnicate'] },
   { name: 'error with ids and link', render: (tr) => errorCard(tr, { message: 'Boom', next: 'Retry', requestId: 'req-1', correlationId: 'corr-1', link: { title: 'Open', url: 'https://partner.microsoft.com/dashboard/support/servicerequests' } }), shows: () => ['Boom', 'req-1', 'corr-1'] },
   { name: 'error plain', render: (tr) => errorCard(tr, { message: 'Boom' }) },
@@ -121,10 +121,31 @@ const CARDS: CardCase[] = [
   {
     name: 'confirm',
     render: (tr) =>
-      confirmCard(tr, tr.t('sub.confirm.title', { name: 'Microsoft 365 E3' }), [{ field: tr.t('sub.field.quantity'), from: '10', to: '5' }, { field: tr.t('sub.field.autoRenew'), from: tr.t('sub.autoRenew.on'), to: tr.t('sub.autoRenew.off') }], ['Seats removed now are refunded.', 'The subscription ends at the end of its term.'], signedConfirmation),
-    shows: (tr) => [tr.t('common.confirm'), tr.t('common.cancel')],
+      confirmCard(tr, {
+        title: tr.t('sub.confirm.title', { name: 'Microsoft 365 E3', customer: 'Contoso Ltd' }),
+        subject: [
+          { title: tr.t('sub.field.customer'), value: 'Contoso Ltd (contoso.onmicrosoft.com)' },
+          { title: tr.t('sub.field.subscription'), value: 'Sales seats' },
+          { title: tr.t('sub.field.offer'), value: 'Microsoft 365 E3' },
+        ],
+        changes: [{ field: tr.t('sub.field.quantity'), from: '10', to: '5' }, { field: tr.t('sub.field.autoRenew'), from: tr.t('sub.autoRenew.on'), to: tr.t('sub.autoRenew.off') }],
+        consequences: ['Seats removed now are refunded.', 'The subscription ends at the end of its term.'],
+        confirmation: signedConfirmation,
+      }),
+    shows: (tr) => [tr.t('common.confirm'), tr.t('confirm.keep'), 'Contoso Ltd (contoso.onmicrosoft.com)', 'Sales seats', 'Microsoft 365 E3'],
   },
-  { name: 'confirm close SR', render: (tr) => confirmCard(tr, tr.t('sr.confirmClose.title', { id: srOpen.id! }), [{ field: tr.t('sr.field.status'), from: tr.t('sr.status.open'), to: tr.t('sr.status.closed') }], [tr.t('sr.confirmClose.consequence')], { p: { op: 'sr.close', id: srOpen.id }, s: 'x' }) },
+  {
+    name: 'confirm close SR',
+    render: (tr) =>
+      confirmCard(tr, {
+        title: tr.t('sr.confirmClose.title', { id: srOpen.id! }),
+        subject: [{ title: tr.t('sr.field.id'), value: srOpen.id! }, { title: tr.t('sr.field.title'), value: srOpen.title! }],
+        changes: [{ field: tr.t('sr.field.status'), from: tr.t('sr.status.open'), to: tr.t('sr.status.closed') }],
+        consequences: [tr.t('sr.confirmClose.consequence')],
+        confirmation: { p: { op: 'sr.close', id: srOpen.id }, s: 'x' },
+      }),
+    shows: () => [srOpen.id!, srOpen.title!],
+  },
 
   { name: 'SR open with notes', render: (tr) => serviceRequestCard(tr, srOpen), inputs: ['text'], shows: () => [srOpen.title!, srOpen.notes![0]!.text!] },
   { name: 'SR closed', render: (tr) => serviceRequestCard(tr, srClosed), inputs: [] }, // a closed request takes no more notes
@@ -326,7 +347,7 @@ describe('Partner Center text is shown literally, Markdown escaped', () => {
     ['customer list (company name, and the search typed)', () => customerListCard(tr, MD, [mdCustomer]), 2],
     ['subscription (customer, nickname, offer)', () => subscriptionCard(tr, mdCustomer, mdSub, { now: NOW }), 3],
     ['subscription list', () => subscriptionListCard(tr, mdCustomer, [mdSub]), 2],
-    ['confirmation of a nickname change', () => confirmCard(tr, 'Change', [{ field: 'Nickname', from: MD, to: MD }], [], {}), 1],
+    ['confirmation of a nickname change', () => confirmCard(tr, { title: 'Change', subject: [{ title: 'Subscription', value: MD }], changes: [{ field: 'Nickname', from: MD, to: MD }], consequences: [], confirmation: {} }), 2],
     ['Partner Center error description', () => errorToCard(turnFor(tr), new PartnerCenterError({ kind: 'http', status: 400, code: 'BadInput', message: 'x', description: MD })), 1],
   ];
 
@@ -391,7 +412,7 @@ describe.each(LOCALES)('%s: long content is cut to fit, and says so', (locale) =
     expect(ids(first)).toEqual(liveFirst.slice(0, 20).map((s) => s.id));
     expect(texts(first)).toContain(`${tr.number(1)}–${tr.number(20)} / ${tr.number(50)}`);
     const next = executeActions(first).find((a) => a.verb === VERB.customerSubscriptions);
-    expect(next?.data).toEqual({ customerId: contoso.id, offset: 20 });
+    expect(next?.data).toEqual({ customerId: contoso.id, offset: 20, query: '' });
     const last = subscriptionListCard(tr, contoso, manySubs, 40);
     expect(ids(last)).toEqual(liveFirst.slice(40).map((s) => s.id));
     expect(executeActions(last).filter((a) => a.verb === VERB.customerSubscriptions).map((a) => a.data?.offset)).toEqual([20]);

@@ -170,3 +170,33 @@ export function executeActions(card: unknown): Array<{ path: string; verb: unkno
 export function byteSize(card: unknown): number {
   return Buffer.byteLength(JSON.stringify(card), 'utf8');
 }
+
+/**
+ * What a reader sees of a text Teams renders with its Markdown (TextBlocks, fact values, message text): an
+ * HTML-like tag (`<customer>`, `</x>`, `<at …>`) is taken for HTML and dropped, a backslash escape shows the
+ * character it escapes, and emphasis markers vanish. Verified in the Playground (Teams' renderer) for
+ * `sub <customer> <subscription-id>`, which reads "sub".
+ */
+export function teamsShows(text: string): string {
+  return text
+    .replace(/(^|[^\\])<\/?[A-Za-z][\w-]*(?:\s[^<>]*)?>/g, '$1')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+    .replace(/\*\*|__/g, '');
+}
+
+/**
+ * Every text of a card as the official renderer reads it (parsed by adaptivecards 3 and serialized back, so
+ * what it does not know is gone), then as Teams' Markdown shows it: TextBlocks, facts, button titles.
+ */
+export function renderedTexts(card: unknown): string[] {
+  const context = new AC.SerializationContext(AC.Versions.v1_5);
+  const parsed = new AC.AdaptiveCard();
+  parsed.parse(card, context);
+  const out: string[] = [];
+  for (const { value } of walk(parsed.toJSON())) {
+    if (value.type === 'TextBlock' && typeof value.text === 'string') out.push(teamsShows(value.text));
+    if (value.type === 'FactSet') for (const f of (value.facts ?? []) as Array<{ title: string; value: string }>) out.push(teamsShows(`${f.title} ${f.value}`));
+    if (typeof value.type === 'string' && value.type.startsWith('Action.') && typeof value.title === 'string') out.push(value.title);
+  }
+  return out;
+}

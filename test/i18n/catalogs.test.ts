@@ -19,9 +19,8 @@ const TRANSLATIONS: ReadonlyArray<{ locale: Exclude<Locale, 'en-US'>; file: stri
 /**
  * Keys whose translation may equal the English text:
  * - help.title: "Partner Ops" is the product's name, not translated.
- * - sub.title, sr.list.range, sr.note.by, sub.change.row, audit.entry: only placeholders and punctuation, nothing to
- *   translate (French still changes sub.change.row, adding the space before the colon; the "·" separators of
- *   audit.entry need no change in any language).
+ * - sub.title, sr.list.range, sr.note.by, sub.change.row, audit.value: only placeholders and punctuation, nothing to
+ *   translate (French still changes sub.change.row and audit.value, adding the space before the colon).
  */
 const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>([
   'help.title',
@@ -29,13 +28,13 @@ const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>(
   'sr.list.range',
   'sr.note.by',
   'sub.change.row',
-  'audit.entry',
+  'audit.value',
 ]);
 
 /** Per language: words that are spelled the same as in English. */
 const SAME_AS_ENGLISH_IN: Readonly<Record<Exclude<Locale, 'en-US'>, ReadonlySet<MessageKey>>> = {
-  // "Description" and "Notes" are the French words too.
-  'fr-FR': new Set<MessageKey>(['sr.field.description', 'sr.notes']),
+  // "Description", "Notes" and "Note" are the French words too.
+  'fr-FR': new Set<MessageKey>(['sr.field.description', 'sr.notes', 'sr.field.note']),
   // "No" is Italian; Microsoft Italian keeps "legacy" as a loanword for pre-new-commerce offers.
   'it-IT': new Set<MessageKey>(['common.no', 'sub.kind.legacy']),
   'bg-BG': new Set<MessageKey>(),
@@ -43,7 +42,8 @@ const SAME_AS_ENGLISH_IN: Readonly<Record<Exclude<Locale, 'en-US'>, ReadonlySet<
 
 /** The arguments of a message as the parser reads them, with their kind (a plural or number, or any value). */
 const placeholders = (s: string): string[] => [...argumentsOf(parse(s))].map(([name, kind]) => `${name}:${kind}`).sort();
-const boldSegments = (s: string): string[] => s.match(/\*\*[^*]+\*\*/g) ?? [];
+/** Command syntax in bold; an «argument» in it is named in each language (nobody types it literally). */
+const boldSegments = (s: string): string[] => (s.match(/\*\*[^*]+\*\*/g) ?? []).map((b) => b.replace(/«[^«»]+»/g, '«»'));
 const englishKeys = Object.keys(enUS) as MessageKey[];
 
 describe.each(TRANSLATIONS)('$locale catalog', ({ locale, file, catalog, partnerCenter }) => {

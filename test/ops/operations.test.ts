@@ -92,10 +92,10 @@ describe('operations', () => {
       await bot.say('audit', { conversation: CHANNEL });
       const text = textOf(cardOf(bot.take()[0]));
       const patch = bot.running.sandbox!.requests.find((r) => r.method === 'PATCH' && r.path.includes('/subscriptions/'))!;
-      expect(text).toMatch(/Alice Admin · changed · Support profile[\s\S]*Support phone: \+1 \(425\) 555-0100 → \+1 425 555 0142/);
-      expect(text).toMatch(/Alice Admin · changed subscription · Contoso Ltd \/ Office 365 E1[\s\S]*Nickname: Office 365 E1 → Audited E1/);
+      expect(text).toMatch(/Alice Admin changed the support profile\.[\s\S]*Support phone: \+1 \(425\) 555-0100 → \+1 425 555 0142/);
+      expect(text).toMatch(/Alice Admin changed the subscription Office 365 E1 of Contoso Ltd\.[\s\S]*Nickname: Office 365 E1 → Audited E1/);
       expect(text).toContain(`Request id ${patch.headers['ms-requestid']}`);
-      expect(text).toMatch(/added a note to · 616122292874576[\s\S]*audited note/);
+      expect(text).toMatch(/Alice Admin added a note to service request 616122292874576 “Cannot assign licenses to new users”\.[\s\S]*Note: audited note/);
       await bot.say('audit');
       expect(textOf(cardOf(bot.take()[0]))).toMatch(/No change to Partner Center has been made from this chat/);
     } finally {

@@ -1,18 +1,30 @@
 /** `whoami` and `signout`: the signed-in Partner Center account, and forgetting it. */
 import { messageCard } from '../../cards/common';
 import { literal } from '../../cards/render';
+import { SignInRequiredError } from '../../identity';
 import type { Turn } from '../../teams/turn';
 import { forInteractor, type BotDeps, type Outcome } from '../common/types';
 
+/** The Partner Center account the person acts as, beside the Teams user they are (the sign-in checks they are the same person). */
 export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {
   if (!d.identity) return forInteractor(messageCard(t.tr.t('whoami.notConfigured')));
   const who = await d.identity.whoami(t.actor);
-  if (!who) return forInteractor(messageCard(t.tr.t('whoami.none')));
+  if (!who) {
+    // Where people are signed in without a prompt, asking is what signs them in: the answer then shows the account.
+    if (d.signsInWithoutUi) throw new SignInRequiredError('not-signed-in');
+    return forInteractor(messageCard(t.tr.t('whoami.none')));
+  }
   const mfa = t.tr.t(who.mfa ? 'common.yes' : 'common.no');
-  return forInteractor(messageCard(t.tr.t('whoami.account', { name: literal(who.name), username: literal(who.username), tenant: who.tenantId, mfa }), t.tr.t('whoami.title')));
+  return forInteractor(
+    messageCard(
+      t.tr.t('whoami.account', { name: literal(who.name), username: literal(who.username), teamsName: literal(t.actor.name), tenant: who.tenantId, mfa }),
+      t.tr.t('whoami.title'),
+    ),
+  );
 }
 
+/** Forgets the tokens, and says truthfully what the next command will do. */
 export async function signOut(d: BotDeps, t: Turn): Promise<Outcome> {
   await d.identity?.signOut(t.actor);
-  return forInteractor(messageCard(t.tr.t('signout.done')));
+  return forInteractor(messageCard(t.tr.t(d.signsInWithoutUi ? 'signout.doneSilent' : 'signout.done')));
 }

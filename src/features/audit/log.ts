@@ -9,12 +9,20 @@ import type { Turn } from '../../teams/turn';
 
 export type AuditAction = 'sr.create' | 'sr.note' | 'sr.close' | 'sub.update' | 'profile.update';
 
+/** What a write was about, as the audit trail names it in a sentence. */
+export type AuditItem =
+  | { kind: 'sr'; id: string; title?: string }
+  | { kind: 'sub'; id: string; name?: string; customer?: string }
+  | { kind: 'profile' };
+
 export interface AuditEntry {
   at: number;
   by: { id: string; name: string };
   action: AuditAction;
   /** What was changed: a service request id, "customer/subscription", or "support profile". */
   target: string;
+  /** The same, named for the sentence `audit` shows (entries written before it have only `target`). */
+  item?: AuditItem;
   changes: ChangeRow[];
   /** MS-RequestId of the write, MS-CorrelationId of the user's action. */
   requestId?: string;

@@ -21,6 +21,8 @@ export interface BotDeps {
   audit: AuditLog;
   /** The delegated sign-in, when configured (whoami, signout). */
   identity?: DelegatedIdentity;
+  /** People are signed in without any prompt when they need to be (the sandbox): what signout and whoami say. */
+  signsInWithoutUi?: boolean;
   /** How long a subscription change answered 202 is followed inline before the card says "in progress". */
   inlineWaitMs: number;
   /** How long it is then followed in the background, updating the card when it lands. */

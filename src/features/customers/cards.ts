@@ -14,6 +14,8 @@ export function customerListCard(tr: Translator, typed: string, customers: Custo
     tenant: `${tr.t('customer.field.tenantId')}: ${literal(c.companyProfile?.tenantId ?? c.id)}`,
     buttonLabel: tr.t('customer.action.subscriptions'),
     verb: VERB.customerSubscriptions,
+    // The search, so the subscriptions card can lead back to this list.
+    query: typed.trim().slice(0, 200),
   }));
   return expandFitting('customer-list', items.length, (shown) => ({
     title: mode === 'pick' ? tr.t('customer.list.pick', { query }) : tr.t('customer.list.title', { query }),

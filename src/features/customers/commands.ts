@@ -1,12 +1,14 @@
 /** `customer find` and `customer`. */
 import { levenshtein } from '../../commands/distance';
-import { command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/registry';
+import { z } from 'zod';
+import { action, command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/registry';
+import { VERB } from '../../cards/verbs';
 import { findCustomers, showCustomer } from './handlers';
 
 export const customerFind = command({
   kind: 'customer.find',
   name: 'customer find',
-  usage: 'customer find <name or domain prefix>',
+  usage: 'customer find «name or domain prefix»',
   example: 'customer find contoso',
   menu: IN_CHANNELS_AND_GROUPS,
   parse: (a) => (a.words[0] ? ok({ query: a.rest(0) }) : a.missing('name or domain prefix')),
@@ -16,7 +18,7 @@ export const customerFind = command({
 export const customerShow = command({
   kind: 'customer.show',
   name: 'customer',
-  usage: 'customer <tenant-id, domain or name>',
+  usage: 'customer «tenant-id, domain or name»',
   example: 'customer contoso.onmicrosoft.com',
   parse: (a) => {
     if (!a.words[0]) return a.missing('tenant-id, domain or name');
@@ -28,3 +30,8 @@ export const customerShow = command({
 });
 
 export const CUSTOMER_COMMANDS = [customerFind, customerShow];
+
+/** "Back to the customers" on a customer's subscriptions: the search again. */
+export const CUSTOMER_ACTIONS = [
+  action({ verb: VERB.customerFind, data: z.looseObject({ query: z.string().trim().min(1).max(200) }), run: (d, t, data) => findCustomers(d, t, data.query) }),
+];

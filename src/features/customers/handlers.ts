@@ -4,6 +4,8 @@ import type { Customer } from '../../partner-center';
 import { GUID } from '../../partner-center/schemas';
 import type { Turn } from '../../teams/turn';
 import { forAll, type BotDeps, type Outcome } from '../common/types';
+import { found, notFound } from '../common/not-found';
+import { literal } from '../../cards/render';
 
 const MAX_MATCHES = 25;
 /** Candidates checked for owning a subscription id before asking the user to pick. */
@@ -44,7 +46,10 @@ export async function resolveCustomer(
   subscriptionId?: string,
 ): Promise<{ customer: Customer } | { outcome: Outcome }> {
   const q = query.trim();
-  if (GUID.test(q)) return { customer: await d.client.getCustomer(t.user, q) };
+  if (GUID.test(q)) {
+    const customer = await found(d.client.getCustomer(t.user, q));
+    return customer ? { customer } : { outcome: notFound(t, t.tr.t('customer.notFound', { id: q }), t.tr.t('customer.notFound.next')) };
+  }
   const matches = await search(d, t, q);
   const lower = q.toLowerCase();
   const exact = matches.filter(
@@ -54,11 +59,16 @@ export async function resolveCustomer(
   if (exact.length === 1) return { customer: exact[0]! };
   if (subscriptionId && matches.length > 1 && matches.length <= MAX_OWNER_CHECKS) {
     // "sub contoso <id>": several Contosos, but the subscription id says which one.
+    // Each: the customer when it has the subscription, null when it does not, undefined when that could not be told.
     const owners = await Promise.all(
-      matches.map((c) => d.client.getSubscription(t.user, c.id, subscriptionId).then(() => c, () => undefined)),
+      matches.map((c) => found(d.client.getSubscription(t.user, c.id, subscriptionId)).then((s) => (s ? c : null), () => undefined)),
     );
     const owner = owners.filter((c): c is Customer => !!c);
     if (owner.length === 1) return { customer: owner[0]! };
+    // None of them has it: the subscription id is what is wrong, not the customer.
+    if (owners.every((c) => c === null)) {
+      return { outcome: notFound(t, t.tr.t('sub.notFoundAny', { query: literal(q), id: subscriptionId }), t.tr.t('sub.notFoundAny.next')) };
+    }
   }
   return { outcome: forAll(customerListCard(t.tr, q, matches, matches.length > 0 ? 'pick' : 'find')) };
 }

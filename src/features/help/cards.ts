@@ -1,6 +1,7 @@
 /** The help card: every command (or those a topic names) with what it does and an example. */
 import type { Translator } from '../../i18n';
 import { expand, type AdaptiveCard } from '../../cards/render';
+import { usageText } from '../../commands/usage';
 
 export interface HelpRow {
   name: string;
@@ -16,7 +17,7 @@ export function helpCard(tr: Translator, all: readonly HelpRow[], topic?: string
     title: tr.t('help.title'),
     intro,
     commands: shown.map((u) => ({
-      usage: u.usage,
+      usage: usageText(tr, u.usage),
       description: tr.maybe('help.cmd', u.name) ?? '',
       example: u.example === u.usage ? '' : `${tr.t('help.examples')}: ${u.example}`,
     })),

@@ -11,6 +11,7 @@ export const PROFILE_ACTIONS = [
     verb: VERB.profileUpdate,
     data: formData,
     writes: true,
-    run: (d, t, data) => profile.setProfile(d, t, { email: data.email, telephone: data.telephone, website: data.website }, true),
+    progress: () => ({ key: 'progress.profile' }),
+    run: (d, t, data) => profile.setProfile(d, t, { email: data.email, telephone: data.telephone, website: data.website }),
   }),
 ];

@@ -33,7 +33,7 @@ export const profileSet = command({
     }
     return ok({ fields });
   },
-  run: (d, t, a: { fields: ProfileFields }) => profile.setProfile(d, t, { ...a.fields }, false),
+  run: (d, t, a: { fields: ProfileFields }) => profile.setProfile(d, t, { ...a.fields }),
 });
 
 export const PROFILE_COMMANDS = [profileShow, profileSet];

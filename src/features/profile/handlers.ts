@@ -16,21 +16,21 @@ export async function showProfile(d: BotDeps, t: Turn): Promise<Outcome> {
 }
 
 /**
- * From a command (only the fields named) or the form (every field; only those that differ are sent).
+ * From a command (only the fields named) or the form (every field): only those that differ are sent.
  * Partner Center replaces the whole profile, so the client reads, merges and puts.
  */
-export async function setProfile(d: BotDeps, t: Turn, wanted: Record<string, unknown>, fromForm: boolean): Promise<Outcome> {
-  let change: Record<string, unknown> = wanted;
-  if (fromForm) {
-    const current = await d.client.getSupportProfile(t.user);
-    change = {};
-    for (const f of FIELDS) if (wanted[f] !== undefined && wanted[f] !== (current[f] ?? '')) change[f] = wanted[f];
+export async function setProfile(d: BotDeps, t: Turn, wanted: Record<string, unknown>): Promise<Outcome> {
+  // Only what differs is a change; values the profile already has are "nothing to change", as everywhere.
+  const before = await d.client.getSupportProfile(t.user);
+  const change: Record<string, unknown> = {};
+  for (const f of FIELDS) if (wanted[f] !== undefined && wanted[f] !== (before[f] ?? '')) change[f] = wanted[f];
+  if (Object.keys(change).length === 0 && FIELDS.some((f) => typeof wanted[f] === 'string')) {
+    return forAll(profileCard(t.tr, before, { banner: { text: t.tr.t('profile.noChange'), style: 'accent' } }));
   }
   const v = validateForm<typeof supportProfileChangeSchema, Field>(t.tr, supportProfileChangeSchema, change);
   if (!v.ok) {
-    const current = await d.client.getSupportProfile(t.user);
     const { _form, ...errors } = v.errors;
-    return forInteractor(profileCard(t.tr, current, { form: { values: echoValues(wanted, FIELDS), errors, formError: _form ?? t.tr.t('common.fixFields') } }));
+    return forInteractor(profileCard(t.tr, before, { form: { values: echoValues(wanted, FIELDS), errors, formError: _form ?? t.tr.t('common.fixFields') } }));
   }
   const { result, previous } = await d.client.updateSupportProfile(t.user, v.value as SupportProfileChange);
   const rows = FIELDS.filter((f) => v.value[f] !== undefined).map((f) => ({

@@ -13,12 +13,18 @@ import { clip, expand, expandFitting, literal, type AdaptiveCard } from '../../c
 const MAX_NOTES = 10;
 const MAX_NOTE_CHARS = 1000;
 
-function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
+export function label(tr: Translator, prefix: 'sr.severity' | 'sr.status', value: string | null | undefined): string {
   if (!value) return '—';
   return tr.maybe(prefix, value) ?? value;
 }
 
-export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: Banner): AdaptiveCard {
+/** The list page a request was opened from: its card's "Back to the list" shows that page again. */
+export interface SrListPlace {
+  filter?: SrFilter;
+  offset: number;
+}
+
+export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: Banner, list?: SrListPlace): AdaptiveCard {
   const noteNonce = randomUUID();
   const notes = sr.notes ?? [];
   const contact = [sr.primaryContact?.firstName, sr.primaryContact?.lastName].filter(Boolean).join(' ');
@@ -56,7 +62,11 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
     sendLabel: tr.t('sr.action.send'),
     closeLabel: tr.t('sr.action.close'),
     refreshLabel: tr.t('common.refresh'),
-    verbs: { note: VERB.srNote, close: VERB.srClose, show: VERB.srShow },
+    // Opened from a list: back to the same page, and Refresh keeps the way back.
+    hasList: !!list,
+    list: { filter: list?.filter ?? '', offset: list?.offset ?? 0 },
+    backLabel: tr.t('common.backToList'),
+    verbs: { note: VERB.srNote, close: VERB.srClose, show: VERB.srShow, list: VERB.srList },
     // One note per card instance: a double click or a re-delivered invoke carries the same nonce.
     noteNonce,
   });
@@ -82,6 +92,8 @@ export function serviceRequestListCard(
       summary: [sr.id, label(tr, 'sr.status', sr.status), label(tr, 'sr.severity', sr.severity), tr.date(sr.createdDate)].join(' · '),
       verb: VERB.srShow,
       openLabel: tr.t('sr.action.open'),
+      filter: filter ?? '',
+      listOffset: page.offset,
     })),
     filter: filter ?? '',
     hasPrevious: page.offset > 0,

@@ -41,7 +41,7 @@ export const srList = command({
 export const srShow = command({
   kind: 'sr.show',
   name: 'sr',
-  usage: 'sr <id>',
+  usage: 'sr «id»',
   example: 'sr 616122292874576',
   menu: EVERYWHERE,
   parse: (a) => {
@@ -58,7 +58,7 @@ export const srShow = command({
 export const srNote = command({
   kind: 'sr.note',
   name: 'sr note',
-  usage: 'sr note <id> <text>',
+  usage: 'sr note «id» «text»',
   example: 'sr note 616122292874576 Customer confirmed the fix',
   writes: true,
   menu: EVERYWHERE,
@@ -75,7 +75,7 @@ export const srNote = command({
 export const srClose = command({
   kind: 'sr.close',
   name: 'sr close',
-  usage: 'sr close <id>',
+  usage: 'sr close «id»',
   example: 'sr close 616122292874576',
   menu: IN_CHANNELS_AND_GROUPS,
   parse: (a) => {

@@ -3,19 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { messageCard, withNotice, type Banner } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
-import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter } from './cards';
+import { label, serviceRequestCard, serviceRequestFormCard, serviceRequestListCard, type SrFilter, type SrListPlace } from './cards';
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
 import type { Turn } from '../../teams/turn';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite, type WriteReport } from '../common/written';
+import { forServiceRequest } from '../common/not-found';
 
 export const SR_PAGE_SIZE = 10;
 const FORM_FIELDS = ['title', 'description', 'severity', 'supportTopicId', 'text'] as const;
 
-export async function showServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  return forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id)));
+/** One request; opened from a list, its card leads back to that list page. */
+export async function showServiceRequest(d: BotDeps, t: Turn, id: string, list?: SrListPlace): Promise<Outcome> {
+  return forServiceRequest(t, id, async () => forAll(serviceRequestCard(t.tr, await d.client.getServiceRequest(t.user, id), undefined, list)));
 }
 
 const STATUS_OF: Record<SrFilter, 'open' | 'closed' | 'attention_needed'> = {
@@ -91,7 +93,7 @@ export async function createServiceRequest(d: BotDeps, t: Turn, data: Record<str
         done: { key: 'sr.created', params: { id: sr?.id ?? '' } },
         createdKey: 'common.createdBy',
         rows: [{ field: t.tr.t('sr.field.title'), from: '—', to: v.value.title }],
-        audit: { action: 'sr.create', target: sr?.id ?? v.value.title },
+        audit: { action: 'sr.create', target: sr?.id ?? v.value.title, item: { kind: 'sr', id: sr?.id ?? '—', title: v.value.title } },
       })
     ).card;
   });
@@ -105,21 +107,28 @@ const noteFormSchema = z.object({ nonce: z.uuid() });
  * A note, from the command or the card. From the card it is added once per card instance (its nonce), so a
  * double click or a re-delivered invoke never adds it twice.
  */
-export async function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
+export function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
+  return forServiceRequest(t, id, () => noteOnce(d, t, id, text, form));
+}
+
+async function noteOnce(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
   const v = validateForm(t.tr, noteInputSchema, text);
   if (!v.ok) {
     const sr = await d.client.getServiceRequest(t.user, id);
     return forInteractor(serviceRequestCard(t.tr, sr, { text: Object.values(v.errors)[0]!, style: 'attention' }));
   }
-  const write = async () =>
-    (
-      await afterWrite(d, t, await d.client.addServiceRequestNote(t.user, id, v.value), {
+  const write = async () => {
+    const r = await d.client.addServiceRequestNote(t.user, id, v.value);
+    const title = (r.outcome === 'applied' ? r.resource : r.current)?.title ?? undefined;
+    return (
+      await afterWrite(d, t, r, {
         done: { key: 'sr.noteAdded' },
         rows: [],
         // The card shows the note itself; the audit trail keeps its first words.
-        audit: { action: 'sr.note', target: id, changes: [{ field: t.tr.t('sr.notes'), from: '—', to: v.value.slice(0, 200) }] },
+        audit: { action: 'sr.note', target: id, item: { kind: 'sr', id, title }, changes: [{ field: t.tr.t('sr.field.note'), from: '—', to: v.value.slice(0, 200) }] },
       })
     ).card;
+  };
   const nonce = form ? noteFormSchema.safeParse(form) : undefined;
   if (!nonce?.success) return forAll(await write());
   const { result } = await d.dedupe.once(`sr.note/${t.actor.id}/${nonce.data.nonce}`, write);
@@ -130,28 +139,42 @@ export interface CloseRequest {
   op: 'sr.close';
   id: string;
   by: string;
+  /** What the confirmation showed: the request's title and its status then (the audit trail's "from"). */
+  title?: string;
+  from?: string;
 }
 
-/** `sr close` asks first: closing stops Microsoft's work on the request. */
-export async function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
+/** `sr close` asks first: closing stops Microsoft's work on the request. A closed one has nothing to change. */
+export function askToClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
+  return forServiceRequest(t, id, () => confirmClose(d, t, id));
+}
+
+async function confirmClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const sr = await d.client.getServiceRequest(t.user, id);
-  if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr));
-  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id };
+  if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr, { text: t.tr.t('sr.noChange.closed', { id }), style: 'accent' }));
+  const from = sr.status ?? 'open';
+  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id, title: sr.title ?? '', from };
   return forAll(
-    confirmCard(
-      t.tr,
-      t.tr.t('sr.confirmClose.title', { id }),
-      [{ field: t.tr.t('sr.field.status'), from: t.tr.t(`sr.status.${sr.status === 'attention_needed' ? 'attention_needed' : 'open'}`), to: t.tr.t('sr.status.closed') }],
-      [t.tr.t('sr.confirmClose.consequence')],
-      d.signer.sign(payload),
-    ),
+    confirmCard(t.tr, {
+      title: t.tr.t('sr.confirmClose.title', { id }),
+      subject: [
+        { title: t.tr.t('sr.field.id'), value: id },
+        { title: t.tr.t('sr.field.title'), value: sr.title ?? '—' },
+      ],
+      changes: [{ field: t.tr.t('sr.field.status'), from: label(t.tr, 'sr.status', from), to: t.tr.t('sr.status.closed') }],
+      consequences: [t.tr.t('sr.confirmClose.consequence')],
+      confirmation: d.signer.sign(payload),
+    }),
   );
 }
 
-export async function close(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  return afterWrite(d, t, await d.client.closeServiceRequest(t.user, id), {
-    done: { key: 'sr.closedDone' },
-    rows: [{ field: t.tr.t('sr.field.status'), from: '—', to: t.tr.t('sr.status.closed') }],
-    audit: { action: 'sr.close', target: id },
-  });
+/** Closes a request whose closing was confirmed: the audit trail keeps the status the confirmation showed. */
+export function close(d: BotDeps, t: Turn, p: Pick<CloseRequest, 'id' | 'title' | 'from'>): Promise<Outcome> {
+  return forServiceRequest(t, p.id, async () =>
+    afterWrite(d, t, await d.client.closeServiceRequest(t.user, p.id), {
+      done: { key: 'sr.closedDone' },
+      rows: [{ field: t.tr.t('sr.field.status'), from: p.from ? label(t.tr, 'sr.status', p.from) : '—', to: t.tr.t('sr.status.closed') }],
+      audit: { action: 'sr.close', target: p.id, item: { kind: 'sr', id: p.id, title: p.title } },
+    }),
+  );
 }

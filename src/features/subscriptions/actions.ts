@@ -2,24 +2,32 @@
 import { z } from 'zod';
 import { action } from '../../commands/registry';
 import { customerIdSchema, subscriptionIdSchema } from '../../partner-center/schemas';
-import { offset } from '../common/data';
+import { listOffset, offset, searchQuery } from '../common/data';
 import { asBoolean, asNumber } from '../common/forms';
 import { VERB } from '../../cards/verbs';
 import * as subs from './handlers';
 
 const ids = z.looseObject({ customerId: customerIdSchema, subscriptionId: subscriptionIdSchema });
+/** A subscription opened from a list carries the list's page (and the customer search before it), for "Back to the list". */
+const shown = ids.extend({ listOffset, query: searchQuery });
 
 export const SUBSCRIPTION_ACTIONS = [
   action({
     verb: VERB.customerSubscriptions,
-    data: z.looseObject({ customerId: customerIdSchema, offset }),
-    run: (d, t, data) => subs.listSubscriptions(d, t, data.customerId, data.offset),
+    data: z.looseObject({ customerId: customerIdSchema, offset, query: searchQuery }),
+    run: (d, t, data) => subs.listSubscriptions(d, t, data.customerId, data.offset, data.query),
   }),
-  action({ verb: VERB.subShow, data: ids, run: (d, t, data) => subs.showSubscription(d, t, data.customerId, data.subscriptionId) }),
+  action({
+    verb: VERB.subShow,
+    data: shown,
+    run: (d, t, data) =>
+      subs.showSubscription(d, t, data.customerId, data.subscriptionId, data.listOffset === undefined ? undefined : { offset: data.listOffset, query: data.query }),
+  }),
   action({
     verb: VERB.subUpdate,
     data: ids,
     writes: true,
+    progress: () => ({ key: 'progress.subUpdate' }),
     // The form sends every field; the handler validates them and changes only those that differ.
     run: (d, t, data) =>
       subs.requestChange(
@@ -35,6 +43,8 @@ export const SUBSCRIPTION_ACTIONS = [
     verb: VERB.subStatus,
     data: ids.extend({ status: z.enum(['active', 'suspended', 'deleted']) }),
     writes: true,
+    // Suspending and cancelling ask first (the confirmation's own step); reactivating goes straight through.
+    progress: (data) => ({ key: data.status === 'active' ? 'progress.subReactivate' : data.status === 'suspended' ? 'progress.subSuspend' : 'progress.subCancel' }),
     run: (d, t, data) => subs.requestChange(d, t, data.customerId, data.subscriptionId, { status: data.status }),
   }),
 ];

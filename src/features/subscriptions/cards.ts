@@ -2,7 +2,7 @@
 import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../../partner-center';
-import { bannerData, type Banner } from '../../cards/common';
+import { bannerData, durationText, type Banner } from '../../cards/common';
 import { expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
 
 export function customerName(c: Customer): string {
@@ -11,6 +11,13 @@ export function customerName(c: Customer): string {
 
 export function subscriptionName(s: Subscription): string {
   return s.friendlyName || s.offerName || s.id;
+}
+
+/** A billing cycle in words ("Monthly", "Annuelle"); one this product does not know, as Partner Center wrote it. */
+export function billingLabel(tr: Translator, cycle: string | null | undefined): string {
+  if (!cycle) return '—';
+  const known = tr.maybe('sub.billing', cycle.toLowerCase().replace(/[-_\s]/g, ''));
+  return known ?? literal(cycle.charAt(0).toUpperCase() + cycle.slice(1));
 }
 
 export function statusLabel(tr: Translator, status: string | null | undefined): string {
@@ -61,7 +68,13 @@ function refundableText(tr: Translator, s: Subscription, now: number): string | 
 /** Subscriptions shown per card; the rest are a "Next page" away. */
 export const SUBSCRIPTIONS_PER_PAGE = 20;
 
-export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0, skipped = 0): AdaptiveCard {
+/** The list page a subscription was opened from, and the customer search before it: where "Back" leads. */
+export interface SubscriptionListPlace {
+  offset: number;
+  query?: string;
+}
+
+export function subscriptionListCard(tr: Translator, customer: Customer, subscriptions: Subscription[], offset = 0, skipped = 0, query?: string): AdaptiveCard {
   const name = literal(customerName(customer));
   // The ones that can still change come first; cancelled ones after them.
   const ordered = [...subscriptions.filter((s) => s.status !== 'deleted'), ...subscriptions.filter((s) => s.status === 'deleted')];
@@ -78,13 +91,17 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
       .filter(Boolean)
       .join(' · '),
     customerId: customer.id,
+    // Reached from a customer search: back to it; every row and page keeps the way back.
+    query: query ?? '',
+    hasQuery: !!query,
+    backLabel: tr.t('customer.action.back'),
     hasPrevious: start > 0,
     previousOffset: Math.max(0, start - SUBSCRIPTIONS_PER_PAGE),
     hasNext: start + shown < ordered.length,
     nextOffset: start + shown,
     previousLabel: tr.t('common.previous'),
     nextLabel: tr.t('common.next'),
-    verb: { list: VERB.customerSubscriptions },
+    verb: { list: VERB.customerSubscriptions, find: VERB.customerFind },
     items: page.slice(0, shown).map((s) => ({
       id: s.id,
       customerId: customer.id,
@@ -100,6 +117,8 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
         .join(' · '),
       verb: VERB.subShow,
       openLabel: tr.t('sub.action.open'),
+      listOffset: start,
+      query: query ?? '',
     })),
   }));
 }
@@ -119,7 +138,7 @@ export function subscriptionCard(
   tr: Translator,
   customer: Customer,
   s: Subscription,
-  o: { now: number; banner?: Banner; form?: SubscriptionFormState },
+  o: { now: number; banner?: Banner; form?: SubscriptionFormState; list?: SubscriptionListPlace },
 ): AdaptiveCard {
   const nce = isNewCommerce(s);
   const until = cancellableUntil(s, o.now);
@@ -129,8 +148,8 @@ export function subscriptionCard(
     { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) },
     { title: tr.t('sub.field.autoRenew'), value: tr.t(s.autoRenewEnabled ? 'sub.autoRenew.on' : 'sub.autoRenew.off') },
     { title: tr.t('sub.field.offer'), value: `${literal(s.offerName ?? s.offerId ?? '—')} (${tr.t(nce ? 'sub.kind.nce' : 'sub.kind.legacy')})` },
-    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: literal(s.termDuration) }] : []),
-    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: literal(s.billingCycle) }] : []),
+    ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: literal(durationText(tr, s.termDuration)) }] : []),
+    ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: billingLabel(tr, s.billingCycle) }] : []),
     { title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) },
     ...(refundableRow ? [{ title: tr.t('sub.field.refundable'), value: refundableRow }] : []),
     ...(until ? [{ title: tr.t('sub.field.cancellableUntil'), value: tr.dateTime(until) }] : []),
@@ -166,14 +185,20 @@ export function subscriptionCard(
       form: tr.t('sub.form.title'),
       quantity: tr.t('sub.field.quantity'),
       friendlyName: tr.t('sub.field.friendlyName'),
-      autoRenew: tr.t('sub.field.autoRenew'),
+      // The facts say "Auto-renew: On"; the toggle says what it does, so the label is not shown twice.
+      renewal: tr.t('sub.form.renewal'),
+      renewAutomatically: tr.t('sub.form.renewAutomatically'),
       required: tr.t('field.required'),
       save: tr.t('common.save'),
       suspend: tr.t('sub.action.suspend'),
       reactivate: tr.t('sub.action.reactivate'),
       cancel: tr.t('sub.action.cancel'),
       refresh: tr.t('common.refresh'),
+      back: tr.t('common.backToList'),
     },
-    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow },
+    // Opened from a list: back to the same page, and Refresh keeps the way back.
+    hasList: !!o.list,
+    list: { offset: o.list?.offset ?? 0, query: o.list?.query ?? '' },
+    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow, list: VERB.customerSubscriptions },
   });
 }

@@ -10,7 +10,7 @@ type Target = { customer: string; subscriptionId: string };
 export const subList = command({
   kind: 'sub.list',
   name: 'sub list',
-  usage: 'sub list <customer>',
+  usage: 'sub list «customer»',
   example: 'sub list contoso.onmicrosoft.com',
   menu: EVERYWHERE,
   parse: (a) => (a.words[0] ? ok({ customer: a.rest(0) }) : a.missing('customer')),
@@ -22,12 +22,12 @@ const SUBCOMMANDS = ['list', 'set', 'suspend', 'reactivate', 'cancel'];
 export const subShow = command({
   kind: 'sub.show',
   name: 'sub',
-  usage: 'sub <customer> <subscription-id>',
+  usage: 'sub «customer» «subscription-id»',
   example: 'sub contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87',
   menu: EVERYWHERE,
   parse: (a): ArgsResult<Target> => {
     // `sub` alone most likely wanted the list.
-    if (a.words.length === 0) return failure({ key: 'parse.missingArgument', params: { argument: 'customer' } }, subList.usage);
+    if (a.words.length === 0) return failure({ key: 'parse.missingArgument', params: { argument: 'customer' } }, subList);
     // The customer may be several words ("Contoso Ltd" or Contoso Ltd).
     const target = customerAndSubscription(a, a.words, false);
     const first = a.words[0]!.toLowerCase();
@@ -76,7 +76,7 @@ function parseFields(a: Args, args: string[]): ArgsResult<SetFields> {
 export const subSet = command({
   kind: 'sub.set',
   name: 'sub set',
-  usage: 'sub set <customer> <subscription-id> quantity=N name="…" autorenew=on|off',
+  usage: 'sub set «customer» «subscription-id» quantity=N name="…" autorenew=on|off',
   example: 'sub set contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87 quantity=30',
   writes: true,
   menu: EVERYWHERE,
@@ -95,7 +95,7 @@ function statusCommand(action: 'suspend' | 'reactivate' | 'cancel', status: 'sus
   return command({
     kind: `sub.${action}`,
     name: `sub ${action}`,
-    usage: `sub ${action} <customer> <subscription-id>`,
+    usage: `sub ${action} «customer» «subscription-id»`,
     example,
     writes: true,
     parse: (a) => {

@@ -1,7 +1,7 @@
 /** Subscriptions: list, show, change (with confirmation when it loses seats, access or renewal), status. */
 import type { Banner, ChangeRow } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
-import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName } from './cards';
+import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName, type SubscriptionListPlace } from './cards';
 import type { Translator } from '../../i18n';
 import { isNewCommerce, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { subscriptionChangeSchema } from '../../partner-center/schemas';
@@ -11,6 +11,16 @@ import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite } from '../common/written';
+import { found, notFound } from '../common/not-found';
+
+/** "Contoso Ltd has no subscription with the id …", and the command that lists the ones it has. */
+function subscriptionNotFound(t: Turn, customer: Customer, subscriptionId: string): Outcome {
+  return notFound(
+    t,
+    t.tr.t('sub.notFound', { customer: literal(customerName(customer)), id: subscriptionId }),
+    t.tr.t('sub.notFound.next', { customer: literal(customer.companyProfile?.domain ?? customer.id) }),
+  );
+}
 
 type Field = keyof SubscriptionChange;
 const FIELDS: readonly Field[] = ['quantity', 'friendlyName', 'autoRenewEnabled', 'status'];
@@ -19,23 +29,29 @@ export interface SubscriptionUpdateRequest {
   op: 'sub.update';
   customerId: string;
   customerName: string;
+  /** What the confirmation named: the customer's domain and the subscription's name. */
+  customerDomain?: string;
+  subscriptionName?: string;
   subscriptionId: string;
   change: SubscriptionChange;
   by: string;
 }
 
-export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string, offset = 0): Promise<Outcome> {
+/** A customer's subscriptions; reached from a customer search (`query`), the card leads back to it. */
+export async function listSubscriptions(d: BotDeps, t: Turn, customerRef: string, offset = 0, query?: string): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef);
   if ('outcome' in r) return r.outcome;
   const page = await d.client.listSubscriptions(t.user, r.customer.id);
-  return forAll(subscriptionListCard(t.tr, r.customer, page.items, offset, page.skipped));
+  return forAll(subscriptionListCard(t.tr, r.customer, page.items, offset, page.skipped, query));
 }
 
-export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string): Promise<Outcome> {
+/** One subscription; opened from a list (`list`), its card leads back to that page. */
+export async function showSubscription(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string, list?: SubscriptionListPlace): Promise<Outcome> {
   const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
-  const s = await d.client.getSubscription(t.user, r.customer.id, subscriptionId);
-  return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now() }));
+  const s = await found(d.client.getSubscription(t.user, r.customer.id, subscriptionId));
+  if (!s) return subscriptionNotFound(t, r.customer, subscriptionId);
+  return forAll(subscriptionCard(t.tr, r.customer, s, { now: d.clock.now(), list }));
 }
 
 function display(tr: Translator, field: Field, value: unknown): string {
@@ -67,12 +83,33 @@ function effectiveChange(current: Subscription, wanted: SubscriptionChange): Sub
  * A change Partner Center's documented rules refuse, said before any confirmation: new commerce lets seats
  * go only while `refundableQuantity` covers them.
  */
-function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): string | undefined {
+function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): Banner | undefined {
   if (change.quantity === undefined || change.quantity >= (s.quantity ?? 0) || !isNewCommerce(s)) return undefined;
   const r = refundable(s, now);
-  const asked = (s.quantity ?? 0) - change.quantity;
+  const seats = s.quantity ?? 0;
+  const asked = seats - change.quantity;
   if (!r || asked <= r.total) return undefined;
-  return tr.t('sub.refusal.decrease', { refundable: r.total, asked });
+  // The limit, until when each part of it holds, and what can be done instead.
+  const lines = r.windows.length > 0 ? r.windows.map((w) => tr.t('sub.refusal.window', { count: w.quantity, date: tr.dateTime(w.until) })) : [tr.t('sub.refusal.noWindow')];
+  if (r.total > 0) lines.push(tr.t('sub.refusal.min', { min: seats - r.total }));
+  if (s.commitmentEndDate) lines.push(tr.t('sub.refusal.renewal', { date: tr.date(s.commitmentEndDate) }));
+  return { text: tr.t('sub.refusal.decrease', { refundable: r.total, asked }), style: 'attention', lines };
+}
+
+/** "Contoso Ltd (contoso.onmicrosoft.com)": the customer as a confirmation names it. */
+export function customerLabel(c: Customer): string {
+  const name = customerName(c);
+  const domain = c.companyProfile?.domain;
+  return domain && domain !== name ? `${name} (${domain})` : name;
+}
+
+/** "Nothing to change", naming the subscription, and the status it already has when the change was one. */
+function noChange(tr: Translator, s: Subscription, wanted: SubscriptionChange): string {
+  const name = literal(subscriptionName(s));
+  if (wanted.status === 'suspended') return tr.t('sub.noChange.suspended', { name });
+  if (wanted.status === 'active') return tr.t('sub.noChange.active', { name });
+  if (wanted.status === 'deleted') return tr.t('sub.noChange.deleted', { name });
+  return tr.t('sub.noChange', { name });
 }
 
 /** Changes that lose seats, access or renewal ask first, saying what will happen. */
@@ -106,7 +143,8 @@ export async function requestChange(
   const r = await resolveCustomer(d, t, customerRef, subscriptionId);
   if ('outcome' in r) return r.outcome;
   // Read once: the change is compared with, and written from, this same snapshot.
-  const snapshot = await d.client.readSubscription(t.user, r.customer.id, subscriptionId);
+  const snapshot = await found(d.client.readSubscription(t.user, r.customer.id, subscriptionId));
+  if (!snapshot) return subscriptionNotFound(t, r.customer, subscriptionId);
   const current = snapshot.subscription;
   const v = validateForm(t.tr, subscriptionChangeSchema, wanted);
   if (!v.ok) {
@@ -120,22 +158,37 @@ export async function requestChange(
   }
   const change = effectiveChange(current, v.value);
   if (Object.keys(change).length === 0) {
-    return forAll(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: t.tr.t('sub.noChange'), style: 'accent' } }));
+    return forAll(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: noChange(t.tr, current, v.value), style: 'accent' } }));
   }
   const refusal = knownRefusal(t.tr, current, change, d.clock.now());
-  if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: { text: refusal, style: 'attention' } }));
+  if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: refusal }));
   const risks = consequences(t.tr, current, change, d.clock.now());
   if (risks.length === 0) return apply(d, t, r.customer, subscriptionId, change, snapshot);
   const payload: SubscriptionUpdateRequest = {
     op: 'sub.update',
     customerId: r.customer.id,
     customerName: customerName(r.customer),
+    customerDomain: r.customer.companyProfile?.domain ?? undefined,
+    subscriptionName: subscriptionName(current),
     subscriptionId,
     change,
     by: t.actor.id,
   };
+  const names = { name: literal(subscriptionName(current)), customer: literal(customerName(r.customer)) };
+  const title = change.status === 'suspended' ? t.tr.t('sub.confirm.suspend', names) : change.status === 'deleted' ? t.tr.t('sub.confirm.cancel', names) : t.tr.t('sub.confirm.title', names);
   return forAll(
-    confirmCard(t.tr, t.tr.t('sub.confirm.title', { name: literal(subscriptionName(current)) }), changeRows(t.tr, current, change), risks, d.signer.sign(payload)),
+    confirmCard(t.tr, {
+      title,
+      subject: [
+        { title: t.tr.t('sub.field.customer'), value: customerLabel(r.customer) },
+        { title: t.tr.t('sub.field.subscription'), value: subscriptionName(current) },
+        { title: t.tr.t('sub.field.offer'), value: current.offerName ?? current.offerId ?? '—' },
+        { title: t.tr.t('sub.field.id'), value: subscriptionId },
+      ],
+      changes: changeRows(t.tr, current, change),
+      consequences: risks,
+      confirmation: d.signer.sign(payload),
+    }),
   );
 }
 
@@ -144,10 +197,11 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
   const result = await d.client.updateSubscription(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.inlineWaitMs, from });
   const rows = changeRows(t.tr, result.previous, change);
   const target = `${customerName(customer)} / ${subscriptionName(result.previous)} (${subscriptionId})`;
+  const item = { kind: 'sub' as const, id: subscriptionId, name: subscriptionName(result.previous), customer: customerName(customer) };
   const banner = await reportWrite(d, t, {
     outcome: result.state === 'unknown' ? 'unknown' : 'applied',
     rows,
-    audit: { action: 'sub.update', target, ...(result.state === 'in-progress' ? { pending: true } : {}) },
+    audit: { action: 'sub.update', target, item, ...(result.state === 'in-progress' ? { pending: true } : {}) },
     requestId: result.requestId,
     confirmedByRead: result.state === 'completed' && result.confirmedByRead,
   });
@@ -162,6 +216,6 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
 }
 
 export async function applyConfirmed(d: BotDeps, t: Turn, p: SubscriptionUpdateRequest): Promise<Outcome> {
-  const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName } };
+  const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName, domain: p.customerDomain } };
   return apply(d, t, customer, p.subscriptionId, p.change);
 }

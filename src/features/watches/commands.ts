@@ -9,7 +9,7 @@ export const WATCH_ID = /^w-[0-9a-f]{8}$/i;
 export const watchSr = command({
   kind: 'watch.sr',
   name: 'watch sr',
-  usage: 'watch sr <id>',
+  usage: 'watch sr «id»',
   example: 'watch sr 616122292874576',
   parse: (a) => {
     const id = a.words[0];
@@ -37,7 +37,7 @@ export const watchSubs = command({
   kind: 'watch.subs',
   name: 'watch subs',
   aliases: ['watch sub', 'watch subscriptions'],
-  usage: 'watch subs <customer>',
+  usage: 'watch subs «customer»',
   example: 'watch subs contoso.onmicrosoft.com',
   parse: (a) => (a.words[0] ? ok({ customer: a.rest(0) }) : a.missing('customer')),
   run: (d, t, a: { customer: string }) => watches.watchSubscriptions(d, t, a.customer),
@@ -46,7 +46,7 @@ export const watchSubs = command({
 export const unwatch = command({
   kind: 'unwatch',
   name: 'unwatch',
-  usage: 'unwatch <watch-id>',
+  usage: 'unwatch «watch-id»',
   example: 'unwatch w-1a2b3c4d',
   parse: (a) => {
     const id = a.words[0];

@@ -7,6 +7,7 @@ import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind
 import type { Turn } from '../../teams/turn';
 import { resolveCustomer } from '../customers/handlers';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { forServiceRequest } from '../common/not-found';
 
 /**
  * `baseline` is what the user saw when setting the watch: the watch starts from it (primed), so a change a
@@ -31,13 +32,16 @@ async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watc
   };
   const { created, watch } = await d.watches.add(w);
   if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
-  return forAll(messageCard(t.tr.t('watch.created', { what: describe(t.tr, w), id: w.id })));
+  // Only a channel has threads; a chat gets each change as a message.
+  return forAll(messageCard(t.tr.t(t.conversationType === 'channel' ? 'watch.created' : 'watch.createdChat', { what: describe(t.tr, w), id: w.id })));
 }
 
 /** A service request: checked to exist (and readable by the person setting the watch) first. */
-export async function watchServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
-  const sr = await d.client.getServiceRequest(t.user, id);
-  return create(d, t, 'sr', { srId: id }, { [sr.id ?? id]: srSnapshot(sr) });
+export function watchServiceRequest(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
+  return forServiceRequest(t, id, async () => {
+    const sr = await d.client.getServiceRequest(t.user, id);
+    return create(d, t, 'sr', { srId: id }, { [sr.id ?? id]: srSnapshot(sr) });
+  });
 }
 
 /** Reads every page now, as the setter (signing them in if needed): the baseline the first cycle compares with. */

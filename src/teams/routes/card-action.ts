@@ -6,6 +6,7 @@
 import { TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
 import { messageCard } from '../../cards/common';
+import { progressOf } from '../../commands';
 import { SignInRequiredError } from '../../identity';
 import { errorToCard } from '../errors';
 import type { RouteContext } from './context';
@@ -40,7 +41,9 @@ export function registerCardAction(app: Application, r: RouteContext): void {
     const cardId = context.activity.replyToId;
     if (first === 'late') {
       // Partner Center is slow: answer Teams now, finish in the background and replace the card then.
-      await delivery.answerCardAction(context, messageCard(t.tr.t('common.working')), 'all');
+      // The step names what is running ("Adding your note…"); a read just says it is working.
+      const step = progressOf(verb, data);
+      await delivery.answerCardAction(context, messageCard(step ? t.tr.t('common.workingStep', { step: t.tr.text(step) }) : t.tr.t('common.working')), 'all');
       const reference = TurnContext.getConversationReference(context.activity);
       delivery.background.run('slow card action', async () => {
         const done = await work;

@@ -3,6 +3,7 @@ import { ActivityTypes } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
 import { messageCard } from '../../cards/common';
 import { parseCommand } from '../../commands';
+import { parseErrorLines } from '../../commands/usage';
 import { SignInRequiredError } from '../../identity';
 import { errorToCard } from '../errors';
 import type { RouteContext } from './context';
@@ -30,10 +31,7 @@ export function registerMessage(app: Application, r: RouteContext): void {
     }
     const parsed = parseCommand(text);
     if (!parsed.ok) {
-      const e = parsed.error;
-      const lines = [t.tr.text(e)];
-      if (e.usage) lines.push(t.tr.t('parse.didYouMean', { usage: e.usage }));
-      await context.sendActivity(lines.join('\n\n'));
+      await context.sendActivity(parseErrorLines(t.tr, parsed.error).join('\n\n'));
       return;
     }
     const done = await r.work.command(t, parsed.command);
