@@ -13,6 +13,8 @@ export interface TerminalOptions {
   /** Default: process.stdout.isTTY. */
   isTTY?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** File descriptor or path to write to. Default: 1 (stdout). */
+  dest?: number | string;
 }
 
 /** Whether log lines are pretty-printed rather than JSON. */
@@ -23,9 +25,10 @@ export function prettyLogs(o: TerminalOptions = {}): boolean {
 
 /** Where the development entry point's logger writes: pretty lines on a terminal, JSON otherwise. */
 export function terminalLogDestination(o: TerminalOptions = {}): pino.DestinationStream {
-  if (!prettyLogs(o)) return pino.destination({ dest: 1, sync: true });
+  const dest = o.dest ?? 1;
+  if (!prettyLogs(o)) return pino.destination({ dest, sync: true });
   return pretty({
-    destination: 1,
+    destination: dest,
     sync: true,
     translateTime: 'SYS:HH:MM:ss',
     ignore: 'pid,hostname,name,component',

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, envSchema, loadConfig } from '../../src/config';
 import { usesSandbox } from '../../dev/compose';
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'partner-ops-config-'));
 
 const APP_IDENTITY = { AAD_APP_CLIENT_ID: '22222222-3333-4444-5555-666666666666', AAD_APP_CLIENT_SECRET: 'app-secret', AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com' };
 
@@ -153,7 +156,7 @@ describe('configuration', () => {
     const root = join(__dirname, '../..');
     const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
     const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
-      cwd: root,
+      cwd: emptyDir(), // not the project root: a developer's own .env there must not change the outcome
       env: { PATH: process.env.PATH, BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', PORT: '0', DATA_DIR: join(root, '.data-never-created') },
       encoding: 'utf8',
       timeout: 60_000,
@@ -168,7 +171,7 @@ describe('configuration', () => {
     const root = join(__dirname, '../..');
     const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
     const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
-      cwd: root,
+      cwd: emptyDir(), // not the project root: a developer's own .env there must not change the outcome
       env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: join(root, '.data-never-created') },
       encoding: 'utf8',
       timeout: 60_000,
