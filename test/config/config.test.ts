@@ -3,8 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, envSchema, loadConfig } from '../../src/config';
+import { BOT_FRAMEWORK_AUTH_DEFAULTS, ConfigError, envSchema, loadConfig } from '../../src/config';
 import { usesSandbox } from '../../dev/compose';
+
+/** Every setting src/config reads: its schema, and botbuilder's channel settings under their own names. */
+const SETTINGS = [...Object.keys(envSchema.shape), ...Object.keys(BOT_FRAMEWORK_AUTH_DEFAULTS)];
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'partner-ops-config-'));
 
@@ -144,12 +147,31 @@ describe('configuration', () => {
 
   it('documents every setting in .env.example with an explanation and its default', () => {
     const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
-    for (const key of Object.keys(envSchema.shape)) {
+    for (const key of SETTINGS) {
       const at = example.indexOf(`\n${key}=`);
       expect({ key, documented: at >= 0 }).toEqual({ key, documented: true });
       const comment = example.slice(0, at).split('\n').slice(-3).join(' ');
       expect({ key, hasDefault: /Default:/.test(comment) }).toEqual({ key, hasDefault: true });
     }
+  });
+
+  it('.env.example holds only settings the configuration reads', () => {
+    const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const names = [...example.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(names.filter((n) => !SETTINGS.includes(n!))).toEqual([]);
+  });
+
+  it("lists every setting in the README's configuration table, with its default", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Configuration\n'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration\n') + 5));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    const documented = new Map<string, string>();
+    for (const row of rows) {
+      const [, names, byDefault] = row.split('|').map((c) => c.trim());
+      for (const m of names!.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)) documented.set(m[1]!, byDefault!);
+    }
+    expect(SETTINGS.filter((k) => !documented.has(k))).toEqual([]);
+    expect(SETTINGS.filter((k) => !documented.get(k))).toEqual([]);
   });
 
   it('a bot process with BOT_ID but no app identity refuses to start, naming the missing settings', () => {
