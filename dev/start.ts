@@ -7,16 +7,23 @@
  * Teams client, bound to 127.0.0.1 and pointed at the bot; it opens a browser when one is available and
  * always prints the URL. With BOT_ID set nothing but the bot starts (production runs
  * `node dist/src/main.js`, which never starts the sandbox).
+ *
+ * `.env` in the working directory is read first (real environment variables win). The terminal shows
+ * readable log lines (dev/terminal.ts) and, last and on its own, the banner saying where to go.
  */
+// First: silences restify's DEP0111 before the imports below load it.
+import '../src/logging/warnings';
 import { createLogger } from '../src/logging/logger';
-import { loadConfigOrExit } from '../src/main';
+import { loadSettingsOrExit, logEnvFile } from '../src/main';
 import { startDev, usesSandbox } from './compose';
 import { openBrowser } from './browser';
 import { startPlayground, type Playground } from './playground';
+import { banner, terminalLogDestination } from './terminal';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const logger = createLogger({ level: config.logLevel });
+  const { config, envFile } = loadSettingsOrExit();
+  const logger = createLogger({ level: config.logLevel, destination: terminalLogDestination() });
+  logEnvFile(logger, envFile);
   const running = await startDev(config, logger);
 
   let playground: Playground | undefined;
@@ -54,16 +61,8 @@ async function main(): Promise<void> {
   });
   logger.info({ url: playground.url, log: playground.logFile }, 'Microsoft 365 Agents Playground started');
   const opened = openBrowser(playground.url);
-  process.stdout.write(
-    [
-      '',
-      usesSandbox(config) ? '  Partner Ops is running locally against the embedded Partner Center sandbox.' : '  Partner Ops is running locally against the configured Partner Center.',
-      `  Microsoft 365 Agents Playground (a local Teams client): ${playground.url}`,
-      opened ? '  (opened in your browser)' : '  Open that address in a browser on this machine.',
-      '  Try: help · sr list · customer find contoso · profile    Ctrl+C stops everything.',
-      '',
-    ].join('\n') + '\n',
-  );
+  // Last, after every start-up line (the logger writes synchronously), and on its own.
+  process.stdout.write(banner({ sandbox: usesSandbox(config), playgroundUrl: playground.url, opened, botEndpoint }));
 }
 
 main().catch((e) => {

@@ -6,7 +6,10 @@
  * dev/, tests, benchmarks) may hand it other services through StartOptions. Production code never imports
  * from dev/ (a test checks it).
  */
+// First: silences restify's DEP0111 deprecation warning before the imports below load restify.
+import './logging/warnings';
 import { ConfigError, loadConfig, type Config, type LoadOptions } from './config';
+import { EnvFileError, loadEnvFile, type EnvFileRead } from './config/env-file';
 import { createBot, type BotOptions } from './teams/app';
 import { SignInRequiredError, type TokenProvider } from './identity';
 import { DelegatedIdentity, type DelegatedSettings } from './identity/delegated';
@@ -161,12 +164,17 @@ const noSignIn: TokenProvider = {
   },
 };
 
-/** The configuration, or exit 2 with the one message that lists every setting to fix. */
-export function loadConfigOrExit(options: LoadOptions = {}): Config {
+/**
+ * What both entry points start from: `.env` in the working directory, when there is one, read into the
+ * environment (a variable already set in the real environment keeps its value), then the configuration.
+ * Exits 2 with one message listing every unreadable `.env` line, or every setting to fix.
+ */
+export function loadSettingsOrExit(options: LoadOptions = {}): { config: Config; envFile?: EnvFileRead } {
   try {
-    return loadConfig(process.env, options);
+    const envFile = loadEnvFile(process.env);
+    return { config: loadConfig(process.env, options), envFile };
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof EnvFileError) {
       process.stderr.write(`${e.message}\n`);
       process.exit(2);
     }
@@ -174,10 +182,25 @@ export function loadConfigOrExit(options: LoadOptions = {}): Config {
   }
 }
 
+/** The configuration, or exit 2 (see loadSettingsOrExit). */
+export function loadConfigOrExit(options: LoadOptions = {}): Config {
+  return loadSettingsOrExit(options).config;
+}
+
+/** One start-up line saying which settings came from `.env` (names only, never values). */
+export function logEnvFile(logger: Logger, envFile: EnvFileRead | undefined): void {
+  if (!envFile) return;
+  logger.info(
+    { file: envFile.path, settings: envFile.applied, ...(envFile.overridden.length ? { keptFromEnvironment: envFile.overridden } : {}) },
+    `read ${envFile.applied.length} setting(s) from .env`,
+  );
+}
+
 async function main(): Promise<void> {
   // Production: Entra ID and Partner Center, as configured; without an app identity there is nothing to run.
-  const config = loadConfigOrExit({ requireAppIdentity: true });
+  const { config, envFile } = loadSettingsOrExit({ requireAppIdentity: true });
   const logger = createLogger({ level: config.logLevel });
+  logEnvFile(logger, envFile);
   const running = await start(config, logger);
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -89,7 +89,10 @@ export async function startStack(suite: string): Promise<Stack> {
 
   try {
     const logger = createLogger({ level: 'debug', destination: pino.destination({ dest: join(artifacts, 'bot.log'), sync: true }) });
-    const bot = await start(loadConfig({ PORT: '0', LOG_LEVEL: 'debug' }), logger);
+    // Fresh state for each suite: nothing left by an earlier run (watches, confirmations) changes what it sees.
+    const dataDir = mkdtempSync(join(tmpdir(), 'partner-ops-browser-data-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const bot = await start(loadConfig({ PORT: '0', LOG_LEVEL: 'debug', DATA_DIR: dataDir }), logger);
     cleanups.push(() => bot.stop());
 
     const playground = await startPlayground({
@@ -203,4 +206,37 @@ export async function waitForText(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+// --- activities in another language ------------------------------------------------------------------------
+
+/**
+ * The Playground's UI always sends `locale: "en-US"` (its activity generators hard-code it). Its "custom
+ * activity" feature (the UI's "Mock an Activity" > "Custom activity", served as `GET /_internal/v1/
+ * customActivities/template` and `POST /_internal/v1/customActivities`) sends an activity exactly as given:
+ * that is how a message in another language reaches the bot. The bot's answers come back through the
+ * Playground's connector and are rendered in the chat like any other (the message itself is not shown).
+ */
+export async function sendAsLocale(playground: Playground, conversationId: string, text: string, locale: string): Promise<void> {
+  const template = await fetch(`${playground.url}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`);
+  if (!template.ok) throw new Error(`the Playground refused a custom-activity template for ${conversationId}: ${template.status} ${await template.text()}`);
+  const base = (await template.json()) as Record<string, unknown> & { from: Record<string, unknown> };
+  const config = (await (await fetch(`${playground.url}/_internal/v1/config`)).json()) as { config: { currentUser: { name: string } } };
+  const activity = {
+    ...base,
+    type: 'message',
+    text,
+    textFormat: 'plain',
+    locale,
+    from: { ...base.from, name: config.config.currentUser.name },
+    entities: [{ type: 'clientInfo', locale, country: locale.split('-')[1], platform: 'Web', timezone: 'UTC' }],
+  };
+  const sent = await fetch(`${playground.url}/_internal/v1/customActivities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  if (!sent.ok) throw new Error(`the Playground refused the custom activity: ${sent.status} ${await sent.text()}`);
+}
+
+/** The personal chat's conversation id, from the Playground's configuration (.m365agentsplayground.yml). */
+export async function personalChatId(playground: Playground): Promise<string> {
+  const config = (await (await fetch(`${playground.url}/_internal/v1/config`)).json()) as { config: { personalChat: { id: string } } };
+  return config.config.personalChat.id;
 }

@@ -1,9 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, envSchema, loadConfig } from '../../src/config';
+import { BOT_FRAMEWORK_AUTH_DEFAULTS, ConfigError, envSchema, loadConfig } from '../../src/config';
 import { usesSandbox } from '../../dev/compose';
+
+/** Every setting src/config reads: its schema, and botbuilder's channel settings under their own names. */
+const SETTINGS = [...Object.keys(envSchema.shape), ...Object.keys(BOT_FRAMEWORK_AUTH_DEFAULTS)];
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'partner-ops-config-'));
 
 const APP_IDENTITY = { AAD_APP_CLIENT_ID: '22222222-3333-4444-5555-666666666666', AAD_APP_CLIENT_SECRET: 'app-secret', AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com' };
 
@@ -141,7 +147,7 @@ describe('configuration', () => {
 
   it('documents every setting in .env.example with an explanation and its default', () => {
     const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
-    for (const key of Object.keys(envSchema.shape)) {
+    for (const key of SETTINGS) {
       const at = example.indexOf(`\n${key}=`);
       expect({ key, documented: at >= 0 }).toEqual({ key, documented: true });
       const comment = example.slice(0, at).split('\n').slice(-3).join(' ');
@@ -149,11 +155,30 @@ describe('configuration', () => {
     }
   });
 
+  it('.env.example holds only settings the configuration reads', () => {
+    const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const names = [...example.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(names.filter((n) => !SETTINGS.includes(n!))).toEqual([]);
+  });
+
+  it("lists every setting in the README's configuration table, with its default", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Configuration\n'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration\n') + 5));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    const documented = new Map<string, string>();
+    for (const row of rows) {
+      const [, names, byDefault] = row.split('|').map((c) => c.trim());
+      for (const m of names!.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)) documented.set(m[1]!, byDefault!);
+    }
+    expect(SETTINGS.filter((k) => !documented.has(k))).toEqual([]);
+    expect(SETTINGS.filter((k) => !documented.get(k))).toEqual([]);
+  });
+
   it('a bot process with BOT_ID but no app identity refuses to start, naming the missing settings', () => {
     const root = join(__dirname, '../..');
     const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
     const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
-      cwd: root,
+      cwd: emptyDir(), // not the project root: a developer's own .env there must not change the outcome
       env: { PATH: process.env.PATH, BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', PORT: '0', DATA_DIR: join(root, '.data-never-created') },
       encoding: 'utf8',
       timeout: 60_000,
@@ -168,7 +193,7 @@ describe('configuration', () => {
     const root = join(__dirname, '../..');
     const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
     const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
-      cwd: root,
+      cwd: emptyDir(), // not the project root: a developer's own .env there must not change the outcome
       env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: join(root, '.data-never-created') },
       encoding: 'utf8',
       timeout: 60_000,
