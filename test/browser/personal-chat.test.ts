@@ -62,10 +62,9 @@ test(
   TEST_TIMEOUT_MS,
 );
 
-// Teams' Markdown drops `<id>`-style placeholders, so "sr note <id> <text>" reads "sr note" (issue 12). The
-// card-wording work replaces them with brackets Teams renders; this fails until that lands on this branch,
-// and then `test.failing` becomes `test`.
-test.failing(
+// Teams' Markdown drops `<id>`-style placeholders, so "sr note <id> <text>" read "sr note" (issue 12): usage
+// shows «arguments» instead, and every line must keep them.
+test(
   'help: every usage line keeps its arguments as Teams renders them',
   async () => {
     await s.step('help-usage', async () => {
