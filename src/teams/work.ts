@@ -49,8 +49,8 @@ export class Work {
   }
 
   /**
-   * Work of any shape as the person in this turn (the message extension's searches): a sign-in requirement
-   * is an answer of its own, as for commands; any other failure is the caller's to answer.
+   * Work of any shape as the person in this turn: a sign-in requirement is an answer of its own (after one
+   * sign-in without UI, where the token provider can), and any other failure is the caller's to answer.
    */
   async asUser<T>(t: Turn, work: () => Promise<T>): Promise<{ value: T } | { signIn: SignInReason }> {
     const once = async (): Promise<{ value: T } | { signIn: SignInReason }> => {
@@ -59,6 +59,7 @@ export class Work {
       } catch (e) {
         const reason = signInReason(e);
         if (!reason) throw e;
+        // A token Partner Center refused is of no further use.
         if (!(e instanceof SignInRequiredError)) await this.identity?.signOut(t.actor);
         return { signIn: reason };
       }
@@ -68,29 +69,15 @@ export class Work {
     return first;
   }
 
-  /** Runs work for the user; a sign-in requirement is an answer of its own, any other failure an error card. */
-  private async attempt(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
+  /** A command or card action as the user: a sign-in requirement is an answer of its own, any other failure an error card. */
+  private async withSignInWithoutUi(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
     try {
-      return { outcome: await work() };
+      const r = await this.asUser(t, work);
+      return 'signIn' in r ? r : { outcome: r.value };
     } catch (e) {
-      const reason = signInReason(e);
-      if (reason) {
-        // A token Partner Center refused is of no further use.
-        if (!(e instanceof SignInRequiredError)) await this.identity?.signOut(t.actor);
-        return { signIn: reason };
-      }
       t.log.warn({ err: e, work: what }, 'user work failed');
       return { outcome: forInteractor(errorToCard(t, e)) };
     }
-  }
-
-  /** A token provider that can sign people in without UI (a client without SSO) does so, and the work is retried once. */
-  private async withSignInWithoutUi(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
-    const first = await this.attempt(t, work, what);
-    if ('signIn' in first && first.signIn !== 'mfa' && this.canSignIn && this.tokens.signInWithoutUi && (await this.tokens.signInWithoutUi(t.actor))) {
-      return this.attempt(t, work, what);
-    }
-    return first;
   }
 
   /**
