@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../logging/logger';
 import { isBusinessCode, parseErrorBody, PartnerCenterError, redactRequest, type RedactedRequest } from './errors';
@@ -283,7 +284,10 @@ export function loggingPolicy(logger: Logger, clock: Clock): Policy {
       try {
         const res = await next(req);
         const level = res.status >= 500 || res.status === 429 ? 'warn' : 'info';
-        log[level]({ ...base, status: res.status, ms: clock.now() - started, cv: res.headers.get('MS-CV') }, 'partner center call');
+        // The line's fields only when it is written (pino's disabled levels are no-ops).
+        if (typeof log.isLevelEnabled !== 'function' || log.isLevelEnabled(level)) {
+          log[level]({ ...base, status: res.status, ms: clock.now() - started, cv: res.headers.get('MS-CV') }, 'partner center call');
+        }
         req.call.onResponse?.({ ...base, status: res.status });
         return res;
       } catch (e) {
@@ -353,11 +357,9 @@ export function httpTransport(): Next {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', fail);
         res.on('end', () => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
           resolve({
             status: res.statusCode ?? 0,
-            headers: h,
+            headers: new ResponseHeaders(res.headers) as unknown as Headers,
             text: Buffer.concat(chunks).toString('utf8'),
             request: () => redactRequest(req.method, req.url, req.headers),
           });
@@ -366,6 +368,117 @@ export function httpTransport(): Next {
       r.on('error', fail);
       r.end(req.body);
     });
+}
+
+/** A header name as the Fetch standard accepts it (a token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** HTTP whitespace, which Headers strips from both ends of a value. */
+const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/** Headers' methods, declared as methods (undici-types declares them as properties, which TS will not override). */
+declare class HeadersMethods {
+  get(name: string): string | null;
+  has(name: string): boolean;
+  set(name: string, value: string): void;
+  append(name: string, value: string): void;
+  delete(name: string): void;
+  getSetCookie(): string[];
+  forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+
+/**
+ * node:http's response headers as a Headers, filled only when something other than get/has is asked: most
+ * calls read two or three headers, and filling a Headers costs more than the rest of the transport's work.
+ * What it answers is what `new Headers()` with each header `set` (arrays joined with ", ") would answer.
+ */
+class ResponseHeaders extends (Headers as unknown as typeof HeadersMethods) {
+  #raw: IncomingHttpHeaders | undefined;
+
+  constructor(raw: IncomingHttpHeaders) {
+    super();
+    this.#raw = raw;
+  }
+
+  #fill(): void {
+    const raw = this.#raw;
+    if (!raw) return;
+    this.#raw = undefined;
+    for (const [k, v] of Object.entries(raw)) if (v !== undefined) super.set(k, Array.isArray(v) ? v.join(', ') : v);
+  }
+
+  /** The raw value of a valid header name, or undefined when the answer must come from the filled Headers. */
+  #lookup(name: string): { value: string | null } | undefined {
+    const raw = this.#raw;
+    if (!raw || typeof name !== 'string' || !HEADER_NAME.test(name)) return undefined;
+    const key = name.toLowerCase();
+    if (!Object.prototype.hasOwnProperty.call(raw, key)) return { value: null };
+    const v = raw[key];
+    if (v === undefined) return { value: null };
+    return { value: (Array.isArray(v) ? v.join(', ') : v).replace(HTTP_WS, '') };
+  }
+
+  override get(name: string): string | null {
+    const found = this.#lookup(name);
+    if (found) return found.value;
+    this.#fill();
+    return super.get(name);
+  }
+
+  override has(name: string): boolean {
+    const found = this.#lookup(name);
+    if (found) return found.value !== null;
+    this.#fill();
+    return super.has(name);
+  }
+
+  override set(name: string, value: string): void {
+    this.#fill();
+    super.set(name, value);
+  }
+
+  override append(name: string, value: string): void {
+    this.#fill();
+    super.append(name, value);
+  }
+
+  override delete(name: string): void {
+    this.#fill();
+    super.delete(name);
+  }
+
+  override getSetCookie(): string[] {
+    this.#fill();
+    return super.getSetCookie();
+  }
+
+  override forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    this.#fill();
+    super.forEach(callback, thisArg);
+  }
+
+  override entries(): IterableIterator<[string, string]> {
+    this.#fill();
+    return super.entries();
+  }
+
+  override keys(): IterableIterator<string> {
+    this.#fill();
+    return super.keys();
+  }
+
+  override values(): IterableIterator<string> {
+    this.#fill();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): IterableIterator<[string, string]> {
+    this.#fill();
+    return super[Symbol.iterator]();
+  }
 }
 
 /** What a failed exchange means: the caller's abort, our timeout (turned into 'timeout' upstream), or the network. */
