@@ -3,10 +3,8 @@
  * conversation's `watches` lists exactly the watches that are stored (what the notifier polls), no
  * conversation has a duplicate, and a change posts exactly once in each conversation that lists a watch.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/config';
 import { DelegatedIdentity } from '../../src/identity/delegated';
 import { silentLogger } from '../../src/logging/logger';
@@ -17,39 +15,14 @@ import { KeyValueStore } from '../../src/storage';
 import { BlobStateStore } from '../../src/storage/blob';
 import { systemClock } from '../../src/util/clock';
 import { startAzurite, type Azurite } from '../support/azurite';
-import { ALICE, BOT, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { ALICE, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { sayInChannel, spawnInstance, type Instance } from '../support/spawn-instance';
 import { until } from '../support/until';
 
-const ROOT = join(__dirname, '../..');
 const INTERVAL_MS = 1_000;
 const CONVERSATIONS = 50;
 const conversations = Array.from({ length: CONVERSATIONS }, (_, i) => `19:crash-${i}@thread.tacv2`);
 
-interface Instance {
-  child: ChildProcess;
-  url: string;
-}
-
-async function spawnInstance(id: string, env: Record<string, string>): Promise<Instance> {
-  const tsx = (f: string) => join(ROOT, 'node_modules/tsx/dist', f);
-  const args = ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(ROOT, 'test/support/instance-process.ts')];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, INSTANCE_ID: id }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${output.join('')}`)), 45_000);
-    child.stdout!.on('data', (b: Buffer) => {
-      output.push(b.toString());
-      const m = /ready (\S+)/.exec(output.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (b: Buffer) => output.push(b.toString()));
-    child.once('exit', (code) => reject(new Error(`instance ${id} exited ${code}:\n${output.join('')}`)));
-  });
-  return { child, url };
-}
 
 describe('kill -9 during a burst of watch commands', () => {
   let azurite: Azurite;
@@ -106,24 +79,7 @@ describe('kill -9 during a burst of watch commands', () => {
     await azurite?.stop();
   });
 
-  const say = (instance: Instance, conversationId: string, text: string) =>
-    fetch(`${instance.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: randomUUID(),
-        channelId: 'msteams',
-        serviceUrl: connector.url,
-        locale: 'en-US',
-        from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
-        recipient: BOT,
-        conversation: { id: conversationId, conversationType: 'channel', tenantId: TENANT, isGroup: true },
-        channelData: { tenant: { id: TENANT } },
-        text: `<at>${BOT.name}</at> ${text}`,
-        entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }],
-      }),
-    }).then((r) => r.status);
+  const say = (instance: Instance, conversationId: string, text: string) => sayInChannel(instance, connector.url, conversationId, text);
 
   it('after a restart, `watches` equals what is stored and what posts; a repeated watch says "already watching"', async () => {
     const a = await spawnInstance('crash-a', env);

@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/config';
 import { DelegatedIdentity } from '../../src/identity/delegated';
 import { silentLogger } from '../../src/logging/logger';
@@ -11,47 +8,14 @@ import { KeyValueStore } from '../../src/storage';
 import { BlobStateStore } from '../../src/storage/blob';
 import { systemClock } from '../../src/util/clock';
 import { startAzurite, type Azurite } from '../support/azurite';
-import { ALICE, BOT, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { ALICE, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { sayInChannel, spawnInstance, type Instance } from '../support/spawn-instance';
 import { until } from '../support/until';
 
-const ROOT = join(__dirname, '../..');
 const LEASE_MS = 3_000;
 const INTERVAL_MS = 1_000;
 const channels = Array.from({ length: 4 }, (_, i) => `19:process-${i}@thread.tacv2`);
 
-interface Instance {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-/** Starts a bot instance in its own OS process (test/support/instance-process.ts, run with tsx). */
-async function spawnInstance(id: string, env: Record<string, string>): Promise<Instance> {
-  // tsx's loader in this very process (not its CLI, which would run the bot in a grandchild a kill misses).
-  const tsx = (f: string) => join(ROOT, 'node_modules/tsx/dist', f);
-  const args = ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(ROOT, 'test/support/instance-process.ts')];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, INSTANCE_ID: id },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${output.join('')}`)), 45_000);
-    const onData = (b: Buffer) => {
-      output.push(b.toString());
-      const m = /ready (\S+)/.exec(output.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (b: Buffer) => output.push(b.toString()));
-    child.once('exit', (code) => reject(new Error(`instance ${id} exited ${code}:\n${output.join('')}`)));
-  });
-  return { child, url, output };
-}
 
 /**
  * Two bot processes on one Azurite store: every change is notified once; kill one (SIGKILL, no goodbye),
@@ -117,24 +81,7 @@ describe('scale-out: two bot processes on one Azurite store', () => {
   const sr = (id: string) => services.sandbox.data.serviceRequests.find((s) => s.resource.id === id)!.resource;
   const roots = (id: string) =>
     connector.calls.filter((c) => c.method === 'POST' && !c.activityId && textOf(cardOf(c)).includes(`Service request ${id}`)).map((c) => c.conversationId);
-  const say = (instance: Instance, conversationId: string, text: string) =>
-    fetch(`${instance.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: randomUUID(),
-        channelId: 'msteams',
-        serviceUrl: connector.url,
-        locale: 'en-US',
-        from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
-        recipient: BOT,
-        conversation: { id: conversationId, conversationType: 'channel', tenantId: TENANT, isGroup: true },
-        channelData: { tenant: { id: TENANT } },
-        text: `<at>${BOT.name}</at> ${text}`,
-        entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }],
-      }),
-    }).then((r) => r.status);
+  const say = (instance: Instance, conversationId: string, text: string) => sayInChannel(instance, connector.url, conversationId, text);
 
   it('notifies every change once across both processes, and the survivor takes over when one is killed', async () => {
     const [a, b] = instances as [Instance, Instance];
