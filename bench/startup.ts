@@ -30,6 +30,8 @@ interface Side {
   env: (dataDir: string) => NodeJS.ProcessEnv;
 }
 
+const pick = <T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 const FAKE_IDENTITY = {
   BOT_ID: '33333333-4444-4555-8666-777777777777',
   BOT_PASSWORD: 'not a secret',
@@ -47,7 +49,8 @@ const SIDES: Side[] = [
   {
     name: 'minimal',
     script: join(ROOT, 'dist', 'bench', 'minimal-bot.js'),
-    env: () => ({ BOT_ID: FAKE_IDENTITY.BOT_ID, BOT_PASSWORD: FAKE_IDENTITY.BOT_PASSWORD, HOST: '127.0.0.1', NODE_ENV: 'production' }),
+    // The same Bot Framework identity as the product (the minimal bot takes no app identity).
+    env: () => ({ ...pick(FAKE_IDENTITY, 'BOT_ID', 'BOT_PASSWORD'), HOST: '127.0.0.1', NODE_ENV: 'production' }),
   },
 ];
 

@@ -225,7 +225,7 @@ var cloudSettings = clouds[cloud]
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var kvRefPrefix = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName='
 var storageConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
-var effectiveAadAppClientSecret = empty(aadAppClientSecret) ? botPassword : aadAppClientSecret
+var appSecret = empty(aadAppClientSecret) ? botPassword : aadAppClientSecret
 
 // ---- App Service plan and web app -------------------------------------------------------------------------
 
@@ -299,7 +299,7 @@ var keyVaultSecretSettings = {
 // ... or as values, without a Key Vault.
 var plainSecretSettings = {
   BOT_PASSWORD: botPassword
-  AAD_APP_CLIENT_SECRET: effectiveAadAppClientSecret
+  AAD_APP_CLIENT_SECRET: appSecret
   TOKEN_CACHE_KEY: tokenCacheKey
   CARD_SIGNING_KEY: cardSigningKey
   AZURE_STORAGE_CONNECTION_STRING: storageConnectionString
@@ -393,7 +393,7 @@ var vaultSecretNames = [
 
 var vaultSecretValues = {
   'bot-password': botPassword
-  'aad-app-client-secret': effectiveAadAppClientSecret
+  'aad-app-client-secret': appSecret
   'token-cache-key': tokenCacheKey
   'card-signing-key': cardSigningKey
   'azure-storage-connection-string': storageConnectionString
