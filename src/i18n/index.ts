@@ -126,11 +126,24 @@ function buildTranslator(locale: Locale): Translator {
     if (!parts) parsed.set(key, (parts = parse(catalog[key] ?? enUS[key])));
     return format(parts, values, formats);
   };
-  const fmt = (f: Intl.DateTimeFormat, iso: string | null | undefined) => {
-    if (!iso) return '—';
-    const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : f.format(d);
+  // Intl's format costs about 10 µs a call, and a card shows the same few dates again and again (created,
+  // modified, each note): the last few hundred results are kept, per formatter.
+  const remembered = (f: Intl.DateTimeFormat) => {
+    const seen = new Map<string, string>();
+    return (iso: string | null | undefined) => {
+      if (!iso) return '—';
+      let text = seen.get(iso);
+      if (text === undefined) {
+        const d = new Date(iso);
+        text = Number.isNaN(d.getTime()) ? iso : f.format(d);
+        if (seen.size >= 512) seen.clear();
+        seen.set(iso, text);
+      }
+      return text;
+    };
   };
+  const date = remembered(dateFmt);
+  const dateTime = remembered(dateTimeFmt);
   const has = (key: string): key is MessageKey => KEYS.has(key);
   return {
     locale,
@@ -142,8 +155,8 @@ function buildTranslator(locale: Locale): Translator {
       const key = `${prefix}.${value}`;
       return has(key) && PLAIN.has(key) ? render(key) : undefined;
     },
-    date: (iso) => fmt(dateFmt, iso),
-    dateTime: (iso) => `${fmt(dateTimeFmt, iso)}${iso ? ' UTC' : ''}`,
+    date,
+    dateTime: (iso) => (iso ? `${dateTime(iso)} UTC` : '—'),
     number: (n) => numberFmt.format(n),
   };
 }

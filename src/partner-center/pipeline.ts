@@ -6,7 +6,7 @@
  *   → retry (429 Retry-After, exponential backoff)  ← everything above is kept across retries
  *   → per-tenant concurrency limit                  ← a request waiting for a retry holds no slot
  *   → Authorization (token asked for on every attempt, so a renewed token is used)
- *   → log → timeout → transport
+ *   → log → transport (with the per-attempt timeout)
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -300,63 +300,48 @@ export function loggingPolicy(logger: Logger, clock: Clock): Policy {
   };
 }
 
-/** Per-attempt timeout; a caller's abort is reported as such, not as a timeout. */
-export function timeoutPolicy(timeoutMs: number): Policy {
-  return {
-    name: 'timeout',
-    async send(req, next) {
-      const timer = new AbortController();
-      const handle = setTimeout(() => timer.abort(new TimeoutSignal()), timeoutMs);
-      const signal = req.call.signal ? AbortSignal.any([req.call.signal, timer.signal]) : timer.signal;
-      try {
-        return await next({ ...req, call: { ...req.call, signal } });
-      } catch (e) {
-        if (timer.signal.aborted && !req.call.signal?.aborted) {
-          throw new PartnerCenterError({
-            kind: 'timeout',
-            message: `Partner Center did not answer within ${timeoutMs} ms`,
-            request: redactRequest(req.method, req.url, req.headers),
-            requestId: req.headers.get('MS-RequestId') ?? undefined,
-            correlationId: req.headers.get('MS-CorrelationId') ?? undefined,
-          });
-        }
-        throw e;
-      } finally {
-        clearTimeout(handle);
-      }
-    },
-  };
-}
-
-class TimeoutSignal extends Error {
-  constructor() {
-    super('timeout');
-    this.name = 'TimeoutError';
-  }
-}
-
 export type Fetch = typeof fetch;
 
 /**
  * The default transport: node:http(s) with keep-alive connections. It costs far less CPU per call than
  * undici's fetch (measured by bench/commands.ts), which matters for a bot making a call per command.
+ *
+ * Each attempt has its own timeout (`timeoutMs`, the whole exchange: connecting, sending, the answer's
+ * last byte). It is a timer that destroys the request, not an AbortController per attempt: the common
+ * case, an answer in time, then costs one timer. A caller's abort (call.signal) is reported as such.
  */
-export function httpTransport(): Next {
+export function httpTransport(timeoutMs: number): Next {
   const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }) };
   return (req) =>
     new Promise<PcResponse>((resolve, reject) => {
+      const signal = req.call.signal;
+      if (signal?.aborted) return reject(transportError(req, signal.reason, false));
       const url = new URL(req.url);
       const headers: Record<string, string> = {};
       req.headers.forEach((v, k) => (headers[k] = v));
       if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
       const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
       const send = protocol === 'https:' ? https.request : http.request;
-      const fail = (e: unknown) => reject(transportError(req, e));
-      const r = send(url, { method: req.method, headers, agent: agents[protocol], signal: req.call.signal }, (res) => {
+      let timedOut = false;
+      let settled = false;
+      const done = () => {
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (e: unknown) => {
+        if (settled) return;
+        done();
+        reject(transportError(req, e, timedOut, timeoutMs));
+      };
+      const r = send(url, { method: req.method, headers, agent: agents[protocol] }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', fail);
+        res.on('aborted', () => fail(new Error('the answer was cut off')));
         res.on('end', () => {
+          if (settled) return;
+          done();
           resolve({
             status: res.statusCode ?? 0,
             headers: new ResponseHeaders(res.headers) as unknown as Headers,
@@ -365,6 +350,12 @@ export function httpTransport(): Next {
           });
         });
       });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        r.destroy(new Error('timeout'));
+      }, timeoutMs);
+      const onAbort = () => r.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
       r.on('error', fail);
       r.end(req.body);
     });
@@ -481,30 +472,39 @@ class ResponseHeaders extends (Headers as unknown as typeof HeadersMethods) {
   }
 }
 
-/** What a failed exchange means: the caller's abort, our timeout (turned into 'timeout' upstream), or the network. */
-function transportError(req: PcRequest, e: unknown): unknown {
+/** What a failed exchange means: the attempt's timeout, the caller's abort, or the network. */
+function transportError(req: PcRequest, e: unknown, timedOut: boolean, timeoutMs = 0): PartnerCenterError {
+  const ids = { requestId: req.headers.get('MS-RequestId') ?? undefined, correlationId: req.headers.get('MS-CorrelationId') ?? undefined };
+  if (timedOut) {
+    return new PartnerCenterError({
+      kind: 'timeout',
+      message: `Partner Center did not answer within ${timeoutMs} ms`,
+      request: redactRequest(req.method, req.url, req.headers),
+      ...ids,
+    });
+  }
   if (req.call.signal?.aborted) {
-    if (req.call.signal.reason instanceof TimeoutSignal) return e; // the timeout step turns it into a 'timeout' error
     return new PartnerCenterError({ kind: 'aborted', message: 'The Partner Center call was cancelled', request: redactRequest(req.method, req.url, req.headers) });
   }
   return new PartnerCenterError({
     kind: 'network',
     message: `Partner Center could not be reached (${networkCode(e)})`,
     request: redactRequest(req.method, req.url, req.headers),
-    requestId: req.headers.get('MS-RequestId') ?? undefined,
-    correlationId: req.headers.get('MS-CorrelationId') ?? undefined,
+    ...ids,
   });
 }
 
-/** A transport over a fetch implementation (tests wrap fetch to observe or interfere with calls). */
-export function fetchTransport(fetchImpl: Fetch = fetch): Next {
+/** A transport over a fetch implementation (tests wrap fetch to observe or interfere with calls), with the same per-attempt timeout. */
+export function fetchTransport(fetchImpl: Fetch, timeoutMs: number): Next {
   return async (req) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.call.signal ? AbortSignal.any([req.call.signal, timeout]) : timeout;
     try {
       const res = await fetchImpl(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal: req.call.signal,
+        signal,
         redirect: 'manual',
       });
       return {
@@ -514,7 +514,7 @@ export function fetchTransport(fetchImpl: Fetch = fetch): Next {
         request: () => redactRequest(req.method, req.url, req.headers),
       };
     } catch (e) {
-      throw transportError(req, e);
+      throw transportError(req, e, timeout.aborted && !req.call.signal?.aborted, timeoutMs);
     }
   };
 }
@@ -556,8 +556,7 @@ export function createPipeline(o: PipelineOptions): Next {
       concurrencyPolicy(o.concurrencyPerTenant),
       authorizationPolicy,
       loggingPolicy(o.logger, o.clock),
-      timeoutPolicy(o.timeoutMs),
     ],
-    o.fetch ? fetchTransport(o.fetch) : httpTransport(),
+    o.fetch ? fetchTransport(o.fetch, o.timeoutMs) : httpTransport(o.timeoutMs),
   );
 }

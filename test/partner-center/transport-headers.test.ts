@@ -18,7 +18,7 @@ test('response headers: get, has, iteration as a filled Headers', async () => {
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/x`;
     const req = { method: 'GET', url, headers: new Headers(), call: { correlationId: 'c' } } as unknown as PcRequest;
-    const send = httpTransport();
+    const send = httpTransport(10_000);
     const lazy = (await send(req)).headers;
     const filled = (await send(req)).headers;
     [...filled.entries()]; // fills the second one first
