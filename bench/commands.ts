@@ -185,6 +185,9 @@ interface SideStats {
   rps: number[];
   latencies: Float64Array[];
   cpuMs: number[];
+  /** CPU per request of the other processes in the round: the connector, and (product) the sandbox. */
+  connectorCpuMs: number[];
+  sandboxCpuMs: number[];
 }
 
 async function main(): Promise<void> {
@@ -237,12 +240,14 @@ async function main(): Promise<void> {
       await target.afterRound?.(warmup);
     }
     if (profileDir) for (const target of all) await target.child.call('profile-start');
-    for (const target of all) results.set(key(target.name, c), { rps: [], latencies: [], cpuMs: [] });
+    for (const target of all) results.set(key(target.name, c), { rps: [], latencies: [], cpuMs: [], connectorCpuMs: [], sandboxCpuMs: [] });
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? all : [...all].reverse();
       for (const target of order) {
         const calls0 = await connector.call<number>('calls');
+        const others0 = await Promise.all([connector.cpuMs(), target.name === 'product' ? services!.cpuMs() : 0]);
         const res = await run(target, body, perRound, c, posters.get(target.name)!.post);
+        const others = await Promise.all([connector.cpuMs(), target.name === 'product' ? services!.cpuMs() : 0]);
         const replies = (await connector.call<number>('calls')) - calls0;
         if (replies !== perRound * target.repliesPerRequest) {
           throw new Error(`${target.name}: the connector got ${replies} replies for ${perRound} requests`);
@@ -253,6 +258,8 @@ async function main(): Promise<void> {
         s.rps.push((perRound / res.ms) * 1000);
         s.latencies.push(res.latencies);
         s.cpuMs.push(res.cpuMs);
+        s.connectorCpuMs.push((others[0] - others0[0]) / perRound);
+        s.sandboxCpuMs.push((others[1] - others0[1]) / perRound);
       }
     }
     if (profileDir) {
@@ -301,7 +308,9 @@ async function main(): Promise<void> {
     for (const s of stats) {
       console.log(
         `  ${s.name.padEnd(8)} ${f0(s.rps)} req/s (median of rounds, min ${Math.min(...s.s.rps).toFixed(0)}, max ${Math.max(...s.s.rps).toFixed(0)})` +
-          `   p50 ${f2(s.p50)} ms   p99 ${f2(s.p99)} ms   bot CPU ${s.cpuMs.toFixed(3)} ms/request`,
+          `   p50 ${f2(s.p50)} ms   p99 ${f2(s.p99)} ms   bot CPU ${s.cpuMs.toFixed(3)} ms/request` +
+          `   (other processes: connector ${median(s.s.connectorCpuMs).toFixed(3)}` +
+          (s.name === 'product' ? `, sandbox ${median(s.s.sandboxCpuMs).toFixed(3)} ms/request)` : ' ms/request)'),
       );
     }
     const product = stats.find((s) => s.name === 'product');

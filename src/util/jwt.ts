@@ -50,6 +50,9 @@ export interface Jwk {
 }
 
 /** Verifies signature (against the JWK with the token's kid), expiry and not-before. Claims, or why not. */
+/** Importing a JWK costs more than verifying a signature with it: each key is imported once. */
+const publicKeys = new WeakMap<Jwk, KeyObject>();
+
 export function verifyJwt(
   token: string,
   keys: readonly Jwk[],
@@ -62,7 +65,8 @@ export function verifyJwt(
   const jwk = keys.find((k) => k.kid === decoded.header.kid);
   if (!jwk) return { ok: false, reason: 'unknown signing key' };
   const [h, b, s] = token.split('.') as [string, string, string];
-  const key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' });
+  let key = publicKeys.get(jwk);
+  if (!key) publicKeys.set(jwk, (key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' })));
   if (!verify('sha256', Buffer.from(`${h}.${b}`), key, Buffer.from(s, 'base64url'))) return { ok: false, reason: 'bad signature' };
   const c = decoded.claims;
   if (typeof c.exp !== 'number' || c.exp <= nowSeconds) return { ok: false, reason: 'expired' };
