@@ -240,6 +240,7 @@ async function main(): Promise<void> {
       await target.afterRound?.(warmup);
     }
     if (profileDir) for (const target of all) await target.child.call('profile-start');
+    if (profileDir && services) await services.call('profile-start');
     for (const target of all) results.set(key(target.name, c), { rps: [], latencies: [], cpuMs: [], connectorCpuMs: [], sandboxCpuMs: [] });
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? all : [...all].reverse();
@@ -267,6 +268,11 @@ async function main(): Promise<void> {
         const file = resolve(join(profileDir, `${target.name}-c${c}.cpuprofile`));
         await target.child.call('profile-stop', { file });
         console.log(`CPU profile of ${target.name} at concurrency ${c} (${rounds * perRound} commands): ${file}`);
+      }
+      if (services) {
+        const file = resolve(join(profileDir, `sandbox-c${c}.cpuprofile`));
+        await services.call('profile-stop', { file });
+        console.log(`CPU profile of the sandbox at concurrency ${c} (${rounds * perRound} product commands): ${file}`);
       }
     }
     for (const p of posters.values()) p.close();
