@@ -2,6 +2,8 @@
  * The compiled card templates (src/cards/render.ts) against adaptivecards-templating: every card the bot
  * sends (test/cards/cases.ts, shared with cards.test.ts), in every locale, must expand to exactly what
  * `new Template(json).expand({ $root: data })` gives, and through the compiled path (not the fallback).
+ * The compiled code is built from the stored IR (cards/compiled/, checked against the templates by
+ * compiled-ir.test.ts); the reference here is the real library.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
