@@ -10,7 +10,8 @@
  * Each run spawns one side and polls GET /healthz every 5 ms: start to healthy is spawn to the first 200.
  * The side then stays idle (nothing calls it) and its RSS is read from /proc. The sides alternate (and
  * alternate which goes first); the figures are medians, the ratios product ÷ minimal. One more untimed start
- * of each, with bench/module-count.js preloaded, counts the modules loaded once healthy.
+ * of each, with bench/module-count.js preloaded, counts the modules loaded once healthy, by package, and
+ * lists the packages (and modules) the product loads beyond the minimal bot's.
  * Not a test: nothing here asserts a time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -123,6 +124,20 @@ async function startOnce(side: Side, o: { idleMs: number; countModules?: string 
   }
 }
 
+/**
+ * Modules by package, product against minimal: packages only the product loads, packages both load with the
+ * product's extra modules (where it loads more of them), packages only the minimal bot loads; largest first.
+ */
+function packageDiff(product: Record<string, number>, minimal: Record<string, number>): { onlyProduct: Array<[string, number]>; moreInProduct: Array<[string, number]>; onlyMinimal: Array<[string, number]> } {
+  const bySize = (a: [string, number], b: [string, number]) => b[1] - a[1] || a[0].localeCompare(b[0]);
+  const onlyProduct = Object.entries(product).filter(([p]) => !(p in minimal));
+  const moreInProduct = Object.entries(product)
+    .filter(([p, n]) => p in minimal && n > minimal[p]!)
+    .map(([p, n]): [string, number] => [p, n - minimal[p]!]);
+  const onlyMinimal = Object.entries(minimal).filter(([p]) => !(p in product));
+  return { onlyProduct: onlyProduct.sort(bySize), moreInProduct: moreInProduct.sort(bySize), onlyMinimal: onlyMinimal.sort(bySize) };
+}
+
 async function main(): Promise<void> {
   const runs = arg('runs', 8);
   const idleMs = arg('idle-ms', 3000);
@@ -163,6 +178,11 @@ async function main(): Promise<void> {
   }
   console.log(`  ratio product/minimal: start to healthy ${range(msRatios, 3)} (aim <= 1.1); idle RSS ${range(rssRatios, 3)} (aim <= 1.05)`);
   console.log(`  modules loaded at start: product ${modules.get('product')!.total}, minimal ${modules.get('minimal')!.total}`);
+  const diff = packageDiff(modules.get('product')!.byPackage, modules.get('minimal')!.byPackage);
+  const list = (xs: Array<[string, number]>) => (xs.length === 0 ? 'none' : xs.map(([p, n]) => `${p} ${n}`).join(', '));
+  console.log(`  packages the product loads and the minimal bot does not (modules): ${list(diff.onlyProduct)}`);
+  console.log(`  packages both load, the product more of them (extra modules): ${list(diff.moreInProduct)}`);
+  console.log(`  packages the minimal bot loads and the product does not (modules): ${list(diff.onlyMinimal)}`);
 }
 
 main().catch((e) => {

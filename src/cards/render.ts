@@ -1,11 +1,13 @@
 /**
- * Cards are pure functions of typed data: a template in `cards/` expanded with adaptivecards-templating.
- * Templates are read and parsed once, then reused.
+ * Cards are pure functions of typed data: a template in `cards/` expanded exactly as adaptivecards-templating
+ * would. Each template is compiled (from its IR in cards/compiled/) into a function of the data, once; the
+ * library itself is loaded only when an expansion needs it.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Template } from 'adaptivecards-templating';
-import { Constant, Expression } from 'adaptive-expressions';
+// Types only: the library is loaded (require) only for an expansion it does (see libraryTemplate).
+import type { Template } from 'adaptivecards-templating';
 
 /** An Adaptive Card as JSON (version 1.5, what Teams renders). */
 export interface AdaptiveCard {
@@ -48,22 +50,58 @@ function projectRoot(): string {
 
 export const CARDS_DIR = join(projectRoot(), 'cards');
 
+/** Where each compilable template's IR is stored (cards/compiled/<name>.json, made by `npm run cards:compile`). */
+export const COMPILED_DIR = join(CARDS_DIR, 'compiled');
+
 /**
  * A template, and when every construct in it is one the compiler below knows, the same template as a function
- * of the data. Both come from the card's JSON, read and parsed once.
+ * of the data, built from its stored IR. The library's Template is made only when an expansion needs it.
  */
 interface Compiled {
-  template: Template;
-  /** Null when the template uses something outside the compiled subset: then every expansion uses `template`. */
+  /** The template's JSON text. */
+  source: string;
+  /** adaptivecards-templating's Template for `source`: made (and the library loaded) at the first need. */
+  template?: Template;
+  /** Null when the template uses something outside the compiled subset: then every expansion uses the library. */
   run: ((root: unknown) => unknown) | null;
 }
 const templates = new Map<CardName, Compiled>();
 
+/** The library, loaded only when a template is expanded by it (a fallback expansion, an uncompiled template). */
+function libraryTemplate(c: Compiled): Template {
+  if (!c.template) {
+    const lib = require('adaptivecards-templating') as typeof import('adaptivecards-templating');
+    c.template = new lib.Template(JSON.parse(c.source));
+  }
+  return c.template;
+}
+
+/** The stored IR of `name` when it is present, of this format and made from exactly `source`'s JSON. */
+function readStoredIr(name: CardName, source: string): unknown {
+  try {
+    const stored = JSON.parse(readFileSync(join(COMPILED_DIR, `${name}.json`), 'utf8')) as Partial<StoredIr>;
+    if (stored.format !== IR_FORMAT || stored.source !== templateDigest(source)) return undefined;
+    return stored.template;
+  } catch {
+    return undefined; // none (the template is not compilable), or unreadable
+  }
+}
+
 function compiled(name: CardName): Compiled {
   let c = templates.get(name);
   if (!c) {
-    const template = new Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')));
-    c = { template, run: compileTemplate(template) };
+    const source = readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8');
+    c = { source, run: null };
+    const stored = readStoredIr(name, source);
+    let run = stored === undefined ? undefined : buildTemplate(stored);
+    if (run === undefined) {
+      // No usable stored IR (the template is not compilable, or cards/compiled/ was not regenerated after an
+      // edit, which test/cards/compiled-ir.test.ts reports): the compiler's front end, from the library's parse.
+      const { templateIr } = require('./template-ir') as typeof import('./template-ir');
+      const ir = templateIr(libraryTemplate(c));
+      run = ir === null ? undefined : buildTemplate(ir);
+    }
+    c.run = run ?? null;
     templates.set(name, c);
   }
   return c;
@@ -82,9 +120,9 @@ export const renderHooks: { onExpand?: (name: CardName, data: object, card: Adap
  * evaluated as a template expression.
  *
  * The result is exactly adaptivecards-templating's `new Template(json).expand({ $root: data })`: the compiled
- * function handles the templating constructs our cards use (see compileTemplate), and gives up, for that one
- * expansion, on any value it is not sure to treat as adaptive-expressions would (a missing field, a value of
- * another type than expected, an exception): then the library expands the card.
+ * function handles the templating constructs our cards use (see below), and gives up, for that one expansion,
+ * on any value it is not sure to treat as adaptive-expressions would (a missing field, a value of another type
+ * than expected, an exception): then the library expands the card.
  */
 export function expand(name: CardName, data: object): AdaptiveCard {
   const c = compiled(name);
@@ -98,7 +136,7 @@ export function expand(name: CardName, data: object): AdaptiveCard {
       card = undefined; // BAIL, or anything unexpected: the library decides (and throws what it throws)
     }
   }
-  if (!viaCompiled) card = c.template.expand({ $root: data }) as AdaptiveCard;
+  if (!viaCompiled) card = libraryTemplate(c).expand({ $root: data }) as AdaptiveCard;
   if (renderHooks.onExpand) renderHooks.onExpand(name, data, card!, viaCompiled);
   return card!;
 }
@@ -106,8 +144,10 @@ export function expand(name: CardName, data: object): AdaptiveCard {
 // ---------------------------------------------------------------------------------------------------------
 // The template compiler.
 //
-// It walks adaptivecards-templating's own prepared payload (strings already parsed by adaptive-expressions),
-// so parsing is the library's. Supported, as in template-engine.ts (adaptivecards-templating 2.3.1) and
+// Its front end (src/cards/template-ir.ts, run by `npm run cards:compile`) walks adaptivecards-templating's own
+// prepared payload (strings already parsed by adaptive-expressions), so parsing is the library's, and writes
+// the template as plain JSON, the IR below, to cards/compiled/<name>.json. Here the IR becomes functions of the
+// data, without the library. Supported, as in template-engine.ts (adaptivecards-templating 2.3.1) and
 // adaptive-expressions 4.x:
 //   - literals (no `${`), arrays (items expanded; null items dropped; array items spliced in), objects
 //     (reserved keys $data/$when/$root/$index/$host/$_acTemplateVersion dropped; undefined values omitted);
@@ -116,11 +156,57 @@ export function expand(name: CardName, data: object): AdaptiveCard {
 //   - `$when` built of paths, constants, `!`, `&&`, `==`, `!=`, `count()`; kept only when exactly `true`;
 //   - values: a whole-string `${path}` (the value, any type), or text with `${path}` parts (concatenated).
 // Paths are `a.b.c` relative to $data, or `$data...`; properties are looked up as adaptive-expressions does
-// (first own key equal ignoring case). Anything else in a template: the whole template uses the library.
-// At run time the compiled code throws BAIL where adaptive-expressions would substitute, fail or coerce.
+// (first own key equal ignoring case). Anything else in a template: no IR, and the whole template uses the
+// library. At run time the compiled code throws BAIL where adaptive-expressions would substitute, fail or
+// coerce.
+
+/** The IR's format: stored IR of another format is not used (the front end runs instead). */
+export const IR_FORMAT = 1;
+
+/** A path relative to the current $data, in the template's own case (`${a.b}` → ['a','b'], `${$data}` → []). */
+export interface PathIr {
+  path: string[];
+}
+/**
+ * A `$when` condition (the library evaluates it without null substitution, so an absent path is undefined):
+ * a constant, a path, or an operator over conditions.
+ */
+export type CondIr =
+  | { const: string | number | boolean | null }
+  | PathIr
+  | { not: CondIr }
+  | { and: CondIr[] }
+  | { eq: [CondIr, CondIr] }
+  | { ne: [CondIr, CondIr] }
+  | { count: CondIr };
+/**
+ * A string with `${…}` (or a `$data`), evaluated with null substitution: a whole-string path (its value, any
+ * type), or text of literal parts and paths.
+ */
+export type ValueIr = PathIr | { concat: Array<string | PathIr> };
+/**
+ * A template node: a JSON primitive is itself (a literal; a string never holds `${`), an array, an object
+ * (its members without the reserved keys, in order; its `$when` and `$data` apart), or a value.
+ */
+export type NodeIr = string | number | boolean | null | { array: NodeIr[] } | { object: Array<[string, NodeIr]>; when?: CondIr; data?: ValueIr } | ValueIr;
+
+/** cards/compiled/<name>.json. */
+export interface StoredIr {
+  about: string;
+  format: typeof IR_FORMAT;
+  /** templateDigest of the cards/<name>.json it was made from: IR made from another text is not used. */
+  source: string;
+  /** The library versions whose parse it is (the equivalence test checks the compiled output against them). */
+  parsedBy: string;
+  template: NodeIr;
+}
+
+/** A digest of a template's JSON (of its content: formatting and line endings do not change it). */
+export function templateDigest(source: string): string {
+  return createHash('sha256').update(JSON.stringify(JSON.parse(source))).digest('hex');
+}
 
 const BAIL = new Error('compiled card expansion: not a case the compiler handles');
-const RESERVED = new Set(['$data', '$when', '$root', '$index', '$host', '$_acTemplateVersion']);
 
 /** One expansion's state: the case-insensitive key index of each data object looked into. */
 interface Run {
@@ -149,31 +235,12 @@ function property(instance: unknown, lower: string, run: Run): unknown {
   return key === undefined ? undefined : (instance as Record<string, unknown>)[key];
 }
 
-/** The parts of an accessor chain (`a.b.c` → ['a','b','c']), or undefined when it is not a plain one. */
-function accessorPath(e: Expression): string[] | undefined {
-  if (e.type !== 'Accessor' || e.children.length > 2) return undefined;
-  const [name, parent] = e.children;
-  if (!(name instanceof Constant) || typeof name.value !== 'string') return undefined;
-  let head: string[] | undefined = [];
-  if (parent) {
-    head = accessorPath(parent);
-    if (!head) return undefined;
-  }
-  return [...head, name.value];
-}
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isPath = (x: unknown): x is PathIr => isObject(x) && Array.isArray(x.path) && x.path.every((p) => typeof p === 'string');
 
 /** A path's value in the current data (undefined when absent, as adaptive-expressions without substitution). */
-function compilePath(e: Expression): Fn | undefined {
-  const path = accessorPath(e);
-  if (!path || path.length === 0) return undefined;
-  // SimpleObjectMemory splits on . [ ] and reads numeric parts of arrays by index: not ours.
-  if (path.some((p) => p === '' || /[.[\]'"]/.test(p) || !isNaN(parseInt(p)))) return undefined;
-  let parts: string[];
-  if (path[0]!.startsWith('$')) {
-    if (path[0] !== '$data') return undefined; // $root, $index, $host: not used by our cards
-    parts = path.slice(1);
-  } else parts = path;
-  const lower = parts.map((p) => p.toLowerCase());
+function buildPath(ir: PathIr): Fn {
+  const lower = ir.path.map((p) => p.toLowerCase());
   if (lower.length === 0) return (data) => data;
   if (lower.length === 1) {
     const a = lower[0]!;
@@ -198,74 +265,63 @@ function equals(a: unknown, b: unknown): boolean {
   throw BAIL;
 }
 
-/** A `$when` expression (evaluated without null substitution). */
-function compileCondition(e: Expression): Fn | undefined {
-  if (e instanceof Constant) {
-    const v: unknown = e.value;
+/** A `$when` condition; undefined when `ir` is not one. */
+function buildCondition(ir: unknown): Fn | undefined {
+  if (!isObject(ir)) return undefined;
+  if ('const' in ir) {
+    const v = ir.const;
     return () => v;
   }
-  switch (e.type) {
-    case 'Accessor':
-      return compilePath(e);
-    case '!': {
-      const c = e.children.length === 1 ? compileCondition(e.children[0]!) : undefined;
-      if (!c) return undefined;
-      return (data, run) => !isLogicTrue(c(data, run));
-    }
-    case '&&': {
-      const cs = e.children.map(compileCondition);
-      if (cs.length === 0 || cs.some((c) => !c)) return undefined;
-      return (data, run) => {
-        for (const c of cs) if (!isLogicTrue(c!(data, run))) return false;
-        return true;
-      };
-    }
-    case '==':
-    case '!=': {
-      if (e.children.length !== 2) return undefined;
-      const a = compileCondition(e.children[0]!);
-      const b = compileCondition(e.children[1]!);
-      if (!a || !b) return undefined;
-      return e.type === '=='
-        ? (data, run) => equals(a(data, run), b(data, run))
-        : (data, run) => !equals(a(data, run), b(data, run));
-    }
-    case 'count': {
-      const c = e.children.length === 1 ? compileCondition(e.children[0]!) : undefined;
-      if (!c) return undefined;
-      return (data, run) => {
-        const v = c(data, run);
-        if (typeof v === 'string' || Array.isArray(v)) return v.length;
-        throw BAIL;
-      };
-    }
-    default:
-      return undefined;
+  if ('path' in ir) return isPath(ir) ? buildPath(ir) : undefined;
+  if ('not' in ir) {
+    const c = buildCondition(ir.not);
+    if (!c) return undefined;
+    return (data, run) => !isLogicTrue(c(data, run));
   }
+  if ('and' in ir) {
+    const cs = Array.isArray(ir.and) ? ir.and.map(buildCondition) : [];
+    if (cs.length === 0 || cs.some((c) => !c)) return undefined;
+    return (data, run) => {
+      for (const c of cs) if (!isLogicTrue(c!(data, run))) return false;
+      return true;
+    };
+  }
+  if ('eq' in ir || 'ne' in ir) {
+    const operands = 'eq' in ir ? ir.eq : ir.ne;
+    if (!Array.isArray(operands) || operands.length !== 2) return undefined;
+    const a = buildCondition(operands[0]);
+    const b = buildCondition(operands[1]);
+    if (!a || !b) return undefined;
+    return 'eq' in ir ? (data, run) => equals(a(data, run), b(data, run)) : (data, run) => !equals(a(data, run), b(data, run));
+  }
+  if ('count' in ir) {
+    const c = buildCondition(ir.count);
+    if (!c) return undefined;
+    return (data, run) => {
+      const v = c(data, run);
+      if (typeof v === 'string' || Array.isArray(v)) return v.length;
+      throw BAIL;
+    };
+  }
+  return undefined;
 }
 
-/** A string value with `${…}` (evaluated with null substitution: an absent path BAILs). */
-function compileValueExpression(e: Expression): Fn | undefined {
-  if (e.type === 'Accessor') {
-    const get = compilePath(e);
-    if (!get) return undefined;
+/** A value (evaluated with null substitution: an absent path BAILs); undefined when `ir` is not one. */
+function buildValue(ir: unknown): Fn | undefined {
+  if (isPath(ir)) {
+    const get = buildPath(ir);
     return (data, run) => {
       const v = get(data, run);
       if (v === undefined) throw BAIL;
       return v;
     };
   }
-  if (e.type === 'concat') {
+  if (isObject(ir) && Array.isArray(ir.concat)) {
     const parts: Array<string | Fn> = [];
-    for (const child of e.children) {
-      if (child instanceof Constant) {
-        if (typeof child.value !== 'string') return undefined;
-        parts.push(child.value);
-      } else {
-        const get = compilePath(child);
-        if (!get) return undefined;
-        parts.push(get);
-      }
+    for (const part of ir.concat as unknown[]) {
+      if (typeof part === 'string') parts.push(part);
+      else if (isPath(part)) parts.push(buildPath(part));
+      else return undefined;
     }
     return (data, run) => {
       let out = '';
@@ -283,9 +339,12 @@ function compileValueExpression(e: Expression): Fn | undefined {
   return undefined;
 }
 
-function compileNode(node: unknown): Fn | undefined {
-  if (Array.isArray(node)) {
-    const items = node.map(compileNode);
+/** A template node; undefined when `ir` is not one. */
+function buildNode(ir: unknown): Fn | undefined {
+  if (ir === null || typeof ir === 'string' || typeof ir === 'number' || typeof ir === 'boolean') return () => ir;
+  if (!isObject(ir)) return undefined;
+  if ('array' in ir) {
+    const items = Array.isArray(ir.array) ? ir.array.map(buildNode) : [undefined];
     if (items.some((i) => !i)) return undefined;
     return (data, run) => {
       const out: unknown[] = [];
@@ -298,60 +357,53 @@ function compileNode(node: unknown): Fn | undefined {
       return out;
     };
   }
-  if (node instanceof Expression) return compileValueExpression(node);
-  if (typeof node === 'object' && node !== null) {
-    const obj = node as Record<string, unknown>;
-    const entries: Array<[string, Fn]> = [];
-    for (const key of Object.keys(obj)) {
-      if (RESERVED.has(key)) continue;
-      const f = compileNode(obj[key]);
-      if (!f) return undefined;
-      entries.push([key, f]);
-    }
-    const single = (data: unknown, run: Run) => {
-      const out: Record<string, unknown> = {};
-      for (const [key, f] of entries) {
-        const v = f(data, run);
-        if (v !== undefined) out[key] = v;
-      }
-      return out;
-    };
-    let when: Fn | undefined;
-    if ('$when' in obj) {
-      if (!(obj.$when instanceof Expression)) return undefined;
-      when = compileCondition(obj.$when);
-      if (!when) return undefined;
-    }
-    let dataOf: Fn | undefined;
-    if ('$data' in obj) {
-      if (!(obj.$data instanceof Expression)) return undefined;
-      dataOf = compileValueExpression(obj.$data);
-      if (!dataOf) return undefined;
-    }
-    const w = when;
-    const one = w ? (data: unknown, run: Run) => (w(data, run) === true ? single(data, run) : null) : single;
-    if (!dataOf) return one;
-    const d = dataOf;
-    return (data, run) => {
-      const value = d(data, run);
-      if (!Array.isArray(value)) return one(value !== undefined ? value : data, run);
-      const out: unknown[] = [];
-      for (const item of value) {
-        const v = one(item !== undefined ? item : data, run);
-        if (v !== null) out.push(v);
-      }
-      return out.length === 0 ? null : out.length === 1 ? out[0] : out;
-    };
+  if (!('object' in ir)) return buildValue(ir);
+  if (!Array.isArray(ir.object)) return undefined;
+  const entries: Array<[string, Fn]> = [];
+  for (const entry of ir.object as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') return undefined;
+    const f = buildNode(entry[1]);
+    if (!f) return undefined;
+    entries.push([entry[0], f]);
   }
-  if (typeof node === 'string' && node.includes('${')) return undefined; // left unparsed by the library
-  return () => node;
+  const single = (data: unknown, run: Run) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, f] of entries) {
+      const v = f(data, run);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  };
+  let when: Fn | undefined;
+  if ('when' in ir) {
+    when = buildCondition(ir.when);
+    if (!when) return undefined;
+  }
+  let dataOf: Fn | undefined;
+  if ('data' in ir) {
+    dataOf = buildValue(ir.data);
+    if (!dataOf) return undefined;
+  }
+  const w = when;
+  const one = w ? (data: unknown, run: Run) => (w(data, run) === true ? single(data, run) : null) : single;
+  if (!dataOf) return one;
+  const d = dataOf;
+  return (data, run) => {
+    const value = d(data, run);
+    if (!Array.isArray(value)) return one(value !== undefined ? value : data, run);
+    const out: unknown[] = [];
+    for (const item of value) {
+      const v = one(item !== undefined ? item : data, run);
+      if (v !== null) out.push(v);
+    }
+    return out.length === 0 ? null : out.length === 1 ? out[0] : out;
+  };
 }
 
-/** The compiled template, or null when it uses something outside the subset above. */
-function compileTemplate(template: Template): ((root: unknown) => unknown) | null {
-  const prepared = (template as unknown as { _preparedPayload: unknown })._preparedPayload;
-  const f = compileNode(prepared);
-  if (!f) return null;
+/** The template as a function of the data, or undefined when `ir` is not a template's IR. */
+function buildTemplate(ir: unknown): ((root: unknown) => unknown) | undefined {
+  const f = buildNode(ir);
+  if (!f) return undefined;
   return (root) => f(root, { keys: new Map() });
 }
 
