@@ -118,6 +118,8 @@ export async function createLocalAuthority(options: LocalAuthorityOptions): Prom
   const refreshTokens = new Map<string, Grant>();
   const tokenRequests: TokenRequestRecord[] = [];
   const nowSec = () => Math.floor(opts.now() / 1000);
+  /** Access tokens already verified, by audience and token (see verify). */
+  const verified = new Map<string, Claims>();
 
   let base = '';
   const issuer = (tenant: string) => `${base}/${tenant}/v2.0`;
@@ -378,8 +380,19 @@ ${forceMfa ? '<input type="hidden" name="mfa" value="1">' : ''}
       );
     },
     verify(tokenValue, audience) {
+      // A token whose signature checked out once is not checked again (a service caches validations too;
+      // the RSA check was most of the sandbox's CPU per call). Its expiry is checked on every use.
+      const key = `${audience ?? ''}\n${tokenValue}`;
+      const known = verified.get(key);
+      if (known) {
+        if (typeof known.exp === 'number' && known.exp > nowSec()) return known;
+        verified.delete(key);
+      }
       const v = verifyJwt(tokenValue, [jwk], nowSec(), audience ? { audience } : {});
-      return v.ok ? v.claims : undefined;
+      if (!v.ok) return undefined;
+      if (verified.size >= 1000) verified.clear();
+      verified.set(key, v.claims);
+      return v.claims;
     },
     revokeRefreshTokens(oid) {
       for (const [k, g] of refreshTokens) if (g.user.oid === oid) refreshTokens.delete(k);
