@@ -4,8 +4,9 @@
  *   npm run bench:commands          (add -- --rounds 10 --per-round 300 --warmup 600 to change the sample,
  *                                    -- --concurrency 1,16 for the levels, -- --latency 20 to give the
  *                                    sandbox a service-like delay in ms, -- --only product|minimal|ceiling
- *                                    to run one side alone, -- --log-level info to have both bots write
- *                                    their log lines (to /dev/null) as production does, -- --cpu-prof DIR
+ *                                    to run one side alone, -- --log-level silent to have neither bot
+ *                                    log (by default both write their lines at info, production's default
+ *                                    level, to /dev/null), -- --cpu-prof DIR
  *                                    to write each bot's V8 CPU profile of the measured rounds to DIR;
  *                                    summarise one with node dist/bench/cpuprofile.js FILE --per N)
  *
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
   const perRound = num('per-round', 300);
   const warmup = num('warmup', 600);
   const latencyMs = num('latency', 0);
-  const logLevel = arg('log-level', 'silent');
+  const logLevel = arg('log-level', 'info');
   const profileDir = arg('cpu-prof', '');
   const levels = arg('concurrency', '1,16').split(',').map(Number);
   if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--concurrency takes positive integers, e.g. 1,16');
