@@ -12,6 +12,11 @@
  * cycle: Partner Center calls; notifications, and the time from the first to the last one as a ratio to
  * the floor Teams' limits impose on the same posts; 429s; and each bot process's peak RSS (VmHWM).
  * Not a test: nothing asserts a time.
+ *
+ * Where a bot's memory goes: `BENCH_HEAPPROF=FILE` writes a sampling heap profile of the first bot's first
+ * measured cycle (what no scavenge collected: promoted or still alive), summarised by
+ * `node dist/bench/notifications-heap.js FILE`; `BENCH_DEBUG=1` prints process.memoryUsage() after start and
+ * after the leases settle, and the arrival times.
  */
 import { randomUUID } from 'node:crypto';
 import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
@@ -117,8 +122,10 @@ async function run(instances: number, o: Options, connectionString: string) {
       await sandbox.call('change', Array.from({ length: changed }, (_, k) => (c * changed + k * 97) % o.requests));
       const callsBefore = await sandbox.call<number>('calls');
       const { accepted: mark } = await connector.call<{ accepted: number }>('count');
+      if (process.env.BENCH_HEAPPROF && c === 0) await bots[0]!.call('heapSampleStart');
       const t0 = Date.now();
       await cycleAll();
+      if (process.env.BENCH_HEAPPROF && c === 0) await bots[0]!.call('heapSampleStop', process.env.BENCH_HEAPPROF);
       const calls = (await sandbox.call<number>('calls')) - callsBefore;
       // What did not fit this cycle's delivery is picked up by the next cycles.
       let arrivals = (await connector.call<{ accepted: Arrival[] }>('since', mark)).accepted;
