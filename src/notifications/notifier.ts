@@ -253,14 +253,14 @@ export class Notifier {
     // from the store at delivery, as it is there: created here is only what this call wrote.
     const wrote = await Promise.all([...created].map(([key, entry]) => this.o.store.createIfAbsent<OutboxEntry>(key, entry)));
     wrote.forEach((ok, i) => ok || created.delete(detected[i]!));
-    // Only the watches whose state changed are copied; the others stay as they are.
+    // Only the watches whose state changed are replaced, in place (see "Shards are changed in place" in
+    // watches.ts): `s` is this cycle's own copy, just read.
     const apply = (s: Shard): Shard => {
-      let watches: Record<string, Watch> | undefined;
       for (const w of Object.values(s.watches)) {
         const obs = observed.get(w.id);
         if (!obs || w.state === 'disabled') continue;
         if (obs === 'paused') {
-          (watches ??= { ...s.watches })[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
+          s.watches[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
           continue;
         }
         if (!needsSave(w, obs)) continue;
@@ -268,9 +268,10 @@ export class Notifier {
         for (const [itemId, { snap }] of obs) lastSeen[itemId] = snap;
         // An item no longer listed keeps its last state (it may come back; e.g. a page boundary moved).
         for (const [itemId, snap] of Object.entries(w.lastSeen)) lastSeen[itemId] ??= snap;
-        (watches ??= { ...s.watches })[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
+        s.watches[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
       }
-      return { watches: watches ?? s.watches, pending: [...new Set([...s.pending, ...detected])] };
+      s.pending = [...new Set([...s.pending, ...detected])];
+      return s;
     };
     let shard: Shard | undefined = apply(doc.value);
     try {
@@ -366,9 +367,12 @@ export class Notifier {
         const finished = done.get(n)!;
         const started = threads.get(n) ?? {};
         if (!s || (finished.size === 0 && Object.keys(started).length === 0)) return undefined;
-        const watches = { ...s.watches };
-        for (const [id, t] of Object.entries(started)) if (watches[id]) watches[id] = { ...watches[id]!, threads: { ...watches[id]!.threads, ...t } };
-        return { watches, pending: s.pending.filter((k) => !finished.has(k)) };
+        for (const [id, t] of Object.entries(started)) {
+          const w = s.watches[id];
+          if (w) s.watches[id] = { ...w, threads: { ...w.threads, ...t } };
+        }
+        s.pending = s.pending.filter((k) => !finished.has(k));
+        return s;
       });
     }
     return delivered;
@@ -381,7 +385,8 @@ export class Notifier {
     await this.o.store.update<Shard>(shardKey(shardOf(w.id)), (s) => {
       const cur = s?.watches[w.id];
       if (!s || !cur) return undefined;
-      return { ...s, watches: { ...s.watches, [w.id]: { ...cur, state: 'disabled', reason: code, reference: {} } } };
+      s.watches[w.id] = { ...cur, state: 'disabled', reason: code, reference: {} };
+      return s;
     });
   }
 }
