@@ -11,8 +11,16 @@
  *    by watch, item and new state) and the new last-seen state is saved with it in one ETag-guarded write;
  * 4. delivers the outbox, every shard and conversation at once (the sender keeps Teams' limits): the first
  *    change to an item posts a root card with its current state; later ones reply in that thread and
- *    update the root card in place. An entry is marked sent as soon as Teams
- *    accepts it, so a restart neither loses nor repeats a notification.
+ *    update the root card in place. Each entry Teams accepts is marked sent (with the thread it went to)
+ *    in the sender's next gap, and at the latest half a second later (marks.ts); every mark is written
+ *    before the cycle ends. The shard's pending list and threads catch up in the instance's next write of
+ *    that shard (step 3 of the next cycle); until then the marks say it.
+ *
+ * What a crash can cause: nothing detected is lost (an entry stays pending in its shard until a write
+ * after its mark); an entry whose mark was written is never posted again, and its thread is found again
+ * from the mark; an entry Teams accepted in the last moments before the crash (MAX_DELAY_MS plus one
+ * storage write), whose mark was not written, is posted again at restart, with the entries of its watch
+ * after it, in order.
  *
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
  * resume); a conversation the bot can no longer reach disables its watches.
@@ -26,6 +34,7 @@ import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type Subs
 import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
+import { Marks } from './marks';
 import { DeliveryError, type TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
@@ -38,6 +47,19 @@ interface OutboxEntry {
   at: number;
   state: 'pending' | 'sent' | 'dropped';
   sentId?: string;
+  /** Once sent: the root card of the item's thread it went to (its own id when it started the thread). */
+  rootId?: string;
+}
+
+/**
+ * What a delivery settled in one shard, kept until this instance next writes that shard (record), which
+ * applies it: the outbox keys delivered or dropped leave the pending list, and the threads started are
+ * saved in their watches.
+ */
+interface Settled {
+  finished: Set<string>;
+  /** Per watch id: the watch's creation time (a watch removed and set again does not get them) and its new threads. */
+  threads: Map<string, { createdAt: number; items: Record<string, { rootId: string }> }>;
 }
 
 export interface NotifierOptions {
@@ -89,6 +111,8 @@ export class Notifier {
   private timer?: NodeJS.Timeout;
   private running?: Promise<CycleReport>;
   private stopped = true;
+  /** Per shard: what this instance's deliveries settled there since it last wrote that shard. */
+  private readonly settled = new Map<number, Settled>();
 
   constructor(private readonly o: NotifierOptions) {}
 
@@ -129,7 +153,10 @@ export class Notifier {
   private async runCycle(): Promise<CycleReport> {
     const partitions = await this.o.leases.claim();
     const report: CycleReport = { shards: partitions.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
-    if (partitions.length === 0) return report;
+    if (partitions.length === 0) {
+      this.settled.clear(); // the marks say it; whoever polls those watches now applies it
+      return report;
+    }
     const mine = (w: Watch) => this.o.leases.holds(partitionOf(w.setBy));
     // Shard by shard (one document in memory as text at a time): the memory a cycle takes stays small.
     const docs = new Map<number, Stored<Shard>>();
@@ -138,7 +165,7 @@ export class Notifier {
       const doc = await this.o.store.get<Shard>(shardKey(n));
       if (!doc) continue;
       const own = Object.values(doc.value.watches).filter(mine);
-      if (own.length > 0 || doc.value.pending.length > 0) docs.set(n, doc);
+      if (own.length > 0 || doc.value.pending.length > 0 || this.settled.has(n)) docs.set(n, doc);
       for (const w of own) if (w.state !== 'disabled') watches.push(w);
     }
 
@@ -223,8 +250,9 @@ export class Notifier {
 
   /**
    * Writes the outbox entries first, then the new last-seen states with their keys, in one shard write
-   * guarded by the ETag the cycle read (re-read and re-applied on a conflict). Returns the shard as written
-   * and the entries created; a shard with nothing new is not written.
+   * guarded by the ETag the cycle read (re-read and re-applied on a conflict). The same write applies what
+   * this instance's last delivery settled in the shard. Returns the shard as written and the entries
+   * created; a shard with nothing new is not written.
    */
   private async record(
     n: number,
@@ -247,7 +275,12 @@ export class Notifier {
         created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
       }
     }
-    if (created.size === 0 && pausedNow.length === 0 && !this.seesNews(doc.value, observed)) return { shard: doc.value, created, detected: 0 };
+    let settled = this.settled.get(n);
+    if (settled && !settles(doc.value, settled)) {
+      this.settled.delete(n);
+      settled = undefined;
+    }
+    if (created.size === 0 && pausedNow.length === 0 && !settled && !this.seesNews(doc.value, observed)) return { shard: doc.value, created, detected: 0 };
     const detected = [...created.keys()];
     // An entry that was already there (written before a crash, or the same change seen before) is read back
     // from the store at delivery, as it is there: created here is only what this call wrote.
@@ -270,7 +303,13 @@ export class Notifier {
         for (const [itemId, snap] of Object.entries(w.lastSeen)) lastSeen[itemId] ??= snap;
         s.watches[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
       }
-      s.pending = [...new Set([...s.pending, ...detected])];
+      if (settled) {
+        for (const [id, t] of settled.threads) {
+          const w = s.watches[id];
+          if (w && w.createdAt === t.createdAt && Object.keys(t.items).length > 0) s.watches[id] = { ...w, threads: { ...w.threads, ...t.items } };
+        }
+      }
+      s.pending = [...new Set([...(settled ? s.pending.filter((k) => !settled.finished.has(k)) : s.pending), ...detected])];
       return s;
     };
     let shard: Shard | undefined = apply(doc.value);
@@ -280,6 +319,7 @@ export class Notifier {
       if (!isETagConflict(e)) throw e;
       shard = await this.o.store.update<Shard>(shardKey(n), (s) => (s ? apply(s) : undefined));
     }
+    this.settled.delete(n);
     for (const w of pausedNow) await this.announcePause(w);
     return { shard: shard ?? { watches: {}, pending: [] }, created, detected: detected.length };
   }
@@ -304,8 +344,11 @@ export class Notifier {
 
   /**
    * Delivers the pending entries of the watches this instance polls, every shard and conversation at once
-   * (the sender keeps Teams' limits), each watch's in the order they were detected; then each shard records
-   * what was delivered and the threads started.
+   * (the sender keeps Teams' limits), each watch's in the order they were detected. Each post Teams accepts
+   * is marked in its outbox entry (marks.ts: written in the sender's gaps, all written before this returns).
+   * What was settled (entries delivered or dropped, threads started) is kept for each shard's next write
+   * (record, next cycle) instead of a second write of every shard now; until then the marks say it: an
+   * entry marked sent or dropped is never posted again, and a sent entry gives back the thread it started.
    */
   private async deliver(shards: Map<number, Shard>, created: Map<string, OutboxEntry>, mine: (w: Watch) => boolean): Promise<number> {
     const missing = [...shards.values()].flatMap((s) => s.pending.filter((k) => !created.has(k)));
@@ -322,38 +365,41 @@ export class Notifier {
     }
     if (work.length === 0) return 0;
     let delivered = 0;
-    const done = new Map<number, Set<string>>();
-    const threads = new Map<number, Record<string, Record<string, { rootId: string }>>>();
+    const marks = new Marks<OutboxEntry>({ store: this.o.store, sender: this.o.sender, clock: this.o.clock, logger: this.o.logger });
     await Promise.all(
       work.map(async ({ n, shard, keys }) => {
-        const finished = done.get(n) ?? done.set(n, new Set()).get(n)!;
-        const started = threads.get(n) ?? threads.set(n, {}).get(n)!;
+        const settled = this.settledIn(n);
         for (const key of keys.sort((a, b) => (entryOf(a)?.at ?? 0) - (entryOf(b)?.at ?? 0))) {
           const e = entryOf(key);
           const w = e ? shard.watches[e.watchId] : undefined;
           if (!e || e.state !== 'pending' || !w || w.state === 'disabled') {
-            finished.add(key);
+            // Delivered before (a crash, or another instance, came before its shard was written): its thread.
+            if (e?.state === 'sent' && e.rootId && w && !w.threads[e.itemId]) threadsOf(settled, w)[e.itemId] ??= { rootId: e.rootId };
+            settled.finished.add(key);
             continue;
           }
           const tr = translatorFor(w.locale);
-          const root = started[w.id]?.[e.itemId] ?? w.threads[e.itemId];
+          const started = settled.threads.get(w.id);
+          const root = (started?.createdAt === w.createdAt ? started.items[e.itemId] : undefined) ?? w.threads[e.itemId];
           try {
             let sentId: string;
+            let rootId: string;
             if (!root) {
-              sentId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
-              (started[w.id] ??= {})[e.itemId] = { rootId: sentId };
+              sentId = rootId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
+              threadsOf(settled, w)[e.itemId] = { rootId };
             } else {
-              sentId = await this.o.sender.reply(w.reference, root.rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
-              await this.o.sender.update(w.reference, root.rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
+              rootId = root.rootId;
+              sentId = await this.o.sender.reply(w.reference, rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
+              await this.o.sender.update(w.reference, rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
             }
-            await this.o.store.put<OutboxEntry>(key, { ...e, state: 'sent', sentId });
-            finished.add(key);
+            marks.add(key, { ...e, state: 'sent', sentId, rootId });
+            settled.finished.add(key);
             delivered++;
           } catch (err) {
             if (err instanceof DeliveryError && err.kind === 'gone') {
               await this.gone(w, err);
-              await this.o.store.put<OutboxEntry>(key, { ...e, state: 'dropped' });
-              finished.add(key);
+              marks.add(key, { ...e, state: 'dropped' });
+              settled.finished.add(key);
               return;
             }
             this.o.logger.warn({ err, watch: w.id }, 'notification not delivered; it stays in the outbox');
@@ -362,20 +408,15 @@ export class Notifier {
         }
       }),
     );
-    for (const n of done.keys()) {
-      await this.o.store.update<Shard>(shardKey(n), (s) => {
-        const finished = done.get(n)!;
-        const started = threads.get(n) ?? {};
-        if (!s || (finished.size === 0 && Object.keys(started).length === 0)) return undefined;
-        for (const [id, t] of Object.entries(started)) {
-          const w = s.watches[id];
-          if (w) s.watches[id] = { ...w, threads: { ...w.threads, ...t } };
-        }
-        s.pending = s.pending.filter((k) => !finished.has(k));
-        return s;
-      });
-    }
+    await marks.drain();
     return delivered;
+  }
+
+  /** What this instance settled in shard `n` since that shard was last written. */
+  private settledIn(n: number): Settled {
+    let s = this.settled.get(n);
+    if (!s) this.settled.set(n, (s = { finished: new Set(), threads: new Map() }));
+    return s;
   }
 
   /** Teams says the bot cannot reach the conversation any more: disable the watch and drop the reference. */
@@ -389,6 +430,16 @@ export class Notifier {
       return s;
     });
   }
+}
+
+/** Whether applying `settled` would change the shard. */
+function settles(shard: Shard, settled: Settled): boolean {
+  if (shard.pending.some((k) => settled.finished.has(k))) return true;
+  for (const [id, t] of settled.threads) {
+    const w = shard.watches[id];
+    if (w && w.createdAt === t.createdAt && Object.entries(t.items).some(([item, { rootId }]) => w.threads[item]?.rootId !== rootId)) return true;
+  }
+  return false;
 }
 
 /** Whether what was observed differs from what the watch keeps. */
@@ -407,6 +458,13 @@ function translatorFor(locale: string): ReturnType<typeof translator> {
   const tr = translators.get(locale) ?? translator(resolveLocale(locale));
   translators.set(locale, tr);
   return tr;
+}
+
+/** The threads `w` started, in `settled` (kept with the watch's creation time: a watch set again starts afresh). */
+function threadsOf(settled: Settled, w: Watch): Record<string, { rootId: string }> {
+  let t = settled.threads.get(w.id);
+  if (!t || t.createdAt !== w.createdAt) settled.threads.set(w.id, (t = { createdAt: w.createdAt, items: {} }));
+  return t.items;
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): T[][] {
