@@ -30,7 +30,7 @@ import { changeCard, pausedCard, rootCard, type ItemView } from './cards';
 import { translator, resolveLocale } from '../i18n';
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
-import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type Subscription, type UserContext } from '../partner-center';
+import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type ServiceRequestState, type Subscription, type UserContext } from '../partner-center';
 import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
@@ -84,9 +84,15 @@ export interface CycleReport {
 
 export const SR_PAGE = 200;
 
+/** What a watch compares of a service request read in full (`watch` sets its first state with it). */
 export function srSnapshot(sr: ServiceRequest): Snapshot {
   const notes = sr.notes ?? [];
   return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined };
+}
+
+/** The same, of a service request as the notifier lists it (listServiceRequestStates): equal for the same request. */
+export function listedSnapshot(sr: ServiceRequestState): Snapshot {
+  return { status: String(sr.status ?? 'none'), count: sr.noteCount, title: sr.title ?? sr.id ?? '', detail: sr.lastNote };
 }
 
 export function subSnapshot(s: Subscription): Snapshot {
@@ -94,7 +100,7 @@ export function subSnapshot(s: Subscription): Snapshot {
 }
 
 /** What "watch sr all open" covers. */
-export function isOpen(sr: ServiceRequest): boolean {
+export function isOpen(sr: { status?: string | null }): boolean {
   return sr.status === 'open' || sr.status === 'attention_needed' || sr.status === 'none';
 }
 
@@ -204,14 +210,15 @@ export class Notifier {
     const user: UserContext = { getToken: this.o.tokens.tokenFor(setter), tenantId: setter.tenantId, locale: group[0]!.locale };
     const out = new Map<string, Map<string, { snap: Snapshot; view: ItemView }>>();
     try {
-      // Only what is compared is kept of each listed request (a page's full resources are dropped at once).
+      // Only what is compared is read of each listed request (never its full resource), and only its
+      // snapshot is kept once the page is read.
       let srs: Array<{ id: string; open: boolean; snap: Snapshot }> | undefined;
       if (group.some((w) => w.kind !== 'subs')) {
         srs = [];
         for (let offset = 0; ; ) {
-          const page = await this.o.client.listServiceRequests(user, { offset, size: SR_PAGE });
+          const page = await this.o.client.listServiceRequestStates(user, { offset, size: SR_PAGE });
           report.partnerCenterCalls++;
-          for (const sr of page.items) if (sr.id) srs.push({ id: sr.id, open: isOpen(sr), snap: srSnapshot(sr) });
+          for (const sr of page.items) if (sr.id) srs.push({ id: sr.id, open: isOpen(sr), snap: listedSnapshot(sr) });
           if (page.nextOffset === undefined || page.items.length === 0) break;
           offset = page.nextOffset;
         }
