@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
-import type { CycleReport } from '../src/notifications/notifier';
+import { listedSnapshot, type CycleReport } from '../src/notifications/notifier';
 import { KeyValueStore } from '../src/storage';
 import { BlobStateStore } from '../src/storage/blob';
 import { arg } from './args';
@@ -62,14 +62,14 @@ async function run(instances: number, o: Options, connectionString: string) {
     const info = await sandbox.call<Record<string, unknown>>('info');
     await sandbox.call('latency', o.latency);
     const connectorUrl = await connector.call<string>('url');
-    const seeded = await sandbox.call<Array<{ id: string; notes: number }>>('seed', o.requests);
+    const seeded = await sandbox.call<Array<{ id: string; notes: number; lastNote?: string }>>('seed', o.requests);
 
     // 1,000 channels, 10 watches each, written straight into the shards (setup, not measured), primed
-    // with what the user saw, as `watch` creates them.
+    // with what the user saw, as `watch` creates them (the snapshot of the request as listed).
     const store = new KeyValueStore(new BlobStateStore(connectionString, container));
     const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ watches: {}, pending: [] }));
     const perChannel = Math.ceil(o.requests / o.channels);
-    seeded.forEach(({ id, notes }, i) => {
+    seeded.forEach(({ id, notes, lastNote }, i) => {
       const channel = `19:bench-${Math.floor(i / perChannel)}@thread.tacv2`;
       const reference = { channelId: 'msteams', serviceUrl: connectorUrl, conversation: { id: channel, name: '', conversationType: 'channel', tenantId: TENANT, isGroup: true }, bot: { id: '28:partner-ops', name: 'Partner Ops' }, user: { id: '29:alice', name: USER.name } };
       const conversationKey = conversationKeyOf(reference);
@@ -84,7 +84,7 @@ async function run(instances: number, o: Options, connectionString: string) {
         createdAt: Date.now(),
         state: 'active',
         primed: true,
-        lastSeen: { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}` } },
+        lastSeen: { [id]: listedSnapshot({ id, status: 'open', title: `Benchmark request ${i}`, noteCount: notes, lastNote }) },
         threads: {},
       };
       shards[shardOf(w.id)]!.watches[w.id] = w;
