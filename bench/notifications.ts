@@ -2,7 +2,7 @@
  * Benchmark: notifications at scale.
  *
  *   npm run bench:notifications      (-- --requests 10000 --channels 1000 --change 0.01 --cycles 3
- *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR
+ *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR --pause 0
  *                                        --node-args "--optimize-for-size")
  *
  * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of them
@@ -39,6 +39,11 @@ interface Options {
   cycles: number;
   latency: number;
   teamsDelay: number;
+  /**
+   * A pause before each measured cycle (`--pause MS`, default 0: cycles back to back). In production a
+   * cycle starts every NOTIFY_INTERVAL_MS (60 s by default), and the bot is idle in between.
+   */
+  pauseMs: number;
   /** A directory for the bot processes' CPU profiles (`--profile DIR`). */
   profile?: string;
   /** Node/V8 options for the bot processes (`--node-args "--optimize-for-size"`). */
@@ -119,6 +124,7 @@ async function run(instances: number, o: Options, connectionString: string) {
     const results: CycleResult[] = [];
     const changed = Math.round(o.requests * o.change);
     for (let c = 0; c < o.cycles; c++) {
+      if (o.pauseMs > 0) await new Promise((r) => setTimeout(r, o.pauseMs));
       await sandbox.call('change', Array.from({ length: changed }, (_, k) => (c * changed + k * 97) % o.requests));
       const callsBefore = await sandbox.call<number>('calls');
       const { accepted: mark } = await connector.call<{ accepted: number }>('count');
@@ -168,6 +174,7 @@ async function main(): Promise<void> {
     cycles: arg('cycles', 3),
     latency: arg('latency', 0),
     teamsDelay: arg('teams-delay', 20),
+    pauseMs: arg('pause', 0),
     profile: text('profile'),
     nodeArgs: (text('node-args') ?? '').split(' ').filter(Boolean),
   };
@@ -175,6 +182,7 @@ async function main(): Promise<void> {
   console.log(
     `Notifications: ${o.requests} watched service requests in ${o.channels} channels, ${o.change * 100}% changing per cycle, ${o.cycles} cycles; ` +
       `Partner Center latency ${o.latency} ms, Teams requests arrive 0–${o.teamsDelay} ms after they leave; each part in its own process` +
+      (o.pauseMs > 0 ? `; ${o.pauseMs} ms idle before each measured cycle` : '; cycles back to back') +
       (o.nodeArgs.length ? `; bot processes run with ${o.nodeArgs.join(' ')}` : ''),
   );
   const azurite = await startAzurite();
