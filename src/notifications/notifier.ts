@@ -113,6 +113,11 @@ function outboxKey(watchId: string, itemId: string, s: Snapshot): string {
   return `outbox/${watchId}/${encodeURIComponent(itemId)}/${v}`;
 }
 
+/** The watch an outbox key belongs to (see outboxKey). */
+function watchOfKey(key: string): string {
+  return key.split('/')[1] ?? '';
+}
+
 export class Notifier {
   private timer?: NodeJS.Timeout;
   private running?: Promise<CycleReport>;
@@ -358,17 +363,20 @@ export class Notifier {
    * entry marked sent or dropped is never posted again, and a sent entry gives back the thread it started.
    */
   private async deliver(shards: Map<number, Shard>, created: Map<string, OutboxEntry>, mine: (w: Watch) => boolean): Promise<number> {
-    const missing = [...shards.values()].flatMap((s) => s.pending.filter((k) => !created.has(k)));
-    const read = await this.o.store.getMany<OutboxEntry>(missing);
+    // Another instance's entries are its own to deliver, and are not even read (the key names the watch); an
+    // entry of a watch that is gone is anyone's to drop.
+    const ours = new Map<number, string[]>();
+    for (const [n, shard] of shards) {
+      ours.set(n, shard.pending.filter((k) => {
+        const w = shard.watches[watchOfKey(k)];
+        return !w || mine(w);
+      }));
+    }
+    const read = await this.o.store.getMany<OutboxEntry>([...ours.values()].flatMap((keys) => keys.filter((k) => !created.has(k))));
     const entryOf = (k: string) => created.get(k) ?? read.get(k)?.value;
     const work: Array<{ n: number; shard: Shard; keys: string[] }> = [];
     for (const [n, shard] of shards) {
-      // Another instance's entries are its own to deliver (an entry of a watch that is gone is anyone's to drop).
-      const pending = shard.pending.filter((k) => {
-        const w = shard.watches[entryOf(k)?.watchId ?? ''];
-        return !w || mine(w);
-      });
-      for (const keys of groupBy(pending, (k) => entryOf(k)?.watchId ?? '')) work.push({ n, shard, keys });
+      for (const keys of groupBy(ours.get(n)!, (k) => entryOf(k)?.watchId ?? '')) work.push({ n, shard, keys });
     }
     if (work.length === 0) return 0;
     let delivered = 0;
