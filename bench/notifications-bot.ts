@@ -51,6 +51,11 @@ async function main(): Promise<void> {
       return process.memoryUsage();
     },
     heapSnapshot: (file: string) => require('node:v8').writeHeapSnapshot(file),
+    /** CPU this process used so far (user + system), in ms. */
+    cpuMs: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    },
     /**
      * Sampling heap profile of what is allocated from now until heapSampleStop, objects that a major GC
      * collected included (garbage that lived long enough to be promoted: what makes the old space grow).

@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
-import { listedSnapshot, type CycleReport } from '../src/notifications/notifier';
+import type { CycleReport } from '../src/notifications/notifier';
 import { KeyValueStore } from '../src/storage';
 import { BlobStateStore } from '../src/storage/blob';
 import { arg } from './args';
@@ -52,6 +52,8 @@ interface Options {
 
 interface CycleResult {
   calls: number;
+  /** CPU of the busiest bot process over the cycle (and the cycles that finished its delivery), ms. */
+  cpuMs: number;
   posts: number;
   firstToLastMs: number;
   floorMs: number;
@@ -89,7 +91,8 @@ async function run(instances: number, o: Options, connectionString: string) {
         createdAt: Date.now(),
         state: 'active',
         primed: true,
-        lastSeen: { [id]: listedSnapshot({ id, status: 'open', title: `Benchmark request ${i}`, noteCount: notes, lastNote }) },
+        // srSnapshot of the request as `watch` reads it: its status, notes, title and newest note.
+        lastSeen: { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}`, detail: lastNote } },
         threads: {},
       };
       shards[shardOf(w.id)]!.watches[w.id] = w;
@@ -129,6 +132,7 @@ async function run(instances: number, o: Options, connectionString: string) {
       const callsBefore = await sandbox.call<number>('calls');
       const { accepted: mark } = await connector.call<{ accepted: number }>('count');
       if (process.env.BENCH_HEAPPROF && c === 0) await bots[0]!.call('heapSampleStart');
+      const cpu0 = await Promise.all(bots.map((b) => b.call<number>('cpuMs')));
       const t0 = Date.now();
       await cycleAll();
       if (process.env.BENCH_HEAPPROF && c === 0) await bots[0]!.call('heapSampleStop', process.env.BENCH_HEAPPROF);
@@ -139,10 +143,12 @@ async function run(instances: number, o: Options, connectionString: string) {
         await cycleAll();
         arrivals = (await connector.call<{ accepted: Arrival[] }>('since', mark)).accepted;
       }
+      const cpu = (await Promise.all(bots.map((b) => b.call<number>('cpuMs')))).map((ms, i) => ms - cpu0[i]!);
       const times = arrivals.map((a) => a.at);
       if (process.env.BENCH_DEBUG) console.log('arrivals', times.map((t) => t - Math.min(...times)).join(' '));
       results.push({
         calls,
+        cpuMs: Math.max(...cpu),
         posts: arrivals.filter((a) => a.method === 'POST').length,
         firstToLastMs: times.length ? Math.max(...times) - Math.min(...times) : 0,
         floorMs: floorMs(arrivals.map((a) => a.conversation)),
@@ -192,6 +198,7 @@ async function main(): Promise<void> {
       const ratios = r.results.map((x) => (x.floorMs > 0 ? (x.firstToLastMs / x.floorMs).toFixed(2) : 'n/a (within one window)')).join(', ');
       console.log(`  ${instances} instance(s):`);
       console.log(`    Partner Center calls per cycle: ${r.results.map((x) => x.calls).join(', ')}  (service requests are listed 200 per page)`);
+      console.log(`    CPU of the busiest bot process per cycle: ${r.results.map((x) => `${x.cpuMs.toFixed(0)} ms`).join(', ')}`);
       console.log(`    notifications per cycle: ${r.results.map((x) => x.posts).join(', ')}; 429s from Teams (counted at the connector): ${r.refused}`);
       console.log(`    cycle start to last notification (polling ${o.requests} requests included): ${r.results.map((x) => `${x.cycleToLastMs} ms`).join(', ')}`);
       console.log(`    first to last notification: ${r.results.map((x) => `${x.firstToLastMs} ms`).join(', ')}; Teams' floor ${r.results.map((x) => `${x.floorMs} ms`).join(', ')}; ratio ${ratios} (aim <= 1.1)`);
