@@ -8,10 +8,11 @@
  * has a gap (nothing on the wire and nothing able to leave for GAP_MS), or once the oldest has waited
  * MAX_DELAY_MS whatever the sender does, and at the latest when the delivery ends (drain).
  *
- * What a crash can cause: a post Teams accepted whose mark was not written yet is posted again at restart
- * (with the posts of its watch after it, in order). Such a post was accepted at most MAX_DELAY_MS plus one
- * storage write before the crash. Nothing accepted is lost, and nothing whose mark was written is posted
- * again.
+ * What a crash can cause: a post Teams accepted whose mark was not written yet is posted again after the
+ * restart, once. Such a post was accepted at most MAX_DELAY_MS plus one storage write before the crash
+ * (before this change: one storage write). Nothing accepted is lost, and nothing whose mark was written
+ * is posted again. A mark whose write fails is logged; its post still leaves the shard's pending list with
+ * the shard's next write, so only a crash before that write posts it again.
  */
 import type { Logger } from '../logging/logger';
 import type { KeyValueStore } from '../storage';

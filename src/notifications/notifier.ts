@@ -16,11 +16,11 @@
  *    before the cycle ends. The shard's pending list and threads catch up in the instance's next write of
  *    that shard (step 3 of the next cycle); until then the marks say it.
  *
- * What a crash can cause: nothing detected is lost (an entry stays pending in its shard until a write
- * after its mark); an entry whose mark was written is never posted again, and its thread is found again
- * from the mark; an entry Teams accepted in the last moments before the crash (MAX_DELAY_MS plus one
- * storage write), whose mark was not written, is posted again at restart, with the entries of its watch
- * after it, in order.
+ * What a crash can cause: nothing detected is lost (an entry leaves its shard's pending list only once
+ * Teams accepted it, or its conversation is gone); an entry whose mark was written is never posted again,
+ * and the thread it started is found again from its mark; an entry Teams accepted shortly before the
+ * crash (at most MAX_DELAY_MS plus one storage write before), whose mark was not written yet, is posted
+ * again after the restart, once, in its watch's order.
  *
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
  * resume); a conversation the bot can no longer reach disables its watches.
