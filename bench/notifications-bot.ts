@@ -9,6 +9,16 @@ import { startDev as start, type SandboxServices } from '../dev/compose';
 import { BlobStateStore } from '../src/storage/blob';
 import { serve } from './child';
 
+let session: import('node:inspector').Session | undefined;
+function inspectorPost(method: string, params?: object): Promise<unknown> {
+  if (!session) {
+    const { Session } = require('node:inspector') as typeof import('node:inspector');
+    session = new Session();
+    session.connect();
+  }
+  return new Promise((resolve, reject) => session!.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const info = JSON.parse(env.BENCH_SANDBOX!) as { sandboxUrl: string; authorityUrl: string; caPem: string; metadata: Record<string, unknown>; app: SandboxServices['app']; cacheSecret: string };
@@ -41,6 +51,20 @@ async function main(): Promise<void> {
       return process.memoryUsage();
     },
     heapSnapshot: (file: string) => require('node:v8').writeHeapSnapshot(file),
+    /** CPU this process used so far (user + system), in ms. */
+    cpuMs: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    },
+    /**
+     * Sampling heap profile of what is allocated from now until heapSampleStop, objects that a major GC
+     * collected included (garbage that lived long enough to be promoted: what makes the old space grow).
+     */
+    heapSampleStart: () => inspectorPost('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false }),
+    heapSampleStop: async (file: string) => {
+      const { profile } = (await inspectorPost('HeapProfiler.stopSampling')) as { profile: unknown };
+      require('node:fs').writeFileSync(file, JSON.stringify(profile));
+    },
     stop: () => running.stop(),
   });
 }

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
         sandbox.data.serviceRequests.push(copy);
         added.push(copy);
       }
-      return added.map((s) => ({ id: s.resource.id, notes: s.resource.notes?.length ?? 0 }));
+      return added.map((s) => ({ id: s.resource.id, notes: s.resource.notes?.length ?? 0, lastNote: s.resource.notes?.at(-1)?.text ?? undefined }));
     },
     /** Flips the status (open ↔ attention needed) of the seeded requests at these indexes. */
     change: (indexes: number[]) => {

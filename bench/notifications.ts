@@ -2,7 +2,7 @@
  * Benchmark: notifications at scale.
  *
  *   npm run bench:notifications      (-- --requests 10000 --channels 1000 --change 0.01 --cycles 3
- *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR
+ *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR --pause 0
  *                                        --node-args "--optimize-for-size")
  *
  * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of them
@@ -12,6 +12,11 @@
  * cycle: Partner Center calls; notifications, and the time from the first to the last one as a ratio to
  * the floor Teams' limits impose on the same posts; 429s; and each bot process's peak RSS (VmHWM).
  * Not a test: nothing asserts a time.
+ *
+ * Where a bot's memory goes: `BENCH_HEAPPROF=FILE` writes a sampling heap profile of the first bot's first
+ * measured cycle (what no scavenge collected: promoted or still alive), summarised by
+ * `node dist/bench/notifications-heap.js FILE`; `BENCH_DEBUG=1` prints process.memoryUsage() after start and
+ * after the leases settle, and the arrival times.
  */
 import { randomUUID } from 'node:crypto';
 import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
@@ -34,6 +39,11 @@ interface Options {
   cycles: number;
   latency: number;
   teamsDelay: number;
+  /**
+   * A pause before each measured cycle (`--pause MS`, default 0: cycles back to back). In production a
+   * cycle starts every NOTIFY_INTERVAL_MS (60 s by default), and the bot is idle in between.
+   */
+  pauseMs: number;
   /** A directory for the bot processes' CPU profiles (`--profile DIR`). */
   profile?: string;
   /** Node/V8 options for the bot processes (`--node-args "--optimize-for-size"`). */
@@ -42,6 +52,8 @@ interface Options {
 
 interface CycleResult {
   calls: number;
+  /** CPU of the busiest bot process over the cycle (and the cycles that finished its delivery), ms. */
+  cpuMs: number;
   posts: number;
   firstToLastMs: number;
   floorMs: number;
@@ -57,14 +69,14 @@ async function run(instances: number, o: Options, connectionString: string) {
     const info = await sandbox.call<Record<string, unknown>>('info');
     await sandbox.call('latency', o.latency);
     const connectorUrl = await connector.call<string>('url');
-    const seeded = await sandbox.call<Array<{ id: string; notes: number }>>('seed', o.requests);
+    const seeded = await sandbox.call<Array<{ id: string; notes: number; lastNote?: string }>>('seed', o.requests);
 
     // 1,000 channels, 10 watches each, written straight into the shards (setup, not measured), primed
-    // with what the user saw, as `watch` creates them.
+    // with what the user saw, as `watch` creates them (the snapshot of the request as listed).
     const store = new KeyValueStore(new BlobStateStore(connectionString, container));
     const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ watches: {}, pending: [] }));
     const perChannel = Math.ceil(o.requests / o.channels);
-    seeded.forEach(({ id, notes }, i) => {
+    seeded.forEach(({ id, notes, lastNote }, i) => {
       const channel = `19:bench-${Math.floor(i / perChannel)}@thread.tacv2`;
       const reference = { channelId: 'msteams', serviceUrl: connectorUrl, conversation: { id: channel, name: '', conversationType: 'channel', tenantId: TENANT, isGroup: true }, bot: { id: '28:partner-ops', name: 'Partner Ops' }, user: { id: '29:alice', name: USER.name } };
       const conversationKey = conversationKeyOf(reference);
@@ -79,7 +91,8 @@ async function run(instances: number, o: Options, connectionString: string) {
         createdAt: Date.now(),
         state: 'active',
         primed: true,
-        lastSeen: { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}` } },
+        // srSnapshot of the request as `watch` reads it: its status, notes, title and newest note.
+        lastSeen: { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}`, detail: lastNote } },
         threads: {},
       };
       shards[shardOf(w.id)]!.watches[w.id] = w;
@@ -114,11 +127,15 @@ async function run(instances: number, o: Options, connectionString: string) {
     const results: CycleResult[] = [];
     const changed = Math.round(o.requests * o.change);
     for (let c = 0; c < o.cycles; c++) {
+      if (o.pauseMs > 0) await new Promise((r) => setTimeout(r, o.pauseMs));
       await sandbox.call('change', Array.from({ length: changed }, (_, k) => (c * changed + k * 97) % o.requests));
       const callsBefore = await sandbox.call<number>('calls');
       const { accepted: mark } = await connector.call<{ accepted: number }>('count');
+      if (process.env.BENCH_HEAPPROF && c === 0) await bots[0]!.call('heapSampleStart');
+      const cpu0 = await Promise.all(bots.map((b) => b.call<number>('cpuMs')));
       const t0 = Date.now();
       await cycleAll();
+      if (process.env.BENCH_HEAPPROF && c === 0) await bots[0]!.call('heapSampleStop', process.env.BENCH_HEAPPROF);
       const calls = (await sandbox.call<number>('calls')) - callsBefore;
       // What did not fit this cycle's delivery is picked up by the next cycles.
       let arrivals = (await connector.call<{ accepted: Arrival[] }>('since', mark)).accepted;
@@ -126,10 +143,12 @@ async function run(instances: number, o: Options, connectionString: string) {
         await cycleAll();
         arrivals = (await connector.call<{ accepted: Arrival[] }>('since', mark)).accepted;
       }
+      const cpu = (await Promise.all(bots.map((b) => b.call<number>('cpuMs')))).map((ms, i) => ms - cpu0[i]!);
       const times = arrivals.map((a) => a.at);
       if (process.env.BENCH_DEBUG) console.log('arrivals', times.map((t) => t - Math.min(...times)).join(' '));
       results.push({
         calls,
+        cpuMs: Math.max(...cpu),
         posts: arrivals.filter((a) => a.method === 'POST').length,
         firstToLastMs: times.length ? Math.max(...times) - Math.min(...times) : 0,
         floorMs: floorMs(arrivals.map((a) => a.conversation)),
@@ -161,6 +180,7 @@ async function main(): Promise<void> {
     cycles: arg('cycles', 3),
     latency: arg('latency', 0),
     teamsDelay: arg('teams-delay', 20),
+    pauseMs: arg('pause', 0),
     profile: text('profile'),
     nodeArgs: (text('node-args') ?? '').split(' ').filter(Boolean),
   };
@@ -168,6 +188,7 @@ async function main(): Promise<void> {
   console.log(
     `Notifications: ${o.requests} watched service requests in ${o.channels} channels, ${o.change * 100}% changing per cycle, ${o.cycles} cycles; ` +
       `Partner Center latency ${o.latency} ms, Teams requests arrive 0–${o.teamsDelay} ms after they leave; each part in its own process` +
+      (o.pauseMs > 0 ? `; ${o.pauseMs} ms idle before each measured cycle` : '; cycles back to back') +
       (o.nodeArgs.length ? `; bot processes run with ${o.nodeArgs.join(' ')}` : ''),
   );
   const azurite = await startAzurite();
@@ -177,6 +198,7 @@ async function main(): Promise<void> {
       const ratios = r.results.map((x) => (x.floorMs > 0 ? (x.firstToLastMs / x.floorMs).toFixed(2) : 'n/a (within one window)')).join(', ');
       console.log(`  ${instances} instance(s):`);
       console.log(`    Partner Center calls per cycle: ${r.results.map((x) => x.calls).join(', ')}  (service requests are listed 200 per page)`);
+      console.log(`    CPU of the busiest bot process per cycle: ${r.results.map((x) => `${x.cpuMs.toFixed(0)} ms`).join(', ')}`);
       console.log(`    notifications per cycle: ${r.results.map((x) => x.posts).join(', ')}; 429s from Teams (counted at the connector): ${r.refused}`);
       console.log(`    cycle start to last notification (polling ${o.requests} requests included): ${r.results.map((x) => `${x.cycleToLastMs} ms`).join(', ')}`);
       console.log(`    first to last notification: ${r.results.map((x) => `${x.firstToLastMs} ms`).join(', ')}; Teams' floor ${r.results.map((x) => `${x.floorMs} ms`).join(', ')}; ratio ${ratios} (aim <= 1.1)`);

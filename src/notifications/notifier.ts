@@ -11,8 +11,16 @@
  *    by watch, item and new state) and the new last-seen state is saved with it in one ETag-guarded write;
  * 4. delivers the outbox, every shard and conversation at once (the sender keeps Teams' limits): the first
  *    change to an item posts a root card with its current state; later ones reply in that thread and
- *    update the root card in place. An entry is marked sent as soon as Teams
- *    accepts it, so a restart neither loses nor repeats a notification.
+ *    update the root card in place. Each entry Teams accepts is marked sent (with the thread it went to)
+ *    in the sender's next gap, and at the latest half a second later (marks.ts); every mark is written
+ *    before the cycle ends. The shard's pending list and threads catch up in the instance's next write of
+ *    that shard (step 3 of the next cycle); until then the marks say it.
+ *
+ * What a crash can cause: nothing detected is lost (an entry leaves its shard's pending list only once
+ * Teams accepted it, or its conversation is gone); an entry whose mark was written is never posted again,
+ * and the thread it started is found again from its mark; an entry Teams accepted shortly before the
+ * crash (at most MAX_DELAY_MS plus one storage write before), whose mark was not written yet, is posted
+ * again after the restart, once, in its watch's order.
  *
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
  * resume); a conversation the bot can no longer reach disables its watches.
@@ -22,10 +30,11 @@ import { changeCard, pausedCard, rootCard, type ItemView } from './cards';
 import { translator, resolveLocale } from '../i18n';
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
-import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type Subscription, type UserContext } from '../partner-center';
+import { isNewCommerce, type PartnerCenterClient, type ServiceRequest, type ServiceRequestState, type Subscription, type UserContext } from '../partner-center';
 import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
+import { Marks } from './marks';
 import { DeliveryError, type TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
@@ -38,6 +47,19 @@ interface OutboxEntry {
   at: number;
   state: 'pending' | 'sent' | 'dropped';
   sentId?: string;
+  /** Once sent: the root card of the item's thread it went to (its own id when it started the thread). */
+  rootId?: string;
+}
+
+/**
+ * What a delivery settled in one shard, kept until this instance next writes that shard (record), which
+ * applies it: the outbox keys delivered or dropped leave the pending list, and the threads started are
+ * saved in their watches.
+ */
+interface Settled {
+  finished: Set<string>;
+  /** Per watch id: the watch's creation time (a watch removed and set again does not get them) and its new threads. */
+  threads: Map<string, { createdAt: number; items: Record<string, { rootId: string }> }>;
 }
 
 export interface NotifierOptions {
@@ -62,9 +84,15 @@ export interface CycleReport {
 
 export const SR_PAGE = 200;
 
+/** What a watch compares of a service request read in full (`watch` sets its first state with it). */
 export function srSnapshot(sr: ServiceRequest): Snapshot {
   const notes = sr.notes ?? [];
   return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined };
+}
+
+/** The same, of a service request as the notifier lists it (listServiceRequestStates): equal for the same request. */
+export function listedSnapshot(sr: ServiceRequestState): Snapshot {
+  return { status: String(sr.status ?? 'none'), count: sr.noteCount, title: sr.title ?? sr.id ?? '', detail: sr.lastNote };
 }
 
 export function subSnapshot(s: Subscription): Snapshot {
@@ -72,7 +100,7 @@ export function subSnapshot(s: Subscription): Snapshot {
 }
 
 /** What "watch sr all open" covers. */
-export function isOpen(sr: ServiceRequest): boolean {
+export function isOpen(sr: { status?: string | null }): boolean {
   return sr.status === 'open' || sr.status === 'attention_needed' || sr.status === 'none';
 }
 
@@ -85,10 +113,17 @@ function outboxKey(watchId: string, itemId: string, s: Snapshot): string {
   return `outbox/${watchId}/${encodeURIComponent(itemId)}/${v}`;
 }
 
+/** The watch an outbox key belongs to (see outboxKey). */
+function watchOfKey(key: string): string {
+  return key.split('/')[1] ?? '';
+}
+
 export class Notifier {
   private timer?: NodeJS.Timeout;
   private running?: Promise<CycleReport>;
   private stopped = true;
+  /** Per shard: what this instance's deliveries settled there since it last wrote that shard. */
+  private readonly settled = new Map<number, Settled>();
 
   constructor(private readonly o: NotifierOptions) {}
 
@@ -129,7 +164,10 @@ export class Notifier {
   private async runCycle(): Promise<CycleReport> {
     const partitions = await this.o.leases.claim();
     const report: CycleReport = { shards: partitions.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
-    if (partitions.length === 0) return report;
+    if (partitions.length === 0) {
+      this.settled.clear(); // the marks say it; whoever polls those watches now applies it
+      return report;
+    }
     const mine = (w: Watch) => this.o.leases.holds(partitionOf(w.setBy));
     // Shard by shard (one document in memory as text at a time): the memory a cycle takes stays small.
     const docs = new Map<number, Stored<Shard>>();
@@ -138,7 +176,7 @@ export class Notifier {
       const doc = await this.o.store.get<Shard>(shardKey(n));
       if (!doc) continue;
       const own = Object.values(doc.value.watches).filter(mine);
-      if (own.length > 0 || doc.value.pending.length > 0) docs.set(n, doc);
+      if (own.length > 0 || doc.value.pending.length > 0 || this.settled.has(n)) docs.set(n, doc);
       for (const w of own) if (w.state !== 'disabled') watches.push(w);
     }
 
@@ -177,14 +215,15 @@ export class Notifier {
     const user: UserContext = { getToken: this.o.tokens.tokenFor(setter), tenantId: setter.tenantId, locale: group[0]!.locale };
     const out = new Map<string, Map<string, { snap: Snapshot; view: ItemView }>>();
     try {
-      // Only what is compared is kept of each listed request (a page's full resources are dropped at once).
+      // Only what is compared is read of each listed request (never its full resource), and only its
+      // snapshot is kept once the page is read.
       let srs: Array<{ id: string; open: boolean; snap: Snapshot }> | undefined;
       if (group.some((w) => w.kind !== 'subs')) {
         srs = [];
         for (let offset = 0; ; ) {
-          const page = await this.o.client.listServiceRequests(user, { offset, size: SR_PAGE });
+          const page = await this.o.client.listServiceRequestStates(user, { offset, size: SR_PAGE });
           report.partnerCenterCalls++;
-          for (const sr of page.items) if (sr.id) srs.push({ id: sr.id, open: isOpen(sr), snap: srSnapshot(sr) });
+          for (const sr of page.items) if (sr.id) srs.push({ id: sr.id, open: isOpen(sr), snap: listedSnapshot(sr) });
           if (page.nextOffset === undefined || page.items.length === 0) break;
           offset = page.nextOffset;
         }
@@ -223,8 +262,9 @@ export class Notifier {
 
   /**
    * Writes the outbox entries first, then the new last-seen states with their keys, in one shard write
-   * guarded by the ETag the cycle read (re-read and re-applied on a conflict). Returns the shard as written
-   * and the entries created; a shard with nothing new is not written.
+   * guarded by the ETag the cycle read (re-read and re-applied on a conflict). The same write applies what
+   * this instance's last delivery settled in the shard. Returns the shard as written and the entries
+   * created; a shard with nothing new is not written.
    */
   private async record(
     n: number,
@@ -247,20 +287,25 @@ export class Notifier {
         created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
       }
     }
-    if (created.size === 0 && pausedNow.length === 0 && !this.seesNews(doc.value, observed)) return { shard: doc.value, created, detected: 0 };
+    let settled = this.settled.get(n);
+    if (settled && !settles(doc.value, settled)) {
+      this.settled.delete(n);
+      settled = undefined;
+    }
+    if (created.size === 0 && pausedNow.length === 0 && !settled && !this.seesNews(doc.value, observed)) return { shard: doc.value, created, detected: 0 };
     const detected = [...created.keys()];
     // An entry that was already there (written before a crash, or the same change seen before) is read back
     // from the store at delivery, as it is there: created here is only what this call wrote.
     const wrote = await Promise.all([...created].map(([key, entry]) => this.o.store.createIfAbsent<OutboxEntry>(key, entry)));
     wrote.forEach((ok, i) => ok || created.delete(detected[i]!));
-    // Only the watches whose state changed are copied; the others stay as they are.
+    // Only the watches whose state changed are replaced, in place (see "Shards are changed in place" in
+    // watches.ts): `s` is this cycle's own copy, just read.
     const apply = (s: Shard): Shard => {
-      let watches: Record<string, Watch> | undefined;
       for (const w of Object.values(s.watches)) {
         const obs = observed.get(w.id);
         if (!obs || w.state === 'disabled') continue;
         if (obs === 'paused') {
-          (watches ??= { ...s.watches })[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
+          s.watches[w.id] = { ...w, state: 'paused', reason: 'sign-in' };
           continue;
         }
         if (!needsSave(w, obs)) continue;
@@ -268,9 +313,16 @@ export class Notifier {
         for (const [itemId, { snap }] of obs) lastSeen[itemId] = snap;
         // An item no longer listed keeps its last state (it may come back; e.g. a page boundary moved).
         for (const [itemId, snap] of Object.entries(w.lastSeen)) lastSeen[itemId] ??= snap;
-        (watches ??= { ...s.watches })[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
+        s.watches[w.id] = { ...w, primed: true, lastSeen, state: 'active', reason: undefined };
       }
-      return { watches: watches ?? s.watches, pending: [...new Set([...s.pending, ...detected])] };
+      if (settled) {
+        for (const [id, t] of settled.threads) {
+          const w = s.watches[id];
+          if (w && w.createdAt === t.createdAt && Object.keys(t.items).length > 0) s.watches[id] = { ...w, threads: { ...w.threads, ...t.items } };
+        }
+      }
+      s.pending = [...new Set([...(settled ? s.pending.filter((k) => !settled.finished.has(k)) : s.pending), ...detected])];
+      return s;
     };
     let shard: Shard | undefined = apply(doc.value);
     try {
@@ -279,6 +331,7 @@ export class Notifier {
       if (!isETagConflict(e)) throw e;
       shard = await this.o.store.update<Shard>(shardKey(n), (s) => (s ? apply(s) : undefined));
     }
+    this.settled.delete(n);
     for (const w of pausedNow) await this.announcePause(w);
     return { shard: shard ?? { watches: {}, pending: [] }, created, detected: detected.length };
   }
@@ -303,56 +356,65 @@ export class Notifier {
 
   /**
    * Delivers the pending entries of the watches this instance polls, every shard and conversation at once
-   * (the sender keeps Teams' limits), each watch's in the order they were detected; then each shard records
-   * what was delivered and the threads started.
+   * (the sender keeps Teams' limits), each watch's in the order they were detected. Each post Teams accepts
+   * is marked in its outbox entry (marks.ts: written in the sender's gaps, all written before this returns).
+   * What was settled (entries delivered or dropped, threads started) is kept for each shard's next write
+   * (record, next cycle) instead of a second write of every shard now; until then the marks say it: an
+   * entry marked sent or dropped is never posted again, and a sent entry gives back the thread it started.
    */
   private async deliver(shards: Map<number, Shard>, created: Map<string, OutboxEntry>, mine: (w: Watch) => boolean): Promise<number> {
-    const missing = [...shards.values()].flatMap((s) => s.pending.filter((k) => !created.has(k)));
-    const read = await this.o.store.getMany<OutboxEntry>(missing);
+    // Another instance's entries are its own to deliver, and are not even read (the key names the watch); an
+    // entry of a watch that is gone is anyone's to drop.
+    const ours = new Map<number, string[]>();
+    for (const [n, shard] of shards) {
+      ours.set(n, shard.pending.filter((k) => {
+        const w = shard.watches[watchOfKey(k)];
+        return !w || mine(w);
+      }));
+    }
+    const read = await this.o.store.getMany<OutboxEntry>([...ours.values()].flatMap((keys) => keys.filter((k) => !created.has(k))));
     const entryOf = (k: string) => created.get(k) ?? read.get(k)?.value;
     const work: Array<{ n: number; shard: Shard; keys: string[] }> = [];
     for (const [n, shard] of shards) {
-      // Another instance's entries are its own to deliver (an entry of a watch that is gone is anyone's to drop).
-      const pending = shard.pending.filter((k) => {
-        const w = shard.watches[entryOf(k)?.watchId ?? ''];
-        return !w || mine(w);
-      });
-      for (const keys of groupBy(pending, (k) => entryOf(k)?.watchId ?? '')) work.push({ n, shard, keys });
+      for (const keys of groupBy(ours.get(n)!, (k) => entryOf(k)?.watchId ?? '')) work.push({ n, shard, keys });
     }
     if (work.length === 0) return 0;
     let delivered = 0;
-    const done = new Map<number, Set<string>>();
-    const threads = new Map<number, Record<string, Record<string, { rootId: string }>>>();
+    const marks = new Marks<OutboxEntry>({ store: this.o.store, sender: this.o.sender, clock: this.o.clock, logger: this.o.logger });
     await Promise.all(
       work.map(async ({ n, shard, keys }) => {
-        const finished = done.get(n) ?? done.set(n, new Set()).get(n)!;
-        const started = threads.get(n) ?? threads.set(n, {}).get(n)!;
+        const settled = this.settledIn(n);
         for (const key of keys.sort((a, b) => (entryOf(a)?.at ?? 0) - (entryOf(b)?.at ?? 0))) {
           const e = entryOf(key);
           const w = e ? shard.watches[e.watchId] : undefined;
           if (!e || e.state !== 'pending' || !w || w.state === 'disabled') {
-            finished.add(key);
+            // Delivered before (a crash, or another instance, came before its shard was written): its thread.
+            if (e?.state === 'sent' && e.rootId && w && !w.threads[e.itemId]) threadsOf(settled, w)[e.itemId] ??= { rootId: e.rootId };
+            settled.finished.add(key);
             continue;
           }
           const tr = translatorFor(w.locale);
-          const root = started[w.id]?.[e.itemId] ?? w.threads[e.itemId];
+          const started = settled.threads.get(w.id);
+          const root = (started?.createdAt === w.createdAt ? started.items[e.itemId] : undefined) ?? w.threads[e.itemId];
           try {
             let sentId: string;
+            let rootId: string;
             if (!root) {
-              sentId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
-              (started[w.id] ??= {})[e.itemId] = { rootId: sentId };
+              sentId = rootId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
+              threadsOf(settled, w)[e.itemId] = { rootId };
             } else {
-              sentId = await this.o.sender.reply(w.reference, root.rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
-              await this.o.sender.update(w.reference, root.rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
+              rootId = root.rootId;
+              sentId = await this.o.sender.reply(w.reference, rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
+              await this.o.sender.update(w.reference, rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
             }
-            await this.o.store.put<OutboxEntry>(key, { ...e, state: 'sent', sentId });
-            finished.add(key);
+            marks.add(key, { ...e, state: 'sent', sentId, rootId });
+            settled.finished.add(key);
             delivered++;
           } catch (err) {
             if (err instanceof DeliveryError && err.kind === 'gone') {
               await this.gone(w, err);
-              await this.o.store.put<OutboxEntry>(key, { ...e, state: 'dropped' });
-              finished.add(key);
+              marks.add(key, { ...e, state: 'dropped' });
+              settled.finished.add(key);
               return;
             }
             this.o.logger.warn({ err, watch: w.id }, 'notification not delivered; it stays in the outbox');
@@ -361,17 +423,15 @@ export class Notifier {
         }
       }),
     );
-    for (const n of done.keys()) {
-      await this.o.store.update<Shard>(shardKey(n), (s) => {
-        const finished = done.get(n)!;
-        const started = threads.get(n) ?? {};
-        if (!s || (finished.size === 0 && Object.keys(started).length === 0)) return undefined;
-        const watches = { ...s.watches };
-        for (const [id, t] of Object.entries(started)) if (watches[id]) watches[id] = { ...watches[id]!, threads: { ...watches[id]!.threads, ...t } };
-        return { watches, pending: s.pending.filter((k) => !finished.has(k)) };
-      });
-    }
+    await marks.drain();
     return delivered;
+  }
+
+  /** What this instance settled in shard `n` since that shard was last written. */
+  private settledIn(n: number): Settled {
+    let s = this.settled.get(n);
+    if (!s) this.settled.set(n, (s = { finished: new Set(), threads: new Map() }));
+    return s;
   }
 
   /** Teams says the bot cannot reach the conversation any more: disable the watch and drop the reference. */
@@ -381,9 +441,20 @@ export class Notifier {
     await this.o.store.update<Shard>(shardKey(shardOf(w.id)), (s) => {
       const cur = s?.watches[w.id];
       if (!s || !cur) return undefined;
-      return { ...s, watches: { ...s.watches, [w.id]: { ...cur, state: 'disabled', reason: code, reference: {} } } };
+      s.watches[w.id] = { ...cur, state: 'disabled', reason: code, reference: {} };
+      return s;
     });
   }
+}
+
+/** Whether applying `settled` would change the shard. */
+function settles(shard: Shard, settled: Settled): boolean {
+  if (shard.pending.some((k) => settled.finished.has(k))) return true;
+  for (const [id, t] of settled.threads) {
+    const w = shard.watches[id];
+    if (w && w.createdAt === t.createdAt && Object.entries(t.items).some(([item, { rootId }]) => w.threads[item]?.rootId !== rootId)) return true;
+  }
+  return false;
 }
 
 /** Whether what was observed differs from what the watch keeps. */
@@ -402,6 +473,13 @@ function translatorFor(locale: string): ReturnType<typeof translator> {
   const tr = translators.get(locale) ?? translator(resolveLocale(locale));
   translators.set(locale, tr);
   return tr;
+}
+
+/** The threads `w` started, in `settled` (kept with the watch's creation time: a watch set again starts afresh). */
+function threadsOf(settled: Settled, w: Watch): Record<string, { rootId: string }> {
+  let t = settled.threads.get(w.id);
+  if (!t || t.createdAt !== w.createdAt) settled.threads.set(w.id, (t = { createdAt: w.createdAt, items: {} }));
+  return t.items;
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): T[][] {

@@ -163,6 +163,10 @@ export class TeamsSender {
   private readonly clients = new Map<string, { client: Promise<ConnectorClient>; at: number }>();
   /** Sends are serialized per thread, so a thread's messages keep their order. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Requests between their first attempt and their outcome (on the wire, waiting for a window, backing off). */
+  private active = 0;
+  /** Of those, the ones asleep (waiting for a window to open, or backing off), with when they wake. */
+  private readonly naps = new Map<object, number>();
 
   constructor(private readonly o: SenderOptions) {
     this.threads = new ArrivalWindows(o.threadLimits ?? TEAMS_THREAD_LIMITS);
@@ -185,6 +189,29 @@ export class TeamsSender {
   /** Replaces a posted card in place. */
   update(ref: Partial<ConversationReference>, activityId: string, card: AdaptiveCard): Promise<string> {
     return this.send(ref, (c, conv) => c.conversations.updateActivity(conv, activityId, { ...activityOf(card), id: activityId }).then(() => activityId));
+  }
+
+  /**
+   * How long, from now, before this sender can next put a request on the wire: 0 while a request is on the
+   * wire or can leave now, Infinity when nothing is waiting. The notifier writes its bookkeeping in these
+   * gaps, so that answers are read (and the windows reopen) as soon as they come back.
+   */
+  quietFor(): number {
+    if (this.active > this.naps.size) return 0;
+    if (this.naps.size === 0) return Infinity;
+    let wake = Infinity;
+    for (const t of this.naps.values()) wake = Math.min(wake, t);
+    return Math.max(0, wake - this.o.clock.now());
+  }
+
+  private async nap(ms: number): Promise<void> {
+    const token = {};
+    this.naps.set(token, this.o.clock.now() + ms);
+    try {
+      await this.o.clock.sleep(ms);
+    } finally {
+      this.naps.delete(token);
+    }
   }
 
   /**
@@ -218,7 +245,7 @@ export class TeamsSender {
       }
       if (typeof a !== 'number') await a;
       else if (typeof b !== 'number') await b;
-      else await this.o.clock.sleep(Math.max(a, b));
+      else await this.nap(Math.max(a, b));
     }
   }
 
@@ -238,6 +265,15 @@ export class TeamsSender {
   }
 
   private async attempt(ref: Partial<ConversationReference>, threadKey: string, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
+    this.active++;
+    try {
+      return await this.attempts(ref, threadKey, op);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async attempts(ref: Partial<ConversationReference>, threadKey: string, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
     const tenant = ref.conversation?.tenantId ?? 'tenant';
     const max = this.o.maxAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
@@ -261,7 +297,7 @@ export class TeamsSender {
         if (!transient || attempt >= max) throw new DeliveryError('failed', f.status, f.code);
         const backoff = f.retryAfterMs ?? Math.min(30_000, 500 * 2 ** (attempt - 1));
         this.o.logger.warn({ status: f.status, code: f.code, waitMs: backoff, attempt }, 'Teams send will be retried');
-        await this.o.clock.sleep(backoff);
+        await this.nap(backoff);
       }
     }
   }

@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../logging/logger';
 import { isPartnerCenterError, parseErrorBody, PartnerCenterError } from './errors';
 import { errorFromResponse, PartnerCenterHttp, quoteEtag, type Raw, type WriteResult } from './http';
 import { createPipeline, type CallContext, type Fetch } from './pipeline';
+import { reportUnreadable } from './read';
 import {
   createServiceRequestInputSchema,
   customerIdSchema,
@@ -23,6 +24,8 @@ import {
   serviceRequestIdSchema,
   serviceRequestListSchema,
   serviceRequestSchema,
+  readServiceRequestState,
+  collectionSchema,
   subscriptionChangeSchema,
   subscriptionIdSchema,
   subscriptionSchema,
@@ -34,6 +37,7 @@ import {
   type CustomerSearch,
   type ServiceRequest,
   type ServiceRequestListQuery,
+  type ServiceRequestState,
   type Subscription,
   type SubscriptionChange,
   type SupportProfile,
@@ -121,8 +125,23 @@ export interface SupportTopicList {
 }
 
 
+/** GET /v1/servicerequests with this page and filter. */
+function serviceRequestListPath(q: z.output<typeof serviceRequestListSchema>): string {
+  const params = new URLSearchParams({ offset: String(q.offset), size: String(q.size) });
+  if (q.status) params.set('filter', JSON.stringify({ Field: 'Status', Value: q.status, Operator: 'equals' }));
+  return `/v1/servicerequests?${params}`;
+}
+
+/** A page of service requests, with the offset of the next one. */
+function pageOf<T>(q: z.output<typeof serviceRequestListSchema>, page: { items: T[]; skipped: number; totalCount?: number | null; links?: { next?: unknown } | null }): Page<T> {
+  const totalCount = page.totalCount ?? page.items.length;
+  const end = q.offset + page.items.length + page.skipped;
+  return { items: page.items, totalCount, skipped: page.skipped, nextOffset: page.links?.next || end < totalCount ? end : undefined };
+}
+
 export class PartnerCenterClient {
   private readonly http: PartnerCenterHttp;
+  private readonly logger: Logger;
   private readonly pollWaitMs: number;
   private readonly topicsFallback: readonly SupportTopic[];
   /** The seed's PUT path, until the service says 404 and the SDK's path works instead. */
@@ -131,6 +150,7 @@ export class PartnerCenterClient {
   constructor(o: PartnerCenterClientOptions) {
     const clock = o.clock ?? systemClock;
     const logger = o.logger ?? silentLogger;
+    this.logger = logger;
     this.pollWaitMs = o.pollWaitMs ?? 20_000;
     this.topicsFallback = o.supportTopicsFallback ?? [];
     const pipeline = createPipeline({
@@ -200,6 +220,38 @@ export class PartnerCenterClient {
   /** GET /v1/servicerequests?offset=&size=&filter= : the partner's service requests, one page. */
   async listServiceRequests(user: UserContext, query: ServiceRequestListQuery = {}): Promise<Page<ServiceRequest>> {
     return this.listServiceRequestsAs(this.call(user), query);
+  }
+
+  /**
+   * The same list (the same request and paging), each request read only as far as the notifier compares
+   * it (readServiceRequestState): a page's full resources are never built. For the notifier, which lists
+   * every watched partner's requests each cycle.
+   */
+  async listServiceRequestStates(user: UserContext, query: ServiceRequestListQuery = {}): Promise<Page<ServiceRequestState>> {
+    const call = this.call(user);
+    const q = validate(serviceRequestListSchema, query);
+    const { body, res } = await this.http.readRaw(call, serviceRequestListPath(q));
+    // The envelope as http.list reads it, without walking the items; then each item, leniently.
+    let raw: unknown;
+    const envelope: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (k.charAt(0).toLowerCase() + k.slice(1) === 'items') raw = v;
+      else envelope[k] = v;
+    }
+    const page = this.http.parse(collectionSchema, envelope, res, call, 'collection');
+    const items: ServiceRequestState[] = [];
+    let skipped = 0;
+    for (const item of Array.isArray(raw) ? raw : []) {
+      const r = readServiceRequestState(item);
+      if (r.ok) {
+        reportUnreadable(this.logger, 'serviceRequest', r.unreadable);
+        items.push(r.value);
+      } else {
+        skipped++;
+        reportUnreadable(this.logger, 'serviceRequest', ['(item)']);
+      }
+    }
+    return pageOf(q, { ...page, items, skipped });
   }
 
   /** PATCH /v1/servicerequests/{id} with only NewNote (seed: update-service-request). One call; never re-sent blindly. */
@@ -413,12 +465,7 @@ export class PartnerCenterClient {
 
   private async listServiceRequestsAs(call: CallContext, query: ServiceRequestListQuery): Promise<Page<ServiceRequest>> {
     const q = validate(serviceRequestListSchema, query);
-    const params = new URLSearchParams({ offset: String(q.offset), size: String(q.size) });
-    if (q.status) params.set('filter', JSON.stringify({ Field: 'Status', Value: q.status, Operator: 'equals' }));
-    const page = await this.http.list(call, `/v1/servicerequests?${params}`, serviceRequestSchema, 'serviceRequest');
-    const totalCount = page.totalCount ?? page.items.length;
-    const end = q.offset + page.items.length + page.skipped;
-    return { items: page.items, totalCount, skipped: page.skipped, nextOffset: page.links?.next || end < totalCount ? end : undefined };
+    return pageOf(q, await this.http.list(call, serviceRequestListPath(q), serviceRequestSchema, 'serviceRequest'));
   }
 
   /** A service request with this title created since `sentAt` (give or take clock skew), in the first pages. */

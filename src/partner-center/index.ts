@@ -13,6 +13,7 @@ export {
   type Customer,
   type ServiceRequest,
   type ServiceRequestNote,
+  type ServiceRequestState,
   type Severity,
   type ServiceRequestStatus,
   type Subscription,

@@ -4,6 +4,7 @@ import { Leases } from '../../src/notifications/leases';
 import { Notifier } from '../../src/notifications/notifier';
 import { systemClock } from '../../src/util/clock';
 import { silentLogger } from '../../src/logging/logger';
+import type { KeyValueStore } from '../../src/storage';
 import { ALICE, CHANNEL, GROUP, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;
@@ -192,6 +193,64 @@ describe('watches: chats and channels hear about changes', () => {
     const posts = bot.take();
     expect(posts).toHaveLength(1);
     expect(textOf(cardOf(posts[0]))).toMatch(/Status: Open → Closed/);
+    await next.cycle();
+    expect(bot.take()).toHaveLength(0);
+    await next.stop();
+  });
+
+  /** A second instance on the same store, with nothing in memory (a restart, or another instance taking over). */
+  const restart = (id: string, store?: ConstructorParameters<typeof Leases>[0]) => {
+    const o = (bot.running.notifier as unknown as { o: { store: ConstructorParameters<typeof Leases>[0]; client: ConstructorParameters<typeof Notifier>[0]['client'] } }).o;
+    const s = store ?? o.store;
+    return new Notifier({ store: s, client: o.client, tokens: bot.running.identity!, sender: bot.running.sender, leases: new Leases(s, id, systemClock, 90_000), clock: systemClock, logger: silentLogger, intervalMs: 60_000 });
+  };
+
+  it('after a restart that follows a delivery, posts nothing again and keeps replying in the thread it started', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    bot.take();
+    await cycle();
+    sr(OPEN).status = 'closed';
+    await cycle(); // posted; the shard is written again only by this instance's next cycle
+    const [root] = bot.take();
+    expect(root).toMatchObject({ method: 'POST', conversationId: CHANNEL_ROOT, activityId: undefined });
+    await bot.running.notifier.stop(); // what it kept in memory is gone
+    const next = restart('instance-2');
+    await next.cycle();
+    expect(bot.take()).toHaveLength(0); // the post is marked sent: never posted again
+    sr(OPEN).notes!.push({ createdByName: 'Microsoft Support', createdDate: new Date().toISOString(), text: 'We applied the fix.' });
+    await next.cycle();
+    const calls = bot.take();
+    // The thread the first instance started is found again (from the sent entry), not started anew.
+    expect(calls.find((c) => c.method === 'POST')).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId });
+    expect(calls.find((c) => c.method === 'PUT')).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId });
+    await next.cycle();
+    expect(bot.take()).toHaveLength(0);
+    await next.stop();
+  });
+
+  it('a post accepted by Teams whose sent mark was never written (a crash before the mark) is posted again once, never lost', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    bot.take();
+    await cycle();
+    await bot.running.notifier.stop();
+    // The same store, except that writes of outbox entries over existing ones (the marks) fail: as if the
+    // process died after Teams accepted the post and before its mark was written.
+    const { store } = (bot.running.notifier as unknown as { o: { store: KeyValueStore } }).o;
+    const failing = Object.assign(Object.create(store) as KeyValueStore, {
+      put: (key: string, value: unknown, eTag?: string) => (key.startsWith('outbox/') ? Promise.reject(new Error('storage is down')) : store.put(key, value, eTag)),
+    });
+    const crashing = restart('instance-2', failing);
+    sr(OPEN).status = 'closed';
+    await crashing.cycle();
+    const first = bot.take().filter((c) => c.method === 'POST');
+    expect(first).toHaveLength(1);
+    // It dies before writing its shard again: what it kept in memory is lost with it.
+    await (crashing as unknown as { o: { leases: Leases } }).o.leases.release();
+    const next = restart('instance-3');
+    await next.cycle();
+    const again = bot.take().filter((c) => c.method === 'POST');
+    expect(again).toHaveLength(1); // posted again, once
+    expect(textOf(cardOf(again[0]))).toMatch(/Status: Open → Closed/);
     await next.cycle();
     expect(bot.take()).toHaveLength(0);
     await next.stop();

@@ -7,6 +7,7 @@
 import { busiestWindow, floorMs, startLimitedConnector, type LimitedConnector } from '../../bench/teams-connector';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { BOT, TENANT, startTestBot, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 const card: AdaptiveCard = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Service request 1: Open → Closed' }] } as AdaptiveCard;
 
@@ -54,6 +55,19 @@ describe("sender: Teams' windows counted at arrival", () => {
     expect(busiestWindow(arrivals, 2_000)).toBe(8);
     const spread = Math.max(...arrivals) - Math.min(...arrivals);
     expect(spread / floorMs(connector.accepted.map((a) => a.conversation))).toBeLessThan(1.35);
+  }, 30_000);
+
+  it('says when it has a gap (nothing on the wire, everything waiting for a window) and when it has nothing to send', async () => {
+    const sender = bot.running.sender;
+    expect(sender.quietFor()).toBe(Infinity);
+    const conversations = Array.from({ length: 60 }, (_, i) => `19:gap-${i}@thread.tacv2`);
+    const all = Promise.all(conversations.map((c) => sender.post(ref(c), card)));
+    // The first 50 go at once and are answered; the other 10 wait for the tenant window to let them go.
+    await until(() => sender.quietFor() > 0 && sender.quietFor() !== Infinity, 10_000);
+    expect(connector.accepted).toHaveLength(50);
+    await all;
+    expect(connector.accepted).toHaveLength(60);
+    expect(sender.quietFor()).toBe(Infinity);
   }, 30_000);
 
   it('still shares the tenant window when one thread is busy and many others post', async () => {
