@@ -3,7 +3,8 @@
  *
  *   npm run bench:notifications      (-- --requests 10000 --channels 1000 --change 0.01 --cycles 3
  *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR --pause 0
- *                                        --node-args "--optimize-for-size")
+ *                                        --node-args "--max-old-space-size=384"; default: the Dockerfile's
+ *                                        NODE_OPTIONS, as production runs; --node-args '' for Node's defaults)
  *
  * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of them
  * changing per cycle. Every part runs in its own process: the Partner Center sandbox and token authority,
@@ -19,6 +20,8 @@
  * after the leases settle, and the arrival times.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
 import type { CycleReport } from '../src/notifications/notifier';
 import { KeyValueStore } from '../src/storage';
@@ -46,7 +49,7 @@ interface Options {
   pauseMs: number;
   /** A directory for the bot processes' CPU profiles (`--profile DIR`). */
   profile?: string;
-  /** Node/V8 options for the bot processes (`--node-args "--optimize-for-size"`). */
+  /** Node/V8 options for the bot processes (default: the Dockerfile's NODE_OPTIONS; `--node-args ''` for none). */
   nodeArgs: string[];
 }
 
@@ -172,6 +175,12 @@ function text(name: string): string | undefined {
   return i > 0 ? process.argv[i + 1] : undefined;
 }
 
+/** The production image's NODE_OPTIONS (the Dockerfile's ENV line), which the bot processes run with by default. */
+function productionNodeOptions(): string {
+  const dockerfile = readFileSync(join(__dirname, '..', '..', 'Dockerfile'), 'utf8');
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
+}
+
 async function main(): Promise<void> {
   const o: Options = {
     requests: arg('requests', 10_000),
@@ -182,7 +191,8 @@ async function main(): Promise<void> {
     teamsDelay: arg('teams-delay', 20),
     pauseMs: arg('pause', 0),
     profile: text('profile'),
-    nodeArgs: (text('node-args') ?? '').split(' ').filter(Boolean),
+    // By default the bots run with the production image's NODE_OPTIONS; --node-args '' for Node's defaults.
+    nodeArgs: (text('node-args') ?? productionNodeOptions()).split(' ').filter(Boolean),
   };
   const instanceCounts = (text('instances') ?? '1,2,4').split(',').map(Number);
   console.log(

@@ -285,6 +285,8 @@ var baseSettings = {
   PARTNER_CENTER_SCOPE: empty(partnerCenterScope) ? cloudSettings.partnerCenterScope : partnerCenterScope
   AZURE_STORAGE_CONTAINER: storageContainerName
   LOG_LEVEL: logLevel
+  // The Dockerfile's heap cap, for code deployments too (a test keeps the two equal).
+  NODE_OPTIONS: '--max-old-space-size=384'
 }
 
 // The secrets, as Key Vault references (resolved by App Service with the app's managed identity) ...

@@ -74,4 +74,11 @@ describe('the production boundary', () => {
     expect(dockerfile).toMatch(/COPY --from=build \/app\/dist\/src \.\/dist\/src/);
     expect(dockerfile).not.toMatch(/dist\/dev/);
   });
+
+  it('production runs with one heap cap: the image and the Azure app settings set the same NODE_OPTIONS', () => {
+    const image = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    const azure = /^\s*NODE_OPTIONS: '([^']*)'/m.exec(readFileSync(join(ROOT, 'infra', 'main.bicep'), 'utf8'))?.[1];
+    expect(image).toMatch(/^--max-old-space-size=\d+$/);
+    expect(azure).toBe(image);
+  });
 });
