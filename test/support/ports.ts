@@ -1,0 +1,14 @@
+import * as net from 'node:net';
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a child process that needs its port up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
