@@ -12,7 +12,6 @@ import { silentLogger, type Logger } from '../logging/logger';
 import { isPartnerCenterError, parseErrorBody, PartnerCenterError } from './errors';
 import { errorFromResponse, PartnerCenterHttp, quoteEtag, type Raw, type WriteResult } from './http';
 import { createPipeline, type CallContext, type Fetch } from './pipeline';
-import { reportUnreadable } from './read';
 import {
   createServiceRequestInputSchema,
   customerIdSchema,
@@ -25,7 +24,6 @@ import {
   serviceRequestListSchema,
   serviceRequestSchema,
   readServiceRequestState,
-  collectionSchema,
   subscriptionChangeSchema,
   subscriptionIdSchema,
   subscriptionSchema,
@@ -141,7 +139,6 @@ function pageOf<T>(q: z.output<typeof serviceRequestListSchema>, page: { items: 
 
 export class PartnerCenterClient {
   private readonly http: PartnerCenterHttp;
-  private readonly logger: Logger;
   private readonly pollWaitMs: number;
   private readonly topicsFallback: readonly SupportTopic[];
   /** The seed's PUT path, until the service says 404 and the SDK's path works instead. */
@@ -150,7 +147,6 @@ export class PartnerCenterClient {
   constructor(o: PartnerCenterClientOptions) {
     const clock = o.clock ?? systemClock;
     const logger = o.logger ?? silentLogger;
-    this.logger = logger;
     this.pollWaitMs = o.pollWaitMs ?? 20_000;
     this.topicsFallback = o.supportTopicsFallback ?? [];
     const pipeline = createPipeline({
@@ -230,28 +226,7 @@ export class PartnerCenterClient {
   async listServiceRequestStates(user: UserContext, query: ServiceRequestListQuery = {}): Promise<Page<ServiceRequestState>> {
     const call = this.call(user);
     const q = validate(serviceRequestListSchema, query);
-    const { body, res } = await this.http.readRaw(call, serviceRequestListPath(q));
-    // The envelope as http.list reads it, without walking the items; then each item, leniently.
-    let raw: unknown;
-    const envelope: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(body)) {
-      if (k.charAt(0).toLowerCase() + k.slice(1) === 'items') raw = v;
-      else envelope[k] = v;
-    }
-    const page = this.http.parse(collectionSchema, envelope, res, call, 'collection');
-    const items: ServiceRequestState[] = [];
-    let skipped = 0;
-    for (const item of Array.isArray(raw) ? raw : []) {
-      const r = readServiceRequestState(item);
-      if (r.ok) {
-        reportUnreadable(this.logger, 'serviceRequest', r.unreadable);
-        items.push(r.value);
-      } else {
-        skipped++;
-        reportUnreadable(this.logger, 'serviceRequest', ['(item)']);
-      }
-    }
-    return pageOf(q, { ...page, items, skipped });
+    return pageOf(q, await this.http.list(call, serviceRequestListPath(q), readServiceRequestState, 'serviceRequest'));
   }
 
   /** PATCH /v1/servicerequests/{id} with only NewNote (seed: update-service-request). One call; never re-sent blindly. */

@@ -9,9 +9,12 @@ import type { Logger } from '../logging/logger';
 import { isPartnerCenterError, isRefusal, parseErrorBody, PartnerCenterError } from './errors';
 import { retryAfterMs, type CallContext, type HttpMethod, type Next, type PcResponse } from './pipeline';
 import { readLeniently, reportUnreadable } from './read';
-import { camelizeKeys, collectionSchema } from './schemas';
+import { camelizeKeys, camelKey, collectionSchema } from './schemas';
 
 export type Raw = Record<string, unknown>;
+
+/** Reads one item of a collection: its value and the fields it could not read, or not at all. */
+export type ItemReader<T> = (raw: unknown) => { ok: true; value: T; unreadable: string[] } | { ok: false };
 
 /**
  * What became of a write. A refusal is thrown (a PartnerCenterError for which `isRefusal` is true): only
@@ -97,14 +100,25 @@ export class PartnerCenterHttp {
     return { value, raw: body, etag };
   }
 
-  /** Reads a collection item by item: an item that cannot be read is skipped and counted, never fatal. */
-  async list<S extends z.ZodType>(call: CallContext, path: string, item: S, kind: string, headers?: Record<string, string>) {
+  /**
+   * Reads a collection item by item: an item that cannot be read is skipped and counted, never fatal.
+   * Each item is read with `item`: a schema (read leniently), or a reader of its own (the notifier's, which
+   * reads only what it compares). The envelope (count, links) is read without walking the items.
+   */
+  async list<T>(call: CallContext, path: string, item: z.ZodType<T> | ItemReader<T>, kind: string, headers?: Record<string, string>) {
     const { body, res } = await this.readRaw(call, path, headers);
-    const envelope = this.parse(collectionSchema, body, res, call, 'collection');
-    const items: Array<z.output<S>> = [];
+    let raw: unknown;
+    const rest: Raw = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (camelKey(k) === 'items') raw = v;
+      else rest[k] = v;
+    }
+    const envelope = this.parse(collectionSchema, rest, res, call, 'collection');
+    const read: ItemReader<T> = typeof item === 'function' ? item : (v) => readLeniently(item, v);
+    const items: T[] = [];
     let skipped = 0;
-    for (const raw of envelope.items) {
-      const r = readLeniently(item, raw);
+    for (const one of Array.isArray(raw) ? raw : []) {
+      const r = read(one);
       if (r.ok) {
         reportUnreadable(this.logger, kind, r.unreadable);
         items.push(r.value);

@@ -12,6 +12,11 @@ import type { FieldKey, FieldMessage, FieldProblem } from './errors';
 // ---------------------------------------------------------------------------------------------------------
 // Reading helpers
 
+/** A key as camelizeKeys writes it: the first letter lower-cased (`Items` → `items`). */
+export function camelKey(k: string): string {
+  return k.charAt(0).toLowerCase() + k.slice(1);
+}
+
 /** Lower-cases the first letter of every key, recursively: PascalCase and camelCase read the same. */
 export function camelizeKeys(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -29,7 +34,7 @@ export function camelizeKeys(value: unknown): unknown {
     const entries = Object.entries(value);
     for (let i = 0; i < entries.length; i++) {
       const [k, v] = entries[i]!;
-      const key = k.charAt(0).toLowerCase() + k.slice(1);
+      const key = camelKey(k);
       const val = camelizeKeys(v);
       if (!out && (key !== k || val !== v)) {
         out = {};
@@ -150,7 +155,7 @@ export function readServiceRequestState(raw: unknown): { ok: true; value: Servic
   let id: unknown, title: unknown, status: unknown, notes: unknown;
   // camelizeKeys' reading of the keys: the first letter lower-cased, the last of two spellings wins.
   for (const [k, v] of Object.entries(raw)) {
-    const key = k.charAt(0).toLowerCase() + k.slice(1);
+    const key = camelKey(k);
     if (key === 'id') id = v;
     else if (key === 'title') title = v;
     else if (key === 'status') status = v;
@@ -168,7 +173,7 @@ export function readServiceRequestState(raw: unknown): { ok: true; value: Servic
       }
       value.noteCount++;
       let t: unknown;
-      for (const [k, v] of Object.entries(n)) if (k.charAt(0).toLowerCase() + k.slice(1) === 'text') t = v;
+      for (const [k, v] of Object.entries(n)) if (camelKey(k) === 'text') t = v;
       if (typeof t === 'string') value.lastNote = t;
       else {
         value.lastNote = undefined;
