@@ -6,17 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import { DelegatedIdentity } from '../../src/identity/delegated';
-import { silentLogger } from '../../src/logging/logger';
 import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { conversationKeyOf, WatchStore } from '../../src/notifications/watches';
 import { SEED } from '../../dev/sandbox';
 import { KeyValueStore } from '../../src/storage';
 import { BlobStateStore } from '../../src/storage/blob';
-import { systemClock } from '../../src/util/clock';
 import { startAzurite, type Azurite } from '../support/azurite';
-import { ALICE, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
-import { sayInChannel, spawnInstance, type Instance } from '../support/spawn-instance';
+import { cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { sayInChannel, sharedInstanceEnv, spawnInstance, type Instance } from '../support/spawn-instance';
 import { until } from '../support/until';
 
 const INTERVAL_MS = 1_000;
@@ -38,37 +35,11 @@ describe('kill -9 during a burst of watch commands', () => {
     services = await startSandboxServices(config);
     connector = await startConnector();
     container = `crash-${randomUUID().slice(0, 8)}`;
-    services.authority.user({ oid: ALICE.aadObjectId, tid: TENANT, name: ALICE.name });
-    const identity = new DelegatedIdentity(
-      {
-        clientId: services.app.clientId,
-        clientSecret: services.app.clientSecret,
-        authority: services.authority.authorityUrl('organizations'),
-        knownAuthority: { host: services.authority.host, metadata: services.authority.openIdConfiguration('organizations') },
-        caPem: services.authority.caPem,
-        scope: config.partnerCenter.scope,
-        cacheSecret: services.cacheSecret,
-      },
-      new KeyValueStore(new BlobStateStore(azurite.connectionString, container)),
-      systemClock,
-      silentLogger,
-    );
-    await identity.exchange({ id: ALICE.aadObjectId, name: ALICE.name, tenantId: TENANT }, services.authority.mintSsoToken(ALICE.aadObjectId, config.aad.appIdUri));
-    env = {
-      PORT: '0',
-      LOG_LEVEL: 'warn',
+    env = await sharedInstanceEnv(services, { connectionString: azurite.connectionString, container }, {
       NOTIFY_INTERVAL_MS: String(INTERVAL_MS),
       NOTIFY_LEASE_MS: '3000',
       CARD_SIGNING_KEY: 'crash-test-signing-key-0123456789-abcdefgh',
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      AZURE_STORAGE_CONTAINER: container,
-      TEST_SANDBOX_URL: services.sandbox.url,
-      TEST_AUTHORITY_URL: services.authority.url,
-      TEST_AUTHORITY_CA: services.authority.caPem,
-      TEST_AUTHORITY_METADATA: JSON.stringify(services.authority.openIdConfiguration('organizations')),
-      TEST_APP: JSON.stringify(services.app),
-      TEST_CACHE_SECRET: services.cacheSecret,
-    };
+    });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import { DelegatedIdentity } from '../../src/identity/delegated';
-import { silentLogger } from '../../src/logging/logger';
 import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { SEED } from '../../dev/sandbox';
-import { KeyValueStore } from '../../src/storage';
-import { BlobStateStore } from '../../src/storage/blob';
-import { systemClock } from '../../src/util/clock';
 import { startAzurite, type Azurite } from '../support/azurite';
-import { ALICE, TENANT, cardOf, startConnector, textOf, type Connector } from '../support/teams';
-import { sayInChannel, spawnInstance, type Instance } from '../support/spawn-instance';
+import { cardOf, startConnector, textOf, type Connector } from '../support/teams';
+import { sayInChannel, sharedInstanceEnv, spawnInstance, type Instance } from '../support/spawn-instance';
 import { until } from '../support/until';
 
 const LEASE_MS = 3_000;
@@ -34,39 +29,11 @@ describe('scale-out: two bot processes on one Azurite store', () => {
     connector = await startConnector();
     const container = `processes-${randomUUID().slice(0, 8)}`;
 
-    // Alice signed in once (Teams SSO): her token cache is in the shared store, encrypted with the shared secret.
-    services.authority.user({ oid: ALICE.aadObjectId, tid: TENANT, name: ALICE.name });
-    const identity = new DelegatedIdentity(
-      {
-        clientId: services.app.clientId,
-        clientSecret: services.app.clientSecret,
-        authority: services.authority.authorityUrl('organizations'),
-        knownAuthority: { host: services.authority.host, metadata: services.authority.openIdConfiguration('organizations') },
-        caPem: services.authority.caPem,
-        scope: config.partnerCenter.scope,
-        cacheSecret: services.cacheSecret,
-      },
-      new KeyValueStore(new BlobStateStore(azurite.connectionString, container)),
-      systemClock,
-      silentLogger,
-    );
-    await identity.exchange({ id: ALICE.aadObjectId, name: ALICE.name, tenantId: TENANT }, services.authority.mintSsoToken(ALICE.aadObjectId, config.aad.appIdUri));
-
-    const env = {
-      PORT: '0',
-      LOG_LEVEL: 'warn',
+    const env = await sharedInstanceEnv(services, { connectionString: azurite.connectionString, container }, {
       NOTIFY_INTERVAL_MS: String(INTERVAL_MS),
       NOTIFY_LEASE_MS: String(LEASE_MS),
       CARD_SIGNING_KEY: 'shared-signing-key-for-both-processes-0123456',
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      AZURE_STORAGE_CONTAINER: container,
-      TEST_SANDBOX_URL: services.sandbox.url,
-      TEST_AUTHORITY_URL: services.authority.url,
-      TEST_AUTHORITY_CA: services.authority.caPem,
-      TEST_AUTHORITY_METADATA: JSON.stringify(services.authority.openIdConfiguration('organizations')),
-      TEST_APP: JSON.stringify(services.app),
-      TEST_CACHE_SECRET: services.cacheSecret,
-    };
+    });
     instances.push(...(await Promise.all([spawnInstance('process-a', env), spawnInstance('process-b', env)])));
   }, 120_000);
 

@@ -6,6 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { SandboxServices } from '../../dev/compose';
+import { loadConfig } from '../../src/config';
+import { DelegatedIdentity } from '../../src/identity/delegated';
+import { silentLogger } from '../../src/logging/logger';
+import { KeyValueStore } from '../../src/storage';
+import { BlobStateStore } from '../../src/storage/blob';
+import { systemClock } from '../../src/util/clock';
 import { ALICE, BOT, TENANT } from './teams';
 
 const ROOT = join(__dirname, '../..');
@@ -14,6 +21,48 @@ export interface Instance {
   child: ChildProcess;
   url: string;
   output: string[];
+}
+
+/**
+ * What instances on one Blob store share: Alice signed in once (Teams SSO), her token cache in that store,
+ * encrypted with the shared secret; and the environment that points an instance at the sandbox, the token
+ * authority and the store. `env` adds to it (intervals, the card signing key).
+ */
+export async function sharedInstanceEnv(
+  services: SandboxServices,
+  store: { connectionString: string; container: string },
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  const config = loadConfig({});
+  services.authority.user({ oid: ALICE.aadObjectId, tid: TENANT, name: ALICE.name });
+  const identity = new DelegatedIdentity(
+    {
+      clientId: services.app.clientId,
+      clientSecret: services.app.clientSecret,
+      authority: services.authority.authorityUrl('organizations'),
+      knownAuthority: { host: services.authority.host, metadata: services.authority.openIdConfiguration('organizations') },
+      caPem: services.authority.caPem,
+      scope: config.partnerCenter.scope,
+      cacheSecret: services.cacheSecret,
+    },
+    new KeyValueStore(new BlobStateStore(store.connectionString, store.container)),
+    systemClock,
+    silentLogger,
+  );
+  await identity.exchange({ id: ALICE.aadObjectId, name: ALICE.name, tenantId: TENANT }, services.authority.mintSsoToken(ALICE.aadObjectId, config.aad.appIdUri));
+  return {
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    AZURE_STORAGE_CONNECTION_STRING: store.connectionString,
+    AZURE_STORAGE_CONTAINER: store.container,
+    TEST_SANDBOX_URL: services.sandbox.url,
+    TEST_AUTHORITY_URL: services.authority.url,
+    TEST_AUTHORITY_CA: services.authority.caPem,
+    TEST_AUTHORITY_METADATA: JSON.stringify(services.authority.openIdConfiguration('organizations')),
+    TEST_APP: JSON.stringify(services.app),
+    TEST_CACHE_SECRET: services.cacheSecret,
+    ...env,
+  };
 }
 
 /** Starts an instance; resolves with its URL once it says it is ready. */
