@@ -4,7 +4,7 @@
  *   npm run bench:commands          (add -- --rounds 10 --per-round 300 --warmup 600 to change the sample,
  *                                    -- --concurrency 1,16 for the levels, -- --latency 20 to give the
  *                                    sandbox a service-like delay in ms, -- --only product|minimal|ceiling
- *                                    to run one side alone, -- --log-level silent to have neither bot
+ *                                    to run one side alone (or equal), -- --log-level silent to have no bot
  *                                    log (by default both write their lines at info, production's default
  *                                    level, to /dev/null), -- --cpu-prof DIR
  *                                    to write each bot's V8 CPU profile of the measured rounds to DIR;
@@ -12,8 +12,12 @@
  *
  * Product: `sr 616122292874576` through the real bot (production's start(), as `npm start` runs it): parse
  * the command, GET the service request from the Partner Center sandbox, render its card, post it to the
- * connector. Minimal: a teams-ai Application answering every message with the text `pong`, built with the
- * product's own adapter class, Application options (src/teams/app.ts) and HTTP front door (src/http/server.ts).
+ * connector. Equal work: a bot built only from teams-ai, restify and fetch, with no product code, that does
+ * the same: one GET of the same service request from the same sandbox with a bearer token, and one card of
+ * the same JSON posted (the product's reply, captured once before the rounds); it logs one line at info per
+ * turn. The product/equal-work ratio is the product's own cost. Minimal: a teams-ai Application answering
+ * every message with the text `pong`, built with the product's own adapter class, Application options
+ * (src/teams/app.ts) and HTTP front door (src/http/server.ts): the framework's floor.
  *
  * Every party runs in its own process (bench/processes.ts): the harness (this one), the connector, the
  * sandbox with the token authority, and each bot. So a bot's CPU time per command is read from the bot's
@@ -68,13 +72,23 @@ async function productBot(services: Child, logLevel: string): Promise<Target> {
     url: child.ready.url as string,
     child,
     repliesPerRequest: 1,
-    afterRound: async (requests) => {
-      // One GET per command, all answered 200 (the sandbox clears its log each time it is asked).
-      const { n, bad } = await services.call<{ n: number; bad: number }>('requests');
-      if (n !== requests || bad > 0) return `sandbox saw ${n} requests (${bad} not GET 200) for ${requests} commands`;
-      return undefined;
-    },
+    afterRound: sandboxCalls(services),
   };
+}
+
+/** One GET per command, all answered 200 (the sandbox clears its log each time it is asked). */
+function sandboxCalls(services: Child): (requests: number) => Promise<string | undefined> {
+  return async (requests) => {
+    const { n, bad } = await services.call<{ n: number; bad: number }>('requests');
+    if (n !== requests || bad > 0) return `sandbox saw ${n} requests (${bad} not GET 200) for ${requests} commands`;
+    return undefined;
+  };
+}
+
+/** The equal-work bot; `reply` is the activity the product posted for the same command. */
+async function equalBot(services: Child, logLevel: string, reply: unknown): Promise<Target> {
+  const child = await startChild('equal', { logLevel, sandboxUrl: services.ready.sandboxUrl, pcToken: services.ready.pcToken, reply });
+  return { name: 'equal', url: child.ready.url as string, child, repliesPerRequest: 1, afterRound: sandboxCalls(services) };
 }
 
 async function minimalBot(logLevel: string): Promise<Target> {
@@ -201,21 +215,22 @@ async function main(): Promise<void> {
   const levels = arg('concurrency', '1,16').split(',').map(Number);
   if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--concurrency takes positive integers, e.g. 1,16');
   const only = arg('only', '');
-  if (only && !['product', 'minimal', 'ceiling'].includes(only)) throw new Error('--only takes product, minimal or ceiling');
+  if (only && !['product', 'equal', 'minimal', 'ceiling'].includes(only)) throw new Error('--only takes product, equal, minimal or ceiling');
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   const connector = await startChild('connector');
-  const services = !only || only === 'product' ? await startChild('services', { latencyMs, actor: ALICE }) : undefined;
+  const needsProduct = !only || only === 'product' || only === 'equal';
+  const services = needsProduct ? await startChild('services', { latencyMs, actor: ALICE }) : undefined;
   const body = activityBody(connector.ready.url as string);
   const all: Target[] = [];
-  if (services) all.push(await productBot(services, logLevel));
+  const product = services ? await productBot(services, logLevel) : undefined;
+  if (product && only !== 'equal') all.push(product);
   if (!only || only === 'minimal') all.push(await minimalBot(logLevel));
   const ceiling = !only || only === 'ceiling' ? await rawServer() : undefined;
-  const t0 = performance.now();
 
   // Check once that each side answers what it should: the product the service request's card, the minimal
   // bot its pong (an error card would also answer HTTP 200).
-  for (const target of all) {
+  const answer = async (target: Target): Promise<string> => {
     await connector.call('capture');
     const p = poster(target.url, 1);
     await run(target, body, 1, 1, p.post);
@@ -225,11 +240,19 @@ async function main(): Promise<void> {
     if (problem) throw new Error(`${target.name}: ${problem}`);
     const ok =
       got.length === 1 &&
-      (target.name === 'product'
-        ? got[0]!.includes('application/vnd.microsoft.card.adaptive') && got[0]!.includes(SR_TITLE)
-        : got[0]!.includes('"text":"pong"'));
+      (target.name === 'minimal' ? got[0]!.includes('"text":"pong"') : got[0]!.includes('application/vnd.microsoft.card.adaptive') && got[0]!.includes(SR_TITLE));
     if (!ok) throw new Error(`${target.name} answered unexpectedly: ${got.join('\n').slice(0, 600)}`);
+    return got[0]!;
+  };
+  // The equal-work bot posts the product's own reply: captured here, once, before any round.
+  const productReply = product ? await answer(product) : undefined;
+  if (services && productReply && (!only || only === 'equal')) {
+    const activity = JSON.parse(productReply.slice(productReply.indexOf(' {') + 1)) as unknown;
+    all.splice(product && only !== 'equal' ? 1 : 0, 0, await equalBot(services, logLevel, activity));
   }
+  if (product && only === 'equal') await product.child.close();
+  for (const target of all) if (target !== product) await answer(target);
+  const t0 = performance.now();
 
   const results = new Map<string, SideStats>();
   const key = (name: string, c: number) => `${name}@${c}`;
@@ -247,9 +270,10 @@ async function main(): Promise<void> {
       const order = r % 2 === 0 ? all : [...all].reverse();
       for (const target of order) {
         const calls0 = await connector.call<number>('calls');
-        const others0 = await Promise.all([connector.cpuMs(), target.name === 'product' ? services!.cpuMs() : 0]);
+        const usesSandbox = target.name !== 'minimal';
+        const others0 = await Promise.all([connector.cpuMs(), usesSandbox ? services!.cpuMs() : 0]);
         const res = await run(target, body, perRound, c, posters.get(target.name)!.post);
-        const others = await Promise.all([connector.cpuMs(), target.name === 'product' ? services!.cpuMs() : 0]);
+        const others = await Promise.all([connector.cpuMs(), usesSandbox ? services!.cpuMs() : 0]);
         const replies = (await connector.call<number>('calls')) - calls0;
         if (replies !== perRound * target.repliesPerRequest) {
           throw new Error(`${target.name}: the connector got ${replies} replies for ${perRound} requests`);
@@ -301,7 +325,8 @@ async function main(): Promise<void> {
   const f0 = (n: number) => n.toFixed(0).padStart(6);
   const f2 = (n: number) => n.toFixed(2).padStart(7);
   console.log(
-    `Commands through POST /api/messages: \`${COMMAND}\` (product) vs a teams-ai bot answering 'pong' (minimal);` +
+    `Commands through POST /api/messages: \`${COMMAND}\` (product) vs the same work with no product code (equal: teams-ai, restify, fetch)` +
+      ` and a teams-ai bot answering 'pong' (minimal, the framework's floor);` +
       ` ${rounds} rounds x ${perRound} requests per side and level after ${warmup} warm-up requests; sandbox latency ${latencyMs} ms;` +
       ` log level ${logLevel}; bots, sandbox, connector and harness each in their own process; ${seconds.toFixed(1)} s`,
   );
@@ -317,11 +342,21 @@ async function main(): Promise<void> {
         `  ${s.name.padEnd(8)} ${f0(s.rps)} req/s (median of rounds, min ${Math.min(...s.s.rps).toFixed(0)}, max ${Math.max(...s.s.rps).toFixed(0)})` +
           `   p50 ${f2(s.p50)} ms   p99 ${f2(s.p99)} ms   bot CPU ${s.cpuMs.toFixed(3)} ms/request` +
           `   (other processes: connector ${median(s.s.connectorCpuMs).toFixed(3)}` +
-          (s.name === 'product' ? `, sandbox ${median(s.s.sandboxCpuMs).toFixed(3)} ms/request)` : ' ms/request)'),
+          (s.name !== 'minimal' ? `, sandbox ${median(s.s.sandboxCpuMs).toFixed(3)} ms/request)` : ' ms/request)'),
       );
     }
     const product = stats.find((s) => s.name === 'product');
+    const equalWork = stats.find((s) => s.name === 'equal');
     const minimal = stats.find((s) => s.name === 'minimal');
+    if (product && equalWork) {
+      const ratios = product.s.rps.map((p, i) => p / equalWork.s.rps[i]!);
+      const cpuRatios = product.s.cpuMs.map((p, i) => equalWork.s.cpuMs[i]! / p);
+      console.log(
+        `  ratio product/equal-work: median ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; aim >= 0.9)` +
+          `; from CPU per request (equal/product): median ${median(cpuRatios).toFixed(3)}` +
+          ` (${median(product.s.cpuMs).toFixed(3)} vs ${median(equalWork.s.cpuMs).toFixed(3)} ms, +${(median(product.s.cpuMs) - median(equalWork.s.cpuMs)).toFixed(3)} ms per command)`,
+      );
+    }
     if (product && minimal) {
       const ratios = product.s.rps.map((p, i) => p / minimal.s.rps[i]!);
       console.log(

@@ -7,6 +7,10 @@
  *   node dist/bench/processes.js product     the real bot: production's start() against those services
  *   node dist/bench/processes.js minimal     a teams-ai bot answering `pong`: the product's adapter class,
  *                                            Application options and HTTP front door (src/http/server.ts)
+ *   node dist/bench/processes.js equal       the equal-work bot: teams-ai, restify and fetch only, no product
+ *                                            code; does what `sr «id»` does (one GET of the service request
+ *                                            from the sandbox with a bearer token, one card posted: the
+ *                                            product's own rendered reply, captured once before the rounds)
  *   node dist/bench/processes.js raw         a raw node:http server answering 200 (the harness's ceiling)
  *
  * Each is started with child_process.fork and speaks over its IPC channel: it sends {ready: ...} once
@@ -22,7 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type Role = 'connector' | 'services' | 'product' | 'minimal' | 'raw';
+export type Role = 'connector' | 'services' | 'product' | 'minimal' | 'equal' | 'raw';
 
 type Handler = (msg: Record<string, unknown>) => unknown;
 
@@ -40,7 +44,9 @@ export interface Child {
 
 /** Forks a role and waits until it is ready; `init` is handed to it first (e.g. where the services are). */
 export function startChild(role: Role, init: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<Child> {
-  const proc = fork(join(__dirname, 'processes.js'), [role], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // restify's DEP0111 is silenced in every child, as `npm test` and the product's entries silence it.
+  const execArgv = [...process.execArgv, '--disable-warning=DEP0111'];
+  const proc = fork(join(__dirname, 'processes.js'), [role], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let seq = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   return new Promise((resolve, reject) => {
@@ -184,10 +190,15 @@ async function services(init: Record<string, unknown>): Promise<void> {
   // The SSO token Teams would send for the benchmark's one user (as dev/compose mints it for the Playground).
   s.authority.user({ oid: actor.oid, tid: actor.tid, name: actor.name, upn: 'alice@sandbox.onmicrosoft.com' });
   const ssoToken = s.authority.mintSsoToken(actor.oid, s.app.appIdUri, 24 * 3600);
+  // The equal-work bot's bearer token: what the product's on-behalf-of exchange yields (audience: Partner
+  // Center), minted once, as the product's token cache serves every command after the first.
+  const scope = config.partnerCenter.scope;
+  const pcToken = s.authority.mintSsoToken(actor.oid, scope.slice(0, scope.lastIndexOf('/')), 24 * 3600);
   serve(
     {
       sandboxUrl: s.sandbox.url,
       ssoToken,
+      pcToken,
       identity: {
         clientId: s.app.clientId,
         clientSecret: s.app.clientSecret,
@@ -250,6 +261,52 @@ async function minimal(init: Record<string, unknown>): Promise<void> {
   serve({ url: `${server.url}/api/messages` }, {}, () => server.close());
 }
 
+/**
+ * Equal work, with no product code: teams-ai, restify and fetch. `sr «id»`: one GET of the service request
+ * from the same sandbox with a bearer token and Partner Center's request headers, a check that it is the one
+ * asked for, the product's card for it posted as the reply, and one log line at info per turn.
+ */
+async function equal(init: Record<string, unknown>): Promise<void> {
+  const restify = require('restify') as typeof import('restify');
+  const { Application, TeamsAdapter } = require('@microsoft/teams-ai') as typeof import('@microsoft/teams-ai');
+  const pino = require('pino') as typeof import('pino');
+  const { randomUUID } = require('node:crypto') as typeof import('node:crypto');
+  const level = String(init.logLevel ?? 'silent');
+  const log = pino({ level }, devNull(level) ?? pino.destination('/dev/null'));
+  const sandboxUrl = init.sandboxUrl as string;
+  const token = init.pcToken as string;
+  const reply = init.reply as { attachments: unknown[] };
+  const adapter = new TeamsAdapter({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' });
+  const app = new Application({ adapter, botAppId: '', removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+  app.message(/^\s*sr\s+(\S+)\s*$/i, async (ctx) => {
+    const started = performance.now();
+    const id = /^\s*sr\s+(\S+)/i.exec(ctx.activity.text ?? '')![1]!;
+    const requestId = randomUUID();
+    const res = await fetch(`${sandboxUrl}/v1/servicerequests/${encodeURIComponent(id)}`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        'ms-contract-version': 'v1',
+        'ms-requestid': requestId,
+        'ms-correlationid': randomUUID(),
+        'x-locale': ctx.activity.locale ?? 'en-US',
+      },
+    });
+    const sr = (await res.json()) as { id?: string };
+    if (res.status !== 200 || sr.id !== id) throw new Error(`GET service request: ${res.status}`);
+    await ctx.sendActivity({ type: 'message', attachments: reply.attachments as never });
+    log.info({ command: 'sr', outcome: 'ok', ms: Math.round(performance.now() - started), calls: [{ status: res.status, requestId }] }, 'turn');
+  });
+  const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ mapParams: false }));
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  serve({ url: `http://127.0.0.1:${port}/api/messages` }, {}, () => new Promise<void>((r) => server.close(() => r())));
+}
+
 async function raw(): Promise<void> {
   const server = http.createServer((req, res) => {
     req.resume();
@@ -272,7 +329,7 @@ function devNull(level: string) {
 
 if (require.main === module) {
   const role = process.argv[2] as Role;
-  const roles: Record<Role, (init: Record<string, unknown>) => Promise<void>> = { connector, services, product, minimal, raw };
+  const roles: Record<Role, (init: Record<string, unknown>) => Promise<void>> = { connector, services, product, minimal, equal, raw };
   process.once('message', (m: { init: Record<string, unknown> }) => {
     roles[role](m.init).catch((e) => {
       console.error(e);
