@@ -22,6 +22,7 @@ import type { CloudAdapter } from 'botbuilder';
 import type { AdaptiveCard } from '../cards/render';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../util/clock';
+import { parseRetryAfter, retry, type RetrySchedule } from '../util/retry';
 
 export interface RateLimit {
   count: number;
@@ -46,6 +47,15 @@ export const TEAMS_TENANT_LIMITS: ReadonlyArray<RateLimit> = [{ count: 50, ms: 1
 export function safetyMarginMs(windowMs: number): number {
   return Math.max(25, Math.ceil(windowMs / 100));
 }
+
+/**
+ * Teams sends on the one retry helper (src/util/retry.ts), with their own data: a 429 (it should not happen)
+ * is waited out for its Retry-After; 502/503/504 and a failure with no status (the connection) are tried
+ * again, six tries in all, waits doubling from 500 ms up to 30 s, no jitter (each thread's sends are
+ * already one after another).
+ */
+const SEND_RETRIES: RetrySchedule = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, jitter: 'none' };
+const SEND_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /** How long a connector client is reused before a new one is made. */
 const CLIENT_REUSE_MS = 10 * 60_000;
@@ -126,7 +136,7 @@ interface Failure {
   retryAfterMs?: number;
 }
 
-function failureOf(e: unknown): Failure {
+function failureOf(e: unknown, now: number): Failure {
   const err = e as { statusCode?: number; status?: number; code?: string; body?: unknown; response?: { status?: number; headers?: { get?(n: string): string | undefined } | Record<string, string>; bodyAsText?: string } };
   const status = err.statusCode ?? err.status ?? err.response?.status;
   let code = typeof err.code === 'string' && !/^(ECONN|ETIMEDOUT|REQUEST_SEND_ERROR)/.test(err.code) ? err.code : undefined;
@@ -138,8 +148,7 @@ function failureOf(e: unknown): Failure {
   }
   const headers = err.response?.headers;
   const raw = headers && typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(n: string): string | undefined }).get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
-  const seconds = raw !== undefined ? Number(raw) : NaN;
-  return { status, code, retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined };
+  return { status, code, retryAfterMs: parseRetryAfter(raw, now) };
 }
 
 export interface SenderOptions {
@@ -275,32 +284,38 @@ export class TeamsSender {
 
   private async attempts(ref: Partial<ConversationReference>, threadKey: string, op: (c: ConnectorClient, conversationId: string) => Promise<string>): Promise<string> {
     const tenant = ref.conversation?.tenantId ?? 'tenant';
-    const max = this.o.maxAttempts ?? 6;
-    for (let attempt = 1; ; attempt++) {
-      let answered: ((at: number) => void) | undefined;
-      try {
-        const client = await this.clientFor(ref);
-        answered = await this.slot(threadKey, tenant);
-        let id: string;
-        try {
-          id = await op(client, ref.conversation!.id!);
-        } finally {
-          answered(this.o.clock.now());
-        }
-        return id;
-      } catch (e) {
-        const f = failureOf(e);
-        if (f.status === 404 || (f.status === 403 && /BotNotInConversationRoster|ConversationBlockedByUser/i.test(f.code ?? ''))) {
-          throw new DeliveryError('gone', f.status, f.code);
-        }
-        const transient = f.status === 429 || f.status === 502 || f.status === 503 || f.status === 504 || f.status === undefined;
-        if (!transient || attempt >= max) throw new DeliveryError('failed', f.status, f.code);
-        const backoff = f.retryAfterMs ?? Math.min(30_000, 500 * 2 ** (attempt - 1));
-        this.o.logger.warn({ status: f.status, code: f.code, waitMs: backoff, attempt }, 'Teams send will be retried');
-        await this.nap(backoff);
-      }
+    const schedule = { ...SEND_RETRIES, maxAttempts: this.o.maxAttempts ?? SEND_RETRIES.maxAttempts };
+    try {
+      return await retry(
+        { schedule, sleep: (ms) => this.nap(ms) },
+        async () => {
+          const client = await this.clientFor(ref);
+          const answered = await this.slot(threadKey, tenant);
+          try {
+            return await op(client, ref.conversation!.id!);
+          } finally {
+            answered(this.o.clock.now());
+          }
+        },
+        (outcome, n, backoff) => {
+          if (!('error' in outcome)) return undefined;
+          const f = failureOf(outcome.error, this.o.clock.now());
+          if (isGone(f) || !(f.status === undefined || SEND_RETRY_STATUSES.has(f.status))) return undefined;
+          const afterMs = f.retryAfterMs ?? backoff;
+          this.o.logger.warn({ status: f.status, code: f.code, waitMs: afterMs, attempt: n + 1 }, 'Teams send will be retried');
+          return { afterMs };
+        },
+      );
+    } catch (e) {
+      const f = failureOf(e, this.o.clock.now());
+      throw new DeliveryError(isGone(f) ? 'gone' : 'failed', f.status, f.code);
     }
   }
+}
+
+/** A conversation the bot can no longer reach: no point trying again. */
+function isGone(f: Failure): boolean {
+  return f.status === 404 || (f.status === 403 && /BotNotInConversationRoster|ConversationBlockedByUser/i.test(f.code ?? ''));
 }
 
 function activityOf(card: AdaptiveCard) {

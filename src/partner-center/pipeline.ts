@@ -13,6 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../util/clock';
+import { parseRetryAfter, retry, type RetrySchedule } from '../util/retry';
 import type { Logger } from '../logging/logger';
 import { isBusinessCode, parseErrorBody, PartnerCenterError, redactRequest, type RedactedRequest } from './errors';
 
@@ -162,57 +163,48 @@ export function isPassingFault(res: Pick<PcResponse, 'status' | 'text'>): boolea
 
 /** Retry-After as seconds, or an HTTP date; else the 429 body's "Try again in N seconds". */
 export function retryAfterMs(res: PcResponse, now: number): number | undefined {
-  const header = res.headers.get('retry-after');
-  if (header) {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(header);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
-  const match = /try again in (\d+(?:\.\d+)?) seconds?/i.exec(res.text);
-  return match ? Number(match[1]) * 1000 : undefined;
+  return parseRetryAfter(res.headers.get('retry-after'), now, res.text);
 }
 
+/**
+ * Partner Center calls on the one retry helper (src/util/retry.ts), with their own data: 429 (not
+ * processed, so safe to send again whatever the method) waits out Retry-After within the call's throttle
+ * budget; a passing fault (408, 5xx) and a timeout or reset are retried only for idempotent requests,
+ * since a write that timed out may have been applied.
+ */
 export function retryPolicy(o: RetryOptions): Policy {
-  const random = o.random ?? Math.random;
-  const backoff = (attempt: number) => {
-    const exp = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** attempt);
-    return Math.round(exp / 2 + (random() * exp) / 2); // "equal jitter": never less than half the step
-  };
+  const schedule: RetrySchedule = { maxAttempts: o.maxRetries + 1, baseDelayMs: o.baseDelayMs, maxDelayMs: o.maxDelayMs, jitter: 'equal' };
   return {
     name: 'retry',
-    async send(req, next) {
+    send(req, next) {
       let throttledFor = 0;
-      for (let attempt = 0; ; attempt++) {
-        let res: PcResponse;
-        try {
-          res = await next(req);
-        } catch (e) {
-          // A request that timed out or was reset may have been applied: only an idempotent one goes again.
-          const retryable = req.idempotent && e instanceof PartnerCenterError && (e.kind === 'network' || e.kind === 'timeout');
-          if (!retryable || attempt >= o.maxRetries) throw e;
-          await o.clock.sleep(backoff(attempt), req.call.signal);
-          continue; // same MS-RequestId: this is the retry after a timeout the headers page describes
-        }
-        if (res.status === 429) {
-          // Throttled at the gateway: not processed, so safe to send again whatever the method.
-          const after = retryAfterMs(res, o.clock.now());
-          const wait = after ?? backoff(attempt);
-          const budget = req.call.throttleBudgetMs ?? Infinity;
-          if (attempt >= o.maxRetries || (after !== undefined && after > o.maxRetryAfterMs) || throttledFor + wait > budget) return res;
-          throttledFor += wait;
-          req.call.onThrottled?.(wait);
-          await o.clock.sleep(wait, req.call.signal);
-          req.headers.set('MS-RequestId', randomUUID());
-          continue;
-        }
-        if (req.idempotent && isPassingFault(res) && attempt < o.maxRetries) {
-          await o.clock.sleep(backoff(attempt), req.call.signal);
-          req.headers.set('MS-RequestId', randomUUID()); // a new one after any response
-          continue;
-        }
-        return res;
-      }
+      return retry<PcResponse>(
+        { schedule, sleep: (ms) => o.clock.sleep(ms, req.call.signal), random: o.random },
+        () => next(req),
+        (outcome, _n, backoff) => {
+          if ('error' in outcome) {
+            const e = outcome.error;
+            const retryable = req.idempotent && e instanceof PartnerCenterError && (e.kind === 'network' || e.kind === 'timeout');
+            return retryable ? {} : undefined; // same MS-RequestId: this is the retry after a timeout the headers page describes
+          }
+          const res = outcome.value;
+          if (res.status === 429) {
+            const after = retryAfterMs(res, o.clock.now());
+            const wait = after ?? backoff;
+            const budget = req.call.throttleBudgetMs ?? Infinity;
+            if ((after !== undefined && after > o.maxRetryAfterMs) || throttledFor + wait > budget) return undefined;
+            throttledFor += wait;
+            req.call.onThrottled?.(wait);
+            req.headers.set('MS-RequestId', randomUUID());
+            return { afterMs: wait };
+          }
+          if (req.idempotent && isPassingFault(res)) {
+            req.headers.set('MS-RequestId', randomUUID()); // a new one after any response
+            return {};
+          }
+          return undefined;
+        },
+      );
     },
   };
 }
