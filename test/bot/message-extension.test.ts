@@ -92,7 +92,9 @@ describe('message extension: search, choose, unfurl, refresh', () => {
     const search = await calls(() => query(bot, 'subscriptions', { customer: C.contoso.domain }, { from: CAROL }));
     expect(search.value.ce.type).toBe('result');
     expect(search.calls).toEqual(['GET /v1/customers', 'GET /v1/customers', `GET /v1/customers/${C.contoso.id}/subscriptions`]);
-    // Alice searched "Conto" before: her complete answer holds Contoso Ltd, so only the list is read.
+    // Alice searches "Conto" first (this test does it, not an earlier one): her complete answer holds
+    // Contoso Ltd, so only the list is read.
+    await query(bot, 'customers', { query: 'Conto' });
     const alice = await calls(() => query(bot, 'subscriptions', { customer: C.contoso.domain }));
     expect(alice.calls).toEqual([`GET /v1/customers/${C.contoso.id}/subscriptions`]);
     const e3 = search.value.ce.attachments!.find((a) => a.preview!.content.tap.value.subscriptionId === S.contosoNceNew.id)!;
@@ -207,9 +209,17 @@ describe('message extension: search, choose, unfurl, refresh', () => {
         for (const a of r.ce.attachments ?? []) expect(schemaErrors(a.content)).toEqual([]);
       }
     }
-    // What reached Partner Center is the search as data: inside the filter's JSON, URL-encoded.
-    const searches = pc().filter((p) => p.path.startsWith('/v1/customers?'));
-    for (const s of searches) expect(() => JSON.parse(new URL(s.path, 'http://x').searchParams.get('filter') ?? '{}')).not.toThrow();
+    // What reached Partner Center is the search as data: inside the filter's JSON (the sandbox records the
+    // path and the decoded query apart), never in the path.
+    const searches = pc().filter((p) => p.method === 'GET' && p.path === '/v1/customers' && p.query.filter !== undefined);
+    const values = searches.map((s) => JSON.parse(s.query.filter!) as { Field: string; Value: string; Operator: string });
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) expect({ field: v.Field, operator: v.Operator }).toEqual({ field: expect.stringMatching(/^(CompanyName|Domain)$/), operator: 'starts_with' });
+    for (const evil of ['\'"; DROP TABLE customers; --', '{"Field":"Domain","Value":"","Operator":"starts_with"}']) {
+      // Partner Center's search is case-insensitive: the bot sends the search lower-cased, otherwise as typed.
+      expect(values.filter((v) => v.Value === evil.toLowerCase()).map((v) => v.Field).sort()).toEqual(['CompanyName', 'Domain']);
+    }
+    expect(pc().filter((p) => /drop|profiles|%00/i.test(p.path))).toEqual([]);
 
     const unknown = await query(bot, 'frobnicate', { query: 'x' });
     expect(unknown.status).toBe(200);
