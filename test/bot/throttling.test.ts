@@ -36,7 +36,7 @@ describe('throttling on commands', () => {
   it('says it in the user\'s language', async () => {
     pc().injectFault(throttled(2));
     await bot.say(`sr ${OPEN}`, { locale: 'fr-FR' });
-    expect(messages()[0]!.activity.text).toBe("L'Espace partenaires limite les requêtes ; nouvel essai dans 2 s.");
+    expect(messages()[0]!.activity.text).toBe("L'Espace partenaires limite les requêtes\u202f; nouvel essai dans 2 s.");
   });
 
   it('does not wait out a Retry-After longer than the user would: it answers at once with when to try again', async () => {

@@ -20,7 +20,7 @@ const TRANSLATIONS: ReadonlyArray<{ locale: Exclude<Locale, 'en-US'>; file: stri
  * Keys whose translation may equal the English text:
  * - help.title: "Partner Ops" is the product's name, not translated.
  * - sub.title, sr.list.range, sr.note.by, sub.change.row, audit.value: only placeholders and punctuation, nothing to
- *   translate (French still changes sub.change.row and audit.value, adding the space before the colon).
+ *   translate (French still changes sub.change.row and audit.value, adding the no-break space before the colon).
  */
 const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>([
   'help.title',
@@ -137,8 +137,8 @@ describe('translator', () => {
 
   it('fills several placeholders, numbers formatted for the locale, and leaves a missing one visible', () => {
     const fr = translator('fr-FR');
-    expect(fr.t('sub.change.row', { field: 'Licences', from: 10, to: 12 })).toBe('Licences : 10 → 12');
-    expect(fr.t('sub.change.row', { field: 'Licences', from: 1200, to: 1500 })).toBe('Licences : 1\u202f200 → 1\u202f500');
+    expect(fr.t('sub.change.row', { field: 'Licences', from: 10, to: 12 })).toBe('Licences\u00a0: 10 → 12');
+    expect(fr.t('sub.change.row', { field: 'Licences', from: 1200, to: 1500 })).toBe('Licences\u00a0: 1\u202f200 → 1\u202f500');
     expect(fr.t('pc.throttled', { seconds: 30 })).toBe("L'Espace partenaires limite le nombre de requêtes. Réessayez dans 30 secondes.");
     // The compiler refuses a call without its values; at run time a missing value stays visible rather than breaking a card.
     const untyped = fr.t as (key: MessageKey, params?: object) => string;
@@ -288,7 +288,7 @@ describe('plurals, as a user reads them', () => {
   it.each([
     ['en-US', 'Partner Center allows removing at most 1 seat from', 'so I did not ask to remove 3.'],
     ['fr-FR', 'permet de retirer au plus 1 licence de cet abonnement', "d'en retirer 3."],
-    ['it-IT', 'al massimo 1 licenza da questo abbonamento', 'rimuoverne 3.'],
+    ['it-IT', 'al massimo 1 licenza da questa sottoscrizione', 'rimuoverne 3.'],
     ['bg-BG', 'най-много 1 лиценз от този абонамент', 'премахване на 3.'],
   ] as const)('%s: the refusal to remove more seats than allowed agrees with the number', (locale, limit, asked) => {
     const text = translator(locale).t('sub.refusal.decrease', { refundable: 1, asked: 3 });

@@ -134,7 +134,7 @@ export const enUS = {
   'error.next.retry': 'Try again in a minute.',
   'error.next.checkId': 'Check the id: **sr list** lists your service requests, **sub list «customer»** the subscriptions of a customer.',
   'error.next.signIn': 'Sign in again, then repeat the command.',
-  'error.next.role': 'Ask your Partner Center admin for a role that allows this (for example Admin agent or Support agent).',
+  'error.next.role': 'Ask your Partner Center admin for a role that allows this (for example Admin agent or Helpdesk agent).',
   'error.next.fix': 'Check the values, then try again: use Refresh on the card, or run the command again.',
   'error.next.web': 'Use the Partner Center web page instead.',
   'pc.invalid-input': 'Partner Center would refuse these values.',
