@@ -132,8 +132,15 @@ describe.each(LOCALES)('%s', (locale) => {
       expect(help).toContain(tr.t('help.cmd.sr list'));
       expect(help).toContain(tr.t('help.cmd.profile set'));
       if (locale !== 'en-US') {
+        // The English reference of each command's card: from the en-US run when it came first, else asked
+        // for here, so this check never passes for want of something to compare (one locale run alone).
+        for (const [name, command] of COMMANDS) {
+          if (!texts.get(name)!.has('en-US')) texts.get(name)!.set('en-US', (await say('en-US', command)).text);
+        }
+        const compared = [...texts.keys()].filter((name) => texts.get(name)!.has('en-US'));
+        expect(compared.length).toBeGreaterThanOrEqual(COMMANDS.length);
         // Every card reads differently from its en-US version: none was left in English.
-        const same = [...texts.keys()].filter((name) => texts.get(name)!.get(locale) === texts.get(name)!.get('en-US'));
+        const same = compared.filter((name) => texts.get(name)!.get(locale) === texts.get(name)!.get('en-US'));
         expect(same).toEqual([]);
       }
     },
