@@ -1,4 +1,5 @@
 import { SEED } from '../../dev/sandbox';
+import { jwtClaims } from '../../dev/sandbox/auth';
 import { VERB } from '../../src/cards/verbs';
 import { BOB, CHANNEL, GROUP, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
@@ -171,7 +172,10 @@ describe('service requests through the Bot Framework protocol', () => {
     expect(textOf(cardOf(reply))).toContain(SEED.serviceRequests.open.title);
     await bot.say(`sr note ${OPEN} from the group chat`, { conversation: GROUP, from: BOB });
     expect(pc().requests.at(-1)!.body).toEqual({ NewNote: { Text: 'from the group chat' } });
-    expect(pc().requests.at(-1)!.token).not.toBe(pc().requests[0]!.token); // Bob acted as Bob
+    // Bob acted as Bob: the token Partner Center got is his (his object id), and the note is his in its state.
+    expect(jwtClaims(pc().requests.at(-1)!.token ?? '')).toMatchObject({ oid: BOB.aadObjectId, name: BOB.name });
+    const notes = pc().data.serviceRequests.find((r) => r.resource.id === OPEN)!.resource.notes ?? [];
+    expect(notes.at(-1)).toMatchObject({ text: 'from the group chat', createdByName: BOB.name });
   });
 
   it('speaks the user\'s language, and sends it to Partner Center', async () => {

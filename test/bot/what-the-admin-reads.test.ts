@@ -197,9 +197,16 @@ describe('progress', () => {
       expect(textOf(slowNote.body.value)).toMatch(/^Adding your note… /);
       const slowRead = await bot.execute(VERB.srShow, { id: OPEN.id }, { replyToId: 'msg-sr2' });
       expect(textOf(slowRead.body.value)).toMatch(/^Working on it…/);
-      await until(() => bot.connector.calls.filter((c) => c.method === 'PUT').length >= 3, 10_000);
+      // Then each card is replaced with its outcome: what the admin reads, not how many updates were sent.
+      const last = (activityId: string) => bot.connector.calls.filter((c) => c.method === 'PUT' && c.activityId === activityId).at(-1);
+      const shows = (id: string, pattern: RegExp) => last(id) !== undefined && pattern.test(textOf(cardOf(last(id))));
+      await until(() => shows('msg-ask', /Seats: 25 → 22/) && !shows('msg-ask', /still applying|…/), 15_000);
+      await until(() => shows('msg-sr', /Your note was added\./) && shows('msg-sr2', /Cannot assign licenses to new users[\s\S]*Open/), 10_000);
+      expect(textOf(cardOf(last('msg-sr')))).not.toMatch(/…/);
+      const stored = bot.running.sandbox!.data.subscriptions.find((x) => x.resource.id === NCE)!;
+      expect(stored.resource.quantity).toBe(22);
     } finally {
       await bot.close();
     }
-  });
+  }, 40_000);
 });
