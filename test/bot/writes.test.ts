@@ -174,4 +174,15 @@ describe('writes: applied, refused or unknown, and never twice', () => {
     // Read back a few times within the bounded wait, never forever.
     expect(pc().requests.filter((r) => r.method === 'GET').length).toBeGreaterThan(1);
   });
+
+  it('sends a note once when Partner Center answers 503, and says it could not confirm it', async () => {
+    bot = await startTestBot({ PARTNER_CENTER_VERIFY_WAIT_MS: '1500' });
+    pc().injectFault({ method: 'PATCH', path: SR_PATH, status: 503, times: 3, body: { code: '503', description: 'Service unavailable', data: [], source: 'PartnerFD' } });
+    await bot.say(`sr note ${OPEN} Answered 503`);
+    const text = textOf(cardOf(posted()[0]));
+    expect(writes()).toHaveLength(1); // a 5xx may follow an applied write: a note is never sent again
+    expect(text).toMatch(/could not confirm this change/);
+    expect(text).not.toMatch(/Nothing was changed|did not work/);
+    expect((notesOf(OPEN) ?? []).map((n) => n.text)).not.toContain('Answered 503');
+  });
 });
