@@ -7,6 +7,7 @@ import { VERB } from '../../src/cards/verbs';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { ALICE, BOB, GROUP, TENANT, startTestBot, textOf, type TestBot } from '../support/teams';
 import { cardVersionErrors } from '../cards/version';
+import { until } from '../support/until';
 import { schemaErrors } from '../cards/validate';
 
 const C = SEED.customers;
@@ -236,6 +237,25 @@ describe('message extension: search, choose, unfurl, refresh', () => {
     const found = await query(bot, 'subscriptions', { customer: C.fabrikam.domain }, { locale: 'it-IT' });
     expect(textOf(found.ce.attachments![0]!.content)).toContain('Letto dal Centro per i partner in data');
   });
+});
+
+describe('message extension: a slow Partner Center', () => {
+  it('answers by the invoke deadline, and the same search a moment later from the read that went on', async () => {
+    const bot = await startTestBot({}, { bot: { invokeDeadlineMs: 300 } });
+    try {
+      bot.running.sandbox!.setOptions({ latencyMs: 1_500 });
+      const slow = await query(bot, 'customers', { query: 'fabrikam' });
+      expect(slow).toEqual({ status: 200, ce: { type: 'message', text: 'Partner Center is taking longer than usual. Search again in a moment: the results will be ready then.' } });
+      // The two searches (company name, domain) go on and land in the cache.
+      await until(() => bot.running.sandbox!.requests.filter((r) => r.status !== 0).length >= 2, 10_000);
+      const before = bot.running.sandbox!.requests.length;
+      const again = await query(bot, 'customers', { query: 'fabrikam' });
+      expect(titles(again.ce)).toEqual([C.fabrikam.companyName]);
+      expect(bot.running.sandbox!.requests.length).toBe(before);
+    } finally {
+      await bot.close();
+    }
+  }, 30_000);
 });
 
 describe('message extension: a user who is not signed in', () => {

@@ -393,6 +393,7 @@ export const enUS = {
   'ext.severalCustomers': "Several customers match \"{query}\": {names}. Type more of the name or domain, or the tenant id.",
   'ext.nothing': "No service request matches \"{query}\".",
   'ext.failed': "Partner Center could not be searched just now. Try again in a moment (correlation id {correlationId}).",
+  'ext.slow': 'Partner Center is taking longer than usual. Search again in a moment: the results will be ready then.',
   'ext.signIn': "Sign in to Partner Ops",
   'ext.signInRequired': "Sign in to Partner Center first: open Partner Ops in a 1:1 chat and sign in, then search again.",
   'ext.badItem': "This result can no longer be shown. Search again.",

@@ -387,6 +387,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'ext.severalCustomers': 'Plusieurs clients correspondent à « {query} » : {names}. Tapez davantage du nom ou du domaine, ou l\'ID de locataire.',
   'ext.nothing': 'Aucune demande de service ne correspond à « {query} ».',
   'ext.failed': "Impossible de rechercher dans l'Espace partenaires pour le moment. Réessayez dans un instant (ID de corrélation {correlationId}).",
+  'ext.slow': 'L’Espace partenaires met plus de temps que d’habitude. Relancez la recherche dans un instant : les résultats seront alors prêts.',
   'ext.signIn': "Se connecter à Partner Ops",
   'ext.signInRequired': 'Connectez-vous d\'abord à l\'Espace partenaires : ouvrez Partner Ops en conversation personnelle et connectez-vous, puis relancez la recherche.',
   'ext.badItem': "Ce résultat ne peut plus être affiché. Relancez la recherche.",

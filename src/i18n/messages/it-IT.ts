@@ -387,6 +387,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'ext.severalCustomers': 'Più clienti corrispondono a «{query}»: {names}. Digitare una parte più lunga del nome o del dominio, oppure l\'ID tenant.',
   'ext.nothing': 'Nessuna richiesta di servizio corrisponde a «{query}».',
   'ext.failed': 'Non è stato possibile cercare nel Centro per i partner. Riprovare tra poco (ID correlazione {correlationId}).',
+  'ext.slow': 'Il Centro per i partner impiega più tempo del solito. Ripetere la ricerca tra poco: i risultati saranno pronti.',
   'ext.signIn': "Accedi a Partner Ops",
   'ext.signInRequired': 'Accedere prima al Centro per i partner: aprire Partner Ops in una chat personale ed eseguire l\'accesso, quindi ripetere la ricerca.',
   'ext.badItem': 'Questo risultato non può più essere mostrato. Ripetere la ricerca.',

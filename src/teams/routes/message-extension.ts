@@ -120,18 +120,35 @@ export function registerMessageExtension(app: Application, r: RouteContext, deps
     };
   }
 
-  /** Runs a read as the user and answers the invoke with what it makes of the result, whatever happens. */
+  /**
+   * Runs a read as the user and answers the invoke with what it makes of the result, whatever happens.
+   * Teams waits a few seconds for an invoke's answer, then shows an error: when Partner Center is slower
+   * than the invoke deadline, the flyout is told so at the deadline, and the read goes on in the background
+   * (its results are cached: the same search a moment later is answered at once).
+   */
   async function run<T>(context: TurnContext, what: string, work: (t: Turn) => Promise<T>, reply: (t: Turn, value: T) => ComposeExtension): Promise<void> {
     const t = r.turnOf(context);
+    const failed = (e: unknown): ComposeExtension => {
+      if (e instanceof SignInRequiredError) return signInAnswer(t, e.reason);
+      t.log.warn({ err: e, work: what }, 'message extension failed');
+      return message(t.tr.t('ext.failed', { correlationId: t.user.correlationId ?? '—' }));
+    };
     try {
       if (!(await carriedSignIn(context, t))) return;
-      const done = await r.work.asUser(t, () => work(t));
-      await answer(context, 'signIn' in done ? signInAnswer(t, done.signIn) : reply(t, done.value));
     } catch (e) {
-      if (e instanceof SignInRequiredError) return answer(context, signInAnswer(t, e.reason));
-      t.log.warn({ err: e, work: what }, 'message extension failed');
-      await answer(context, message(t.tr.t('ext.failed', { correlationId: t.user.correlationId ?? '—' })));
+      return answer(context, failed(e));
     }
+    const outcome = r.work.asUser(t, () => work(t)).then(
+      (done): ComposeExtension => ('signIn' in done ? signInAnswer(t, done.signIn) : reply(t, done.value)),
+      failed,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), r.invokeDeadlineMs).unref()));
+    const first = await Promise.race([outcome, late]);
+    clearTimeout(timer);
+    if (first) return answer(context, first);
+    t.log.info({ work: what, deadlineMs: r.invokeDeadlineMs }, 'message extension: Partner Center slower than the invoke deadline');
+    await answer(context, message(t.tr.t('ext.slow')));
   }
 
   // --- search commands ---------------------------------------------------------------------------------
