@@ -1,7 +1,7 @@
 /**
  * The bot: a @microsoft/teams-ai Application on botbuilder's CloudAdapter (teams-ai's TeamsAdapter), put
  * together from its routes. Read it top-down:
- *   routes/message.ts      a command → the parser (src/commands, over the list in src/features/index.ts) → the command it names → a card
+ *   routes/message.ts      a command → the parser over the list in src/features/index.ts → the command it names → a card
  *   routes/card-action.ts  a card button → the action its verb names → a card, within Teams' deadline
  *   routes/signin.ts       Teams SSO token exchange and the sign-in page's code, then the pending request
  *   routes/lifecycle.ts    installed, removed, renamed: the watches' references, and a welcome
