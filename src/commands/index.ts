@@ -16,7 +16,7 @@ export interface ReadAction<D = unknown> {
 /** Every card button's action, by verb. */
 export class CardActions {
   private readonly byVerb: ReadonlyMap<string, ActionSpec>;
-  constructor(readonly all: readonly ActionSpec[]) {
+  constructor(all: readonly ActionSpec[]) {
     this.byVerb = new Map(all.map((a) => [a.verb as string, a]));
   }
 
@@ -35,7 +35,7 @@ export class CardActions {
 }
 
 /** What a card action that is not one gets: an unknown verb, or data not of its action's shape (a stale or tampered card). */
-export function refused(tr: Translator): Outcome {
+export function badSubmission(tr: Translator): Outcome {
   return forInteractor(messageCard(tr.t('error.badSubmission')));
 }
 

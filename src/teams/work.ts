@@ -4,7 +4,7 @@
  * becomes an answer of its own, and any other failure becomes the error card that says what happened.
  */
 import { messageCard } from '../cards/common';
-import { refused } from '../commands';
+import { badSubmission } from '../commands';
 import { forInteractor, type BotDeps, type Outcome, type Parsed } from '../commands/contract';
 import { CARD_ACTIONS } from '../features';
 import { MAX_SUBMISSION_CHARS } from '../features/common/forms';
@@ -47,7 +47,7 @@ export class Work {
       if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
       // An unknown verb, or data not of its action's shape, is refused before any work.
       const a = CARD_ACTIONS.read(verb, data);
-      if (!a) return refused(t.tr);
+      if (!a) return badSubmission(t.tr);
       return a.spec.writes ? this.oncePerActivity(t, () => a.spec.run(this.deps, t, a.data)) : a.spec.run(this.deps, t, a.data);
     };
     return this.withSignInWithoutUi(t, run, verb);
