@@ -3,11 +3,13 @@
  * would. Each template is compiled (from its IR in cards/compiled/) into a function of the data, once; the
  * library itself is loaded only when an expansion needs it.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 // Types only: the library is loaded (require) only for an expansion it does (see libraryTemplate).
 import type { Template } from 'adaptivecards-templating';
+import { CARDS_DIR, COMPILED_DIR, IR_FORMAT, templateDigest, type CardName, type PathIr, type StoredIr } from './ir';
+
+export { CARD_NAMES, CARDS_DIR, COMPILED_DIR, templateDigest, type CardName } from './ir';
 
 /** An Adaptive Card as JSON (version 1.5, what Teams renders). */
 export interface AdaptiveCard {
@@ -17,41 +19,6 @@ export interface AdaptiveCard {
   actions?: unknown[];
   [key: string]: unknown;
 }
-
-export const CARD_NAMES = [
-  'audit',
-  'confirm',
-  'customer-list',
-  'error',
-  'help',
-  'message',
-  'notification',
-  'profile',
-  'service-request',
-  'service-request-form',
-  'service-request-list',
-  'shared-item',
-  'subscription',
-  'subscription-list',
-  'unfurl-item',
-  'watch-list',
-] as const;
-export type CardName = (typeof CARD_NAMES)[number];
-
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the project root (package.json) above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
-
-export const CARDS_DIR = join(projectRoot(), 'cards');
-
-/** Where each compilable template's IR is stored (cards/compiled/<name>.json, made by `npm run cards:compile`). */
-export const COMPILED_DIR = join(CARDS_DIR, 'compiled');
 
 /**
  * A template, and when every construct in it is one the compiler below knows, the same template as a function
@@ -146,9 +113,9 @@ export function expand(name: CardName, data: object): AdaptiveCard {
 //
 // Its front end (src/cards/template-ir.ts, run by `npm run cards:compile`) walks adaptivecards-templating's own
 // prepared payload (strings already parsed by adaptive-expressions), so parsing is the library's, and writes
-// the template as plain JSON, the IR below, to cards/compiled/<name>.json. Here the IR becomes functions of the
-// data, without the library. Supported, as in template-engine.ts (adaptivecards-templating 2.3.1) and
-// adaptive-expressions 4.x:
+// the template as plain JSON, the IR (described in src/cards/ir.ts), to cards/compiled/<name>.json. Here the IR
+// becomes functions of the data, without the library. Supported, as in template-engine.ts
+// (adaptivecards-templating 2.3.1) and adaptive-expressions 4.x:
 //   - literals (no `${`), arrays (items expanded; null items dropped; array items spliced in), objects
 //     (reserved keys $data/$when/$root/$index/$host/$_acTemplateVersion dropped; undefined values omitted);
 //   - `$data` given by a path expression: over an array, the object once per item (none: null); otherwise once
@@ -160,51 +127,6 @@ export function expand(name: CardName, data: object): AdaptiveCard {
 // library. At run time the compiled code throws BAIL where adaptive-expressions would substitute, fail or
 // coerce.
 
-/** The IR's format: stored IR of another format is not used (the front end runs instead). */
-export const IR_FORMAT = 1;
-
-/** A path relative to the current $data, in the template's own case (`${a.b}` → ['a','b'], `${$data}` → []). */
-export interface PathIr {
-  path: string[];
-}
-/**
- * A `$when` condition (the library evaluates it without null substitution, so an absent path is undefined):
- * a constant, a path, or an operator over conditions.
- */
-export type CondIr =
-  | { const: string | number | boolean | null }
-  | PathIr
-  | { not: CondIr }
-  | { and: CondIr[] }
-  | { eq: [CondIr, CondIr] }
-  | { ne: [CondIr, CondIr] }
-  | { count: CondIr };
-/**
- * A string with `${…}` (or a `$data`), evaluated with null substitution: a whole-string path (its value, any
- * type), or text of literal parts and paths.
- */
-export type ValueIr = PathIr | { concat: Array<string | PathIr> };
-/**
- * A template node: a JSON primitive is itself (a literal; a string never holds `${`), an array, an object
- * (its members without the reserved keys, in order; its `$when` and `$data` apart), or a value.
- */
-export type NodeIr = string | number | boolean | null | { array: NodeIr[] } | { object: Array<[string, NodeIr]>; when?: CondIr; data?: ValueIr } | ValueIr;
-
-/** cards/compiled/<name>.json. */
-export interface StoredIr {
-  about: string;
-  format: typeof IR_FORMAT;
-  /** templateDigest of the cards/<name>.json it was made from: IR made from another text is not used. */
-  source: string;
-  /** The library versions whose parse it is (the equivalence test checks the compiled output against them). */
-  parsedBy: string;
-  template: NodeIr;
-}
-
-/** A digest of a template's JSON (of its content: formatting and line endings do not change it). */
-export function templateDigest(source: string): string {
-  return createHash('sha256').update(JSON.stringify(JSON.parse(source))).digest('hex');
-}
 
 const BAIL = new Error('compiled card expansion: not a case the compiler handles');
 

@@ -1,7 +1,7 @@
 /**
  * The card template compiler's front end: turns a template, as adaptivecards-templating parses it (its
  * `_preparedPayload`, strings already parsed into adaptive-expressions Expressions), into the plain, JSON
- * form src/cards/render.ts builds its functions from (TemplateIr, described there).
+ * form src/cards/render.ts builds its functions from (the IR, in src/cards/ir.ts).
  *
  * Run by `npm run cards:compile` (scripts/compile-cards.ts), which stores the result in cards/compiled/, and by
  * test/cards/compiled-ir.test.ts, which checks the stored files against it. The running bot loads this module
@@ -26,7 +26,7 @@ import {
   type PathIr,
   type StoredIr,
   type ValueIr,
-} from './render';
+} from './ir';
 
 const RESERVED = new Set(['$data', '$when', '$root', '$index', '$host', '$_acTemplateVersion']);
 

@@ -1,6 +1,6 @@
 /** Argument shapes several commands share. */
 import { GUID } from '../partner-center/schemas';
-import type { Args, ParseError } from './registry';
+import type { Args, ParseError } from './contract';
 
 /**
  * `<customer> <subscription-id> [fields…]`: the subscription id is the first GUID after the customer, so a

@@ -1,9 +1,9 @@
 /**
- * Text in, a parsed command (its kind and arguments) or a ParseError out, from the registry alone. Command
- * words are case-insensitive; values keep their case. Routing is on exact words, never on substrings.
+ * Text in, a parsed command (the command it names, with its arguments) or a ParseError out, from the list
+ * of commands alone, which is handed in (src/features/index.ts assembles it). Command words are
+ * case-insensitive; values keep their case. Routing is on exact words, never on substrings.
  */
-import { COMMANDS } from './index';
-import { failure, type Args, type CommandSpec, type ParseError, type Parsed } from './registry';
+import { failure, type Args, type CommandSpec, type ParseError, type Parsed } from './contract';
 import { levenshtein } from './distance';
 import { tokenize } from './tokenize';
 
@@ -20,16 +20,16 @@ interface Named {
   words: string[];
 }
 
-let index: Named[] | undefined;
-/** Every name and alias, longest first: "watch sr all" is tried before "watch sr". */
-function names(): Named[] {
-  index ??= COMMANDS.flatMap((spec) => [spec.name, ...(spec.aliases ?? [])].map((n) => ({ spec, words: n.split(' ') }))).sort(
-    (a, b) => b.words.length - a.words.length,
-  );
-  return index;
+/** The parser of a list of commands. */
+export function commandParser(commands: readonly CommandSpec[]): (raw: string) => ParseResult {
+  // Every name and alias, longest first: "watch sr all" is tried before "watch sr".
+  const names: Named[] = commands
+    .flatMap((spec) => [spec.name, ...(spec.aliases ?? [])].map((n) => ({ spec, words: n.split(' ') })))
+    .sort((a, b) => b.words.length - a.words.length);
+  return (raw) => parse(commands, names, raw);
 }
 
-export function parseCommand(raw: string): ParseResult {
+function parse(commands: readonly CommandSpec[], names: readonly Named[], raw: string): ParseResult {
   const input = raw.replace(/\u00a0/g, ' ').trim();
   if (input.length === 0) return fail(failure({ key: 'parse.empty' }));
   if (input.length > MAX_COMMAND_LENGTH) return fail(failure({ key: 'parse.tooLong', params: { max: MAX_COMMAND_LENGTH } }));
@@ -40,8 +40,8 @@ export function parseCommand(raw: string): ParseResult {
   lower[0] = lower[0]!.replace(/^\//, '');
   lower[0] = FAMILY_ALIASES[lower[0]] ?? lower[0];
 
-  const match = names().find((n) => n.words.every((w, i) => lower[i] === w));
-  if (!match) return unknownCommand(input, COMMANDS.some((c) => c.name.startsWith(`${lower[0]} `)) ? lower[0] : undefined);
+  const match = names.find((n) => n.words.every((w, i) => lower[i] === w));
+  if (!match) return unknownCommand(commands, input, commands.some((c) => c.name.startsWith(`${lower[0]} `)) ? lower[0] : undefined);
   const { spec } = match;
   const from = match.words.length;
   const args: Args = {
@@ -52,9 +52,9 @@ export function parseCommand(raw: string): ParseResult {
     unknownField: (field, allowed) => failure({ key: 'parse.unknownField', params: { field, allowed } }, spec),
   };
   const r = spec.parse(args);
-  if ('ok' in r) return { ok: true, command: { kind: spec.kind, ...r.ok } };
+  if ('ok' in r) return { ok: true, command: { kind: spec.kind, args: r.ok, spec } };
   if ('error' in r) return { ok: false, error: r.error };
-  return unknownCommand(input, lower[0]);
+  return unknownCommand(commands, input, lower[0]);
 }
 
 function fail(f: { error: ParseError }): ParseResult {
@@ -65,10 +65,10 @@ function fail(f: { error: ParseError }): ParseResult {
  * An unknown command: suggest the usage whose words are closest to what was typed. When the first word
  * was known (`sr lsit`), only that family's subcommands are candidates.
  */
-function unknownCommand(input: string, family?: string): ParseResult {
+function unknownCommand(commands: readonly CommandSpec[], input: string, family?: string): ParseResult {
   const typed = input.toLowerCase().split(/\s+/);
-  const inFamily = family ? COMMANDS.filter((c) => c.name.startsWith(`${family} `)) : [];
-  const candidates = inFamily.length > 0 ? inFamily : COMMANDS;
+  const inFamily = family ? commands.filter((c) => c.name.startsWith(`${family} `)) : [];
+  const candidates = inFamily.length > 0 ? inFamily : commands;
   let best: { spec: CommandSpec; distance: number } | undefined;
   for (const spec of candidates) {
     const n = spec.name.split(' ').length;
@@ -76,6 +76,6 @@ function unknownCommand(input: string, family?: string): ParseResult {
     if (!best || d < best.distance) best = { spec, distance: d };
   }
   const close = best && best.distance <= Math.max(2, Math.floor(best.spec.name.length / 3));
-  const meant = close ? best!.spec : COMMANDS.find((c) => c.name === 'help')!;
+  const meant = close ? best!.spec : commands.find((c) => c.name === 'help')!;
   return fail(failure({ key: 'parse.unknown', params: { text: typed.slice(0, 2).join(' ').slice(0, 40) } }, meant));
 }

@@ -1,5 +1,5 @@
 /** Splitting a command into words: whitespace separates; quotes group. */
-import type { ParseError } from './registry';
+import type { ParseError } from './contract';
 
 export interface Token {
   text: string;

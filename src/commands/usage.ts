@@ -7,7 +7,7 @@
  * as typed.
  */
 import type { Translator } from '../i18n';
-import type { ParseError } from './registry';
+import type { ParseError } from './contract';
 
 /** «name», as each usage line writes an argument. */
 export const PLACEHOLDER = /«([^«»]+)»/g;

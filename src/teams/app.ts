@@ -1,7 +1,7 @@
 /**
  * The bot: a @microsoft/teams-ai Application on botbuilder's CloudAdapter (teams-ai's TeamsAdapter), put
  * together from its routes. Read it top-down:
- *   routes/message.ts      a command → the command registry (src/commands) → its feature → a card
+ *   routes/message.ts      a command → the parser over the list in src/features/index.ts → the command it names → a card
  *   routes/card-action.ts  a card button → the action its verb names → a card, within Teams' deadline
  *   routes/signin.ts       Teams SSO token exchange and the sign-in page's code, then the pending request
  *   routes/lifecycle.ts    installed, removed, renamed: the watches' references, and a welcome
@@ -16,7 +16,7 @@ import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
-import type { BotDeps } from '../features/common/types';
+import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
 import type { TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';

@@ -2,9 +2,10 @@
  * Work that continues after Teams has its answer (a slow Partner Center call, a 202 still being applied).
  * Tracked so shutdown can wait for it, and so its failures are logged rather than lost.
  */
+import type { BackgroundWork as Background } from '../commands/contract';
 import type { Logger } from '../logging/logger';
 
-export class BackgroundWork {
+export class BackgroundWork implements Background {
   private readonly running = new Set<Promise<void>>();
   constructor(private readonly logger: Logger) {}
 

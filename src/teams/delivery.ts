@@ -6,7 +6,7 @@
 import { CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { AdaptiveCard } from '../cards/render';
-import type { CardUpdater, Outcome } from '../features/common/types';
+import type { CardUpdater, Outcome } from '../commands/contract';
 import type { BackgroundWork } from './background';
 import { errorToCard } from './errors';
 import type { Turn } from './turn';

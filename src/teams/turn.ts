@@ -1,36 +1,18 @@
 /**
- * What every handler needs to know about the turn it serves: who is acting (and their token function),
- * in which language, in which tenant. Built once per activity.
+ * The turn of an activity, as the command contract describes it (src/commands/contract.ts): who is acting
+ * (and their token function), in which language, in which tenant. Built once per activity.
  */
 import { randomUUID } from 'node:crypto';
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import { conversationKeyOf } from '../notifications/watches';
-import { resolveLocale, translator, type Locale, type Translator } from '../i18n';
+import type { Turn } from '../commands/contract';
+import { resolveLocale, translator, type Translator } from '../i18n';
 import type { Actor, TokenProvider } from '../identity';
 import { childLogger, type Logger } from '../logging/logger';
-import type { UserContext } from '../partner-center';
 import type { CallRecord } from '../partner-center/pipeline';
 
-export interface Turn {
-  /** Valid only while the turn is served: work that may outlive it (past the invoke deadline) uses `reference`. */
-  context: TurnContext;
-  /** Where this activity came from, captured at the start: what background work and the audit trail use. */
-  reference: Partial<ConversationReference>;
-  /** The conversation's storage key (audit trail, watches). */
-  conversationKey: string;
-  /** The activity's id: the key a re-delivery of it is recognised by. */
-  activityId?: string;
-  locale: Locale;
-  tr: Translator;
-  actor: Actor;
-  /** What the Partner Center client needs to act as this user; one correlation id per user action. */
-  user: UserContext;
-  conversationType: 'personal' | 'groupChat' | 'channel';
-  /** Logs of this turn: every line carries the Teams conversation and activity ids and the correlation id. */
-  log: Logger;
-  /** The Partner Center calls this turn made (the audit trail takes a write's request id from here). */
-  calls: CallRecord[];
-}
+// The rest of src/teams/ takes the type from here, beside what builds it.
+export type { Turn };
 
 const TURN = Symbol('partner-ops turn');
 

@@ -4,9 +4,10 @@
  * becomes an answer of its own, and any other failure becomes the error card that says what happened.
  */
 import { messageCard } from '../cards/common';
-import { actionOf, commandOf, runAction, runCommand, type Parsed } from '../commands';
+import { badSubmission } from '../commands';
+import { forInteractor, type BotDeps, type Outcome, type Parsed } from '../commands/contract';
+import { CARD_ACTIONS } from '../features';
 import { MAX_SUBMISSION_CHARS } from '../features/common/forms';
-import { forInteractor, type BotDeps, type Outcome } from '../features/common/types';
 import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';
 import { isPartnerCenterError } from '../partner-center';
@@ -33,9 +34,10 @@ export class Work {
     private readonly canSignIn: boolean,
   ) {}
 
-  /** A parsed command, as the person in this turn. */
+  /** A parsed command, as the person in this turn: the command it carries runs it. */
   command(t: Turn, command: Parsed): Promise<Done> {
-    const run = () => (commandOf(command.kind)?.writes ? this.oncePerActivity(t, () => runCommand(this.deps, t, command)) : runCommand(this.deps, t, command));
+    const { spec, args } = command;
+    const run = () => (spec.writes ? this.oncePerActivity(t, () => spec.run(this.deps, t, args)) : spec.run(this.deps, t, args));
     return this.withSignInWithoutUi(t, run, command.kind);
   }
 
@@ -43,7 +45,10 @@ export class Work {
   action(t: Turn, verb: string, data: Record<string, unknown>): Promise<Done> {
     const run = async () => {
       if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
-      return actionOf(verb)?.writes ? this.oncePerActivity(t, () => runAction(this.deps, t, verb, data)) : runAction(this.deps, t, verb, data);
+      // An unknown verb, or data not of its action's shape, is refused before any work.
+      const a = CARD_ACTIONS.read(verb, data);
+      if (!a) return badSubmission(t.tr);
+      return a.spec.writes ? this.oncePerActivity(t, () => a.spec.run(this.deps, t, a.data)) : a.spec.run(this.deps, t, a.data);
     };
     return this.withSignInWithoutUi(t, run, verb);
   }

@@ -2,7 +2,7 @@
  * The bot's command lists in the manifest (and its localizations) name only commands the grammar
  * understands, at most 10 per scope as Teams allows.
  */
-import { COMMANDS as USAGE, parseCommand } from '../../src/commands';
+import { COMMANDS as USAGE, parseCommand } from '../../src/features';
 import { readJson } from './helpers';
 
 const manifest = readJson('manifest.json');

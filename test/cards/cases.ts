@@ -6,7 +6,7 @@ import { errorToCard } from '../../src/teams/errors';
 import { errorCard, messageCard } from '../../src/cards/common';
 import { confirmCard } from '../../src/features/confirm/cards';
 import { helpCard } from '../../src/features/help/cards';
-import { COMMANDS } from '../../src/commands';
+import { COMMANDS } from '../../src/features';
 import { customerListCard } from '../../src/features/customers/cards';
 import { profileCard } from '../../src/features/profile/cards';
 import type { AdaptiveCard } from '../../src/cards/render';

@@ -3,8 +3,8 @@
  * rendered through the official Adaptive Card renderer and read as Teams' Markdown shows it, keep every
  * argument of the usage. (Teams drops `<customer>` as an HTML tag: "sub <customer> <subscription-id>" read "sub".)
  */
-import { COMMANDS, parseCommand, welcomeCard } from '../../src/commands';
-import { failure } from '../../src/commands/registry';
+import { failure } from '../../src/commands/contract';
+import { COMMANDS, parseCommand, welcomeCard } from '../../src/features';
 import { argumentsShown, parseErrorLines, usageText } from '../../src/commands/usage';
 import { messageCard } from '../../src/cards/common';
 import { helpCard } from '../../src/features/help/cards';

@@ -1,6 +1,6 @@
 /** `whoami` and `signout`. */
 import { noArgs } from '../../commands/args';
-import { command } from '../../commands/registry';
+import { command } from '../../commands/contract';
 import * as account from './handlers';
 
 export const whoami = command({

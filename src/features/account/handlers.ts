@@ -2,8 +2,7 @@
 import { messageCard } from '../../cards/common';
 import { literal } from '../../cards/render';
 import { SignInRequiredError } from '../../identity';
-import type { Turn } from '../../teams/turn';
-import { forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 
 /** The Partner Center account the person acts as, beside the Teams user they are (the sign-in checks they are the same person). */
 export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {

@@ -1,7 +1,6 @@
 /** `audit`: the writes made from this chat or channel. */
 import { noArgs } from '../../commands/args';
-import { command } from '../../commands/registry';
-import { forAll } from '../common/types';
+import { command, forAll } from '../../commands/contract';
 import { auditCard } from './cards';
 
 export const audit = command({

@@ -5,7 +5,7 @@
 import type { ChangeRow } from '../../cards/common';
 import type { KeyValueStore } from '../../storage';
 import type { Clock } from '../../util/clock';
-import type { Turn } from '../../teams/turn';
+import type { Turn } from '../../commands/contract';
 
 export type AuditAction = 'sr.create' | 'sr.note' | 'sr.close' | 'sub.update' | 'profile.update';
 

@@ -1,7 +1,7 @@
 /** The "who changed what, when" strip shown on a resource after a write. */
 import type { Banner, ChangeRow } from '../../cards/common';
 import { literal } from '../../cards/render';
-import type { Turn } from '../../teams/turn';
+import type { Turn } from '../../commands/contract';
 
 export function changedBanner(turn: Turn, now: number, rows: ChangeRow[], key: 'common.changedBy' | 'common.createdBy' = 'common.changedBy'): Banner {
   return {

@@ -4,8 +4,7 @@
  */
 import { errorCard } from '../../cards/common';
 import { isPartnerCenterError } from '../../partner-center';
-import type { Turn } from '../../teams/turn';
-import { forInteractor, type Outcome } from './types';
+import { forInteractor, type Turn, type Outcome } from '../../commands/contract';
 
 export function isNotFound(e: unknown): boolean {
   return isPartnerCenterError(e) && (e.status === 404 || e.code === '20003' || e.code === 'ServiceRequestNotFound');

@@ -8,9 +8,8 @@
 import type { Banner, ChangeRow } from '../../cards/common';
 import type { Message } from '../../i18n';
 import type { AuditEntry } from '../audit/log';
-import type { Turn } from '../../teams/turn';
+import type { Turn, BotDeps } from '../../commands/contract';
 import { changedBanner, changeLine } from './banners';
-import type { BotDeps } from './types';
 
 export interface WriteReport {
   outcome: 'applied' | 'unknown';

@@ -5,11 +5,9 @@
 import { z } from 'zod';
 import { messageCard } from '../../cards/common';
 import { literal } from '../../cards/render';
-import { action } from '../../commands/registry';
-import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { action, forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
 import * as sr from '../service-requests/handlers';
 import * as subs from '../subscriptions/handlers';
-import type { Turn } from '../../teams/turn';
 import type { Message } from '../../i18n';
 import { VERB } from '../../cards/verbs';
 

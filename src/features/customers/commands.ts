@@ -1,7 +1,7 @@
 /** `customer find` and `customer`. */
 import { levenshtein } from '../../commands/distance';
 import { z } from 'zod';
-import { action, command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/registry';
+import { action, command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/contract';
 import { VERB } from '../../cards/verbs';
 import { findCustomers, showCustomer } from './handlers';
 

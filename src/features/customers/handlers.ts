@@ -2,8 +2,7 @@
 import { customerListCard } from './cards';
 import type { Customer } from '../../partner-center';
 import { GUID } from '../../partner-center/schemas';
-import type { Turn } from '../../teams/turn';
-import { forAll, type BotDeps, type Outcome } from '../common/types';
+import { forAll, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { found, notFound } from '../common/not-found';
 import { literal } from '../../cards/render';
 

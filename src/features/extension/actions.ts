@@ -4,9 +4,8 @@
  * message itself was sent by the person who shared it, so it is never edited for everyone.
  */
 import { z } from 'zod';
-import { action } from '../../commands/registry';
+import { action, forInteractor } from '../../commands/contract';
 import { customerIdSchema, serviceRequestIdSchema, subscriptionIdSchema } from '../../partner-center/schemas';
-import { forInteractor } from '../common/types';
 import { VERB } from '../../cards/verbs';
 import { sharedCard } from './cards';
 import { readItem } from './search';

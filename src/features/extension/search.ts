@@ -13,8 +13,7 @@
  */
 import { isPartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../partner-center';
 import { GUID, SR_ID_PATTERN } from '../../partner-center/schemas';
-import type { Turn } from '../../teams/turn';
-import type { BotDeps } from '../common/types';
+import type { Turn, BotDeps } from '../../commands/contract';
 import { normalizeQuery, SearchCache, type Cached } from './cache';
 import type { PortalLink } from './links';
 

@@ -1,6 +1,6 @@
 /** The support profile card's buttons and form. */
 import { z } from 'zod';
-import { action } from '../../commands/registry';
+import { action } from '../../commands/contract';
 import { formData } from '../common/data';
 import { VERB } from '../../cards/verbs';
 import * as profile from './handlers';

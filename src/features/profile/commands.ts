@@ -1,6 +1,6 @@
 /** `profile` and `profile set`. */
 import { keyValues, noArgs } from '../../commands/args';
-import { command, ok } from '../../commands/registry';
+import { command, ok } from '../../commands/contract';
 import * as profile from './handlers';
 
 type ProfileFields = { email?: string; telephone?: string; website?: string };

@@ -3,9 +3,8 @@ import { profileCard } from './cards';
 import type { SupportProfileChange } from '../../partner-center';
 import { supportProfileChangeSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
-import type { Turn } from '../../teams/turn';
+import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { messageCard } from '../../cards/common';
-import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite } from '../common/written';
 
 const FIELDS = ['email', 'telephone', 'website'] as const;

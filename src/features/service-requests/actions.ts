@@ -1,6 +1,6 @@
 /** The service-request cards' buttons. */
 import { z } from 'zod';
-import { action } from '../../commands/registry';
+import { action } from '../../commands/contract';
 import { serviceRequestIdSchema } from '../../partner-center/schemas';
 import { formData, listOffset, offset } from '../common/data';
 import { VERB } from '../../cards/verbs';

@@ -1,5 +1,5 @@
 /** The `sr …` commands. */
-import { command, EVERYWHERE, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/registry';
+import { command, EVERYWHERE, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/contract';
 import { SR_ID_PATTERN } from '../../partner-center/schemas';
 import type { SrFilter } from './cards';
 import * as sr from './handlers';

@@ -7,8 +7,7 @@ import { label, serviceRequestCard, serviceRequestFormCard, serviceRequestListCa
 import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
-import type { Turn } from '../../teams/turn';
-import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { reportWrite, type WriteReport } from '../common/written';
 import { forServiceRequest } from '../common/not-found';
 

@@ -1,6 +1,6 @@
 /** The subscription cards' buttons and edit form. */
 import { z } from 'zod';
-import { action } from '../../commands/registry';
+import { action } from '../../commands/contract';
 import { customerIdSchema, subscriptionIdSchema } from '../../partner-center/schemas';
 import { listOffset, offset, searchQuery } from '../common/data';
 import { asBoolean, asNumber } from '../common/forms';

@@ -1,7 +1,7 @@
 /** The `sub …` commands. */
 import { customerAndSubscription, keyValues } from '../../commands/args';
 import { levenshtein } from '../../commands/distance';
-import { command, EVERYWHERE, failure, ok, unknown, type Args, type ArgsResult } from '../../commands/registry';
+import { command, EVERYWHERE, failure, ok, unknown, type Args, type ArgsResult } from '../../commands/contract';
 import type { SubscriptionChange } from '../../partner-center';
 import * as subs from './handlers';
 

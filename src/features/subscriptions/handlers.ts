@@ -7,9 +7,8 @@ import { isNewCommerce, type Customer, type Subscription, type SubscriptionChang
 import { subscriptionChangeSchema } from '../../partner-center/schemas';
 import { literal } from '../../cards/render';
 import { echoValues, validateForm } from '../common/forms';
-import type { Turn } from '../../teams/turn';
+import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { resolveCustomer } from '../customers/handlers';
-import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { reportWrite } from '../common/written';
 import { found, notFound } from '../common/not-found';
 

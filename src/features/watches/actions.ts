@@ -1,6 +1,6 @@
 /** The watch cards' buttons. */
 import { z } from 'zod';
-import { action } from '../../commands/registry';
+import { action } from '../../commands/contract';
 import { VERB } from '../../cards/verbs';
 import * as watches from './handlers';
 

@@ -1,6 +1,6 @@
 /** `watch …`, `unwatch`, `watches`. */
 import { noArgs } from '../../commands/args';
-import { command, ok } from '../../commands/registry';
+import { command, ok } from '../../commands/contract';
 import { SR_ID_PATTERN } from '../../partner-center/schemas';
 import * as watches from './handlers';
 

@@ -4,9 +4,8 @@ import { describe, watchListCard } from '../../notifications/cards';
 import { customerName } from '../subscriptions/cards';
 import { isOpen, SR_PAGE, srSnapshot, subSnapshot } from '../../notifications/notifier';
 import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
-import type { Turn } from '../../teams/turn';
+import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { resolveCustomer } from '../customers/handlers';
-import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
 import { forServiceRequest } from '../common/not-found';
 
 /**

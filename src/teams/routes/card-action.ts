@@ -6,7 +6,7 @@
 import { TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
 import { messageCard } from '../../cards/common';
-import { progressOf } from '../../commands';
+import { progressOf } from '../../features';
 import { SignInRequiredError } from '../../identity';
 import { errorToCard } from '../errors';
 import type { RouteContext } from './context';

@@ -4,7 +4,7 @@
  */
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
-import { welcomeCard } from '../../commands';
+import { welcomeCard } from '../../features';
 import { conversationKeyOf, postingReference } from '../../notifications/watches';
 import type { RouteContext } from './context';
 

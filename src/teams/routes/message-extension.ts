@@ -15,7 +15,7 @@ import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type { Translator } from '../../i18n';
 import { SignInRequiredError, type SignInReason } from '../../identity';
-import type { BotDeps } from '../../features/common/types';
+import type { BotDeps } from '../../commands/contract';
 import { previewOf, sharedCard, unfurlCard, type Where } from '../../features/extension/cards';
 import { parsePortalLink, type PortalLink } from '../../features/extension/links';
 import {

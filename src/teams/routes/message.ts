@@ -2,7 +2,7 @@
 import { ActivityTypes } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
 import { messageCard } from '../../cards/common';
-import { parseCommand } from '../../commands';
+import { parseCommand } from '../../features';
 import { parseErrorLines } from '../../commands/usage';
 import { SignInRequiredError } from '../../identity';
 import { errorToCard } from '../errors';

@@ -4,7 +4,7 @@
  */
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
-import { parseCommand } from '../../commands';
+import { parseCommand } from '../../features';
 import type { PendingWork } from '../signin';
 import type { Turn } from '../turn';
 import type { RouteContext } from './context';
