@@ -65,6 +65,17 @@ const subscriptions = {
   contosoPharmaNce: { id: '7a9c1e3f-5b8d-4e2a-b6d0-8c1f3a5e7b9d', customerId: customers.contosoPharma.id, offerName: 'Microsoft 365 Business Standard' },
   adatumNce: { id: '4b6d8f0a-2c5e-4a9b-8d1f-6a8c0e2b4d7f', customerId: customers.adatum.id, offerName: 'Dynamics 365 Business Central Essentials' },
   northwindNce: { id: '9c1e3a5b-7d0f-4b2e-a4c6-0e2a4c6e8a1b', customerId: customers.northwind.id, offerName: 'Microsoft 365 Business Basic' },
+  // Renewals and windows (issue 20): on customers that had no subscriptions, so earlier listings are unchanged.
+  /** NCE P1Y, 30 seats bought 355 days ago: the term ends in 10 days, auto-renew on, nothing scheduled. */
+  hotelsRenewsSoon: { id: '5e7a9c1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b', customerId: customers.contosoHotels.id, offerName: 'Microsoft 365 Business Standard' },
+  /** NCE P1M, 12 seats bought 20 days ago: the term ends in 10 days, auto-renew off (it will expire). */
+  hotelsRenewsSoonOff: { id: '6f8b0d2c-4e6a-4b8d-8f2c-4e6a8b0d2f4c', customerId: customers.contosoHotels.id, offerName: 'Exchange Online (Plan 1)' },
+  /** NCE P1Y, 20 seats bought 340 days ago: the term ends in 25 days and renews with 18 seats (scheduled). */
+  hotelsScheduled: { id: '7a9c1e3d-5f7b-4c9e-9a3d-5f7b9c1e3a5d', customerId: customers.contosoHotels.id, offerName: 'Microsoft 365 E3' },
+  /** NCE P1M, 6 seats bought 6 days 4 hours ago: its seat and cancellation windows close in 20 hours. */
+  wingtipClosingSoon: { id: '8b0d2f4e-6a8c-4d0f-8b4e-6a8c0d2f4b6e', customerId: customers.wingtip.id, offerName: 'Microsoft 365 Business Basic' },
+  /** NCE P1Y, 10 seats bought 40 days ago and 4 more 4 days ago: those 4 can be removed for 3 more days; no cancellation. */
+  wingtipFewDays: { id: '9c1e3a5f-7b9d-4e1a-9c5f-7b9d1e3a5c7f', customerId: customers.wingtip.id, offerName: 'Microsoft Teams Rooms Pro' },
 } as const;
 
 const serviceRequests = {
@@ -189,7 +200,8 @@ interface NceSeed {
   status?: string;
   autoRenewEnabled?: boolean;
   isTrial?: boolean;
-  nextTerm?: boolean;
+  /** Changes scheduled for the next term: `true` the same seats, or the next term's seats. */
+  nextTerm?: boolean | { quantity: number };
   extra?: Record<string, unknown>;
 }
 
@@ -221,6 +233,20 @@ function seedSubscriptions(now: number): StoredSubscription[] {
     { ref: subscriptions.contosoPharmaNce, offerId: 'CFQ7TTC0LDPB:0001:CFQ7TTC0KB06', termDuration: 'P1Y', billingCycle: 'annual', seats: [[40, 200]] },
     { ref: subscriptions.adatumNce, offerId: 'CFQ7TTC0LH0R:0001:CFQ7TTC0JW1S', termDuration: 'P1M', billingCycle: 'monthly', seats: [[3, 45]] },
     { ref: subscriptions.northwindNce, offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971', termDuration: 'P1Y', billingCycle: 'monthly', seats: [[8, 300]] },
+    { ref: subscriptions.hotelsRenewsSoon, offerId: 'CFQ7TTC0LDPB:0001:CFQ7TTC0KB06', termDuration: 'P1Y', billingCycle: 'monthly', seats: [[30, 355]] },
+    {
+      ref: subscriptions.hotelsRenewsSoonOff, offerId: 'CFQ7TTC0LH16:0001:CFQ7TTC0JN4R', termDuration: 'P1M', billingCycle: 'monthly',
+      seats: [[12, 20]], autoRenewEnabled: false,
+    },
+    {
+      ref: subscriptions.hotelsScheduled, offerId: 'CFQ7TTC0LFLX:0001:CFQ7TTC0N8SS', termDuration: 'P1Y', billingCycle: 'annual',
+      seats: [[20, 340]], nextTerm: { quantity: 18 },
+    },
+    { ref: subscriptions.wingtipClosingSoon, offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971', termDuration: 'P1M', billingCycle: 'monthly', seats: [[6, 6 + 4 / 24]] },
+    {
+      ref: subscriptions.wingtipFewDays, offerId: 'CFQ7TTC0QW7C:0001:CFQ7TTC0QW5P', termDuration: 'P1Y', billingCycle: 'annual',
+      seats: [[10, 40], [4, 4]],
+    },
   ];
   const legacy: LegacySeed[] = [
     { ref: subscriptions.contosoLegacy, offerId: '91FD106F-4B2C-4938-95AC-F54F74E9A239', quantity: 15, createdDaysAgo: 900, status: 'active' },
@@ -274,7 +300,7 @@ function nceSubscription(s: NceSeed, now: number): StoredSubscription {
   if (s.nextTerm && autoRenewEnabled) {
     resource.scheduledNextTermInstructions = {
       product: { productId, skuId, availabilityId, billingCycle: s.billingCycle, termDuration: s.termDuration, promotionId: '' },
-      quantity: resource.quantity,
+      quantity: typeof s.nextTerm === 'object' ? s.nextTerm.quantity : resource.quantity,
       customTermEndDate: null,
     };
   }

@@ -11,6 +11,7 @@ import { stripTrailingSlash } from './faults';
 import type { SandboxData } from './model';
 import type { RateLimiter } from './rate-limit';
 import { matchRoute } from './routes';
+import { renewDueSubscriptions } from './renewals';
 import { settlePendingChanges } from './subscriptions';
 import type { FaultSpec, RecordedRequest, ResolvedOptions } from './types';
 import {
@@ -118,6 +119,7 @@ function answer(state: ServerState, req: IncomingMessage, url: URL, method: stri
     }
     const body = parseJson(raw.bytes);
     settlePendingChanges(state.data, now);
+    renewDueSubscriptions(state.data, now);
     return match.handler({
       method, path, params: match.params, query: url.searchParams, headers: req.headers, body, caller,
       data: state.data, options: state.options, now,

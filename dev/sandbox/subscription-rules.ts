@@ -8,9 +8,11 @@ import type { SeatAddition, StoredSubscription, SubscriptionResource } from './m
 import { ApiError, invalidInput, isObject, newEtag } from './wire';
 
 /** New-commerce seats can only be reduced within 7 days (168 hours) of being bought. */
-const SEAT_REFUND_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+export const SEAT_REFUND_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_QUANTITY_LEGACY = 10000;
 const MAX_QUANTITY_NCE = 2000;
+const TERMS = ['P1M', 'P1Y', 'P3Y'];
+const BILLING_CYCLES = ['monthly', 'annual', 'triennial'];
 const SETTABLE_STATUSES = ['active', 'suspended', 'deleted'];
 
 export interface PatchPlan {
@@ -77,6 +79,9 @@ export function planPatch(sub: StoredSubscription, body: Record<string, unknown>
   if (next.autoRenewEnabled && !current.autoRenewEnabled) assertAutoRenewAllowed(current);
 
   if (next.status === 'deleted') next.autoRenewEnabled = false;
+  // "If you make a mid-term (immediate) change before your renewal date, all scheduled changes that were
+  // previously scheduled to occur at renewal are deleted." (scheduled-changes page)
+  if (quantityChanged && isNewCommerce(current)) delete next.scheduledNextTermInstructions;
   next.attributes = { ...current.attributes, etag: newEtag() };
   const seatAdditions = isNewCommerce(current) ? adjustSeats(sub.seatAdditions, next.quantity - current.quantity, now) : sub.seatAdditions;
   return { resource: next, seatAdditions, quantityChanged };
@@ -114,8 +119,9 @@ function readChanges(current: SubscriptionResource, body: Record<string, unknown
     throw invalidInput('AutoRenewEnabled must be true or false.');
   }
   next.autoRenewEnabled = body.autoRenewEnabled === true;
-  if (isObject(body.scheduledNextTermInstructions)) next.scheduledNextTermInstructions = body.scheduledNextTermInstructions;
-  else delete next.scheduledNextTermInstructions;
+  const instructions = readNextTerm(current, body.scheduledNextTermInstructions, next.autoRenewEnabled);
+  if (instructions === undefined) delete next.scheduledNextTermInstructions;
+  else next.scheduledNextTermInstructions = instructions;
   return next;
 }
 
@@ -168,4 +174,43 @@ function adjustSeats(additions: SeatAddition[], delta: number, now: number): Sea
     toRemove -= taken;
   }
   return kept.filter((a) => a.quantity > 0);
+}
+
+/**
+ * Scheduling without auto-renew: the scheduled-changes page requires auto-renew but names no error, so this
+ * code is the sandbox's own and says what is wrong.
+ */
+export const AUTO_RENEW_REQUIRED = 'ScheduledChangesRequireAutoRenew';
+
+/**
+ * The next term's instructions from a PATCH body ("Schedule changes for a new commerce subscription"),
+ * checked against the subscription; undefined clears them. An unchanged copy of what is stored (a
+ * full-resource echo) is accepted as is. The next term must keep the product, SKU and availability:
+ * upgrades go through transitions, which the sandbox does not simulate.
+ */
+export function readNextTerm(current: SubscriptionResource, sent: unknown, autoRenewEnabled: boolean): unknown {
+  if (!isObject(sent)) return undefined;
+  if (JSON.stringify(sent) === JSON.stringify(current.scheduledNextTermInstructions)) return sent;
+  if (!isNewCommerce(current)) throw invalidInput('ScheduledNextTermInstructions are not applicable for legacy offers.');
+  if (!autoRenewEnabled) {
+    throw new ApiError(400, AUTO_RENEW_REQUIRED, 'Changes can be scheduled for renewal only when auto-renew is enabled on the subscription.');
+  }
+  const product = sent.product;
+  if (!isObject(product)) throw invalidInput('ScheduledNextTermInstructions.Product is required.');
+  for (const f of ['productId', 'skuId', 'availabilityId', 'billingCycle', 'termDuration']) {
+    if (typeof product[f] !== 'string' || product[f] === '') throw invalidInput(`ScheduledNextTermInstructions.Product.${f} is required.`);
+  }
+  const offer = `${String(product.productId)}:${String(product.skuId)}:${String(product.availabilityId)}`;
+  if (offer.toLowerCase() !== current.offerId.toLowerCase()) {
+    throw invalidInput(`The sandbox schedules changes on the same product, SKU and availability only (${current.offerId}); got ${offer}.`);
+  }
+  if (!TERMS.includes(String(product.termDuration).toUpperCase())) throw invalidInput(`TermDuration '${String(product.termDuration)}' is not available for this offer.`);
+  if (!BILLING_CYCLES.includes(String(product.billingCycle).toLowerCase())) {
+    throw invalidInput(`BillingCycle '${String(product.billingCycle)}' is not available for this offer.`);
+  }
+  const q = sent.quantity;
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY_NCE) {
+    throw new ApiError(400, '2002', `The quantity must be between 1 and ${MAX_QUANTITY_NCE}; got ${String(q)}.`);
+  }
+  return sent;
 }

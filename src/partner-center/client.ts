@@ -19,6 +19,7 @@ import type {
   CreateServiceRequestInput,
   Customer,
   CustomerSearch,
+  NextTermChange,
   ServiceRequest,
   ServiceRequestListQuery,
   ServiceRequestState,
@@ -128,6 +129,21 @@ export class PartnerCenterClient {
     return subs.findCustomers(this.http, callOf(user), search);
   }
 
+  /** One page of every customer the user can see; pass `continuationToken` back for the next. */
+  listCustomers(user: UserContext, o: { size?: number; continuationToken?: string } = {}): Promise<subs.CustomerPage> {
+    return subs.listCustomers(this.http, callOf(user), o);
+  }
+
+  /** Every customer, page by page, following MS-ContinuationToken: the caller paces it between pages. */
+  async *listAllCustomers(user: UserContext, o: { size?: number } = {}): AsyncGenerator<subs.CustomerPage> {
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.listCustomers(user, { size: o.size, continuationToken });
+      yield page;
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+  }
+
   getCustomer(user: UserContext, customerId: string): Promise<Customer> {
     return subs.getCustomer(this.http, callOf(user), customerId);
   }
@@ -156,6 +172,21 @@ export class PartnerCenterClient {
   ): Promise<subs.SubscriptionUpdateResult> {
     const path = subs.subscriptionPath(customerId, subscriptionId);
     return subs.updateSubscription(this.http, callOf(user), path, change, { maxWaitMs: options.maxWaitMs ?? this.pollWaitMs, from: options.from });
+  }
+
+  /**
+   * Schedules the next term's seats (`{ quantity }`) or clears what is scheduled (`'clear'`): a full-resource
+   * PATCH with If-Match, product, term and billing kept. Refused before sending when auto-renew is off.
+   */
+  scheduleNextTerm(
+    user: UserContext,
+    customerId: string,
+    subscriptionId: string,
+    change: NextTermChange,
+    options: { maxWaitMs?: number; from?: subs.SubscriptionSnapshot } = {},
+  ): Promise<subs.SubscriptionUpdateResult> {
+    const path = subs.subscriptionPath(customerId, subscriptionId);
+    return subs.scheduleNextTerm(this.http, callOf(user), path, change, { maxWaitMs: options.maxWaitMs ?? this.pollWaitMs, from: options.from });
   }
 
   /**

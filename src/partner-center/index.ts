@@ -3,6 +3,7 @@ export * from './client';
 export type { Snapshot, WriteResult } from './http';
 export * from './errors';
 export type { CallContext } from './pipeline';
+export { currentProductTerm, deadlinesOf, endsWithin, nextTermOf, openSeatWindows, renewalOf, type Deadlines, type NextTerm, type Renewal, type SeatWindow } from './deadlines';
 export {
   isNewCommerce,
   reflectsChange,
@@ -18,6 +19,8 @@ export {
   type ServiceRequestStatus,
   type Subscription,
   type SubscriptionChange,
+  type NextTermChange,
+  type NextTermInstructions,
   type SupportProfile,
   type SupportProfileChange,
   type SupportTopic,

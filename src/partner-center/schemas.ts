@@ -227,11 +227,20 @@ export const subscriptionSchema = resource({
   /** The actions Partner Center allows on this subscription now (e.g. "edit", "cancel"), when it says. */
   actions: z.array(z.string()).nullish(),
   productType: z.looseObject({ id: str, displayName: str }).nullish(),
-  scheduledNextTermInstructions: z.unknown().optional(),
+  renewalTermDuration: str,
+  /** What the next term will be ("Schedule changes for a new commerce subscription"); null when nothing is scheduled. */
+  scheduledNextTermInstructions: z
+    .looseObject({
+      product: z.looseObject({ productId: str, skuId: str, availabilityId: str, billingCycle: str, termDuration: str, promotionId: str }).nullish(),
+      quantity: z.number().int().nullish(),
+      customTermEndDate: pcDateOrNone,
+    })
+    .nullish(),
   orderId: str,
   attributes: z.looseObject({ etag: str, objectType: str }).nullish(),
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
+export type NextTermInstructions = NonNullable<Subscription['scheduledNextTermInstructions']>;
 
 /** New commerce (NCE) subscriptions have the `OnlineServicesNCE` product type or a `product:sku:availability` offer id. */
 export function isNewCommerce(s: Pick<Subscription, 'productType' | 'offerId'>): boolean {
@@ -354,6 +363,13 @@ export const subscriptionChangeSchema = z
     path: ['quantity'],
   });
 export type SubscriptionChange = z.input<typeof subscriptionChangeSchema>;
+
+/** Seats for the next term, or `clear` to remove what is scheduled (scheduleNextTerm). */
+export const nextTermChangeSchema = z.union([
+  z.literal('clear'),
+  z.strictObject({ quantity: z.number(M.wholeNumber).int(M.wholeNumber).min(1, M.min).max(LIMITS.quantity, M.max) }),
+]);
+export type NextTermChange = z.input<typeof nextTermChangeSchema>;
 
 /** True when the subscription shows every field of the change (a 202 change has landed). */
 export function reflectsChange(s: Subscription, change: SubscriptionChange): boolean {

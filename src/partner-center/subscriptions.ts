@@ -2,8 +2,9 @@
  * Customers and their subscriptions (seed: update-subscription-by-id; PARTNER-CENTER.md "Resources").
  * Each operation takes the acting user's call context; the client (client.ts) makes it.
  */
-import type { z } from 'zod';
-import { parseErrorBody } from './errors';
+import { z } from 'zod';
+import { currentProductTerm, nextTermOf } from './deadlines';
+import { parseErrorBody, PartnerCenterError } from './errors';
 import { errorFromResponse, quoteEtag, type PartnerCenterHttp, type Raw } from './http';
 import { mergeFields, validate, type Page } from './operations';
 import type { CallContext } from './pipeline';
@@ -11,12 +12,15 @@ import {
   customerIdSchema,
   customerSchema,
   customerSearchSchema,
+  isNewCommerce,
+  nextTermChangeSchema,
   reflectsChange,
   subscriptionChangeSchema,
   subscriptionIdSchema,
   subscriptionSchema,
   type Customer,
   type CustomerSearch,
+  type NextTermChange,
   type Subscription,
   type SubscriptionChange,
 } from './schemas';
@@ -54,10 +58,37 @@ export async function findCustomers(http: PartnerCenterHttp, call: CallContext, 
     const field = s.field === 'companyName' ? 'CompanyName' : 'Domain';
     params.set('filter', JSON.stringify({ Field: field, Value: s.prefix, Operator: 'starts_with' }));
   }
+  return customerPage(http, call, params, headers);
+}
+
+/**
+ * Every customer the user can see, one page a call (GET /v1/customers?size=N, then `seekOperation=Next`
+ * with the MS-ContinuationToken header; "Get a list of customers"). A reader that keeps to a budget calls
+ * it page by page, passing back `continuationToken` until there is none.
+ */
+export async function listCustomers(
+  http: PartnerCenterHttp,
+  call: CallContext,
+  o: { size?: number; continuationToken?: string } = {},
+): Promise<CustomerPage> {
+  const size = validate(customerPageSizeSchema, o.size ?? 200, 'size');
+  const params = new URLSearchParams({ size: String(size) });
+  const headers: Record<string, string> = {};
+  if (o.continuationToken) {
+    params.set('seekOperation', 'Next');
+    headers['MS-ContinuationToken'] = o.continuationToken;
+  }
+  return customerPage(http, call, params, headers);
+}
+
+async function customerPage(http: PartnerCenterHttp, call: CallContext, params: URLSearchParams, headers: Record<string, string>): Promise<CustomerPage> {
   const page = await http.list(call, `/v1/customers?${params}`, customerSchema, 'customer', headers);
   const next = page.links?.next?.headers?.find((h) => h.key.toLowerCase() === 'ms-continuationtoken')?.value;
   return { items: page.items, continuationToken: next ?? page.continuationToken ?? undefined, skipped: page.skipped };
 }
+
+/** The page sizes customer reads accept (the search's bound, customerSearchSchema). */
+const customerPageSizeSchema = z.number().int().min(1).max(500);
 
 export async function getCustomer(http: PartnerCenterHttp, call: CallContext, customerId: string): Promise<Customer> {
   const cid = validate(customerIdSchema, customerId, 'customerId');
@@ -102,16 +133,45 @@ export async function updateSubscription(
   options: { maxWaitMs: number; from?: SubscriptionSnapshot },
 ): Promise<SubscriptionUpdateResult> {
   const wanted = validate(subscriptionChangeSchema, change);
-  let snap = options.from ?? (await readSubscription(http, call, path));
+  return writeSubscription(http, call, path, {
+    body: (snap) => mergeFields(snap.raw, wanted),
+    shows: (s) => reflectsChange(s, wanted),
+    optimistic: (previous) => ({ ...previous, ...wanted }),
+    ...options,
+  });
+}
+
+/** One full-resource write: the body made from a snapshot, and how to tell the subscription shows it. */
+interface SubscriptionWrite {
+  /** The whole resource to send, made from the snapshot it is written on (again after a 412). */
+  body: (snap: SubscriptionSnapshot) => Raw;
+  /** True when a read of the subscription shows the change (a 202 or a lost answer has landed). */
+  shows: (s: Subscription) => boolean;
+  /** What to show when Partner Center applied the change but its answer and the read-back could not be read. */
+  optimistic: (previous: Subscription) => Subscription;
+  /** Refuses before anything is sent, given the snapshot the change would be written on. */
+  check?: (snap: SubscriptionSnapshot) => void;
+  maxWaitMs: number;
+  from?: SubscriptionSnapshot;
+}
+
+/**
+ * The read-modify-write machinery updateSubscription and scheduleNextTerm share: If-Match when there is
+ * an ETag, read-back after a lost answer (applied or unknown, never a guess), one re-read and re-send on a
+ * 412 (or unless the fresh copy already shows the change), and a 202 followed until it lands.
+ */
+async function writeSubscription(http: PartnerCenterHttp, call: CallContext, path: string, w: SubscriptionWrite): Promise<SubscriptionUpdateResult> {
+  let snap = w.from ?? (await readSubscription(http, call, path));
   const previous = snap.subscription;
+  w.check?.(snap);
 
   for (let attempt = 0; ; attempt++) {
     const headers = snap.etag ? { 'If-Match': quoteEtag(snap.etag) } : undefined;
-    const sent = await http.send(call, 'PATCH', path, { body: mergeFields(snap.raw, wanted), headers, idempotent: headers !== undefined });
+    const sent = await http.send(call, 'PATCH', path, { body: w.body(snap), headers, idempotent: headers !== undefined });
     if ('lost' in sent) {
       const seen = await http.readBackUntil(call, async () => {
         const now = await readSubscription(http, call, path);
-        return { current: now.subscription, found: reflectsChange(now.subscription, wanted) ? now.subscription : undefined };
+        return { current: now.subscription, found: w.shows(now.subscription) ? now.subscription : undefined };
       });
       if (seen.found) return { state: 'completed', subscription: seen.found, previous, requestId: sent.requestId, confirmedByRead: true };
       return { state: 'unknown', subscription: seen.current ?? previous, previous, requestId: sent.requestId, correlationId: call.correlationId };
@@ -123,11 +183,11 @@ export async function updateSubscription(
       if (shown) return { state: 'completed', subscription: shown, previous, requestId };
       // Applied: Partner Center said so. Its body could not be read, so read the subscription to show it.
       const again = await readSubscription(http, call, path).catch(() => undefined);
-      return { state: 'completed', subscription: again?.subscription ?? { ...previous, ...wanted }, previous, requestId };
+      return { state: 'completed', subscription: again?.subscription ?? w.optimistic(previous), previous, requestId };
     }
     if (res.status === 202) {
       const location = http.resolveLocation(res.headers.get('location'), path);
-      const r = await untilChanged(http, call, location, wanted, { maxWaitMs: options.maxWaitMs });
+      const r = await untilShown(http, call, location, w.shows, { maxWaitMs: w.maxWaitMs });
       if (r.landed) return { state: 'completed', subscription: r.subscription, previous, requestId };
       return { state: 'in-progress', subscription: r.subscription ?? previous, previous, location, requestId };
     }
@@ -135,8 +195,64 @@ export async function updateSubscription(
     if (!conflict || attempt === 1) throw errorFromResponse(res, call);
     // The ETag moved: our own earlier attempt landed, or someone else changed it. Re-read and compare.
     snap = await readSubscription(http, call, path);
-    if (reflectsChange(snap.subscription, wanted)) return { state: 'completed', subscription: snap.subscription, previous, requestId, confirmedByRead: true };
+    if (w.shows(snap.subscription)) return { state: 'completed', subscription: snap.subscription, previous, requestId, confirmedByRead: true };
+    w.check?.(snap);
   }
+}
+
+/**
+ * Schedules the seats of the next term, or clears what is scheduled ("Schedule changes for a new commerce
+ * subscription"): the full resource with `scheduledNextTermInstructions` set, PATCHed with If-Match. The
+ * product keeps its ids (from the new-commerce offerId), billing cycle and term; the current seats are
+ * sent unchanged, since a seat change now is a mid-term change that deletes what is scheduled.
+ * `clear` sends `scheduledNextTermInstructions: null`, as the .NET SDK serialises a cleared property (and
+ * as the page's example annotates the field: "original value = null").
+ * Refused before sending (invalid-input on `autoRenewEnabled`) when auto-renew is off: the page requires
+ * it on; and on a subscription that is not new commerce (scheduled changes are "not applicable for legacy
+ * offers", .NET SDK Subscription.ScheduledNextTermInstructions).
+ */
+export async function scheduleNextTerm(
+  http: PartnerCenterHttp,
+  call: CallContext,
+  path: string,
+  change: NextTermChange,
+  options: { maxWaitMs: number; from?: SubscriptionSnapshot },
+): Promise<SubscriptionUpdateResult> {
+  const wanted = validate(nextTermChangeSchema, change);
+  const instructions = (s: Subscription) => {
+    if (wanted === 'clear') return null;
+    const product = currentProductTerm(s)!;
+    return { product, quantity: wanted.quantity };
+  };
+  return writeSubscription(http, call, path, {
+    check: (snap) => refuseUnschedulable(snap.subscription),
+    // The raw key as the resource spells it; null must be sent, so it is set here rather than by mergeFields.
+    body: (snap) => {
+      const out: Raw = { ...snap.raw };
+      const key = Object.keys(out).find((k) => k.toLowerCase() === 'schedulednextterminstructions') ?? 'scheduledNextTermInstructions';
+      out[key] = instructions(snap.subscription);
+      return out;
+    },
+    shows: (s) => (wanted === 'clear' ? !s.scheduledNextTermInstructions : schedules(s, wanted.quantity)),
+    optimistic: (previous) => ({ ...previous, scheduledNextTermInstructions: instructions(previous) }),
+    ...options,
+  });
+}
+
+function schedules(s: Subscription, quantity: number): boolean {
+  const next = nextTermOf(s);
+  const now = currentProductTerm(s);
+  return !!next && next.quantity === quantity && next.sameOffer && next.termDuration === now?.termDuration && next.billingCycle?.toLowerCase() === now?.billingCycle.toLowerCase();
+}
+
+function refuseUnschedulable(s: Subscription): void {
+  const field = !isNewCommerce(s) || !currentProductTerm(s) ? 'offerId' : s.autoRenewEnabled !== true ? 'autoRenewEnabled' : undefined;
+  if (!field) return;
+  throw new PartnerCenterError({
+    kind: 'invalid-input',
+    message: `Invalid input: ${field} field.invalid (changes can be scheduled for renewal only on a new-commerce subscription with auto-renew on)`,
+    fields: [{ field, key: 'field.invalid' }],
+  });
 }
 
 /** Polls a subscription (a 202's Location) until it shows the change or the wait runs out. */
@@ -147,6 +263,16 @@ export async function untilChanged(
   wanted: SubscriptionChange | z.output<typeof subscriptionChangeSchema>,
   o: { maxWaitMs: number; intervalMs?: number },
 ): Promise<{ landed: true; subscription: Subscription } | { landed: false; subscription?: Subscription }> {
-  const r = await http.until(call, async () => (await readSubscription(http, call, path)).subscription, (s) => reflectsChange(s, wanted), o);
+  return untilShown(http, call, path, (s) => reflectsChange(s, wanted), o);
+}
+
+async function untilShown(
+  http: PartnerCenterHttp,
+  call: CallContext,
+  path: string,
+  shows: (s: Subscription) => boolean,
+  o: { maxWaitMs: number; intervalMs?: number },
+): Promise<{ landed: true; subscription: Subscription } | { landed: false; subscription?: Subscription }> {
+  const r = await http.until(call, async () => (await readSubscription(http, call, path)).subscription, shows, o);
   return r.landed ? { landed: true, subscription: r.latest! } : { landed: false, subscription: r.latest };
 }

@@ -4,7 +4,7 @@
  * the sandbox over HTTP and read through the client's public methods.
  */
 import { SEED, type Sandbox } from '../../dev/sandbox';
-import type { PartnerCenterClient } from '../../src/partner-center';
+import { deadlinesOf, type PartnerCenterClient } from '../../src/partner-center';
 import { FIXTURE_NAMES, fixture, fixtureSource } from '../fixtures/partner-center';
 import { applied, failure, startPartnerCenter, user } from '../support/partner-center';
 
@@ -29,6 +29,28 @@ describe('Partner Center as documented (fixtures served over HTTP)', () => {
       const s = await client.getSubscription(user(), CID, SID);
       expect(s).toMatchObject({ quantity: 25, status: 'active', autoRenewEnabled: true, actions: ['edit', 'cancel'], cancellationAllowedUntilDate: '2099-12-08T23:59:00Z' });
       expect(s.refundableQuantity).toEqual({ totalQuantity: 5, details: [{ quantity: 5, allowedUntilDateTime: '2099-12-08T23:59:00Z' }] });
+    },
+    'subscription-scheduled-changes': async () => {
+      serve('subscription-scheduled-changes', { path: SUB_PATH });
+      const s = await client.getSubscription(user(), CID, SID);
+      expect(s.scheduledNextTermInstructions).toEqual({
+        product: { productId: 'CFQ7TTC0LH18', skuId: '0001', availabilityId: 'CFQ7TTC0K971', billingCycle: 'Monthly', termDuration: 'P1Y' },
+        quantity: 1,
+      });
+      // The dates as the resource states them, at a moment inside both windows and after the seat window.
+      expect(deadlinesOf(s, Date.parse('2026-12-07T12:00:00Z'))).toEqual({
+        newCommerce: true,
+        seatWindows: [{ quantity: 2, until: '2026-12-07T16:44:14.1210743Z' }],
+        cancellableUntil: '2026-12-07T23:59:00Z',
+        renewal: {
+          endDate: '2027-11-29T00:00:00Z',
+          processingFrom: '2027-11-30T00:00:00.000Z',
+          renews: true,
+          next: { quantity: 1, termDuration: 'P1Y', billingCycle: 'Monthly', offerId: 'CFQ7TTC0LH18:0001:CFQ7TTC0K971', sameOffer: true, customTermEndDate: undefined },
+        },
+      });
+      expect(deadlinesOf(s, Date.parse('2026-12-07T18:00:00Z'))).toMatchObject({ seatWindows: [], cancellableUntil: '2026-12-07T23:59:00Z' });
+      expect(deadlinesOf(s, Date.parse('2026-12-08T00:00:00Z'))).toMatchObject({ seatWindows: [], cancellableUntil: null });
     },
     'subscription-software': async () => {
       serve('subscription-software', { path: SUB_PATH });
