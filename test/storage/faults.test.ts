@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,15 +28,16 @@ const DAY = 24 * HOUR;
 const APP_IDENTITY = { AAD_APP_CLIENT_ID: '22222222-3333-4444-5555-666666666666', AAD_APP_CLIENT_SECRET: 'app-secret', AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com' };
 
 /** Runs the real (production) entry point (src/main.ts) with `env`; resolves with its exit code and stderr. */
-function runBot(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; ms: number }> {
+function runBot(env: Record<string, string>, timeoutMs = 60_000, as?: { uid: number; gid: number }): Promise<{ code: number | null; stderr: string; ms: number }> {
   const tsx = (f: string) => path.join(ROOT, 'node_modules/tsx/dist', f);
   const args = ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, path.join(ROOT, 'src/main.ts')];
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...APP_IDENTITY, ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: as ? '/tmp' : (process.env.HOME ?? '/tmp'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...APP_IDENTITY, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(as ?? {}),
     });
     let stderr = '';
     let stdout = '';
@@ -51,6 +52,11 @@ function runBot(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code
       resolve({ code, stderr, ms: Date.now() - t0 });
     });
   });
+}
+
+/** The unprivileged user a root test run starts the bot as. */
+function nobody(): { uid: number; gid: number } {
+  return { uid: Number(execFileSync('id', ['-u', 'nobody']).toString().trim()), gid: Number(execFileSync('id', ['-g', 'nobody']).toString().trim()) };
 }
 
 function canMount(): boolean {
@@ -127,10 +133,13 @@ describe('start-up refuses storage it cannot use, and says what to fix (real bot
     expect(readdirSync(dir)).toEqual([]); // no half-written probe left behind
   });
 
-  (process.getuid?.() === 0 ? it.skip : it)('DATA_DIR not writable by the bot user (non-root only: root ignores modes)', async () => {
+  it('DATA_DIR not writable by the bot user (as root, the bot runs as nobody: root ignores modes)', async () => {
     const dir = path.join(root, 'locked');
-    mkdirSync(dir, { mode: 0o500 });
-    const r = await runBot({ DATA_DIR: dir });
+    mkdirSync(dir, { mode: 0o555 });
+    chmodSync(dir, 0o555);
+    chmodSync(root, 0o755); // the other user may reach it, not write in it
+    const asRoot = process.getuid?.() === 0;
+    const r = await runBot({ DATA_DIR: dir }, 60_000, asRoot ? nobody() : undefined);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`DATA_DIR ${dir} is not writable by this process`);
   });
