@@ -124,7 +124,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     ...options.bot,
   });
   const signInPages = identity && bot.signIn
-    ? { flow: bot.signIn, identity, store, clock, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
+    ? { flow: bot.signIn, identity, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
   const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages, ready: () => store.state.ping() });
   started.push(server);
