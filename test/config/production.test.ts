@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../../src/config';
+import { deriveKey } from '../../src/util/secrets';
 
 const ROOT = join(__dirname, '../..');
 const tsx = (f: string) => join(ROOT, 'node_modules/tsx/dist', f);
@@ -131,5 +132,16 @@ describe('what production accepts (the same rules, in process)', () => {
     );
     expect(loadConfig({}).mode).toBe('local'); // npm start, no deployment: local mode on loopback
     expect(loadConfig({ PARTNER_CENTER_BASE_URL: 'http://127.0.0.1:5000', ...GOOD, BOT_ID: '', BOT_PASSWORD: '' }).partnerCenter.baseUrl).toBe('http://127.0.0.1:5000');
+  });
+});
+
+describe('keys derived from the one signing secret', () => {
+  it('one per purpose, the same on every instance, none without a secret', () => {
+    const secret = loadConfig({ ...GOOD }).cardSigningKey;
+    const confirmation = deriveKey(secret, 'confirmation');
+    expect(confirmation).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
+    expect(new Set([confirmation, deriveKey(secret, 'sign-in ticket'), deriveKey(secret, 'sign-in pkce')]).size).toBe(3);
+    expect(deriveKey(loadConfig({ ...GOOD }).cardSigningKey, 'confirmation')).toBe(confirmation);
+    expect(deriveKey(undefined, 'confirmation')).toBeUndefined();
   });
 });
