@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppManifestUtils } from '@microsoft/app-manifest';
+import { EnvFileError, readEnvFile } from '../src/config/env-file';
 import { writeZip, type ZipEntry } from './zip';
 
 /** `${{NAME}}`, the Teams/Agents Toolkit placeholder syntax. */
@@ -45,26 +46,20 @@ export class PackageError extends Error {
 // --- environment files ----------------------------------------------------------------------------------
 
 /**
- * Parses a dotenv file as the toolkit writes and reads them (dotenv's rules): `KEY=value`, `# comments`,
- * optional `export `, values optionally in single or double quotes (in double quotes `\n` is a newline), ` #`
- * starting a comment after an unquoted value.
+ * One environment file, read by the bot's own `.env` reader (src/config/env-file.ts, where the rules are
+ * written): a line it cannot read stops the build, naming the file and the line, instead of being dropped.
  */
-export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const line = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*('(?:\\'|[^'])*'|"(?:\\"|[^"])*"|[^#\r\n]*)?\s*(?:#.*)?$/;
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    if (/^\s*(#|$)/.test(raw)) continue;
-    const m = line.exec(raw);
-    if (!m) continue;
-    let value = (m[2] ?? '').trim();
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+function readEnvironmentFile(file: string): Record<string, string> {
+  try {
+    return Object.fromEntries(readEnvFile(file));
+  } catch (e) {
+    if (e instanceof EnvFileError) {
+      throw e.problems.length > 0
+        ? new PackageError(`${file} has ${e.problems.length} line(s) it cannot read; each line must be NAME=value, a # comment or empty:`, [...e.problems])
+        : new PackageError(e.message.replace(/^Partner Ops cannot start: /, ''), []);
     }
-    out[m[1]!] = value;
+    throw e;
   }
-  return out;
 }
 
 /** The environments in an env folder: `.env.<name>`, not `.env.<name>.user` nor `.env` itself. */
@@ -84,9 +79,9 @@ export function findEnvironments(envDir: string): string[] {
 export function loadEnvironment(envDir: string, name: string, processEnv: NodeJS.ProcessEnv = {}): Record<string, string> {
   const file = path.join(envDir, `.env.${name}`);
   if (!fs.existsSync(file)) throw new PackageError(`No environment "${name}": ${file} does not exist.`, []);
-  const vars: Record<string, string> = { ...parseEnvFile(fs.readFileSync(file, 'utf8')) };
+  const vars: Record<string, string> = readEnvironmentFile(file);
   const userFile = `${file}.user`;
-  if (fs.existsSync(userFile)) Object.assign(vars, parseEnvFile(fs.readFileSync(userFile, 'utf8')));
+  if (fs.existsSync(userFile)) Object.assign(vars, readEnvironmentFile(userFile));
   for (const [k, v] of Object.entries(processEnv)) {
     if (v !== undefined && v !== '' && (vars[k] === undefined || vars[k] === '')) vars[k] = v;
   }

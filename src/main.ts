@@ -17,7 +17,7 @@ import { KeyValueStore, type StateStore } from './storage';
 import { createStateStore } from './storage/factory';
 import { checkStateStore } from './storage/check';
 import { Sweeper } from './storage/sweeper';
-import { systemClock } from './util/clock';
+import { systemClock, type Clock } from './util/clock';
 import { Leases } from './notifications/leases';
 import { Notifier } from './notifications/notifier';
 import { TeamsSender } from './notifications/sender';
@@ -59,6 +59,12 @@ export interface StartOptions {
    * e.g. with one that can sign a person in without UI (TokenProvider.signInWithoutUi).
    */
   wrapTokens?: (tokens: TokenProvider, identity: DelegatedIdentity | undefined) => TokenProvider;
+  /**
+   * The time every part that waits or expires reads (default the system clock): stored records, sign-in
+   * tickets and codes, confirmations, leases, the notifier, the sender, the sweeper. A test holds it to
+   * prove expiry without waiting.
+   */
+  clock?: Clock;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -77,7 +83,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   // Storage first: a bot that cannot keep state must not start (the message says what to fix).
   // By name, not instanceof: importing BlobStateStore here would load Azure's storage SDK into every bot, blob or not.
   await checkStateStore(state, { blob: state.constructor.name === 'BlobStateStore' });
-  const store = new KeyValueStore(state, systemClock);
+  const clock = options.clock ?? systemClock;
+  const store = new KeyValueStore(state, clock);
   const p = config.partnerCenter;
   const a = config.aad;
   const identitySettings: DelegatedSettings | undefined =
@@ -96,9 +103,10 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     verifyWaitMs: p.verifyWaitMs,
     verifyIntervalMs: Math.min(3_000, Math.max(250, Math.round(p.verifyWaitMs / 5))),
     supportTopicsFallback: p.supportTopicsFallback.map((t) => ({ ...t })),
+    clock,
     logger: logger.child({ component: 'partner-center' }),
   });
-  const identity = identitySettings ? new DelegatedIdentity(identitySettings, store, systemClock, logger.child({ component: 'identity' })) : undefined;
+  const identity = identitySettings ? new DelegatedIdentity(identitySettings, store, clock, logger.child({ component: 'identity' })) : undefined;
   let publicUrl = config.publicUrl;
   const base = options.tokens ?? identity ?? noSignIn;
   const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
@@ -110,28 +118,29 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     tokens,
     store,
     logger,
+    clock,
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl } : undefined,
     botFrameworkAuth: config.botFrameworkAuth,
     ...options.bot,
   });
   const signInPages = identity && bot.signIn
-    ? { flow: bot.signIn, identity, store, clock: systemClock, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
+    ? { flow: bot.signIn, identity, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
   const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages, ready: () => store.state.ping() });
   started.push(server);
   if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
   const n = config.notifications;
-  const leases = new Leases(store, n.instanceId, systemClock, n.leaseMs);
+  const leases = new Leases(store, n.instanceId, clock, n.leaseMs);
   const sender = new TeamsSender({
     adapter: bot.adapter,
     botAppId: config.bot.id ?? '',
-    clock: systemClock,
+    clock,
     logger: logger.child({ component: 'notifications' }),
     // Teams' 50 requests/s per app per tenant is this instance's alone: one instance polls a partner's watches.
   });
-  const notifier = new Notifier({ store, client, tokens, sender, leases, clock: systemClock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
+  const notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
   if (options.notifierAutoStart !== false) notifier.start();
-  const sweeper = new Sweeper(store, systemClock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
+  const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
   sweeper.start();
   started.push({ close: () => sweeper.stop() });
   if (config.mode === 'local') {
@@ -197,8 +206,9 @@ export function logEnvFile(logger: Logger, envFile: EnvFileRead | undefined): vo
 }
 
 async function main(): Promise<void> {
-  // Production: Entra ID and Partner Center, as configured; without an app identity there is nothing to run.
-  const { config, envFile } = loadSettingsOrExit({ requireAppIdentity: true });
+  // Production: Teams traffic authenticated (BOT_ID), Entra ID and Partner Center over https, as configured;
+  // the unauthenticated local mode is the development entry's alone (dev/start.ts).
+  const { config, envFile } = loadSettingsOrExit({ production: true });
   const logger = createLogger({ level: config.logLevel });
   logEnvFile(logger, envFile);
   const running = await start(config, logger);

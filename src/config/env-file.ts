@@ -1,6 +1,8 @@
 /**
- * The `.env` file: read once at start-up, before the configuration, by both entry points (`npm start` and
- * `node dist/src/main.js`, through `loadSettingsOrExit` in src/main.ts).
+ * The one reader of `.env` files, and where their rules are written down. It reads `.env` once at start-up,
+ * before the configuration, for both entry points (`npm start` and `node dist/src/main.js`, through
+ * `loadSettingsOrExit` in src/main.ts), and the Agents Toolkit's `env/.env.<name>` files for the Teams app
+ * package (scripts/package-app.ts, through readEnvFile).
  *
  * Real environment variables win: a setting already in the environment is never replaced by the file's.
  * The format is the usual one (the Agents Toolkit writes it, `.env.example` shows it):
@@ -11,7 +13,7 @@
  *   NAME=value # a comment               ` #` starts a comment in an unquoted value
  *   NAME="a # b\nline two"               double quotes: `#` kept, \n \r \t \" \\ escapes, may span lines
  *   NAME='literal $ # \n'                single quotes: taken as written
- *   NAME=                                empty: the setting's default (as if unset)
+ *   NAME=                                empty: the setting's default (as if unset): not applied, not counted
  *
  * A line that is none of these (no `=`, a name with spaces, an unclosed quote) is an error naming the file
  * and the line, and the process does not start: a setting silently dropped is worse than a refusal.
@@ -24,9 +26,9 @@ import { resolve } from 'node:path';
 export interface EnvFileRead {
   /** Absolute path of the file that was read. */
   path: string;
-  /** Names taken from the file. */
+  /** Names taken from the file (those with a value: an empty one means unset). */
   applied: string[];
-  /** Names in the file that the environment already set (the environment's value is kept). */
+  /** Names the file gives a value that the environment already set (the environment's value is kept). */
   overridden: string[];
 }
 
@@ -60,9 +62,11 @@ export function parseEnvFile(text: string, name = '.env'): { values: Map<string,
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const body = trimmed.replace(/^export\s+/, '');
     const eq = body.indexOf('=');
-    const show = trimmed.length > 60 ? `${trimmed.slice(0, 57)}…` : trimmed;
     if (eq < 0) {
-      problems.push(`${name} line ${lineNo}: expected NAME=value, got \`${NAME.test(body) ? body : show}\``);
+      // The line is never echoed whole: it may be a secret with its `=` missing (`AAD_APP_CLIENT_SECRET abc…`).
+      const lead = /^([A-Za-z_][A-Za-z0-9_]*)(\s|$)/.exec(body)?.[1];
+      const shown = lead === undefined ? 'a line with no name and no =' : lead === body ? `\`${lead}\`` : `\`${lead} …\` (a space where = belongs?)`;
+      problems.push(`${name} line ${lineNo}: expected NAME=value, got ${shown}`);
       continue;
     }
     const key = body.slice(0, eq).trim();
@@ -138,11 +142,12 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env, path: string =
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new EnvFileError(path, [], (e as Error).message);
   }
-  const { values, problems } = parseEnvFile(text, path);
-  if (problems.length > 0) throw new EnvFileError(path, problems);
+  const values = parseOrThrow(text, path);
   const applied: string[] = [];
   const overridden: string[] = [];
   for (const [key, value] of values) {
+    // `NAME=` is the setting left at its default (`cp .env.example .env` gives ~37 of them): nothing read.
+    if (value === '') continue;
     if (env[key] !== undefined) {
       overridden.push(key);
     } else {
@@ -151,4 +156,24 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env, path: string =
     }
   }
   return { path, applied, overridden };
+}
+
+/**
+ * Every NAME=value of the file at `path`, empty values included (a Teams package template may use one), by
+ * the same rules. Throws an EnvFileError naming every unreadable line, or when the file cannot be read.
+ */
+export function readEnvFile(path: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new EnvFileError(path, [], (e as Error).message);
+  }
+  return parseOrThrow(text, path);
+}
+
+function parseOrThrow(text: string, path: string): Map<string, string> {
+  const { values, problems } = parseEnvFile(text, path);
+  if (problems.length > 0) throw new EnvFileError(path, problems);
+  return values;
 }

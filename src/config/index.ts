@@ -10,6 +10,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { GUID } from '../partner-center/schemas';
+import { productionProblems } from './production';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -40,6 +41,23 @@ const guid = z.preprocess(
     .optional(),
 );
 
+/**
+ * The tenant part of the authority URL: a tenant id (GUID), a domain name of the tenant
+ * (contoso.onmicrosoft.com, contoso.com), or one of Entra ID's names for a group of tenants
+ * (`organizations`, `common`, `consumers`; production refuses the last two). Anything else would be pasted
+ * into the authority URL as it is (`../../x?y`).
+ */
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const tenant = z.preprocess(
+  (v) => (v === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+  z
+    .string()
+    .refine((t) => GUID.test(t) || DOMAIN.test(t) || ['organizations', 'common', 'consumers'].includes(t.toLowerCase()), {
+      error: 'must be the tenant id (a GUID), a domain name of the tenant (contoso.onmicrosoft.com) or "organizations"',
+    })
+    .optional(),
+);
+
 /** Environment variables, with their defaults. Keep in step with `.env.example` (a test checks it). */
 export const envSchema = z.object({
   PORT: int(3978, 0, 65535),
@@ -53,7 +71,7 @@ export const envSchema = z.object({
   BOT_TENANT_ID: guid,
   AAD_APP_CLIENT_ID: guid,
   AAD_APP_CLIENT_SECRET: optionalString,
-  AAD_APP_TENANT_ID: optionalString,
+  AAD_APP_TENANT_ID: tenant,
   AAD_APP_OAUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com'),
   AAD_APP_ID_URI: optionalString,
   BOT_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, '')).optional()),
@@ -172,7 +190,11 @@ export interface Config {
   readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; instanceId: string }>;
   /** Bot Framework authentication endpoints, when not the public cloud's (botbuilder's setting names). */
   readonly botFrameworkAuth?: Readonly<Record<string, string>>;
-  /** Signs confirmation cards; the same on every instance. Unset: derived from BOT_PASSWORD, else per process. */
+  /**
+   * The secret the confirmation and sign-in ticket keys are derived from (one key per purpose, see
+   * deriveKey in src/util/secrets.ts); the same on every instance. CARD_SIGNING_KEY, else BOT_PASSWORD,
+   * else AAD_APP_CLIENT_SECRET; unset (local mode): a random key per process.
+   */
   readonly cardSigningKey?: string;
   readonly logLevel: Env['LOG_LEVEL'];
 }
@@ -215,6 +237,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 export interface LoadOptions {
   /**
+   * The production entry point (`node dist/src/main.js`): besides the app identity, BOT_ID is required
+   * (no unauthenticated local mode), URLs must be https, and secrets keys are derived from must be long
+   * enough (src/config/production.ts).
+   */
+  production?: boolean;
+  /**
    * Production: the app identity (AAD_APP_CLIENT_ID, _SECRET, _TENANT_ID) is required even when nothing
    * else is set. Without it the configuration describes no deployment (what a local try-out starts from).
    */
@@ -250,7 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   }
   // Any setting of a real deployment makes the app identity required: without it nobody could sign in.
   const deployment = DEPLOYMENT_SETTINGS.filter((k) => typeof env[k] === 'string' && env[k]!.trim() !== '');
-  if (deployment.length > 0 || options.requireAppIdentity) {
+  if (deployment.length > 0 || options.requireAppIdentity || options.production) {
     const why = deployment.length > 0 ? `required because ${deployment.join(', ')} ${deployment.length === 1 ? 'is' : 'are'} set` : 'required in production';
     const tryOut = deployment.length > 0 ? '' : '; to try Partner Ops locally without one, run `npm start`';
     if (!e.AAD_APP_CLIENT_ID) problems.push(`AAD_APP_CLIENT_ID: ${why} (the Entra ID app that signs users in to Partner Center)${tryOut}`);
@@ -262,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     problems.push(`NOTIFY_LEASE_MS: must be more than 1.2 × NOTIFY_INTERVAL_MS (${Math.ceil(e.NOTIFY_INTERVAL_MS * 1.2)})`);
   }
   const bfAuth = botFrameworkAuth(env, problems);
+  if (options.production) problems.push(...productionProblems(e, bfAuth));
   const host = e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0');
   if (mode === 'local' && !isLoopback(host)) {
     problems.push(`HOST: without BOT_ID the bot accepts unauthenticated traffic, so it binds only to loopback (got ${host})`);
@@ -305,7 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       instanceId: e.INSTANCE_ID ?? env.WEBSITE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     },
     botFrameworkAuth: bfAuth,
-    cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : undefined),
+    cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : e.AAD_APP_CLIENT_SECRET ? `derived:${e.AAD_APP_CLIENT_SECRET}` : undefined),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -4,32 +4,24 @@
  * PKCE, via msal-node); /auth/callback redeems the code into the user's token cache and hands Teams a
  * one-time code (`signin/verifyState`), or shows it for typing in the chat where the page is not in Teams.
  * Works in Teams desktop, web and mobile: nothing here depends on a popup opener.
+ *
+ * Nobody unauthenticated can make these pages store anything: /auth/start checks the ticket's signature and
+ * expiry and writes nothing (the round trip's state is signed, its PKCE verifier derived: see SignInFlow);
+ * only a sign-in that succeeded, as the ticket's own user, writes (the token cache, the ticket marked used,
+ * the one-time code).
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type restify from 'restify';
 import { resolveLocale, translator, type Translator } from '../i18n';
-import { ExchangeError, DelegatedIdentity } from '../identity/delegated';
+import { ExchangeError, type DelegatedIdentity } from '../identity/delegated';
 import type { Logger } from '../logging/logger';
-import type { KeyValueStore } from '../storage';
-import type { Clock } from '../util/clock';
-import type { SignInFlow, SignInTicket } from '../teams/signin';
-
-const STATE_TTL_MS = 15 * 60_000;
-const stateKey = (state: string) => `signin/state/${state}`;
-
-interface StateRecord {
-  ticket: SignInTicket;
-  verifier: string;
-  at: number;
-}
+import type { SignInFlow } from '../teams/signin';
 
 export interface SignInPagesOptions {
   flow: SignInFlow;
   identity: DelegatedIdentity;
-  store: KeyValueStore;
-  clock: Clock;
   publicUrl: () => string;
   logger: Logger;
 }
@@ -92,16 +84,20 @@ export function registerSignInPages(server: restify.Server, o: SignInPagesOption
     next();
   });
 
+  const expired = (tr: Translator) => page(tr, tr.t('page.expired.title'), `<p>${esc(tr.t('page.expired'))}</p>`);
+  const used = (tr: Translator) => page(tr, tr.t('page.used.title'), `<p>${esc(tr.t('page.used'))}</p>`);
+
   server.get('/auth/start', async (req, res) => {
     const ticket = o.flow.readTicket(String(req.query?.ticket ?? ''));
     if (!ticket) {
-      const tr = translator('en-US');
-      html(res, 400, page(tr, tr.t('page.expired.title'), `<p>${esc(tr.t('page.expired'))}</p>`));
+      html(res, 400, expired(translator('en-US')));
       return;
     }
-    const { verifier, challenge } = await DelegatedIdentity.pkce();
-    const state = crypto.randomUUID();
-    await o.store.put<StateRecord>(stateKey(state), { ticket, verifier, at: o.clock.now() });
+    if (await o.flow.ticketUsed(ticket)) {
+      html(res, 400, used(translator(resolveLocale(ticket.locale))));
+      return;
+    }
+    const { state, challenge } = o.flow.startState(ticket);
     const url = await o.identity.authCodeUrl({ redirectUri: redirectUri(), state, challenge, loginHint: ticket.oid });
     res.writeHead(302, { location: url, 'cache-control': 'no-store' });
     res.end();
@@ -109,21 +105,25 @@ export function registerSignInPages(server: restify.Server, o: SignInPagesOption
 
   server.get('/auth/callback', async (req, res) => {
     const q = (req.query ?? {}) as Record<string, string | undefined>;
-    const rec = q.state ? await o.store.get<StateRecord>(stateKey(q.state)) : undefined;
-    if (rec) await o.store.delete(stateKey(q.state!));
-    const tr = translator(resolveLocale(rec?.value.ticket.locale));
-    if (!rec || rec.value.at + STATE_TTL_MS < o.clock.now()) {
-      html(res, 400, page(tr, tr.t('page.expired.title'), `<p>${esc(tr.t('page.expired'))}</p>`));
+    const rec = typeof q.state === 'string' ? o.flow.readState(q.state) : undefined;
+    const tr = translator(resolveLocale(rec?.ticket.locale));
+    if (!rec) {
+      html(res, 400, expired(tr));
       return;
     }
     if (q.error || !q.code) {
       html(res, 400, page(tr, tr.t('page.failed.title'), `<p>${esc(tr.t('page.cancelled'))}</p>`));
       return;
     }
-    const t = rec.value.ticket;
+    const t = rec.ticket;
+    if (await o.flow.ticketUsed(t)) {
+      html(res, 400, used(tr));
+      return;
+    }
     const actor = { id: t.oid, tenantId: t.tid, name: t.name };
     try {
-      await o.identity.redeem(actor, { code: q.code, verifier: rec.value.verifier, redirectUri: redirectUri() });
+      // The account signed in at the authority must be the ticket's user, or nothing is kept (ExchangeError wrong-user).
+      await o.identity.redeem(actor, { code: q.code, verifier: rec.verifier, redirectUri: redirectUri() });
     } catch (e) {
       const reason = e instanceof ExchangeError ? e.reason : 'unavailable';
       o.logger.warn({ reason }, 'sign-in page: code redemption failed');
@@ -131,6 +131,9 @@ export function registerSignInPages(server: restify.Server, o: SignInPagesOption
       html(res, 400, page(tr, tr.t('page.failed.title'), `<p>${esc(message)}</p>`));
       return;
     }
+    // Used once it signed its own user in. Another tab of the same user finishing at the same moment signed
+    // the same person in: it gets a code too, and nothing is said that is not so.
+    await o.flow.useTicket(t);
     const code = await o.flow.issueCode(actor);
     const script = `<script src="/auth/teams.js"></script><script>
 (function(){var code=${JSON.stringify(code)};

@@ -26,6 +26,7 @@ import type { PartnerCenterClient } from '../partner-center';
 import type { KeyValueStore } from '../storage';
 import { Dedupe } from '../storage/once';
 import { systemClock, type Clock } from '../util/clock';
+import { deriveKey } from '../util/secrets';
 import { PartnerOpsAdapter } from './adapter';
 import { BackgroundWork } from './background';
 import { Delivery } from './delivery';
@@ -49,7 +50,7 @@ export interface BotOptions {
   clock?: Clock;
   watches: WatchStore;
   /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
-  signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'signer' | 'clock' | 'identity'> & { identity: DelegatedIdentity };
+  signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'secret' | 'clock' | 'identity'> & { identity: DelegatedIdentity };
   /** Botbuilder settings for inbound/outbound Bot Framework auth (issuer, OpenID metadata, login URL…). */
   botFrameworkAuth?: Record<string, string>;
   credentialsFactory?: ServiceClientCredentialsFactory;
@@ -95,8 +96,9 @@ export function createBot(o: BotOptions): Bot {
   const adapter = createAdapter(o.config.bot, o.botFrameworkAuth, o.credentialsFactory);
   const botAppId = o.config.bot.id ?? '';
   const background = new BackgroundWork(logger);
-  const signer = new Signer(o.config.cardSigningKey, clock);
-  const signIn = o.signIn ? new SignInFlow({ ...o.signIn, store: o.store, signer, clock }) : undefined;
+  // One key per purpose from the one configured secret: a confirmation's signature is never a sign-in ticket's.
+  const signer = new Signer(deriveKey(o.config.cardSigningKey, 'confirmation'), clock);
+  const signIn = o.signIn ? new SignInFlow({ ...o.signIn, store: o.store, secret: o.config.cardSigningKey, clock }) : undefined;
   const identity = o.signIn?.identity;
   const deps: BotDeps = {
     client: o.client,

@@ -13,10 +13,10 @@ import {
   findEnvironments,
   loadEnvironment,
   packageEnvironments,
-  parseEnvFile,
   substituteJson,
 } from '../../scripts/package-app';
 import { crc32, readZip, writeZip } from '../../scripts/zip';
+import { parseEnvFile } from '../../src/config/env-file';
 import { APP_PACKAGE, ROOT, SAMPLE_VARS, decodePng } from './helpers';
 
 const EXPECTED_ENTRIES = ['manifest.json', 'color.png', 'outline.png', 'fr.json', 'it.json', 'bg.json'];
@@ -126,7 +126,7 @@ describe('environments', () => {
     for (const name of ['local', 'dev']) {
       const text = fs.readFileSync(path.join(ROOT, 'env', `.env.${name}`), 'utf8');
       expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
-      const vars = parseEnvFile(text);
+      const vars = Object.fromEntries(parseEnvFile(text).values);
       expect(vars['TEAMSFX_ENV']).toBe(name);
       for (const k of ['TEAMS_APP_ID', 'BOT_ID', 'AAD_APP_CLIENT_ID', 'BOT_DOMAIN']) expect(vars[k]).toBe('');
       expect(Object.keys(vars).filter((k) => /SECRET|PASSWORD/.test(k))).toEqual([]);
@@ -138,12 +138,13 @@ describe('environments', () => {
     expect(findEnvironments(path.join(root, 'env'))).toEqual(['dev', 'local']);
   });
 
-  it('parses the dotenv lines the toolkit writes', () => {
-    expect(
-      parseEnvFile(
-        '\uFEFF# comment\nA=1\nexport B = two words # note\nC=" (local)"\nD=\'x # y\'\nE=\nF="a\\nb"\nnot a line\n',
-      ),
-    ).toEqual({ A: '1', B: 'two words', C: ' (local)', D: 'x # y', E: '', F: 'a\nb' });
+  it("reads the toolkit's files with the bot's .env reader: same values, and a line it cannot read stops the build", () => {
+    const root = project({
+      '.env.dev': '\uFEFF# comment\nA=1\nexport B = two words # note\nC=" (local)"\nD=\'x # y\'\nE=\nF="a\\nb"\n',
+      '.env.bad': 'A=1\nnot a line\n',
+    });
+    expect(loadEnvironment(path.join(root, 'env'), 'dev')).toMatchObject({ A: '1', B: 'two words', C: ' (local)', D: 'x # y', E: '', F: 'a\nb' });
+    expect(() => loadEnvironment(path.join(root, 'env'), 'bad')).toThrow(/\.env\.bad has 1 line\(s\) it cannot read[^\n]*\n {2}- \S*\.env\.bad line 2: expected NAME=value, got `not a line`/);
   });
 
   it('defaults TEAMSFX_ENV to the name and BOT_DOMAIN to the host of BOT_ENDPOINT', () => {

@@ -3,6 +3,7 @@ import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { decodeJwt } from '../../src/util/jwt';
 import { MemoryStateStore } from '../../src/storage';
+import { systemClock, type Clock } from '../../src/util/clock';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
@@ -270,5 +271,102 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
     expect(textOf(cardOf(bot.take()[0]))).toMatch(/signed out/);
     await bot.say(`sr ${OPEN}`);
     expect(oauthCardOf(bot.take()[0]).tokenExchangeResource).toBeDefined();
+  });
+});
+
+/** A clock the test holds: it moves only when the test says, and its waits are real (the bot keeps running). */
+class HeldClock implements Clock {
+  private offset = 0;
+  now = (): number => Date.now() + this.offset;
+  sleep = systemClock.sleep;
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+describe('sign-in tickets: short-lived, single-use, and nothing stored before one is checked', () => {
+  let bot: TestBot;
+  let state: MemoryStateStore;
+  let clock: HeldClock;
+  beforeEach(async () => {
+    state = new MemoryStateStore();
+    clock = new HeldClock();
+    bot = await startTestBot({}, { sandboxSso: false, state, clock, bot: { invokeDeadlineMs: 2_000 } });
+    for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
+  });
+  afterEach(() => bot.close());
+  const authority = () => bot.running.authority!;
+  const base = () => bot.url.replace('/api/messages', '');
+  /** What the sign-in pages may write: the authority round trip's state, tickets marked used, one-time codes. */
+  const pageRecords = async () => [...(await state.list('signin/state/')), ...(await state.list('signin/codes/'))];
+
+  /** The sign-in button's URL of the OAuthCard the bot just sent (asking for `sr`). */
+  async function ticketUrl(o: { from?: typeof ALICE; conversation?: typeof CHANNEL } = {}): Promise<string> {
+    await bot.say(`sr ${OPEN}`, o);
+    return oauthCardOf(bot.take().find((c) => JSON.stringify(c.activity).includes('card.oauth'))).buttons[0]!.value;
+  }
+
+  /** Follows a ticket to the authority and signs in there as `who`; the callback's answer. */
+  async function signInAt(url: string, who = ALICE): Promise<{ status: number; html: string; callback: string }> {
+    const start = await fetch(url, { redirect: 'manual' });
+    if (start.status !== 302) return { status: start.status, html: await start.text(), callback: '' };
+    const authorize = new URL(start.headers.get('location')!);
+    const approved = await postForm(authorize.origin + authorize.pathname, { ...Object.fromEntries(authorize.searchParams), oid: who.aadObjectId, consent: '1', mfa: '1' }, authority().caPem);
+    const page = await fetch(approved.location!);
+    return { status: page.status, html: await page.text(), callback: approved.location! };
+  }
+
+  it('a ticket works for 10 minutes, then its page says it expired and sends nobody to the authority', async () => {
+    const url = await ticketUrl();
+    clock.advance(9 * 60_000);
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
+    clock.advance(2 * 60_000);
+    const late = await fetch(url, { redirect: 'manual' });
+    expect(late.status).toBe(400);
+    expect(await late.text()).toContain('This sign-in link has expired');
+    expect(await pageRecords()).toEqual([]);
+  });
+
+  it('opening a sign-in link stores nothing, however often (valid, forged, or a confirmation passed off as a ticket)', async () => {
+    const url = await ticketUrl();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(url, { redirect: 'manual' }).then((r) => r.status)));
+    expect(new Set(answers)).toEqual(new Set([302]));
+    expect((await fetch(`${base()}/auth/start?ticket=forged.x`, { redirect: 'manual' })).status).toBe(400);
+    expect(await pageRecords()).toEqual([]);
+    // A confirmation card's signed payload, in the shape tickets used to have, is not a ticket.
+    expect((await signInAt(url)).status).toBe(200);
+    await bot.say(`sr close ${OPEN}`);
+    const confirm = (cardOf(bot.take().at(-1)) as unknown as { actions: Array<{ verb?: string; data?: { confirmation?: unknown } }> }).actions.find((a) => a.verb === VERB.confirm)!.data!.confirmation;
+    const asTicket = Buffer.from(typeof confirm === 'string' ? confirm : JSON.stringify(confirm)).toString('base64url');
+    const refused = await fetch(`${base()}/auth/start?ticket=${asTicket}`, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    // What is stored came from the one sign-in that succeeded: the ticket marked used and the one-time code.
+    expect((await state.list('signin/state/')).length).toBe(1);
+    expect((await state.list('signin/codes/')).length).toBe(1);
+  });
+
+  it('a ticket signs in once: afterwards its link and its callback are refused, with no second token request', async () => {
+    const url = await ticketUrl();
+    const first = await signInAt(url);
+    expect(first.status).toBe(200);
+    expect(first.html).toContain('You are signed in to Partner Center as Alice Admin');
+    const grants = authority().tokenRequests.length;
+    const again = await fetch(url, { redirect: 'manual' });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('This sign-in link has already been used');
+    const replay = await fetch(first.callback);
+    expect(replay.status).toBe(400);
+    expect(authority().tokenRequests.length).toBe(grants);
+  });
+
+  it("in a channel, a colleague who opens someone's ticket neither signs in with it nor uses it up", async () => {
+    const url = await ticketUrl({ conversation: CHANNEL });
+    const bob = await signInAt(url, BOB);
+    expect(bob.status).toBe(400);
+    expect(bob.html).toMatch(/different account/);
+    expect(await state.list(`tokens/${TENANT}/`)).toEqual([]);
+    const alice = await signInAt(url, ALICE);
+    expect(alice.status).toBe(200);
+    expect((await signInAt(url, BOB)).html).toContain('already been used');
   });
 });

@@ -32,9 +32,9 @@ test('a production start loads neither adaptivecards-templating nor adaptive-exp
       PATH: process.env.PATH,
       // bench/startup.ts's fake identity: production mode, no network needed to become healthy
       BOT_ID: '33333333-4444-4555-8666-777777777777',
-      BOT_PASSWORD: 'not a secret',
+      BOT_PASSWORD: 'not a secret, only long enough to derive keys from',
       AAD_APP_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-      AAD_APP_CLIENT_SECRET: 'not a secret',
+      AAD_APP_CLIENT_SECRET: 'not a secret, only long enough to derive keys from',
       AAD_APP_TENANT_ID: '22222222-3333-4444-8555-666666666666',
       DATA_DIR: join(dir, 'data'),
       HOST: '127.0.0.1',

@@ -179,7 +179,7 @@ describe('configuration', () => {
     const tsx = (f: string) => join(root, 'node_modules/tsx/dist', f);
     const run = spawnSync(process.execPath, ['--require', tsx('preflight.cjs'), '--import', pathToFileURL(tsx('loader.mjs')).href, join(root, 'src/main.ts')], {
       cwd: emptyDir(), // not the project root: a developer's own .env there must not change the outcome
-      env: { PATH: process.env.PATH, BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 's3cret', PORT: '0', DATA_DIR: join(root, '.data-never-created') },
+      env: { PATH: process.env.PATH, BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 'a-bot-password-long-enough-to-derive-from', PORT: '0', DATA_DIR: join(root, '.data-never-created') },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -199,8 +199,9 @@ describe('configuration', () => {
       timeout: 60_000,
     });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/cannot start: 3 setting\(s\) need attention/);
+    expect(run.stderr).toMatch(/cannot start: 4 setting\(s\) need attention/);
     expect(run.stderr).toMatch(/- AAD_APP_CLIENT_ID: required in production \(.*\); to try Partner Ops locally without one, run `npm start`\n/);
+    expect(run.stderr).toMatch(/- BOT_ID: required in production \(the Azure Bot app id[^\n]*run `npm start`\n/);
     expect(run.stdout).not.toMatch(/sandbox|listening/i);
   }, 70_000);
 });

@@ -3,6 +3,8 @@ import { messageCard } from '../../cards/common';
 import { literal } from '../../cards/render';
 import { SignInRequiredError } from '../../identity';
 import { forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
+import { cacheUser } from '../extension/cache';
+import { searchCacheFor } from '../extension/search';
 
 /** The Partner Center account the person acts as, beside the Teams user they are (the sign-in checks they are the same person). */
 export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {
@@ -25,5 +27,7 @@ export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {
 /** Forgets the tokens, and says truthfully what the next command will do. */
 export async function signOut(d: BotDeps, t: Turn): Promise<Outcome> {
   await d.identity?.signOut(t.actor);
+  // The message extension's answers were read with those tokens: they go too.
+  searchCacheFor(d).forgetUser(cacheUser(t.actor));
   return forInteractor(messageCard(t.tr.t(d.signsInWithoutUi ? 'signout.doneSilent' : 'signout.done')));
 }

@@ -23,6 +23,14 @@ export interface SearchCacheOptions {
 export const SEARCH_CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 2_000;
 
+/**
+ * Whose answers these are, as a cache key: tenant and user each percent-encoded, so the `/` between them is
+ * the only one (`tA` + `u/v` and `tA/u` + `v` are two people, two keys).
+ */
+export function cacheUser(actor: { tenantId: string; id: string }): string {
+  return `${encodeURIComponent(actor.tenantId)}/${encodeURIComponent(actor.id)}`;
+}
+
 /** A query as a key: case, surrounding and repeated spaces do not make a new search. */
 export function normalizeQuery(q: string): string {
   return q.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
@@ -69,6 +77,16 @@ export class SearchCache {
   /** Keeps an answer read some other way (an item read for a card) for the same user. */
   set<T>(user: string, key: string, value: T, readAt = this.o.clock.now()): void {
     this.put(`${user}\u0000${key}`, Promise.resolve({ value, readAt }));
+  }
+
+  /**
+   * Drops every answer kept for this user (sign-out): the next search, choice or refresh reads Partner
+   * Center with whatever token the user has then, or asks them to sign in. A read still running is dropped
+   * too; it completes for its caller but is not kept.
+   */
+  forgetUser(user: string): void {
+    const prefix = `${user}\u0000`;
+    for (const k of [...this.entries.keys()]) if (k.startsWith(prefix)) this.entries.delete(k);
   }
 
   /** Entries held now (fresh or not yet swept). */

@@ -14,7 +14,7 @@
 import { isPartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../partner-center';
 import { GUID, SR_ID_PATTERN } from '../../partner-center/schemas';
 import type { Turn, BotDeps } from '../../commands/contract';
-import { normalizeQuery, SearchCache, type Cached } from './cache';
+import { cacheUser, normalizeQuery, SearchCache, type Cached } from './cache';
 import type { PortalLink } from './links';
 
 export type Item =
@@ -68,7 +68,7 @@ export function searchCacheFor(d: BotDeps): SearchCache {
   return c;
 }
 
-const userKey = (t: Turn) => `${t.actor.tenantId}/${t.actor.id}`;
+const userKey = (t: Turn) => cacheUser(t.actor);
 
 export function itemKey(ref: PortalLink): string {
   switch (ref.kind) {

@@ -330,6 +330,8 @@ export const enUS = {
   'page.mfa': 'Partner Center requires multi-factor authentication. Sign in again and complete the MFA step.',
   'page.expired.title': 'This sign-in link has expired',
   'page.expired': 'Run your command again in Teams to get a new sign-in button.',
+  'page.used.title': 'This sign-in link has already been used',
+  'page.used': 'Each sign-in button works once. Run your command again in Teams to get a new one.',
 
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Watch',

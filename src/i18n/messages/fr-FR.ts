@@ -324,6 +324,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'page.mfa': 'L’Espace partenaires exige l’authentification multifacteur (MFA). Reconnectez-vous et terminez l’étape MFA.',
   'page.expired.title': 'Ce lien de connexion a expiré',
   'page.expired': 'Relancez votre commande dans Teams pour obtenir un nouveau bouton de connexion.',
+  'page.used.title': 'Ce lien de connexion a déjà été utilisé',
+  'page.used': 'Chaque bouton de connexion ne sert qu’une fois. Relancez votre commande dans Teams pour en obtenir un nouveau.',
 
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Surveillance',

@@ -324,6 +324,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'page.mfa': 'Il Centro per i partner richiede l’autenticazione a più fattori (MFA). Accedere di nuovo e completare il passaggio MFA.',
   'page.expired.title': 'Questo collegamento di accesso è scaduto',
   'page.expired': 'Eseguire di nuovo il comando in Teams per ottenere un nuovo pulsante di accesso.',
+  'page.used.title': 'Questo collegamento di accesso è già stato usato',
+  'page.used': 'Ogni pulsante di accesso funziona una sola volta. Eseguire di nuovo il comando in Teams per ottenerne uno nuovo.',
 
   // --- watches and notifications ---------------------------------------------------------------------
   'watch.title': 'Monitoraggio',
