@@ -32,7 +32,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
  * refused before the body is read: the token itself can only be checked against the activity it came with.
  */
 const WELL_FORMED_BEARER = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const MAX_AUTHORIZATION_CHARS = 16 * 1024;
+const MAX_AUTHORIZATION_CHARS = 8 * 1024;
 /** Activities nest a few levels (card data, channel data); far deeper is an attack on whoever walks it. */
 const MAX_JSON_DEPTH = 64;
 
