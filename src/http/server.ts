@@ -157,37 +157,54 @@ export async function startServer(o: {
   });
   if (o.signInPages) registerSignInPages(server, o.signInPages);
 
-  server.post('/api/messages', async (req, res) => {
-    const requestId = randomUUID();
+  /**
+   * The one way a POST endpoint gets its body (/api/messages now, a webhook later): refused while shutting
+   * down, or when the caller's `authorized` check fails (401, body unread), or past the process's caps (503),
+   * or when the body is not a bounded, uncompressed JSON body arriving in time. Answers the refusal itself
+   * and resolves with undefined then.
+   */
+  const receive = async (req: restify.Request, res: restify.Response, requestId: string, authorized: () => boolean): Promise<Buffer | undefined> => {
     if (closing) {
       // Shutting down: Bot Framework retries elsewhere (another instance) or later.
       answer(res, requestId, FRONT_DOOR_ANSWERS.shuttingDown, { 'retry-after': '5' }, true);
-      return;
+      return undefined;
     }
-    const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-    if (requireBearer && (authorization.length > MAX_AUTHORIZATION_CHARS || !WELL_FORMED_BEARER.test(authorization))) {
-      log.warn({ requestId, refused: 'authorization', scheme: authorization.split(' ')[0]?.slice(0, 16) || undefined }, 'request refused');
+    if (!authorized()) {
+      const scheme = typeof req.headers.authorization === 'string' ? req.headers.authorization.split(' ')[0]?.slice(0, 16) : undefined;
+      log.warn({ requestId, refused: 'authorization', scheme }, 'request refused');
       answer(res, requestId, FRONT_DOOR_ANSWERS.unauthorized, {}, true);
-      return;
+      return undefined;
     }
     const admitted = gate.admit(req, res, MAX_BODY_BYTES);
     if (!admitted.ok) {
       log.warn({ requestId, refused: 'busy', cap: admitted.reason, inFlight: gate.inFlight }, 'request refused');
       answer(res, requestId, FRONT_DOOR_ANSWERS.busy, RETRY_LATER, true);
-      return;
+      return undefined;
     }
     const read = await admitted.ticket.read({ maxBytes: MAX_BODY_BYTES, json: true });
-    if (!read.ok) {
-      log.warn({ requestId, refused: read.failure, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], contentLength: req.headers['content-length'] }, 'request refused');
-      if (read.failure === 'aborted') res.destroy();
-      else answer(res, requestId, BODY_FAILURES[read.failure], read.failure === 'busy' ? RETRY_LATER : {}, true);
-      return;
-    }
+    if (read.ok) return read.body;
+    log.warn({ requestId, refused: read.failure, contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], contentLength: req.headers['content-length'] }, 'request refused');
+    if (read.failure === 'aborted') res.destroy();
+    else answer(res, requestId, BODY_FAILURES[read.failure], read.failure === 'busy' ? RETRY_LATER : {}, true);
+    return undefined;
+  };
+
+  /** With an app id configured, Bot Framework always sends a bearer token: anything else is refused unread. */
+  const bearerIfRequired = (req: restify.Request) => () => {
+    if (!requireBearer) return true;
+    const authorization = req.headers.authorization;
+    return typeof authorization === 'string' && authorization.length <= MAX_AUTHORIZATION_CHARS && WELL_FORMED_BEARER.test(authorization);
+  };
+
+  server.post('/api/messages', async (req, res) => {
+    const requestId = randomUUID();
+    const body = await receive(req, res, requestId, bearerIfRequired(req));
+    if (!body) return;
     let json: unknown;
     try {
-      json = JSON.parse(read.body.toString('utf8'));
+      json = JSON.parse(body.toString('utf8'));
     } catch {
-      log.warn({ requestId, refused: 'json', bytes: read.body.length }, 'request refused');
+      log.warn({ requestId, refused: 'json', bytes: body.length }, 'request refused');
       answer(res, requestId, FRONT_DOOR_ANSWERS.badJson);
       return;
     }
@@ -200,6 +217,7 @@ export async function startServer(o: {
       return;
     }
     const activity = fixTimestamps(json as Record<string, unknown>);
+    const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
     inFlight++;
     try {
       const invoke = await adapter.handle(authorization, activity, (context) => o.bot.app.run(context).then(() => undefined));
