@@ -82,4 +82,14 @@ describe('malformed activities', () => {
     expect(lines.find((l) => l.msg === 'the reply could not be sent')).toMatchObject({ stage: 'connector-unreachable' });
     expect(JSON.stringify(lines)).not.toMatch(/"status":500/);
   }, 60_000);
+
+  it('answers 200 when the connector refuses the reply and then the error card too, and logs both', async () => {
+    // A status is an answer from the connector: the error card is tried, and refused as well.
+    bot.connector.failNext(403, 2, {}, 'BotNotInConversationRoster');
+    const r = await post(activity());
+    bot.connector.clearFaults();
+    expect(r.status).toBe(200);
+    expect(bot.connector.attempts.slice(-2).map((a) => a.status)).toEqual([403, 403]);
+    expect(logged(r.requestId).find((l) => l.msg === 'the reply could not be sent')).toMatchObject({ stage: 'error-handler-failed' });
+  });
 });
