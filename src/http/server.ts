@@ -170,7 +170,9 @@ export async function startServer(o: {
       return undefined;
     }
     if (!authorized()) {
-      const scheme = typeof req.headers.authorization === 'string' ? req.headers.authorization.split(' ')[0]?.slice(0, 16) : undefined;
+      // The scheme only when it is a known word: a header without one would put its secret in the log.
+      const given = typeof req.headers.authorization === 'string' ? req.headers.authorization.split(' ')[0]! : undefined;
+      const scheme = given === undefined ? 'none' : /^(Bearer|Basic|Digest|Negotiate|NTLM)$/i.test(given) ? given : 'other';
       log.warn({ requestId, refused: 'authorization', scheme }, 'request refused');
       answer(res, requestId, FRONT_DOOR_ANSWERS.unauthorized, {}, true);
       return undefined;

@@ -4,6 +4,7 @@ import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import { createMsalApp } from '../../src/identity/msal';
 import { silentLogger } from '../../src/logging/logger';
 import { createLocalAuthority, type LocalAuthority } from '../../dev/authority';
+import { captureLogs } from '../support/log-capture';
 import { startChannelIssuer, type ChannelIssuer } from '../support/channel-issuer';
 import { BOT, TENANT, startTestBot, type TestBot } from '../support/teams';
 
@@ -18,6 +19,7 @@ describe('only Teams gets in', () => {
   let issuer: ChannelIssuer;
   let login: LocalAuthority;
   let bot: TestBot;
+  const logs = captureLogs('info');
 
   beforeAll(async () => {
     issuer = await startChannelIssuer();
@@ -50,6 +52,7 @@ describe('only Teams gets in', () => {
       },
       // botbuilder's own msal (v2) cannot trust a local authority: the outbound token comes from ours.
       { bot: { credentialsFactory: new MsalServiceClientCredentialsFactory(BOT_ID, cca as never) } },
+      logs.logger,
     );
   });
   afterAll(async () => {
@@ -135,6 +138,7 @@ describe('only Teams gets in', () => {
     ['a bearer that is not a JWT', 'Bearer not-a-token'],
     ['a bearer with a space in it', 'Bearer a.b.c d'],
     ['a bearer of 10,000 characters', `Bearer ${'a'.repeat(5_000)}.${'b'.repeat(4_990)}.c`],
+    ['a token without a scheme', 'eyJzZWNyZXQiOiJ0b2tlbiJ9.c2VjcmV0.c2lnbmF0dXJl'],
   ])('refuses %s with 401 before reading the body, and closes the connection', async (_name, authorization) => {
     bot.take();
     const r = await headersOnly(authorization);
@@ -143,6 +147,10 @@ describe('only Teams gets in', () => {
     expect(r.connection).toBe('close');
     expect(bot.running.server.gate.inFlight).toEqual({ requests: 0, bytes: 0 });
     expect(bot.take()).toHaveLength(0);
+    // The log says which scheme came, never what followed it.
+    const refusal = logs.lines().map((l) => JSON.parse(l) as { refused?: string; scheme?: string }).filter((l) => l.refused === 'authorization').at(-1);
+    expect(refusal?.scheme).toMatch(/^(none|Basic|Bearer|other)$/);
+    expect(logs.lines().join('\n')).not.toMatch(/eyJzZWNyZXQi|YWxpY2U6c2VjcmV0|not-a-token/);
   });
 
   it('reads the body of a well-formed bearer token (it is checked against the activity), within the caps', async () => {
