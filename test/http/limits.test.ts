@@ -8,6 +8,7 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
 import { FileStateStore } from '../../src/storage/file';
 import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
@@ -41,6 +42,22 @@ function stall(url: string, o: { declared?: number; sent: number; headers?: Reco
 
 const BUSY = { error: { code: 'ServiceUnavailable', message: 'Too many requests in flight; try again shortly.' } };
 const TIMEOUT = { error: { code: 'RequestTimeout', message: 'The request body took too long to arrive.' } };
+
+describe('the front-door settings', () => {
+  it('default to caps that leave room for hundreds of turns', () => {
+    expect(loadConfig({}).http).toEqual({ maxRequestsInFlight: 256, maxBytesInFlight: 16 * 1024 * 1024, bodyTimeoutMs: 5_000 });
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['HTTP_MAX_REQUESTS_IN_FLIGHT', '0', /HTTP_MAX_REQUESTS_IN_FLIGHT: must be at least 1/],
+    ['HTTP_MAX_BYTES_IN_FLIGHT', '100000', /HTTP_MAX_BYTES_IN_FLIGHT: must be at least 262144/],
+    ['HTTP_BODY_TIMEOUT_MS', 'soon', /HTTP_BODY_TIMEOUT_MS: must be a whole number/],
+    ['HTTP_BODY_TIMEOUT_MS', '600000', /HTTP_BODY_TIMEOUT_MS: must be at most 60000/],
+  ])('refuses %s=%s, saying why', (key, value, why) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [key]: value })).toThrow(why);
+  });
+});
 
 describe('the caps on requests in flight', () => {
   let bot: TestBot;
