@@ -102,6 +102,10 @@ export const envSchema = z.object({
   CARD_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
   LOG_LEVEL: z.preprocess((v) => (v === '' || v === undefined ? 'info' : v), z.enum(LOG_LEVELS)),
+  // What unauthenticated requests may hold (src/http/limits.ts); the byte cap fits at least one 256 KB body.
+  HTTP_MAX_REQUESTS_IN_FLIGHT: int(256, 1, 100_000),
+  HTTP_MAX_BYTES_IN_FLIGHT: int(16 * 1024 * 1024, 256 * 1024, 1024 * 1024 * 1024),
+  HTTP_BODY_TIMEOUT_MS: int(5_000, 500, 60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -197,6 +201,8 @@ export interface Config {
    */
   readonly cardSigningKey?: string;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** Caps on inbound POST bodies across the process: requests and bytes in flight, and how long a body may take. */
+  readonly http: Readonly<{ maxRequestsInFlight: number; maxBytesInFlight: number; bodyTimeoutMs: number }>;
 }
 
 export class ConfigError extends Error {
@@ -336,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     botFrameworkAuth: bfAuth,
     cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : e.AAD_APP_CLIENT_SECRET ? `derived:${e.AAD_APP_CLIENT_SECRET}` : undefined),
     logLevel: e.LOG_LEVEL,
+    http: { maxRequestsInFlight: e.HTTP_MAX_REQUESTS_IN_FLIGHT, maxBytesInFlight: e.HTTP_MAX_BYTES_IN_FLIGHT, bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS },
   });
 }
 

@@ -16,7 +16,16 @@ export function isJson(contentType: string | undefined): boolean {
   return media === 'application/json';
 }
 
-export function readBody(req: IncomingMessage, o: { maxBytes: number; timeoutMs: number; json: boolean }): Promise<BodyResult> {
+export function readBody(
+  req: IncomingMessage,
+  o: {
+    maxBytes: number;
+    timeoutMs: number;
+    json: boolean;
+    /** Asked before each chunk is kept, with the size the body would reach: false refuses it ('too-large'). */
+    admit?: (size: number) => boolean;
+  },
+): Promise<BodyResult> {
   const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity') return Promise.resolve({ ok: false, failure: 'encoding' });
   if (o.json && !isJson(req.headers['content-type'])) return Promise.resolve({ ok: false, failure: 'media-type' });
@@ -41,7 +50,7 @@ export function readBody(req: IncomingMessage, o: { maxBytes: number; timeoutMs:
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > o.maxBytes) finish({ ok: false, failure: 'too-large' });
+      if (size > o.maxBytes || (o.admit && !o.admit(size))) finish({ ok: false, failure: 'too-large' });
       else chunks.push(chunk);
     };
     const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });

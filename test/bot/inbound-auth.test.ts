@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import { createMsalApp } from '../../src/identity/msal';
 import { silentLogger } from '../../src/logging/logger';
 import { createLocalAuthority, type LocalAuthority } from '../../dev/authority';
+import { captureLogs } from '../support/log-capture';
 import { startChannelIssuer, type ChannelIssuer } from '../support/channel-issuer';
 import { BOT, TENANT, startTestBot, type TestBot } from '../support/teams';
 
@@ -17,6 +19,7 @@ describe('only Teams gets in', () => {
   let issuer: ChannelIssuer;
   let login: LocalAuthority;
   let bot: TestBot;
+  const logs = captureLogs('info');
 
   beforeAll(async () => {
     issuer = await startChannelIssuer();
@@ -49,6 +52,7 @@ describe('only Teams gets in', () => {
       },
       // botbuilder's own msal (v2) cannot trust a local authority: the outbound token comes from ours.
       { bot: { credentialsFactory: new MsalServiceClientCredentialsFactory(BOT_ID, cca as never) } },
+      logs.logger,
     );
   });
   afterAll(async () => {
@@ -101,5 +105,57 @@ describe('only Teams gets in', () => {
     expect(await res.json()).toEqual({ error: { code: 'Unauthorized', message: 'The request is not authorized.' } });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(bot.take()).toHaveLength(0);
+  });
+
+  /** Headers announcing a 250 KB body, and then not a byte of it: the answer must come anyway. */
+  const open: Array<{ destroy(): void }> = [];
+  afterEach(() => {
+    for (const r of open.splice(0)) r.destroy();
+  });
+  const headersOnly = (authorization?: string) =>
+    new Promise<{ status: number; connection?: string; text: string }>((resolve, reject) => {
+      const req = request(bot.url, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(250 * 1024), ...(authorization ? { authorization } : {}) },
+      });
+      req.on('response', (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text: Buffer.concat(parts).toString('utf8') });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      open.push(req);
+      req.flushHeaders();
+    });
+
+  it.each<[string, string | undefined]>([
+    ['no Authorization header', undefined],
+    ['a Basic header', 'Basic YWxpY2U6c2VjcmV0'],
+    ['a bearer that is not a JWT', 'Bearer not-a-token'],
+    ['a bearer with a space in it', 'Bearer a.b.c d'],
+    ['a bearer of 10,000 characters', `Bearer ${'a'.repeat(5_000)}.${'b'.repeat(4_990)}.c`],
+    ['a token without a scheme', 'eyJzZWNyZXQiOiJ0b2tlbiJ9.c2VjcmV0.c2lnbmF0dXJl'],
+  ])('refuses %s with 401 before reading the body, and closes the connection', async (_name, authorization) => {
+    bot.take();
+    const r = await headersOnly(authorization);
+    expect(r.status).toBe(401);
+    expect(JSON.parse(r.text)).toEqual({ error: { code: 'Unauthorized', message: 'The request is not authorized.' } });
+    expect(r.connection).toBe('close');
+    expect(bot.running.server.gate.inFlight).toEqual({ requests: 0, bytes: 0 });
+    expect(bot.take()).toHaveLength(0);
+    // The log says which scheme came, never what followed it.
+    const refusal = logs.lines().map((l) => JSON.parse(l) as { refused?: string; scheme?: string }).filter((l) => l.refused === 'authorization').at(-1);
+    expect(refusal?.scheme).toMatch(/^(none|Basic|Bearer|other)$/);
+    expect(logs.lines().join('\n')).not.toMatch(/eyJzZWNyZXQi|YWxpY2U6c2VjcmV0|not-a-token/);
+  });
+
+  it('reads the body of a well-formed bearer token (it is checked against the activity), within the caps', async () => {
+    const r = await Promise.race([headersOnly(`Bearer ${issuer.token(claims())}`), new Promise<'waiting'>((res) => setTimeout(() => res('waiting'), 500))]);
+    expect(r).toBe('waiting');
+    expect(bot.running.server.gate.inFlight.requests).toBeGreaterThanOrEqual(1);
   });
 });

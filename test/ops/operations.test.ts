@@ -47,7 +47,12 @@ describe('operations', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
       reachable = false;
-      const r = await fetch(`${base}/readyz`);
+      // /readyz probes storage at most every few seconds, whoever asks: the next probe finds it unreachable.
+      let r = await fetch(`${base}/readyz`);
+      for (let i = 0; r.status === 200 && i < 100; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        r = await fetch(`${base}/readyz`);
+      }
       expect(r.status).toBe(503);
       const text = await r.text();
       expect(JSON.parse(text)).toEqual({ status: 'not ready' });
