@@ -31,9 +31,9 @@ const ROOT = join(__dirname, '..', '..');
 
 const FAKE_IDENTITY = {
   BOT_ID: '33333333-4444-4555-8666-777777777777',
-  BOT_PASSWORD: 'not a secret',
+  BOT_PASSWORD: 'not a secret, only long enough to derive keys from',
   AAD_APP_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-  AAD_APP_CLIENT_SECRET: 'not a secret',
+  AAD_APP_CLIENT_SECRET: 'not a secret, only long enough to derive keys from',
   AAD_APP_TENANT_ID: '22222222-3333-4444-8555-666666666666',
 };
 

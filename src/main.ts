@@ -126,7 +126,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const signInPages = identity && bot.signIn
     ? { flow: bot.signIn, identity, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
-  const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages, ready: () => store.state.ping(), limits: config.http });
+  const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages, ready: () => store.state.ping(), limits: config.http, clock });
   started.push(server);
   if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
   const n = config.notifications;
