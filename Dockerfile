@@ -6,7 +6,7 @@
 # Two stages: `build` installs everything, compiles the production sources (src/ only: the sandbox, the
 # local token authority and the Playground launcher live in dev/, which is not even in the build context)
 # and prunes the dev dependencies; the runtime stage gets only package.json, package-lock.json, dist/src,
-# cards/ and the production node_modules, and runs as the image's unprivileged `node` user.
+# cards/, legal/ and the production node_modules, and runs as the image's unprivileged `node` user.
 
 # ---- build -------------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS build
@@ -25,6 +25,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.prod.json ./
 COPY src ./src
 COPY cards ./cards
+COPY legal ./legal
 RUN npm run build:prod \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
@@ -44,6 +45,8 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/cards ./cards
+# The privacy statement and terms the manifest links (/privacy, /terms): the operator's text, served as it is.
+COPY --from=build /app/legal ./legal
 RUN mkdir -p /app/.data && chown node:node /app/.data
 
 USER node

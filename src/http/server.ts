@@ -13,6 +13,7 @@ import { AuthenticationError } from 'botframework-connector';
 import type { Bot } from '../teams/app';
 import { PartnerOpsAdapter } from '../teams/adapter';
 import { registerSignInPages, type SignInPagesOptions } from './signin-pages';
+import { registerLegalPages } from './legal-pages';
 import { activitySchema, describeProblems } from './activity';
 import { jsonDepth, readBody, type BodyFailure } from './body';
 import type { Logger } from '../logging/logger';
@@ -113,6 +114,7 @@ export async function startServer(o: {
     return cb();
   });
   if (o.signInPages) registerSignInPages(server, o.signInPages);
+  registerLegalPages(server, log);
 
   server.post('/api/messages', async (req, res) => {
     const requestId = randomUUID();
