@@ -35,7 +35,7 @@ ENV NODE_ENV=production
 # V8's old generation capped at 384 MB: with Node's defaults the heap grows to about 4x its live size before a
 # full collection (300-450 MB of RSS for an instance polling 10,000 watches, whose live heap peaks near
 # 100 MB); with the cap, about 230 MB (npm run bench:notifications). Raise it for much more per instance
-# (README, "How much one instance serves"). infra/main.bicep sets the same value; a test keeps them equal.
+# (docs/notifications.md, "How much one instance serves"). infra/main.bicep sets the same value; a test keeps them equal.
 ENV NODE_OPTIONS="--max-old-space-size=384"
 WORKDIR /app
 
