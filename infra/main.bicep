@@ -18,7 +18,7 @@ targetScope = 'resourceGroup'
 
 // ---- names and placement ----------------------------------------------------------------------------
 
-@description('Prefix of every resource name: lowercase letters and digits only.')
+@description('Prefix of the names of the plan, the storage account, the key vault and the Azure Bot (the web app is named by webAppName): lowercase letters and digits only.')
 @minLength(3)
 @maxLength(11)
 param namePrefix string = 'partnerops'
