@@ -6,7 +6,7 @@
 # Two stages: `build` installs everything, compiles the production sources (src/ only: the sandbox, the
 # local token authority and the Playground launcher live in dev/, which is not even in the build context)
 # and prunes the dev dependencies; the runtime stage gets only package.json, package-lock.json, dist/src,
-# cards/ and the production node_modules, and runs as the image's unprivileged `node` user.
+# cards/, legal/ and the production node_modules, and runs as the image's unprivileged `node` user.
 
 # ---- build -------------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS build
@@ -25,6 +25,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.prod.json ./
 COPY src ./src
 COPY cards ./cards
+COPY legal ./legal
 RUN npm run build:prod \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
@@ -34,7 +35,7 @@ ENV NODE_ENV=production
 # V8's old generation capped at 384 MB: with Node's defaults the heap grows to about 4x its live size before a
 # full collection (300-450 MB of RSS for an instance polling 10,000 watches, whose live heap peaks near
 # 100 MB); with the cap, about 230 MB (npm run bench:notifications). Raise it for much more per instance
-# (README, "How much one instance serves"). infra/main.bicep sets the same value; a test keeps them equal.
+# (docs/notifications.md, "How much one instance serves"). infra/main.bicep sets the same value; a test keeps them equal.
 ENV NODE_OPTIONS="--max-old-space-size=384"
 WORKDIR /app
 
@@ -44,6 +45,8 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/cards ./cards
+# The privacy statement and terms the manifest links (/privacy, /terms): the operator's text, served as it is.
+COPY --from=build /app/legal ./legal
 RUN mkdir -p /app/.data && chown node:node /app/.data
 
 USER node

@@ -3,11 +3,13 @@
 // channel, a Storage account with the blob container for the bot's shared state, and (optional, on by
 // default) a Key Vault holding every secret, read by the web app through Key Vault references.
 //
-// The Entra ID app registration and the Partner Center app registration are not in here: see the README,
-// "Running it on Azure". Deploy into an existing resource group:
+// The Entra ID app registration and the Partner Center app registration are not in here: docs/going-live.md
+// is the whole checklist, in order. Deploy into an existing resource group (secrets from shell variables,
+// read with `read -rs` or generated, never typed on the command line):
 //
-//   az deployment group create -g <resource-group> -f infra/main.bicep -p @infra/main.parameters.json \
-//     -p botPassword=<client secret> tokenCacheKey=<32+ chars> cardSigningKey=<32+ chars>
+//   az deployment group create -g "$RG" -f infra/main.bicep -p @infra/main.parameters.json \
+//     -p webAppName="$WEBAPP" botId="$BOT_ID" botPassword="$BOT_PASSWORD" \
+//        tokenCacheKey="$TOKEN_CACHE_KEY" cardSigningKey="$CARD_SIGNING_KEY"
 //
 // API versions: Microsoft.Web 2023-12-01, Microsoft.BotService 2022-09-15, Microsoft.Storage 2023-05-01,
 // Microsoft.KeyVault 2023-07-01, Microsoft.Authorization/roleAssignments 2022-04-01.
@@ -16,7 +18,7 @@ targetScope = 'resourceGroup'
 
 // ---- names and placement ----------------------------------------------------------------------------
 
-@description('Prefix of every resource name: lowercase letters and digits only.')
+@description('Prefix of the names of the plan, the storage account, the key vault and the Azure Bot (the web app is named by webAppName): lowercase letters and digits only.')
 @minLength(3)
 @maxLength(11)
 param namePrefix string = 'partnerops'
@@ -27,8 +29,10 @@ param location string = resourceGroup().location
 @description('Tags put on every resource.')
 param tags object = {}
 
-@description('Name of the web app: its host name is <name>.azurewebsites.net (or the sovereign cloud\'s suffix).')
-param webAppName string = '${namePrefix}-${uniqueString(resourceGroup().id)}'
+@description('Name of the web app, chosen before anything else (docs/going-live.md, step 2): it must be free in all of Azure, and BOT_ENDPOINT is https://<name>.azurewebsites.net (or the sovereign cloud\'s suffix), which the Entra ID app\'s redirect URI and the Teams package need before this template runs. 2-60 characters: letters, digits and hyphens.')
+@minLength(2)
+@maxLength(60)
+param webAppName string
 
 @description('Public host name Teams and browsers reach the bot at, when it is a custom domain bound to the web app by hand. Empty: the web app\'s default host name.')
 param publicHostName string = ''
@@ -57,7 +61,9 @@ param healthCheckPath string = '/readyz'
 
 // ---- the bot's identity -------------------------------------------------------------------------------
 
-@description('Application (client) id of the bot\'s Entra ID app registration (BOT_ID; also the Azure Bot\'s msaAppId).')
+@description('Application (client) id of the bot\'s Entra ID app registration (BOT_ID; also the Azure Bot\'s msaAppId): a GUID.')
+@minLength(36)
+@maxLength(36)
 param botId string
 
 @description('Client secret of that app registration (BOT_PASSWORD).')
@@ -457,6 +463,8 @@ output webAppName string = webApp.name
 output webAppHostName string = webApp.properties.defaultHostName
 @description('BOT_ENDPOINT: the public base URL of the bot.')
 output botEndpoint string = botEndpoint
+@description('BOT_DOMAIN of the Teams package: the host name of BOT_ENDPOINT.')
+output botDomain string = publicHost
 @description('The Azure Bot\'s messaging endpoint.')
 output messagingEndpoint string = '${botEndpoint}/api/messages'
 @description('Add this redirect URI (Web platform) to the Entra ID app registration.')

@@ -290,6 +290,8 @@ export async function buildAppPackage(appPackageDir: string, vars: Readonly<Reco
 export interface PackageResult {
   environment: string;
   zipPath?: string;
+  /** The app's short name as people will see it in Teams (with the environment's APP_NAME_SUFFIX). */
+  appName?: string;
   error?: PackageError;
 }
 
@@ -313,11 +315,11 @@ export async function packageEnvironments(options: {
     const zipName = `appPackage.${environment}.zip`;
     try {
       const vars = loadEnvironment(envDir, environment, options.processEnv ?? {});
-      const { zip } = await buildAppPackage(appPackageDir, vars, `${zipName} (env/.env.${environment})`);
+      const { zip, manifest } = await buildAppPackage(appPackageDir, vars, `${zipName} (env/.env.${environment})`);
       fs.mkdirSync(outDir, { recursive: true });
       const zipPath = path.join(outDir, zipName);
       fs.writeFileSync(zipPath, zip);
-      results.push({ environment, zipPath });
+      results.push({ environment, zipPath, appName: (manifest['name'] as { short?: string } | undefined)?.short });
     } catch (e) {
       if (!(e instanceof PackageError)) throw e;
       results.push({ environment, error: e });
@@ -343,7 +345,8 @@ async function main(argv: string[]): Promise<number> {
   let failed = 0;
   for (const r of results) {
     if (r.zipPath) {
-      process.stdout.write(`✔ ${r.environment}: ${path.relative(root, r.zipPath)}\n`);
+      // The name shown, so a package meant for people is not uploaded as "Partner Ops (dev)" by mistake.
+      process.stdout.write(`✔ ${r.environment}: ${path.relative(root, r.zipPath)}, shown in Teams as "${r.appName ?? ''}"\n`);
     } else {
       failed++;
       process.stderr.write(`✘ ${r.environment}: ${r.error!.message}\n`);

@@ -17,6 +17,7 @@ import type { Bot } from '../teams/app';
 import { PartnerOpsAdapter, TurnFailedError } from '../teams/adapter';
 import { systemClock, type Clock } from '../util/clock';
 import { registerSignInPages, type SignInPagesOptions } from './signin-pages';
+import { registerLegalPages } from './legal-pages';
 import { activitySchema, describeProblems } from './activity';
 import { jsonDepth, type BodyFailure } from './body';
 import { BodyGate, DEFAULT_BODY_LIMITS, refuseUnread, RETRY_AFTER_SECONDS, type BodyLimits } from './limits';
@@ -156,6 +157,7 @@ export async function startServer(o: {
     return cb();
   });
   if (o.signInPages) registerSignInPages(server, o.signInPages);
+  registerLegalPages(server, log);
 
   /**
    * The one way a POST endpoint gets its body (/api/messages now, a webhook later): refused while shutting
