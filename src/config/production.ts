@@ -3,7 +3,12 @@
  * unsafe for a real deployment. The development entry (`npm start`) does not apply them: it runs on
  * loopback against the sandbox, where an unauthenticated local mode and plain http are the point.
  */
-import type { Env } from './index';
+
+/** The validated settings production looks at (a slice of config/index.ts's Env, named here so the two files do not import each other). */
+type ProductionSettings = Readonly<
+  Partial<Record<'BOT_ID' | 'BOT_PASSWORD' | 'AAD_APP_CLIENT_SECRET' | 'AAD_APP_TENANT_ID' | 'TOKEN_CACHE_KEY' | 'CARD_SIGNING_KEY' | 'BOT_ENDPOINT', string>> &
+    Record<'PARTNER_CENTER_BASE_URL' | 'AAD_APP_OAUTH_AUTHORITY_HOST', string>
+>;
 
 /**
  * The shortest secret a key is derived from. HKDF spreads a secret over 256 bits but adds no entropy: a
@@ -17,7 +22,7 @@ export const MIN_SECRET_LENGTH = 32;
 const RANDOM_KEY_HINT = 'a random value of 32+ characters, e.g. the output of `openssl rand -base64 32`';
 
 /** Every problem with `e` as a production configuration (an empty list when it may start). */
-export function productionProblems(e: Env, botFrameworkAuth: Readonly<Record<string, string>> | undefined): string[] {
+export function productionProblems(e: ProductionSettings, botFrameworkAuth: Readonly<Record<string, string>> | undefined): string[] {
   const problems: string[] = [];
   if (!e.BOT_ID) {
     // Without BOT_ID the Bot Framework adapter authenticates nothing, and the bot acts as whoever an

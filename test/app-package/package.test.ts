@@ -144,7 +144,7 @@ describe('environments', () => {
       '.env.bad': 'A=1\nnot a line\n',
     });
     expect(loadEnvironment(path.join(root, 'env'), 'dev')).toMatchObject({ A: '1', B: 'two words', C: ' (local)', D: 'x # y', E: '', F: 'a\nb' });
-    expect(() => loadEnvironment(path.join(root, 'env'), 'bad')).toThrow(/\.env\.bad has 1 line\(s\) it cannot read[^\n]*\n {2}- \S*\.env\.bad line 2: expected NAME=value, got `not a line`/);
+    expect(() => loadEnvironment(path.join(root, 'env'), 'bad')).toThrow(/\.env\.bad has 1 line\(s\) it cannot read[^\n]*\n {2}- \S*\.env\.bad line 2: expected NAME=value, got `not …`/);
   });
 
   it('defaults TEAMSFX_ENV to the name and BOT_DOMAIN to the host of BOT_ENDPOINT', () => {
