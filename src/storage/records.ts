@@ -17,8 +17,10 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import type { AuditEntry } from '../features/audit/log';
-import type { Shard, Snapshot, Watch } from '../notifications/watches';
+import type { AuditAction, AuditEntry, AuditItem } from '../features/audit/log';
+import type { ItemView } from '../notifications/cards';
+import type { Shard, Snapshot, Watch, WatchKind, WatchState } from '../notifications/watches';
+import type { PendingWork } from '../teams/signin';
 
 /** The outcome of a check: the value to use, what was dropped of it (empty: it was valid), or why none of it can be used. */
 export type Checked = { ok: true; value: unknown; dropped: string[] } | { ok: false; reason: string };
@@ -56,10 +58,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 const snapshot = z.looseObject({ status: z.string(), count: z.number(), title: z.string(), detail: z.string().optional() });
 
+const watchKind = z.enum(['sr', 'sr-all', 'subs']);
+const watchState = z.enum(['active', 'paused', 'disabled']);
+
 const watch = z
   .looseObject({
     id: z.string(),
-    kind: z.enum(['sr', 'sr-all', 'subs']),
+    kind: watchKind,
     srId: z.string().optional(),
     openOnly: z.boolean().optional(),
     customerId: z.string().optional(),
@@ -76,7 +81,7 @@ const watch = z
     setBy: z.looseObject({ id: z.string(), name: z.string(), tenantId: z.string() }),
     locale: z.string(),
     createdAt: z.number(),
-    state: z.enum(['active', 'paused', 'disabled']),
+    state: watchState,
     reason: z.string().optional(),
     primed: z.boolean(),
     lastSeen: z.record(z.string(), snapshot),
@@ -84,9 +89,16 @@ const watch = z
   })
   .refine((w) => w.kind !== 'subs' || w.customerId !== undefined, { message: 'a subscriptions watch names its customer', path: ['customerId'] });
 
-/** The schema's output is a Watch (checked by the compiler, so the two cannot drift apart). */
+/**
+ * The schemas' outputs are the types the code uses, checked by the compiler so the two cannot drift apart:
+ * a field added to Watch fails here until the schema has it, and so does a value added to a union (a
+ * narrower schema would otherwise pass the first check and drop every record using the new value).
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _watchIsWatch: z.ZodType<Watch> = watch;
 const _snapshotIsSnapshot: z.ZodType<Snapshot> = snapshot;
+const _kinds: Same<z.infer<typeof watchKind>, WatchKind> = true;
+const _states: Same<z.infer<typeof watchState>, WatchState> = true;
 
 /** A shard: each watch checked on its own (a bad one is dropped); a pending list of keys. */
 const shard: RecordKind = {
@@ -118,6 +130,9 @@ const itemView = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('subscription'), id: z.string(), customerId: z.string(), customerName: z.string(), nce: z.boolean() }),
 ]);
 
+const _viewIsView: z.ZodType<ItemView> = itemView;
+const _views: Same<z.infer<typeof itemView>['kind'], ItemView['kind']> = true;
+
 const outboxEntry = z.looseObject({
   watchId: z.string(),
   itemId: z.string(),
@@ -148,10 +163,11 @@ const instances: RecordKind = {
 // --- Audit trail -----------------------------------------------------------------------------------------
 
 const changeRow = z.looseObject({ field: z.string(), from: z.string(), to: z.string() });
+const auditAction = z.enum(['sr.create', 'sr.note', 'sr.close', 'sub.update', 'profile.update']);
 const auditEntry = z.looseObject({
   at: z.number(),
   by: z.looseObject({ id: z.string(), name: z.string() }),
-  action: z.enum(['sr.create', 'sr.note', 'sr.close', 'sub.update', 'profile.update']),
+  action: auditAction,
   target: z.string(),
   item: z
     .discriminatedUnion('kind', [
@@ -167,6 +183,8 @@ const auditEntry = z.looseObject({
   unconfirmed: z.boolean().optional(),
 });
 const _auditIsAudit: z.ZodType<AuditEntry> = auditEntry;
+const _actions: Same<z.infer<typeof auditAction>, AuditAction> = true;
+const _items: Same<NonNullable<z.infer<typeof auditEntry>['item']>['kind'], AuditItem['kind']> = true;
 
 /** A conversation's audit trail: each entry checked on its own (a bad one is dropped). */
 const audit: RecordKind = {
@@ -192,6 +210,8 @@ const pendingWork = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('command'), text: z.string() }),
   z.looseObject({ kind: z.literal('action'), verb: z.string(), data: z.record(z.string(), z.unknown()), replyToId: z.string().optional() }),
 ]);
+const _workIsWork: z.ZodType<PendingWork> = pendingWork;
+const _work: Same<z.infer<typeof pendingWork>['kind'], PendingWork['kind']> = true;
 const dedupe = z.discriminatedUnion('state', [
   z.looseObject({ state: z.literal('pending'), at }),
   // The result is whatever the card action answered; it is handed back as it was stored.
@@ -232,6 +252,4 @@ export function checkEnvelope(key: string, item: unknown): Checked {
   return kind.check(item.value);
 }
 
-void _watchIsWatch;
-void _snapshotIsSnapshot;
-void _auditIsAudit;
+void [_watchIsWatch, _snapshotIsSnapshot, _kinds, _states, _auditIsAudit, _actions, _items, _viewIsView, _views, _workIsWork, _work];

@@ -207,7 +207,8 @@ function expiryContract(make: () => StateStore | Promise<StateStore>) {
           signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
         }),
     };
-    for (let i = 0; i < 5; i++) await kv.createIfAbsent(`signin/state/s${i}`, { at: i });
+    const ticket = { oid: 'o', tid: 't', name: 'n', locale: 'en-US' };
+    for (let i = 0; i < 5; i++) await kv.createIfAbsent(`signin/state/s${i}`, { ticket, verifier: 'v', at: i });
     const logs: object[] = [];
     const sweeper = new Sweeper(kv, clock, { info: (o) => logs.push(o), warn: (o) => logs.push(o) }, HOUR);
     sweeper.start();
