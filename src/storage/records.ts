@@ -57,6 +57,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 // --- Watches --------------------------------------------------------------------------------------------
 
 const snapshot = z.looseObject({ status: z.string(), count: z.number(), title: z.string(), detail: z.string().optional() });
+const thread = z.looseObject({ rootId: z.string() });
 
 const watchKind = z.enum(['sr', 'sr-all', 'subs']);
 const watchState = z.enum(['active', 'paused', 'disabled']);
@@ -85,7 +86,7 @@ const watch = z
     reason: z.string().optional(),
     primed: z.boolean(),
     lastSeen: z.record(z.string(), snapshot),
-    threads: z.record(z.string(), z.looseObject({ rootId: z.string() })),
+    threads: z.record(z.string(), thread),
   })
   .refine((w) => w.kind !== 'subs' || w.customerId !== undefined, { message: 'a subscriptions watch names its customer', path: ['customerId'] });
 
@@ -100,6 +101,23 @@ const _snapshotIsSnapshot: z.ZodType<Snapshot> = snapshot;
 const _kinds: Same<z.infer<typeof watchKind>, WatchKind> = true;
 const _states: Same<z.infer<typeof watchState>, WatchState> = true;
 
+/** `w` without the entries of `lastSeen` and `threads` that are not a snapshot or a thread (the same `w` when none). */
+function withoutBadItems(w: unknown, dropped: string[]): unknown {
+  if (!isObject(w)) return w;
+  let out = w;
+  for (const [field, schema] of [['lastSeen', snapshot], ['threads', thread]] as const) {
+    const items = w[field];
+    if (!isObject(items)) continue;
+    const bad = Object.keys(items).filter((k) => !schema.safeParse(items[k]).success);
+    if (bad.length === 0) continue;
+    const kept = { ...items };
+    for (const k of bad) delete kept[k];
+    out = { ...out, [field]: kept };
+    dropped.push(`watches.*.${field}.*: ${bad.length} not a ${field === 'lastSeen' ? 'snapshot' : 'thread'}`);
+  }
+  return out;
+}
+
 /** A shard: each watch checked on its own (a bad one is dropped); a pending list of keys. */
 const shard: RecordKind = {
   prefix: 'watches/shards/',
@@ -108,15 +126,25 @@ const shard: RecordKind = {
     const dropped: string[] = [];
     let watches = value.watches;
     for (const [id, w] of Object.entries(value.watches)) {
-      const r = watch.safeParse(w);
+      let r = watch.safeParse(w);
+      let kept = w;
+      if (!r.success) {
+        // A bad remembered item costs that item only (it is remembered afresh next cycle, not announced).
+        kept = withoutBadItems(w, dropped);
+        if (kept !== w) r = watch.safeParse(kept);
+      }
       const reason = !r.success ? describe(r.error) : r.data.id !== id ? 'id: not the id it is filed under' : undefined;
-      if (reason === undefined) continue;
+      if (kept === w && reason === undefined) continue;
       if (watches === value.watches) watches = { ...value.watches };
-      delete watches[id];
-      dropped.push(`watches.*.${reason}`);
+      if (reason === undefined) watches[id] = kept;
+      else {
+        delete watches[id];
+        dropped.push(`watches.*.${reason}`);
+      }
     }
-    const pending = Array.isArray(value.pending) ? value.pending.filter((k): k is string => typeof k === 'string') : [];
-    if (!Array.isArray(value.pending) || pending.length !== value.pending.length) dropped.push('pending: not a list of keys');
+    // Pending entries are outbox keys: the delivery reads them as outbox entries.
+    const pending = Array.isArray(value.pending) ? value.pending.filter((k): k is string => typeof k === 'string' && k.startsWith('outbox/')) : [];
+    if (!Array.isArray(value.pending) || pending.length !== value.pending.length) dropped.push('pending: not a list of outbox keys');
     if (dropped.length === 0) return { ok: true, value, dropped };
     const fixed: Shard = { ...(value as unknown as Shard), watches: watches as Record<string, Watch>, pending };
     return { ok: true, value: fixed, dropped };

@@ -41,8 +41,14 @@ const CASES: Array<[string, unknown, unknown, unknown]> = [
   [
     'watches/shards/5',
     { watches: { [watch.id]: watch }, pending: [] },
-    { watches: { [watch.id]: watch, 'w-0000bbbb': { ...watch, id: 'w-0000bbbb', customerName: SECRET, setBy: { ...watch.setBy, tenantId: 42 } } }, pending: ['outbox/k', 7] },
+    { watches: { [watch.id]: watch, 'w-0000bbbb': { ...watch, id: 'w-0000bbbb', customerName: SECRET, setBy: { ...watch.setBy, tenantId: 42 } } }, pending: ['outbox/k', 7, 'tokens/t1/u1'] },
     { watches: { [watch.id]: watch }, pending: ['outbox/k'] },
+  ],
+  [
+    'watches/shards/8',
+    { watches: { [watch.id]: watch }, pending: [] },
+    { watches: { [watch.id]: { ...watch, lastSeen: { ...watch.lastSeen, s2: { status: SECRET } }, threads: { ...watch.threads, s2: null } } }, pending: [] },
+    { watches: { [watch.id]: watch }, pending: [] }, // a bad remembered item costs that item only
   ],
   ['watches/shards/6', { watches: {}, pending: [] }, { watches: { 'w-0000cccc': { ...watch, kind: 'subs', customerId: undefined } }, pending: [] }, { watches: {}, pending: [] }],
   ['watches/shards/7', { watches: {}, pending: [] }, { watches: { 'w-0000dddd': watch }, pending: [] }, { watches: {}, pending: [] }], // filed under another id
