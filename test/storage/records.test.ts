@@ -6,7 +6,11 @@
  */
 import type { AuditEntry } from '../../src/features/audit/log';
 import type { Watch } from '../../src/notifications/watches';
+import { cacheKey } from '../../src/identity/token-cache';
+import { shardKey } from '../../src/notifications/watches';
 import { KeyValueStore, MemoryStateStore } from '../../src/storage';
+import { kindOf } from '../../src/storage/records';
+import { RETENTION } from '../../src/storage/retention';
 import type { PendingWork } from '../../src/teams/signin';
 
 /** Content that must never reach a reason (and so the log). */
@@ -81,6 +85,11 @@ describe('every kind of stored record is read through its schema', () => {
     // The feature carries on: a read-modify-write starts from what was kept, or afresh.
     expect(await kv.update(key, () => good)).toEqual(good);
     expect((await kv.get(key))?.value).toEqual(good);
+  });
+
+  it('every kind the bot writes has a schema: the retained kinds, and the keys of watches, leases, tokens, outbox and audit', () => {
+    const keys = [...RETENTION.map((r) => `${r.prefix}x`), ...CASES.map(([key]) => key), shardKey(0), cacheKey('t', 'u'), 'leases/instances'];
+    expect(keys.filter((k) => !kindOf(k))).toEqual([]);
   });
 
   it('an envelope of the wrong shape (no value, a text expiry) is set aside; a key that is not the bot\'s is read as it is', async () => {
