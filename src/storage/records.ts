@@ -92,8 +92,8 @@ const watch = z
 
 /**
  * The schemas' outputs are the types the code uses, checked by the compiler so the two cannot drift apart:
- * a field added to Watch fails here until the schema has it, and so does a value added to a union (a
- * narrower schema would otherwise pass the first check and drop every record using the new value).
+ * a required field added to Watch fails here until the schema has it, and so does a value added to a union
+ * (a narrower schema would otherwise pass the first check and drop every record using the new value).
  */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _watchIsWatch: z.ZodType<Watch> = watch;
