@@ -18,7 +18,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import type { Storage, StoreItems } from 'botbuilder';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { sanitizeBlobKey } from 'botbuilder-azure-blobs/lib/sanitizeBlobKey';
-import type { StateStore } from './index';
+import { isETagConflict, type StateStore } from './index';
 
 export type BlobCorruptHandler = (info: { key: string; blob: string; movedTo: string; reason: string }) => void;
 
@@ -71,6 +71,7 @@ function statusOf(e: unknown): number | undefined {
 
 export class BlobStateStore implements StateStore {
   readonly storage: Storage;
+  private readonly inner: BlobsStorage;
   private readonly container: ContainerClient;
   private ready?: Promise<unknown>;
 
@@ -79,7 +80,8 @@ export class BlobStateStore implements StateStore {
     containerName: string,
     private readonly options: { onCorrupt?: BlobCorruptHandler } = {},
   ) {
-    this.storage = new CheckedBlobsStorage(new BlobsStorage(connectionString, containerName), (key, reason) => this.moveAside(key, reason));
+    this.inner = new BlobsStorage(connectionString, containerName);
+    this.storage = new CheckedBlobsStorage(this.inner, (key, reason) => this.moveAside(key, reason));
     this.container = new ContainerClient(connectionString, containerName);
   }
 
@@ -131,6 +133,34 @@ export class BlobStateStore implements StateStore {
       throw e;
     }
     this.options.onCorrupt?.({ key, blob: name, movedTo, reason });
+  }
+
+  /**
+   * A record of the wrong shape (see StateStore.setAside): its bytes copied to `corrupt/<time>/<name>`, then,
+   * while its ETag is still `eTag`, replaced by `replacement` or deleted; reported once.
+   */
+  async setAside(key: string, eTag: string, reason: string, replacement?: object): Promise<boolean> {
+    const name = sanitizeBlobKey(key);
+    const blob = this.container.getBlobClient(name);
+    let bytes: Buffer;
+    try {
+      bytes = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: eTag } });
+    } catch (e) {
+      if (statusOf(e) === 404 || statusOf(e) === 412) return false; // gone or replaced meanwhile
+      throw e;
+    }
+    const copy = this.container.getBlockBlobClient(`corrupt/${new Date().toISOString()}/${name}`);
+    await copy.upload(bytes, bytes.length);
+    try {
+      if (replacement) await this.inner.write({ [key]: { ...replacement, eTag } });
+      else await blob.delete({ conditions: { ifMatch: eTag } });
+    } catch (e) {
+      if (!isETagConflict(e) && statusOf(e) !== 404 && statusOf(e) !== 412) throw e;
+      await copy.delete().catch(() => undefined); // someone else's write won: nothing was set aside
+      return false;
+    }
+    this.options.onCorrupt?.({ key, blob: name, movedTo: copy.name, reason });
+    return true;
   }
 
   async createIfAbsent(key: string, value: object): Promise<boolean> {

@@ -20,36 +20,18 @@
  *   reported once through `onCorrupt`, and the key reads as absent: the feature carries on with a fresh
  *   record and nobody has to delete a file by hand.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Storage, StoreItems } from 'botbuilder';
+import { asideName, code, exists, newETag, renameWithRetry, StateFileCorruptError, stateFileName, validate, withLock, type StateFile } from './file-format';
 import type { StateStore } from './index';
 
-/** What a state file holds. */
-interface StateFile {
-  key: string;
-  eTag: string;
-  value: Record<string, unknown>;
-}
-
-export class StateFileCorruptError extends Error {
-  constructor(
-    readonly file: string,
-    readonly key: string,
-    readonly reason: string,
-  ) {
-    super(`State file ${file} for key "${key}" is not a valid state file (${reason}).`);
-    this.name = 'StateFileCorruptError';
-  }
-}
+export { StateFileCorruptError, stateFileName } from './file-format';
 
 /** Told once per corrupt file, after it was moved aside to `movedTo`. */
 export type CorruptHandler = (info: { key: string; file: string; movedTo: string; reason: string }) => void;
-
-/** Corrupt files are renamed `<file>.corrupt-<time>`: no longer `*.json`, so never read or listed again. */
-const CORRUPT_SUFFIX = '.corrupt-';
 
 const TEMP_PREFIX = '.tmp-';
 const PROBE_PREFIX = '.ping-';
@@ -57,37 +39,6 @@ const PROBE_PREFIX = '.ping-';
 const STALE_TEMP_MS = 60_000;
 /** link(2) unsupported by the filesystem (SMB/Azure Files, some FUSE mounts): fall back to an exclusive create. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
-
-/** Per-key locks of this process, keyed by file path: two stores on one directory share them. */
-const locks = new Map<string, Promise<void>>();
-
-function withLock<T>(lockKey: string, fn: () => Promise<T>): Promise<T> {
-  const prev = locks.get(lockKey) ?? Promise.resolve();
-  const run = prev.then(fn);
-  const tail = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  locks.set(lockKey, tail);
-  void tail.then(() => {
-    if (locks.get(lockKey) === tail) locks.delete(lockKey);
-  });
-  return run;
-}
-
-function code(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
-}
-
-function newETag(): string {
-  return randomBytes(12).toString('base64url');
-}
-
-/** `<readable prefix>.<sha256 hex>.json`; the prefix never starts with a dot, so it never looks like a temp file. */
-export function stateFileName(key: string): string {
-  const prefix = key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64) || '_';
-  return `${prefix}.${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
-}
 
 /** botbuilder `Storage` over a directory, plus the create-if-absent and probe a StateStore needs. */
 export class FileStorage implements Storage {
@@ -197,6 +148,25 @@ export class FileStorage implements Storage {
     });
   }
 
+  /**
+   * A record of the wrong shape (see StateStore.setAside): copied to `<name>.corrupt-<time>` and replaced, or
+   * moved there, while its eTag is still `eTag`; reported once.
+   */
+  async setAside(key: string, eTag: string, reason: string, replacement?: Record<string, unknown>): Promise<boolean> {
+    await this.init();
+    return this.locked(key, async () => {
+      const current = await this.load(key);
+      if (!current || current.eTag !== eTag) return false;
+      const file = this.pathOf(key);
+      if (!replacement) return this.moveAside(key, file, reason);
+      const movedTo = asideName(file);
+      await fs.copyFile(file, movedTo, fs.constants.COPYFILE_EXCL);
+      await this.replace(key, replacement);
+      this.onCorrupt({ key, file, movedTo, reason });
+      return true;
+    });
+  }
+
   /** The keys starting with `prefix` (read from the files: names carry only a readable prefix of the key). */
   async list(prefix: string): Promise<string[]> {
     await this.init();
@@ -284,16 +254,17 @@ export class FileStorage implements Storage {
   }
 
   /** Renames a corrupt file out of the way (kept for inspection) and reports it; the key is then absent. */
-  private async moveAside(key: string, file: string, reason: string): Promise<void> {
-    const movedTo = `${file}${CORRUPT_SUFFIX}${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  private async moveAside(key: string, file: string, reason: string): Promise<boolean> {
+    const movedTo = asideName(file);
     try {
       await fs.rename(file, movedTo);
     } catch (e) {
-      if (code(e) === 'ENOENT') return; // another process moved or replaced it first
+      if (code(e) === 'ENOENT') return false; // another process moved or replaced it first
       throw e;
     }
     await this.syncDir();
     this.onCorrupt({ key, file, movedTo, reason });
+    return true;
   }
 
   /** Atomic replace: temp file in the same directory, fsync, rename over the target, fsync the directory. */
@@ -338,44 +309,6 @@ export class FileStorage implements Storage {
   }
 }
 
-function validate(p: string, key: string, text: string): StateFile {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new StateFileCorruptError(p, key, text.length === 0 ? 'empty file' : `invalid JSON: ${(e as Error).message}`);
-  }
-  const f = parsed as Partial<StateFile> | null;
-  if (!f || typeof f !== 'object' || Array.isArray(f)) throw new StateFileCorruptError(p, key, 'not a JSON object');
-  if (typeof f.eTag !== 'string' || f.eTag === '') throw new StateFileCorruptError(p, key, 'no eTag');
-  if (!f.value || typeof f.value !== 'object' || Array.isArray(f.value)) throw new StateFileCorruptError(p, key, 'no value object');
-  if (f.key !== key) throw new StateFileCorruptError(p, key, `it holds key ${JSON.stringify(f.key)}`);
-  return f as StateFile;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.lstat(p);
-    return true;
-  } catch (e) {
-    if (code(e) === 'ENOENT') return false;
-    throw e;
-  }
-}
-
-/** On Windows a rename over a file another handle has open can fail for a moment. */
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await fs.rename(from, to);
-      return;
-    } catch (e) {
-      if (i >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(code(e) ?? '') || process.platform !== 'win32') throw e;
-      await new Promise((r) => setTimeout(r, 10 * (i + 1)));
-    }
-  }
-}
-
 /** A StateStore on the local disk (see the top of this file). */
 export class FileStateStore implements StateStore {
   readonly storage: FileStorage;
@@ -403,6 +336,10 @@ export class FileStateStore implements StateStore {
 
   deleteIfMatch(key: string, eTag: string): Promise<boolean> {
     return this.storage.deleteIfMatch(key, eTag);
+  }
+
+  setAside(key: string, eTag: string, reason: string, replacement?: object): Promise<boolean> {
+    return this.storage.setAside(key, eTag, reason, replacement as Record<string, unknown> | undefined);
   }
 
   ping(): Promise<void> {

@@ -4,11 +4,16 @@
  * concurrency. A StateStore adds what the bot needs beyond it: create-if-absent (write-once records:
  * dedupe, claims), listing by prefix and conditional delete (the expiry sweep), and a readiness probe.
  *
+ * Shape: every read goes through the schema of its key's kind (records.ts); a record of the wrong shape is
+ * set aside like a corrupt file (kept, reported once) and the feature carries on with what could be kept
+ * of it, or with a fresh record.
+ *
  * Expiry: a record may carry `expiresAt` (set from the write's `ttlMs`, or from RETENTION by key prefix);
  * reads take an expired record for absent, writes replace it, and `sweep` deletes it.
  */
 import { MemoryStorage, type Storage, type StoreItem } from 'botbuilder';
 import { systemClock, type Clock } from '../util/clock';
+import { checkEnvelope } from './records';
 import { ttlFor } from './retention';
 
 export interface StateStore {
@@ -21,6 +26,12 @@ export interface StateStore {
   deleteIfMatch(key: string, eTag: string): Promise<boolean>;
   /** Resolves when the store can be read and written (GET /readyz, start-up). */
   ping(): Promise<void>;
+  /**
+   * A record of the wrong shape: keeps a copy of it for inspection and reports it once (as a corrupt one),
+   * then, only while its eTag is still `eTag`, replaces it with `replacement` (what could be kept of it) or
+   * deletes it. True when this call did; false when the record changed or went meanwhile.
+   */
+  setAside(key: string, eTag: string, reason: string, replacement?: object): Promise<boolean>;
   /** Where the state is, for messages ("DATA_DIR /var/lib/x", "Azure Blob container c at host"). */
   describe?(): string;
 }
@@ -52,6 +63,26 @@ const CREATE_ONLY = 'partner-ops:create-only';
 export class MemoryStateStore implements StateStore {
   private readonly memory: Record<string, string | undefined> = {};
   readonly storage = new MemoryStorage(this.memory as Record<string, string>);
+  /** Records of the wrong shape, as they were when set aside (for inspection). */
+  readonly setAsideRecords: Array<{ key: string; text: string; reason: string }> = [];
+
+  constructor(private readonly options: { onCorrupt?: (info: { key: string; movedTo: string; reason: string }) => void } = {}) {}
+
+  async setAside(key: string, eTag: string, reason: string, replacement?: object): Promise<boolean> {
+    const text = this.memory[key];
+    if (text === undefined || (JSON.parse(text) as StoreItem).eTag !== eTag) return false;
+    if (replacement) {
+      try {
+        await this.storage.write({ [key]: { ...replacement, eTag } });
+      } catch (e) {
+        if (isETagConflict(e)) return false;
+        throw e;
+      }
+    } else delete this.memory[key];
+    this.setAsideRecords.push({ key, text, reason });
+    this.options.onCorrupt?.({ key, movedTo: `memory #${this.setAsideRecords.length - 1}`, reason });
+    return true;
+  }
   async list(prefix: string): Promise<string[]> {
     return Object.keys(this.memory).filter((k) => k.startsWith(prefix) && this.memory[k] !== undefined);
   }
@@ -98,9 +129,30 @@ export class KeyValueStore {
     return ttl === undefined ? { value, eTag } : { value, expiresAt: this.clock.now() + ttl, eTag };
   }
 
-  /** The stored record, expired or not. */
+  /** The stored record, expired or not, read through its kind's schema (records.ts). */
   private async raw<T>(key: string): Promise<Envelope<T> | undefined> {
-    return (await this.state.storage.read([key]))[key] as Envelope<T> | undefined;
+    for (let i = 0; ; i++) {
+      const item = (await this.state.storage.read([key]))[key] as Envelope<T> | undefined;
+      if (!item) return undefined;
+      if (await this.fits(key, item)) return item;
+      // Set aside (or changed meanwhile): read what is there now. A record that keeps coming back wrong
+      // (another writer of an older version) reads as absent rather than looping.
+      if (i >= 2) return undefined;
+    }
+  }
+
+  /**
+   * Whether `item` has the shape of its key's kind. When not, it is set aside (kept for inspection and
+   * reported once by the store) and replaced by what could be kept of it, or deleted: the caller reads again,
+   * and the feature carries on with the rest of the record, or with a fresh one.
+   */
+  private async fits(key: string, item: Envelope<unknown>): Promise<boolean> {
+    const c = checkEnvelope(key, item);
+    if (c.ok && c.dropped.length === 0) return true;
+    const reason = c.ok ? `dropped ${c.dropped.length} part(s): ${c.dropped.slice(0, 3).join('; ')}` : c.reason;
+    const replacement = c.ok ? (item.expiresAt === undefined ? { value: c.value } : { value: c.value, expiresAt: item.expiresAt }) : undefined;
+    await this.state.setAside(key, item.eTag ?? '', reason, replacement);
+    return false;
   }
 
   async get<T>(key: string): Promise<Stored<T> | undefined> {
@@ -113,8 +165,9 @@ export class KeyValueStore {
     if (keys.length === 0) return out;
     const items = await this.state.storage.read(keys);
     for (const [k, item] of Object.entries(items)) {
-      const i = item as Envelope<T>;
-      if (!this.expired(i)) out.set(k, { value: i.value, eTag: i.eTag ?? '*' });
+      // One record of the wrong shape costs none of the others: it alone is set aside and read again.
+      const i = (await this.fits(k, item as Envelope<unknown>)) ? (item as Envelope<T>) : await this.raw<T>(k);
+      if (i && !this.expired(i)) out.set(k, { value: i.value, eTag: i.eTag ?? '*' });
     }
     return out;
   }

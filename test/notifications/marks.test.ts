@@ -8,6 +8,9 @@ import { GAP_MS, Marks, MAX_DELAY_MS } from '../../src/notifications/marks';
 import { KeyValueStore, MemoryStateStore } from '../../src/storage';
 import { FakeClock } from '../support/fake-clock';
 
+/** A sent mark as the notifier writes it (reads are checked against the outbox entry's schema). */
+const SENT = { watchId: 'w-1', itemId: 'i', after: { status: 'open', count: 0, title: 't' }, view: { kind: 'service-request', id: 'i' }, at: 0, state: 'sent', sentId: 'a1', rootId: 'a1' };
+
 describe('sent marks: written off the critical path, never lost', () => {
   const setup = () => {
     const clock = new FakeClock();
@@ -26,8 +29,8 @@ describe('sent marks: written off the critical path, never lost', () => {
 
   it('waits while the sender has requests on the wire, and writes them all in its next gap', async () => {
     const { sender, marks, written } = setup();
-    marks.add('outbox/a', { state: 'sent' });
-    marks.add('outbox/b', { state: 'sent' });
+    marks.add('outbox/a', SENT);
+    marks.add('outbox/b', SENT);
     await ticks(5);
     expect(await written(['outbox/a', 'outbox/b'])).toBe(0);
     sender.quiet = GAP_MS; // a gap opens
@@ -36,7 +39,7 @@ describe('sent marks: written off the critical path, never lost', () => {
 
   it('writes a mark that waited MAX_DELAY_MS even if the sender never pauses', async () => {
     const { clock, marks, written } = setup();
-    marks.add('outbox/a', { state: 'sent' });
+    marks.add('outbox/a', SENT);
     await ticks(5);
     expect(await written(['outbox/a'])).toBe(0);
     clock.advance(MAX_DELAY_MS);
@@ -45,9 +48,9 @@ describe('sent marks: written off the critical path, never lost', () => {
 
   it('writes everything queued when the delivery ends, gap or not', async () => {
     const { marks, written, store } = setup();
-    for (const k of ['a', 'b', 'c']) marks.add(`outbox/${k}`, { state: 'sent' });
+    for (const k of ['a', 'b', 'c']) marks.add(`outbox/${k}`, SENT);
     await marks.drain();
     expect(await written(['outbox/a', 'outbox/b', 'outbox/c'])).toBe(3);
-    expect((await store.get<{ state: string }>('outbox/b'))?.value).toEqual({ state: 'sent' });
+    expect((await store.get<{ state: string }>('outbox/b'))?.value).toEqual(SENT);
   });
 });

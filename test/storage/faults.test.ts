@@ -164,6 +164,9 @@ describe('start-up refuses storage it cannot use, and says what to fix (real bot
   });
 });
 
+/** An outbox entry as the notifier writes it. */
+const OUTBOX_ENTRY = { watchId: 'w-1', itemId: 'item', after: { status: 'open', count: 0, title: 't' }, view: { kind: 'service-request', id: 'item' }, at: 0, state: 'pending' };
+
 /** Expiry and sweep, the same on every store. */
 function expiryContract(make: () => StateStore | Promise<StateStore>) {
   it('write-once records expire: read as absent, re-creatable, swept; other records kept', async () => {
@@ -174,21 +177,22 @@ function expiryContract(make: () => StateStore | Promise<StateStore>) {
     for (const prefix of ['dedupe/', 'welcome/', 'outbox/', 'signin/state/', 'signin/codes/', 'signin/pending/', 'signin/exchanges/'])
       expect(RETENTION.some((r) => r.prefix === prefix)).toBe(true);
 
-    expect(await kv.createIfAbsent('dedupe/card-1', { state: 'pending' })).toBe(true);
-    await kv.put('dedupe/card-1', { state: 'done' }, (await kv.get('dedupe/card-1'))!.eTag);
-    expect(await kv.createIfAbsent('dedupe/card-2', { state: 'pending' })).toBe(true);
+    // Records of the shapes the product writes (every read is checked against its kind's schema).
+    expect(await kv.createIfAbsent('dedupe/card-1', { state: 'pending', at: 0 })).toBe(true);
+    await kv.put('dedupe/card-1', { state: 'done', at: 0, result: 'ok' }, (await kv.get('dedupe/card-1'))!.eTag);
+    expect(await kv.createIfAbsent('dedupe/card-2', { state: 'pending', at: 0 })).toBe(true);
     expect(await kv.createIfAbsent('welcome/conv-1', { at: 1 })).toBe(true);
-    expect(await kv.createIfAbsent('outbox/w-1/item/v1', { state: 'pending' })).toBe(true);
+    expect(await kv.createIfAbsent('outbox/w-1/item/v1', OUTBOX_ENTRY)).toBe(true);
     expect(await kv.createIfAbsent('custom/short', { x: 1 }, { ttlMs: 1_000 })).toBe(true);
     await kv.put('watches/shards/0', { watches: {}, pending: [] }); // not write-once: never expires
-    expect(await kv.createIfAbsent('dedupe/card-1', { state: 'pending' })).toBe(false);
+    expect(await kv.createIfAbsent('dedupe/card-1', { state: 'pending', at: 0 })).toBe(false);
 
     clock.advance(8 * DAY); // past dedupe (7 d), short of outbox (30 d) and welcome (365 d)
     expect(await kv.get('dedupe/card-1')).toBeUndefined();
     expect(await kv.get('custom/short')).toBeUndefined();
     expect((await kv.getMany(['dedupe/card-2', 'outbox/w-1/item/v1'])).size).toBe(1);
-    expect(await kv.createIfAbsent('dedupe/card-1', { state: 'again' })).toBe(true); // replaces the expired record
-    expect((await kv.get<{ state: string }>('dedupe/card-1'))?.value.state).toBe('again');
+    expect(await kv.createIfAbsent('dedupe/card-1', { state: 'pending', at: 2 })).toBe(true); // replaces the expired record
+    expect((await kv.get<{ at: number }>('dedupe/card-1'))?.value.at).toBe(2);
     expect(await kv.update<number>('custom/short', (n) => (n ?? 0) + 1)).toBe(1); // an expired record starts afresh
 
     expect(await kv.sweep('dedupe/')).toBe(1); // card-2; card-1 was re-created
@@ -221,7 +225,8 @@ function expiryContract(make: () => StateStore | Promise<StateStore>) {
           signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
         }),
     };
-    for (let i = 0; i < 5; i++) await kv.createIfAbsent(`signin/state/s${i}`, { at: i });
+    const ticket = { oid: 'o', tid: 't', name: 'n', locale: 'en-US' };
+    for (let i = 0; i < 5; i++) await kv.createIfAbsent(`signin/state/s${i}`, { ticket, verifier: 'v', at: i });
     const logs: object[] = [];
     const sweeper = new Sweeper(kv, clock, { info: (o) => logs.push(o), warn: (o) => logs.push(o) }, HOUR);
     sweeper.start();

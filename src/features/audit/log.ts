@@ -56,7 +56,6 @@ export class AuditLog {
       requestId: e.requestId ?? write?.requestId,
       correlationId: t.user.correlationId ?? '',
     };
-    // The log names what changed; the values (notes, phone numbers…) stay in the audit store, not in logs.
     // The log names what changed; the values and names (notes, phone numbers, customers) stay in the store.
     t.log.info({ audit: { action: entry.action, by: entry.by.id, changes: entry.changes.map((c) => c.field), requestId: entry.requestId, pending: entry.pending, unconfirmed: entry.unconfirmed } }, 'partner center write');
     try {

@@ -1,0 +1,283 @@
+/**
+ * What each kind of stored record must look like, by key prefix: every read of KeyValueStore goes through
+ * the schema of its key's kind. Valid JSON of the wrong shape (a hand edit, an older or newer version, a
+ * field an attacker managed to set) is then found where it is read, instead of failing later, every cycle,
+ * in whatever reads the field.
+ *
+ * - Strict on what the bot uses (a field read as a string is a string), lenient on the rest: fields the bot
+ *   does not read may be anything, and unknown fields are kept as they are.
+ * - A record that holds many independent entries (a watch shard's watches, an audit trail, the live
+ *   instances) is checked entry by entry: a bad entry is dropped and the others are kept, so one bad watch
+ *   never costs the other watches of its shard.
+ * - What is wrong is said by field path and rule only; record keys below the top level (watch ids, item
+ *   ids) and values are never in the reason, so the reason can be logged.
+ *
+ * A valid record is returned as it was read (never a copy: the notifier changes shards in place, see
+ * watches.ts).
+ */
+import type { ConversationReference } from 'botbuilder';
+import { z } from 'zod';
+import type { AuditAction, AuditEntry, AuditItem } from '../features/audit/log';
+import type { ItemView } from '../notifications/cards';
+import type { Shard, Snapshot, Watch, WatchKind, WatchState } from '../notifications/watches';
+import type { PendingWork } from '../teams/signin';
+
+/** The outcome of a check: the value to use, what was dropped of it (empty: it was valid), or why none of it can be used. */
+export type Checked = { ok: true; value: unknown; dropped: string[] } | { ok: false; reason: string };
+
+export interface RecordKind {
+  /** Keys starting with this are of this kind (the longest matching prefix wins). */
+  prefix: string;
+  check(value: unknown): Checked;
+}
+
+/** "setBy.tenantId: Invalid input: expected string, received number", with dynamic keys as '*'. */
+function describe(e: z.ZodError): string {
+  const issue = e.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'string' && /^[A-Za-z]{1,24}$/.test(p) ? p : '*')).join('.');
+  return `${path || 'value'}: ${issue.message}`;
+}
+
+/** The whole value must pass `schema`. */
+function whole(prefix: string, schema: z.ZodType): RecordKind {
+  return {
+    prefix,
+    check(value) {
+      const r = schema.safeParse(value);
+      return r.success ? { ok: true, value, dropped: [] } : { ok: false, reason: describe(r.error) };
+    },
+  };
+}
+
+/** Anything: the bot never reads these values (it only asks whether the key exists). */
+const anything = (prefix: string): RecordKind => ({ prefix, check: (value) => ({ ok: true, value, dropped: [] }) });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// --- Watches --------------------------------------------------------------------------------------------
+
+const snapshot = z.looseObject({ status: z.string(), count: z.number(), title: z.string(), detail: z.string().optional() });
+const thread = z.looseObject({ rootId: z.string() });
+
+const watchKind = z.enum(['sr', 'sr-all', 'subs']);
+const watchState = z.enum(['active', 'paused', 'disabled']);
+
+const watch = z
+  .looseObject({
+    id: z.string(),
+    kind: watchKind,
+    srId: z.string().optional(),
+    openOnly: z.boolean().optional(),
+    customerId: z.string().optional(),
+    customerName: z.string().optional(),
+    // What the sender uses of it; a disabled watch keeps `{}`.
+    reference: z.custom<Partial<ConversationReference>>(
+      (r) =>
+        isObject(r) &&
+        (r.serviceUrl === undefined || typeof r.serviceUrl === 'string') &&
+        (r.conversation === undefined || (isObject(r.conversation) && typeof r.conversation.id === 'string')),
+      { message: 'not a conversation reference' },
+    ),
+    conversationKey: z.string(),
+    setBy: z.looseObject({ id: z.string(), name: z.string(), tenantId: z.string() }),
+    locale: z.string(),
+    createdAt: z.number(),
+    state: watchState,
+    reason: z.string().optional(),
+    primed: z.boolean(),
+    lastSeen: z.record(z.string(), snapshot),
+    threads: z.record(z.string(), thread),
+  })
+  .refine((w) => w.kind !== 'subs' || w.customerId !== undefined, { message: 'a subscriptions watch names its customer', path: ['customerId'] });
+
+/**
+ * The schemas' outputs are the types the code uses, checked by the compiler so the two cannot drift apart:
+ * a required field added to Watch fails here until the schema has it, and so does a value added to a union
+ * (a narrower schema would otherwise pass the first check and drop every record using the new value).
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _watchIsWatch: z.ZodType<Watch> = watch;
+const _snapshotIsSnapshot: z.ZodType<Snapshot> = snapshot;
+const _kinds: Same<z.infer<typeof watchKind>, WatchKind> = true;
+const _states: Same<z.infer<typeof watchState>, WatchState> = true;
+
+/** `w` without the entries of `lastSeen` and `threads` that are not a snapshot or a thread (the same `w` when none). */
+function withoutBadItems(w: unknown, dropped: string[]): unknown {
+  if (!isObject(w)) return w;
+  let out = w;
+  for (const [field, schema] of [['lastSeen', snapshot], ['threads', thread]] as const) {
+    const items = w[field];
+    if (!isObject(items)) continue;
+    const bad = Object.keys(items).filter((k) => !schema.safeParse(items[k]).success);
+    if (bad.length === 0) continue;
+    const kept = { ...items };
+    for (const k of bad) delete kept[k];
+    out = { ...out, [field]: kept };
+    dropped.push(`watches.*.${field}.*: ${bad.length} not a ${field === 'lastSeen' ? 'snapshot' : 'thread'}`);
+  }
+  return out;
+}
+
+/** A shard: each watch checked on its own (a bad one is dropped); a pending list of keys. */
+const shard: RecordKind = {
+  prefix: 'watches/shards/',
+  check(value) {
+    if (!isObject(value) || !isObject(value.watches)) return { ok: false, reason: 'watches: not an object' };
+    const dropped: string[] = [];
+    let watches = value.watches;
+    for (const [id, w] of Object.entries(value.watches)) {
+      let r = watch.safeParse(w);
+      let kept = w;
+      if (!r.success) {
+        // A bad remembered item costs that item only (it is remembered afresh next cycle, not announced).
+        kept = withoutBadItems(w, dropped);
+        if (kept !== w) r = watch.safeParse(kept);
+      }
+      const reason = !r.success ? describe(r.error) : r.data.id !== id ? 'id: not the id it is filed under' : undefined;
+      if (kept === w && reason === undefined) continue;
+      if (watches === value.watches) watches = { ...value.watches };
+      if (reason === undefined) watches[id] = kept;
+      else {
+        delete watches[id];
+        dropped.push(`watches.*.${reason}`);
+      }
+    }
+    // Pending entries are outbox keys: the delivery reads them as outbox entries.
+    const pending = Array.isArray(value.pending) ? value.pending.filter((k): k is string => typeof k === 'string' && k.startsWith('outbox/')) : [];
+    if (!Array.isArray(value.pending) || pending.length !== value.pending.length) dropped.push('pending: not a list of outbox keys');
+    if (dropped.length === 0) return { ok: true, value, dropped };
+    const fixed: Shard = { ...(value as unknown as Shard), watches: watches as Record<string, Watch>, pending };
+    return { ok: true, value: fixed, dropped };
+  },
+};
+
+// --- Notifications: outbox entries and leases -----------------------------------------------------------
+
+const itemView = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('service-request'), id: z.string() }),
+  z.looseObject({ kind: z.literal('subscription'), id: z.string(), customerId: z.string(), customerName: z.string(), nce: z.boolean() }),
+]);
+
+const _viewIsView: z.ZodType<ItemView> = itemView;
+const _views: Same<z.infer<typeof itemView>['kind'], ItemView['kind']> = true;
+
+const outboxEntry = z.looseObject({
+  watchId: z.string(),
+  itemId: z.string(),
+  before: snapshot.optional(),
+  after: snapshot,
+  view: itemView,
+  at: z.number(),
+  state: z.enum(['pending', 'sent', 'dropped']),
+  sentId: z.string().optional(),
+  rootId: z.string().optional(),
+});
+
+const lease = z.looseObject({ owner: z.string(), until: z.number() });
+
+/** Instance id → when it was last seen: a bad entry is dropped. */
+const instances: RecordKind = {
+  prefix: 'leases/instances',
+  check(value) {
+    if (!isObject(value)) return { ok: false, reason: 'value: not an object' };
+    const bad = Object.keys(value).filter((k) => typeof value[k] !== 'number' || !Number.isFinite(value[k]));
+    if (bad.length === 0) return { ok: true, value, dropped: [] };
+    const fixed = { ...value };
+    for (const k of bad) delete fixed[k];
+    return { ok: true, value: fixed, dropped: bad.map(() => '*: not a time') };
+  },
+};
+
+// --- Audit trail -----------------------------------------------------------------------------------------
+
+const changeRow = z.looseObject({ field: z.string(), from: z.string(), to: z.string() });
+const auditAction = z.enum(['sr.create', 'sr.note', 'sr.close', 'sub.update', 'profile.update']);
+const auditEntry = z.looseObject({
+  at: z.number(),
+  by: z.looseObject({ id: z.string(), name: z.string() }),
+  action: auditAction,
+  target: z.string(),
+  item: z
+    .discriminatedUnion('kind', [
+      z.looseObject({ kind: z.literal('sr'), id: z.string(), title: z.string().optional() }),
+      z.looseObject({ kind: z.literal('sub'), id: z.string(), name: z.string().optional(), customer: z.string().optional() }),
+      z.looseObject({ kind: z.literal('profile') }),
+    ])
+    .optional(),
+  changes: z.array(changeRow),
+  requestId: z.string().optional(),
+  correlationId: z.string(),
+  pending: z.boolean().optional(),
+  unconfirmed: z.boolean().optional(),
+});
+const _auditIsAudit: z.ZodType<AuditEntry> = auditEntry;
+const _actions: Same<z.infer<typeof auditAction>, AuditAction> = true;
+const _items: Same<NonNullable<z.infer<typeof auditEntry>['item']>['kind'], AuditItem['kind']> = true;
+
+/** A conversation's audit trail: each entry checked on its own (a bad one is dropped). */
+const audit: RecordKind = {
+  prefix: 'audit/',
+  check(value) {
+    if (!Array.isArray(value)) return { ok: false, reason: 'value: not a list' };
+    const dropped: string[] = [];
+    const kept = value.filter((e) => {
+      const r = auditEntry.safeParse(e);
+      if (!r.success) dropped.push(`*.${describe(r.error)}`);
+      return r.success;
+    });
+    return { ok: true, value: dropped.length ? kept : value, dropped };
+  },
+};
+
+// --- Identity and sign-in ---------------------------------------------------------------------------------
+
+const sealedTokenCache = z.looseObject({ v: z.literal(1), iv: z.string(), tag: z.string(), data: z.string() });
+const at = z.number();
+const ticket = z.looseObject({ oid: z.string(), tid: z.string(), name: z.string(), locale: z.string() });
+const pendingWork = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('command'), text: z.string() }),
+  z.looseObject({ kind: z.literal('action'), verb: z.string(), data: z.record(z.string(), z.unknown()), replyToId: z.string().optional() }),
+]);
+const _workIsWork: z.ZodType<PendingWork> = pendingWork;
+const _work: Same<z.infer<typeof pendingWork>['kind'], PendingWork['kind']> = true;
+const dedupe = z.discriminatedUnion('state', [
+  z.looseObject({ state: z.literal('pending'), at }),
+  // The result is whatever the card action answered; it is handed back as it was stored.
+  z.looseObject({ state: z.literal('done'), at, result: z.unknown() }),
+]);
+
+/** Every kind the bot keeps. A key under none of these prefixes is not the bot's and is read as it is. */
+export const RECORD_KINDS: readonly RecordKind[] = [
+  shard,
+  anything('watches/by-conversation/'), // earlier versions' index: no longer read
+  whole('outbox/', outboxEntry),
+  whole('leases/shards/', lease),
+  instances,
+  audit,
+  whole('tokens/', sealedTokenCache),
+  whole('signin/state/', z.looseObject({ ticket, verifier: z.string(), at })),
+  whole('signin/codes/', z.looseObject({ oid: z.string(), tid: z.string(), at })),
+  whole('signin/pending/', z.looseObject({ work: pendingWork, at })),
+  anything('signin/exchanges/'), // only its existence counts
+  anything('welcome/'), // only its existence counts
+  whole('dedupe/', dedupe),
+];
+
+/** The kind of `key`, or undefined for a key that is not the bot's. */
+export function kindOf(key: string): RecordKind | undefined {
+  let best: RecordKind | undefined;
+  for (const k of RECORD_KINDS) if (key.startsWith(k.prefix) && (!best || k.prefix.length > best.prefix.length)) best = k;
+  return best;
+}
+
+/** The envelope KeyValueStore keeps under a key: `value` of the key's kind, and a numeric expiry if any. */
+export function checkEnvelope(key: string, item: unknown): Checked {
+  if (!isObject(item)) return { ok: false, reason: 'record: not an object' };
+  if (item.expiresAt !== undefined && typeof item.expiresAt !== 'number') return { ok: false, reason: 'expiresAt: not a time' };
+  const kind = kindOf(key);
+  if (!kind) return { ok: true, value: item.value, dropped: [] };
+  if (!('value' in item) || item.value === undefined) return { ok: false, reason: 'value: missing' };
+  return kind.check(item.value);
+}
+
+void [_watchIsWatch, _snapshotIsSnapshot, _kinds, _states, _auditIsAudit, _actions, _items, _viewIsView, _views, _workIsWork, _work];
