@@ -233,7 +233,6 @@ const audit: RecordKind = {
 
 const sealedTokenCache = z.looseObject({ v: z.literal(1), iv: z.string(), tag: z.string(), data: z.string() });
 const at = z.number();
-const ticket = z.looseObject({ oid: z.string(), tid: z.string(), name: z.string(), locale: z.string() });
 const pendingWork = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('command'), text: z.string() }),
   z.looseObject({ kind: z.literal('action'), verb: z.string(), data: z.record(z.string(), z.unknown()), replyToId: z.string().optional() }),
@@ -255,7 +254,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   instances,
   audit,
   whole('tokens/', sealedTokenCache),
-  whole('signin/state/', z.looseObject({ ticket, verifier: z.string(), at })),
+  // A used sign-in ticket (src/teams/signin.ts): the round trip's state itself is signed, never stored.
+  whole('signin/state/', z.looseObject({ at })),
   whole('signin/codes/', z.looseObject({ oid: z.string(), tid: z.string(), at })),
   whole('signin/pending/', z.looseObject({ work: pendingWork, at })),
   anything('signin/exchanges/'), // only its existence counts

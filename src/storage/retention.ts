@@ -19,7 +19,7 @@ export const RETENTION: readonly RetentionRule[] = [
   { prefix: 'dedupe/', ttlMs: 7 * DAY, why: 'a card action re-delivered or double-clicked within days runs once' },
   { prefix: 'welcome/', ttlMs: 365 * DAY, why: 'a conversation is welcomed once a year at most' },
   { prefix: 'outbox/', ttlMs: 30 * DAY, why: 'a change is delivered (or dropped) long before; the key stops a re-post of the same change' },
-  { prefix: 'signin/state/', ttlMs: HOUR, why: 'the sign-in page state is valid 15 minutes' },
+  { prefix: 'signin/state/', ttlMs: HOUR, why: 'a sign-in ticket (valid 10 minutes) is marked used here' },
   { prefix: 'signin/codes/', ttlMs: HOUR, why: 'a sign-in code is valid 10 minutes' },
   { prefix: 'signin/pending/', ttlMs: HOUR, why: 'the command waiting for sign-in is kept 15 minutes' },
   { prefix: 'signin/exchanges/', ttlMs: DAY, why: "duplicates of one SSO exchange arrive within seconds" },

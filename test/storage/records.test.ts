@@ -34,7 +34,6 @@ const watch: Watch = {
 const entry: AuditEntry = { at: 1, by: { id: 'u1', name: 'Alice' }, action: 'sub.update', target: 'c1/s1', item: { kind: 'sub', id: 's1', name: 'E3' }, changes: [{ field: 'Seats', from: '3', to: '4' }], correlationId: 'c' };
 const outbox = { watchId: watch.id, itemId: 's1', before: { status: 'active', count: 3, title: 'E3' }, after: { status: 'active', count: 4, title: 'E3' }, view: { kind: 'subscription', id: 's1', customerId: 'c1', customerName: 'Contoso', nce: true }, at: 1, state: 'pending' };
 const work: PendingWork = { kind: 'action', verb: 'sub.update', data: { id: 's1' }, replyToId: 'm1' };
-const ticket = { oid: 'u1', tid: 't1', name: 'Alice', locale: 'en-US' };
 
 /** [key, as the product writes it, of the wrong shape, what the wrong one reads as]. */
 const CASES: Array<[string, unknown, unknown, unknown]> = [
@@ -60,7 +59,7 @@ const CASES: Array<[string, unknown, unknown, unknown]> = [
   ['audit/ck', [entry], {}, undefined],
   ['audit/ck2', [entry, entry], [entry, { ...entry, by: { name: SECRET } }, 'x'], [entry]],
   ['tokens/t1/u1', { v: 1, iv: 'aa', tag: 'bb', data: 'cc' }, { v: 1, iv: SECRET }, undefined],
-  ['signin/state/s1', { ticket, verifier: 'v', at: 1 }, { ticket: { ...ticket, tid: 42 }, verifier: SECRET, at: 1 }, undefined],
+  ['signin/state/used-n1', { at: 1 }, { at: SECRET }, undefined], // a used sign-in ticket
   ['signin/codes/c1', { oid: 'u1', tid: 't1', at: 1 }, { oid: 'u1', tid: null, at: 1 }, undefined],
   ['signin/pending/t1/u1/conv', { work, at: 1 }, { work: { kind: 'command', text: 42 }, at: 1 }, undefined],
   ['dedupe/card-1', { state: 'done', at: 1, result: { anything: [SECRET] } }, { state: 'done', result: SECRET }, undefined],
