@@ -152,12 +152,18 @@ describe('adding a command', () => {
     ]);
   });
 
-  it('without a rank, registry order decides: a command declared last, asking for a full scope, is left out of it and named', () => {
-    const source = registryWith({ name: 'sr assign', menu: ['team'] }, true, USAGE.length);
-    const { texts, menu } = assembleMenu(new Map([['manifest.json', readText('manifest.json')]]), source);
-    expect(JSON.parse(texts.get('manifest.json')!).bots[0].commandLists).toEqual(lists);
-    expect(menu.leftOut).toEqual([{ scope: 'team', names: ['sr assign'] }]);
-    expect(menu.problems).toEqual([]);
+  it('in a full scope the rank decides, then registry order: a command declared last is in only with a lower rank', () => {
+    const assemble = (spec: Pick<CommandSpec, 'name' | 'menu' | 'menuRank'>) => {
+      const { texts, menu } = assembleMenu(new Map([['manifest.json', readText('manifest.json')]]), registryWith(spec, true, USAGE.length));
+      expect(menu.problems).toEqual([]);
+      return { team: (JSON.parse(texts.get('manifest.json')!).bots[0].commandLists as Lists)[1]!.commands.map((c) => c.title), leftOut: menu.leftOut };
+    };
+    const unranked = assemble({ name: 'sr assign', menu: ['team'] });
+    expect(unranked.team).toEqual(lists[1]!.commands.map((c) => c.title));
+    expect(unranked.leftOut).toEqual([{ scope: 'team', names: ['sr assign'] }]);
+    const ranked = assemble({ name: 'sr assign', menu: ['team'], menuRank: -1 });
+    expect(ranked.team).toEqual([...lists[1]!.commands.map((c) => c.title).filter((t) => t !== 'sub set'), 'sr assign']);
+    expect(ranked.leftOut).toEqual([{ scope: 'team', names: ['sub set'] }]);
   });
 
   it('refuses to build when a command in the menu has no text in the catalogs, naming the key', async () => {
