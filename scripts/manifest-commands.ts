@@ -64,6 +64,9 @@ export function commandLists(botScopes: readonly string[], source: MenuSource): 
     const menu = menuFor(source.commands, scope);
     if (menu.leftOut.length) leftOut.push({ scope, names: menu.leftOut });
     if (!menu.shown.length) continue;
+    for (const name of menu.shown) {
+      if (name.length > MAX_TITLE_LENGTH) problems.push(`command "${name}": Teams allows menu titles of ${MAX_TITLE_LENGTH} characters at most`);
+    }
     lists.push({ scopes: [scope], commands: menu.shown.map((name) => ({ title: name, description: describe(source, 'en-US', name, problems) })) });
   }
   return { lists, leftOut, problems };
@@ -71,7 +74,6 @@ export function commandLists(botScopes: readonly string[], source: MenuSource): 
 
 function describe(source: MenuSource, locale: Locale, name: string, problems: string[]): string {
   const text = source.text(locale, name);
-  if (name.length > MAX_TITLE_LENGTH) problems.push(`command "${name}": Teams allows menu titles of ${MAX_TITLE_LENGTH} characters at most`);
   if (text === undefined || text === '') {
     problems.push(`command "${name}" is in the Teams menu but src/i18n/messages/${locale}.ts has no 'menu.${name}'`);
     return '';
@@ -128,7 +130,8 @@ export function assembleMenu(texts: ReadonlyMap<string, string>, source: MenuSou
     }
     out.set(file, JSON.stringify({ ...strings, ...localizedCommandStrings(menu.lists, locale!, source, menu.problems) }, null, 2) + '\n');
   }
-  return { texts: out, menu };
+  // A command without its text is met once per scope and language: say it once.
+  return { texts: out, menu: { ...menu, problems: [...new Set(menu.problems)] } };
 }
 
 /** The registry's commands and the catalogs: loaded on first use, so that the module stays cheap to import. */

@@ -167,8 +167,10 @@ describe('adding a command', () => {
   });
 
   it('refuses to build when a command in the menu has no text in the catalogs, naming the key', async () => {
-    await expect(buildAppPackage(APP_PACKAGE, SAMPLE_VARS, 'the test package', registryWith(srAssign, false))).rejects.toThrow(
-      /command "sr assign" is in the Teams menu but src\/i18n\/messages\/en-US\.ts has no 'menu\.sr assign'/,
+    const error = await buildAppPackage(APP_PACKAGE, SAMPLE_VARS, 'the test package', registryWith(srAssign, false)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PackageError);
+    expect((error as PackageError).problems).toEqual(
+      ['en-US', 'fr-FR', 'it-IT', 'bg-BG'].map((l) => `command "sr assign" is in the Teams menu but src/i18n/messages/${l}.ts has no 'menu.sr assign'`),
     );
   });
 
