@@ -47,11 +47,20 @@ describe('command lists', () => {
     expect(isCommand(title)).toBe(true);
   });
 
-  it('lists in each scope exactly the commands the registry offers there, in registry order', () => {
+  it('lists in each scope the commands the registry offers there, in registry order; a full scope keeps the lowest ranks', () => {
     for (const list of lists) {
       for (const scope of list.scopes) {
-        const offered = USAGE.filter((c) => c.menu?.includes(scope as never)).map((c) => c.name);
-        expect({ scope, titles: list.commands.map((c) => c.title) }).toEqual({ scope, titles: offered });
+        const offered = USAGE.filter((c) => c.menu?.includes(scope as never));
+        const titles = list.commands.map((c) => c.title);
+        expect({ scope, titles }).toEqual({ scope, titles: offered.map((c) => c.name).filter((n) => titles.includes(n)) });
+        expect(titles).toHaveLength(Math.min(10, offered.length));
+        // Every command shown ranks before every command left out: a lower rank, or the same and earlier in the registry.
+        const before = (a: CommandSpec, b: CommandSpec) =>
+          (a.menuRank ?? 0) < (b.menuRank ?? 0) || ((a.menuRank ?? 0) === (b.menuRank ?? 0) && USAGE.indexOf(a) < USAGE.indexOf(b));
+        const shown = offered.filter((c) => titles.includes(c.name));
+        for (const out of offered.filter((c) => !titles.includes(c.name))) {
+          for (const c of shown) expect({ shown: c.name, before: out.name, ok: before(c, out) }).toEqual({ shown: c.name, before: out.name, ok: true });
+        }
       }
     }
   });
