@@ -10,7 +10,8 @@
  * writes the assembled templates for the Agents Toolkit's steps.
  *
  * The message extension's search commands are not bot commands (Teams routes them by id to the extension's
- * handlers, with parameters and choices of their own) and stay declared in the template.
+ * handlers, with parameters and choices of their own) and stay declared in the template; their localized
+ * strings are keyed by id, not position, too (searchStringsByPosition).
  */
 import type { CommandSpec, MenuScope } from '../src/commands/contract';
 import { resolveLocale, translator, type Locale } from '../src/i18n';
@@ -97,8 +98,14 @@ export function localizedCommandStrings(lists: readonly CommandList[], locale: L
   return out;
 }
 
+interface SearchCommand {
+  id: string;
+  parameters?: Array<{ name: string; choices?: Array<{ value: string }> }>;
+}
+
 interface TemplateShape {
   bots?: Array<{ scopes?: string[]; commandLists?: unknown }>;
+  composeExtensions?: Array<{ commands?: SearchCommand[] }>;
   localizationInfo?: { additionalLanguages?: Array<{ languageTag: string; file: string }> };
 }
 
@@ -124,7 +131,7 @@ export function assembleMenu(texts: ReadonlyMap<string, string>, source: MenuSou
       out.set(file, text);
       continue;
     }
-    const strings = JSON.parse(text) as Record<string, unknown>;
+    const strings = searchStringsByPosition(file, JSON.parse(text) as Record<string, unknown>, manifest.composeExtensions?.[0]?.commands ?? [], menu.problems);
     for (const key of Object.keys(strings)) {
       if (key.startsWith('bots[0].commandLists')) menu.problems.push(`${file}: "${key}" is generated from the catalogs; remove it from the template`);
     }
@@ -132,6 +139,35 @@ export function assembleMenu(texts: ReadonlyMap<string, string>, source: MenuSou
   }
   // A command without its text is met once per scope and language: say it once.
   return { texts: out, menu: { ...menu, problems: [...new Set(menu.problems)] } };
+}
+
+/**
+ * The message extension's search commands are declared in the template, and their localized strings are
+ * keyed by command id, parameter name and choice value (`composeExtensions[0].commands[serviceRequests]
+ * .parameters[status].choices[open].title`) so that inserting one renumbers nothing; Teams wants positions,
+ * which are computed here. A positional key in the template, or a name the manifest does not declare, is
+ * refused.
+ */
+export function searchStringsByPosition(file: string, strings: Record<string, unknown>, commands: readonly SearchCommand[], problems: string[]): Record<string, unknown> {
+  const KEY = /^composeExtensions\[0\]\.commands\[([^\]]*)\](?:\.parameters\[([^\]]*)\](?:\.choices\[([^\]]*)\])?)?\.(title|description)$/;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(strings)) {
+    const m = KEY.exec(key);
+    if (!key.startsWith('composeExtensions')) {
+      out[key] = value;
+      continue;
+    }
+    const [, id, name, choice, field] = m ?? [];
+    const c = commands.findIndex((x) => x.id === id);
+    const p = name === undefined ? -1 : (commands[c]?.parameters ?? []).findIndex((x) => x.name === name);
+    const v = choice === undefined ? -1 : (commands[c]?.parameters?.[p]?.choices ?? []).findIndex((x) => x.value === choice);
+    if (!m || c < 0 || (name !== undefined && p < 0) || (choice !== undefined && v < 0)) {
+      problems.push(`${file}: "${key}" names no search command, parameter or choice of the manifest's message extension (key them by id, name and value)`);
+      continue;
+    }
+    out[`composeExtensions[0].commands[${c}]${name === undefined ? '' : `.parameters[${p}]`}${choice === undefined ? '' : `.choices[${v}]`}.${field}`] = value;
+  }
+  return out;
 }
 
 /** The registry's commands and the catalogs: loaded on first use, so that the module stays cheap to import. */

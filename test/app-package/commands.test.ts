@@ -208,6 +208,44 @@ describe('adding a command', () => {
   });
 });
 
+describe("the message extension's search commands (declared in the template)", () => {
+  let tmp: string;
+  beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'partner-ops-search-'))));
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it.each(Object.keys(LOCALES))('%s keys their strings by command id, parameter name and choice value, not by position', (file) => {
+    const keys = Object.keys(readJson(file)).filter((k) => k.startsWith('composeExtensions'));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/^composeExtensions\[0\]\.commands\[[A-Za-z]\w*\](\.parameters\[[A-Za-z]\w*\](\.choices\[[A-Za-z]\w*\])?)?\.(title|description)$/);
+    expect(assembledJson(file)['composeExtensions[0].commands[2].parameters[1].choices[1].title']).toBe(readJson(file)['composeExtensions[0].commands[serviceRequests].parameters[status].choices[open].title']);
+  });
+
+  it('a search command inserted first renumbers nothing by hand: the package places every string by its id', async () => {
+    fs.cpSync(APP_PACKAGE, tmp, { recursive: true, filter: (src) => path.basename(src) !== 'build' });
+    const template = readJson('manifest.json');
+    const invoices = { id: 'invoices', type: 'query', title: 'Invoices', description: 'Find an invoice', initialRun: false, fetchTask: false, context: ['compose'], parameters: [{ name: 'query', title: 'Number', description: 'The invoice number', inputType: 'text' }] };
+    template.composeExtensions[0].commands.unshift(invoices);
+    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(template));
+    const at = 'composeExtensions[0].commands[invoices]';
+    fs.writeFileSync(path.join(tmp, 'fr.json'), JSON.stringify({ ...readJson('fr.json'), [`${at}.title`]: 'Factures', [`${at}.description`]: 'Trouver une facture', [`${at}.parameters[query].title`]: 'Numéro', [`${at}.parameters[query].description`]: 'Le numéro de facture' }));
+    const { entries } = await buildAppPackage(tmp, SAMPLE_VARS);
+    const fr = JSON.parse(entries.find((e) => e.name === 'fr.json')!.data.toString('utf8'));
+    expect(fr['composeExtensions[0].commands[0].title']).toBe('Factures');
+    expect(fr['composeExtensions[0].commands[0].parameters[0].title']).toBe('Numéro');
+    expect(fr['composeExtensions[0].commands[3].title']).toBe('Demandes de service');
+    expect(fr['composeExtensions[0].commands[3].parameters[1].choices[3].title']).toBe('À traiter');
+  });
+
+  it('refuses a positional key, or a name the manifest does not declare', async () => {
+    fs.cpSync(APP_PACKAGE, tmp, { recursive: true, filter: (src) => path.basename(src) !== 'build' });
+    const bad = ['composeExtensions[0].commands[0].title', 'composeExtensions[0].commands[invoices].title', 'composeExtensions[0].commands[serviceRequests].parameters[status].choices[pending].title'];
+    fs.writeFileSync(path.join(tmp, 'bg.json'), JSON.stringify({ ...readJson('bg.json'), ...Object.fromEntries(bad.map((k) => [k, 'x'])) }));
+    const error = await buildAppPackage(tmp, SAMPLE_VARS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PackageError);
+    expect((error as PackageError).problems).toEqual(bad.map((k) => `bg.json: "${k}" names no search command, parameter or choice of the manifest's message extension (key them by id, name and value)`));
+  });
+});
+
 // The zip Teams gets carries the generated menu (the package test checks the rest of the zip).
 test('the built package carries the generated menu', async () => {
   const { zip } = await buildAppPackage(APP_PACKAGE, SAMPLE_VARS);
