@@ -3,7 +3,9 @@
  *
  * For every environment file `env/.env.<name>` (Microsoft 365 Agents Toolkit layout; `env/.env.<name>.user`,
  * where the toolkit keeps secrets, is read too), it:
- *   1. fills every `${{VAR}}` in appPackage/manifest.json and its localization files from that environment,
+ *   1. inserts the bot's command menu, generated from the command registry and the i18n catalogs
+ *      (scripts/manifest-commands.ts), into the template appPackage/manifest.json and its localization files;
+ *      fills every `${{VAR}}` in them from that environment,
  *      then from the process environment (which only fills what the file leaves unset or empty);
  *   2. refuses with one message listing every variable still missing;
  *   3. validates the manifest and each localization file against the official schemas bundled with
@@ -20,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import { EnvFileError, readEnvFile } from '../src/config/env-file';
+import { assembleMenu, productMenu, type AssembledMenu, type MenuSource } from './manifest-commands';
 import { writeZip, type ZipEntry } from './zip';
 
 /** `${{NAME}}`, the Teams/Agents Toolkit placeholder syntax. */
@@ -219,18 +222,14 @@ function readPackageFile(appPackageDir: string, relative: string, problems: stri
  * Builds the package for one set of variables: substitution, validation, zip. Throws a PackageError listing
  * every missing variable, or every schema/file problem.
  */
-export async function buildAppPackage(appPackageDir: string, vars: Readonly<Record<string, string | undefined>>, label = 'the app package'): Promise<{ zip: Buffer; entries: ZipEntry[]; manifest: Record<string, unknown> }> {
-  const manifestText = fs.readFileSync(path.join(appPackageDir, 'manifest.json'), 'utf8');
-  const template = JSON.parse(manifestText) as ManifestShape;
-  const { icons, localizations } = packageFiles(template);
-
+export async function buildAppPackage(
+  appPackageDir: string,
+  vars: Readonly<Record<string, string | undefined>>,
+  label = 'the app package',
+  menuSource: MenuSource = productMenu(),
+): Promise<{ zip: Buffer; entries: ZipEntry[]; manifest: Record<string, unknown>; menu: AssembledMenu }> {
+  const { texts, icons, menu } = assembleAppPackage(appPackageDir, menuSource, label);
   const problems: string[] = [];
-  const texts = new Map<string, string>([['manifest.json', manifestText]]);
-  for (const file of localizations) {
-    const data = readPackageFile(appPackageDir, file, problems);
-    if (data) texts.set(file, data.toString('utf8'));
-  }
-  if (problems.length) throw new PackageError(`Cannot build ${label}: ${problems.length} file problem(s).`, problems);
 
   // 1. Every placeholder of every file, all missing variables reported at once.
   const resolved = new Map<string, string>();
@@ -284,7 +283,27 @@ export async function buildAppPackage(appPackageDir: string, vars: Readonly<Reco
   if (problems.length) throw new PackageError(`Cannot build ${label}: ${problems.length} validation problem(s).`, problems);
 
   const ordered = [entries[0]!, ...iconEntries, ...entries.slice(1)];
-  return { zip: writeZip(ordered), entries: ordered, manifest };
+  return { zip: writeZip(ordered), entries: ordered, manifest, menu };
+}
+
+/**
+ * The package's JSON files as templates (placeholders kept) with the command menu generated from the registry
+ * and the catalogs (scripts/manifest-commands.ts), and its icons. Throws a PackageError for a missing file or
+ * a menu that cannot be built (a command without its catalog text, a template that still lists commands).
+ */
+export function assembleAppPackage(appPackageDir: string, menuSource: MenuSource, label = 'the app package'): { texts: Map<string, string>; icons: Array<[string, string]>; menu: AssembledMenu } {
+  const manifestText = fs.readFileSync(path.join(appPackageDir, 'manifest.json'), 'utf8');
+  const { icons, localizations } = packageFiles(JSON.parse(manifestText) as ManifestShape);
+  const problems: string[] = [];
+  const templates = new Map<string, string>([['manifest.json', manifestText]]);
+  for (const file of localizations) {
+    const data = readPackageFile(appPackageDir, file, problems);
+    if (data) templates.set(file, data.toString('utf8'));
+  }
+  if (problems.length) throw new PackageError(`Cannot build ${label}: ${problems.length} file problem(s).`, problems);
+  const { texts, menu } = assembleMenu(templates, menuSource);
+  if (menu.problems.length) throw new PackageError(`Cannot build ${label}: the command menu has ${menu.problems.length} problem(s).`, menu.problems);
+  return { texts, icons, menu };
 }
 
 export interface PackageResult {
@@ -293,6 +312,8 @@ export interface PackageResult {
   /** The app's short name as people will see it in Teams (with the environment's APP_NAME_SUFFIX). */
   appName?: string;
   error?: PackageError;
+  /** Commands that asked for a full Teams menu scope and are not in it (see CommandSpec.menuRank). */
+  menuLeftOut?: AssembledMenu['leftOut'];
 }
 
 /** Builds appPackage/build/appPackage.<env>.zip for each environment (all of env/ when none is named). */
@@ -315,11 +336,12 @@ export async function packageEnvironments(options: {
     const zipName = `appPackage.${environment}.zip`;
     try {
       const vars = loadEnvironment(envDir, environment, options.processEnv ?? {});
-      const { zip, manifest } = await buildAppPackage(appPackageDir, vars, `${zipName} (env/.env.${environment})`);
+      const { zip, manifest, menu } = await buildAppPackage(appPackageDir, vars, `${zipName} (env/.env.${environment})`);
       fs.mkdirSync(outDir, { recursive: true });
       const zipPath = path.join(outDir, zipName);
       fs.writeFileSync(zipPath, zip);
-      results.push({ environment, zipPath, appName: (manifest['name'] as { short?: string } | undefined)?.short });
+      const appName = (manifest['name'] as { short?: string } | undefined)?.short;
+      results.push({ environment, zipPath, appName, ...(menu.leftOut.length ? { menuLeftOut: menu.leftOut } : {}) });
     } catch (e) {
       if (!(e instanceof PackageError)) throw e;
       results.push({ environment, error: e });
@@ -347,6 +369,9 @@ async function main(argv: string[]): Promise<number> {
     if (r.zipPath) {
       // The name shown, so a package meant for people is not uploaded as "Partner Ops (dev)" by mistake.
       process.stdout.write(`✔ ${r.environment}: ${path.relative(root, r.zipPath)}, shown in Teams as "${r.appName ?? ''}"\n`);
+      for (const { scope, names } of r.menuLeftOut ?? []) {
+        process.stdout.write(`  the ${scope} command menu is full (Teams shows 10): not in it: ${names.join(', ')} (menuRank decides)\n`);
+      }
     } else {
       failed++;
       process.stderr.write(`✘ ${r.environment}: ${r.error!.message}\n`);

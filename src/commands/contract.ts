@@ -150,8 +150,16 @@ export interface CommandSpec<A extends object = object> {
   example: string;
   /** Sends a write to Partner Center: a message or invoke delivered twice runs it once. */
   writes?: boolean;
-  /** Where Teams offers it in the command menu (the manifest's commandLists; at most 10 per scope). */
+  /**
+   * Where Teams offers it in the command menu: `npm run package` builds the manifest's command lists from
+   * this, described by the catalogs' `menu.<name>` (scripts/manifest-commands.ts).
+   */
   menu?: readonly MenuScope[];
+  /**
+   * Teams shows at most 10 commands per scope: when more ask for one, the lowest ranks are listed (ties in
+   * registry order) and the package build names those left out (they still work, and help lists them). Default 0.
+   */
+  menuRank?: number;
   parse(args: Args): ArgsResult<A>;
   run(d: BotDeps, t: Turn, args: A): Promise<Outcome>;
 }

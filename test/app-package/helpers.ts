@@ -31,6 +31,25 @@ export function readText(file: string): string {
   return fs.readFileSync(path.join(APP_PACKAGE, file), 'utf8');
 }
 
+let assembledTexts: Map<string, string> | undefined;
+/**
+ * A package file as `npm run package` assembles it from the template, the command registry and the catalogs
+ * (placeholders kept): what Teams reads, where readJson gives the template.
+ */
+export function assembledText(file: string): string {
+  // Required here, not imported: the helpers stay loadable before a test mocks strip-bom (package-app loads it).
+  const { assembleAppPackage } = require('../../scripts/package-app') as typeof import('../../scripts/package-app');
+  const { productMenu } = require('../../scripts/manifest-commands') as typeof import('../../scripts/manifest-commands');
+  assembledTexts ??= assembleAppPackage(APP_PACKAGE, productMenu()).texts;
+  const text = assembledTexts.get(file);
+  if (text === undefined) throw new Error(`${file} is not a file of the package`);
+  return text;
+}
+
+export function assembledJson(file: string): any {
+  return JSON.parse(assembledText(file));
+}
+
 export interface DecodedPng {
   width: number;
   height: number;

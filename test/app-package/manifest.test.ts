@@ -8,14 +8,15 @@ import path from 'node:path';
 // an equivalent CommonJS function, by absolute path since it is the library's own nested copy.
 jest.mock(require('./helpers').STRIP_BOM, () => require('./helpers').stripBom);
 import { loadBundledSchema, placeholdersIn, substituteJson, validateAgainstOfficialSchema } from '../../scripts/package-app';
-import { APP_PACKAGE, SAMPLE_VARS, readJson, readText } from './helpers';
+import { APP_PACKAGE, SAMPLE_VARS, assembledJson, assembledText, readJson, readText } from './helpers';
 
 const BUNDLED = path.join(path.dirname(require.resolve('@microsoft/app-manifest')), 'json-schemas', 'teams');
 const LOCALIZATIONS = ['fr.json', 'it.json', 'bg.json'];
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-function filled(file: string): any {
-  const r = substituteJson(readText(file), SAMPLE_VARS);
+/** A package file with sample values: as assembled (command menu included) unless the template is asked for. */
+function filled(file: string, text = assembledText(file)): any {
+  const r = substituteJson(text, SAMPLE_VARS);
   expect(r.missing).toEqual([]);
   return JSON.parse(r.text);
 }
@@ -34,7 +35,8 @@ describe('manifest.json', () => {
     expect(template.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${newest}/MicrosoftTeams.schema.json`);
   });
 
-  it('validates against the official schema with sample values', async () => {
+  it('validates against the official schema with sample values, as a template and once the command menu is in', async () => {
+    expect(await validateAgainstOfficialSchema(filled('manifest.json', readText('manifest.json')))).toEqual([]);
     expect(await validateAgainstOfficialSchema(filled('manifest.json'))).toEqual([]);
   });
 
@@ -85,8 +87,9 @@ describe('manifest.json', () => {
 });
 
 describe.each(LOCALIZATIONS)('%s', (file) => {
-  const manifest = readJson('manifest.json');
-  const loc = readJson(file);
+  // As Teams gets them: the command strings are generated (test/app-package/commands.test.ts).
+  const manifest = assembledJson('manifest.json');
+  const loc = assembledJson(file);
 
   it('validates against the official Localization schema of the same version, with sample values', async () => {
     expect(loc.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.Localization.schema.json`);

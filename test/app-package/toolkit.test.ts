@@ -42,13 +42,17 @@ describe.each(['m365agents.yml', 'm365agents.local.yml'])('%s', (file) => {
       'botAadApp/create',
       'aadApp/update',
       'botFramework/create',
+      'cli/runNpmCommand',
       'teamsApp/validateManifest',
       'teamsApp/zipAppPackage',
       'teamsApp/validateAppPackage',
       'teamsApp/update',
     ]);
     expect(yml).toContain('manifestPath: ./aad.manifest.json');
-    expect(yml).toContain('manifestPath: ./appPackage/manifest.json');
+    // The toolkit zips the templates with the generated command menu (npm run manifest), not the bare template.
+    expect(yml).toMatch(/- uses: cli\/runNpmCommand\n {4}name: assemble the app package\n {4}with:\n {6}args: run manifest\n/);
+    expect(yml).not.toContain('manifestPath: ./appPackage/manifest.json');
+    expect(yml).toContain('manifestPath: ./appPackage/build/app/manifest.json');
     expect(yml).toContain('outputZipPath: ./appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip');
     expect(yml).toContain('messagingEndpoint: ${{BOT_ENDPOINT}}/api/messages');
   });

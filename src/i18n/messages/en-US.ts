@@ -40,6 +40,20 @@ export const enUS = {
   'help.cmd.unwatch': 'Stop a watch (the list of watches has a button too).',
   'help.cmd.watches': 'The watches of this chat or channel, who set each, and their state.',
 
+  // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
+  'menu.help': 'What I can do, with examples',
+  'menu.sr new': 'Create a service request (opens a form)',
+  'menu.sr list': 'Service requests: open, closed or attention',
+  'menu.sr': 'One service request: sr <id>',
+  'menu.sr note': 'Add a note: sr note <id> <text>',
+  'menu.sub list': 'A customer\'s subscriptions: sub list <customer>',
+  'menu.sub': 'One subscription: sub <customer> <subscription-id>',
+  'menu.sub set': 'Change seats, nickname or auto-renew',
+  'menu.profile': 'The partner\'s support profile',
+  'menu.whoami': 'The Partner Center account you act as',
+  'menu.sr close': 'Close a request: sr close <id>',
+  'menu.customer find': 'Find customers by name or domain',
+
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Type a command, or **help** to see what I can do.',
   'parse.unknown': 'I don\'t know the command "{text}".',

@@ -34,6 +34,20 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'help.cmd.unwatch': 'Arrêter une surveillance (la liste des surveillances comporte aussi un bouton pour cela).',
   'help.cmd.watches': "Les surveillances de cette conversation ou de ce canal, qui a créé chacune d'elles, et leur état.",
 
+  // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
+  'menu.help': 'Ce que je sais faire, avec des exemples',
+  'menu.sr new': 'Créer une demande de service (ouvre un formulaire)',
+  'menu.sr list': 'Demandes de service : ouvertes, fermées ou à traiter',
+  'menu.sr': 'Une demande de service : sr <id>',
+  'menu.sr note': 'Ajouter une note : sr note <id> <texte>',
+  'menu.sub list': 'Abonnements d\'un client : sub list <client>',
+  'menu.sub': 'Un abonnement : sub <client> <id-abonnement>',
+  'menu.sub set': 'Modifier licences, nom convivial ou renouvellement automatique',
+  'menu.profile': 'Le profil de support du partenaire',
+  'menu.whoami': 'Le compte de l\'Espace partenaires avec lequel vous agissez',
+  'menu.sr close': 'Fermer une demande : sr close <id>',
+  'menu.customer find': 'Trouver des clients par nom ou domaine',
+
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Tapez une commande, ou **help** pour voir ce que je sais faire.',
   'parse.unknown': 'Je ne connais pas la commande « {text} ».',

@@ -34,6 +34,20 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'help.cmd.unwatch': "Interrompe un monitoraggio (anche l'elenco dei monitoraggi ha un pulsante apposito).",
   'help.cmd.watches': 'I monitoraggi di questa chat o di questo canale, chi ha impostato ciascuno di essi e il relativo stato.',
 
+  // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
+  'menu.help': 'Cosa posso fare, con esempi',
+  'menu.sr new': 'Crea una richiesta di servizio (apre un modulo)',
+  'menu.sr list': 'Richieste di servizio: aperte, chiuse o da gestire',
+  'menu.sr': 'Una richiesta di servizio: sr <id>',
+  'menu.sr note': 'Aggiunge una nota: sr note <id> <testo>',
+  'menu.sub list': 'Le sottoscrizioni di un cliente: sub list <cliente>',
+  'menu.sub': 'Una sottoscrizione: sub <cliente> <id-sottoscrizione>',
+  'menu.sub set': 'Modifica licenze, nome descrittivo o rinnovo automatico',
+  'menu.profile': 'Il profilo di supporto del partner',
+  'menu.whoami': 'L\'account del Centro per i partner con cui si opera',
+  'menu.sr close': 'Chiude una richiesta: sr close <id>',
+  'menu.customer find': 'Trova i clienti per nome o dominio',
+
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Digitare un comando oppure **help** per vedere cosa posso fare.',
   'parse.unknown': 'Non conosco il comando «{text}».',
