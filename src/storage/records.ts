@@ -17,10 +17,6 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import type { AuditAction, AuditEntry, AuditItem } from '../features/audit/log';
-import type { ItemView } from '../notifications/cards';
-import type { Shard, Snapshot, Watch, WatchKind, WatchState } from '../notifications/watches';
-import type { PendingWork } from '../teams/signin';
 
 /** The outcome of a check: the value to use, what was dropped of it (empty: it was valid), or why none of it can be used. */
 export type Checked = { ok: true; value: unknown; dropped: string[] } | { ok: false; reason: string };
@@ -90,16 +86,6 @@ const watch = z
   })
   .refine((w) => w.kind !== 'subs' || w.customerId !== undefined, { message: 'a subscriptions watch names its customer', path: ['customerId'] });
 
-/**
- * The schemas' outputs are the types the code uses, checked by the compiler so the two cannot drift apart:
- * a required field added to Watch fails here until the schema has it, and so does a value added to a union
- * (a narrower schema would otherwise pass the first check and drop every record using the new value).
- */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _watchIsWatch: z.ZodType<Watch> = watch;
-const _snapshotIsSnapshot: z.ZodType<Snapshot> = snapshot;
-const _kinds: Same<z.infer<typeof watchKind>, WatchKind> = true;
-const _states: Same<z.infer<typeof watchState>, WatchState> = true;
 
 /** `w` without the entries of `lastSeen` and `threads` that are not a snapshot or a thread (the same `w` when none). */
 function withoutBadItems(w: unknown, dropped: string[]): unknown {
@@ -146,7 +132,7 @@ const shard: RecordKind = {
     const pending = Array.isArray(value.pending) ? value.pending.filter((k): k is string => typeof k === 'string' && k.startsWith('outbox/')) : [];
     if (!Array.isArray(value.pending) || pending.length !== value.pending.length) dropped.push('pending: not a list of outbox keys');
     if (dropped.length === 0) return { ok: true, value, dropped };
-    const fixed: Shard = { ...(value as unknown as Shard), watches: watches as Record<string, Watch>, pending };
+    const fixed = { ...value, watches, pending };
     return { ok: true, value: fixed, dropped };
   },
 };
@@ -158,8 +144,6 @@ const itemView = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('subscription'), id: z.string(), customerId: z.string(), customerName: z.string(), nce: z.boolean() }),
 ]);
 
-const _viewIsView: z.ZodType<ItemView> = itemView;
-const _views: Same<z.infer<typeof itemView>['kind'], ItemView['kind']> = true;
 
 const outboxEntry = z.looseObject({
   watchId: z.string(),
@@ -210,9 +194,6 @@ const auditEntry = z.looseObject({
   pending: z.boolean().optional(),
   unconfirmed: z.boolean().optional(),
 });
-const _auditIsAudit: z.ZodType<AuditEntry> = auditEntry;
-const _actions: Same<z.infer<typeof auditAction>, AuditAction> = true;
-const _items: Same<NonNullable<z.infer<typeof auditEntry>['item']>['kind'], AuditItem['kind']> = true;
 
 /** A conversation's audit trail: each entry checked on its own (a bad one is dropped). */
 const audit: RecordKind = {
@@ -237,8 +218,6 @@ const pendingWork = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('command'), text: z.string() }),
   z.looseObject({ kind: z.literal('action'), verb: z.string(), data: z.record(z.string(), z.unknown()), replyToId: z.string().optional() }),
 ]);
-const _workIsWork: z.ZodType<PendingWork> = pendingWork;
-const _work: Same<z.infer<typeof pendingWork>['kind'], PendingWork['kind']> = true;
 const dedupe = z.discriminatedUnion('state', [
   z.looseObject({ state: z.literal('pending'), at }),
   // The result is whatever the card action answered; it is handed back as it was stored.
@@ -280,4 +259,5 @@ export function checkEnvelope(key: string, item: unknown): Checked {
   return kind.check(item.value);
 }
 
-void [_watchIsWatch, _snapshotIsSnapshot, _kinds, _states, _auditIsAudit, _actions, _items, _viewIsView, _views, _workIsWork, _work];
+/** The schemas, for test/storage/record-types.ts, which ties each to the type the code uses. */
+export const SCHEMAS = { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork };
