@@ -76,24 +76,85 @@ function censor(value: unknown, depth = 0): unknown {
   return out ?? value;
 }
 
+/** Keys pino writes on every line itself: a field of the same name would repeat them. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg']);
+/** Per logger (a child is its own object): the fields its bindings already put on each line, by key. */
+const boundFields = new WeakMap<object, ReadonlyMap<string, unknown>>();
+/** Stands for a value pino writes itself (level, time, msg): no field's value equals it. */
+const WRITTEN_BY_PINO = Symbol('written by pino');
+
+function fieldsBoundTo(logger: Logger): ReadonlyMap<string, unknown> {
+  let fields = boundFields.get(logger);
+  if (!fields) {
+    const chindings = (logger as unknown as Record<symbol, string | undefined>)[pino.symbols.chindingsSym] ?? '';
+    let bound: Record<string, unknown> = {};
+    try {
+      bound = JSON.parse(`{${chindings.slice(1)}}`) as Record<string, unknown>;
+    } catch {
+      // Bindings pino could not have written as JSON: nothing to compare against.
+    }
+    fields = new Map<string, unknown>([...[...RESERVED_KEYS].map((k) => [k, WRITTEN_BY_PINO] as const), ...Object.entries(bound)]);
+    boundFields.set(logger, fields);
+  }
+  return fields;
+}
+
+/**
+ * A line's own fields without the keys its logger's bindings (or pino itself) already write: pino would
+ * write both, and most JSON readers keep only one of them. The same value is dropped; a different one is
+ * kept under `shadowed`, so nothing is lost and no key repeats.
+ */
+function withoutBoundKeys(logger: Logger, fields: Record<string, unknown>): Record<string, unknown> {
+  const bound = fieldsBoundTo(logger);
+  let out: Record<string, unknown> | undefined;
+  for (const k in fields) {
+    if (!bound.has(k) || fields[k] === undefined) continue;
+    out ??= { ...fields };
+    const value = out[k];
+    delete out[k];
+    if (value !== bound.get(k)) out.shadowed = { ...(out.shadowed as Record<string, unknown> | undefined), [k]: value };
+  }
+  return out ?? fields;
+}
+
+/**
+ * Where every line is also written, at every level, when PARTNER_OPS_LOG_TEE names a directory (one file
+ * per process): the test run sets it so that one check can read every line every suite and every child
+ * process wrote (test/support/log-lines.ts). Read here, not in the configuration, because tests build
+ * loggers without any configuration; production never sets it.
+ */
+function teeStream(): pino.DestinationStream | undefined {
+  const dir = process.env.PARTNER_OPS_LOG_TEE;
+  if (!dir) return undefined;
+  return pino.destination({ dest: `${dir.replace(/\/+$/, '')}/${process.pid}.log`, sync: true, append: true, mkdir: true });
+}
+let tee: pino.DestinationStream | undefined | null = null;
+
 export function createLogger(options: { level: LogLevel; destination?: pino.DestinationStream; name?: string }): Logger {
+  if (tee === null) tee = teeStream();
+  const destination = options.destination ?? pino.destination(1);
+  const stream = tee
+    ? pino.multistream([...(options.level === 'silent' ? [] : [{ level: options.level, stream: destination }]), { level: 'trace', stream: tee }])
+    : destination;
   return pino(
     {
       name: options.name ?? 'partner-ops',
-      level: options.level,
+      level: tee ? 'trace' : options.level,
       hooks: {
         logMethod(args, method) {
           for (let i = 0; i < args.length; i++) {
             const v = censor(args[i]);
             if (v !== args[i]) args[i] = v as never;
           }
+          const first = args[0] as unknown;
+          if (first !== null && typeof first === 'object' && !(first instanceof Error)) args[0] = withoutBoundKeys(this, first as Record<string, unknown>) as never;
           return method.apply(this, args);
         },
       },
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    stream,
   );
 }
 

@@ -2,6 +2,7 @@
  * Work that continues after Teams has its answer (a slow Partner Center call, a 202 still being applied).
  * Tracked so shutdown can wait for it, and so its failures are logged rather than lost.
  */
+import { logFailure } from '../logging/failure';
 import type { Logger } from '../logging/logger';
 
 export class BackgroundWork {
@@ -10,7 +11,7 @@ export class BackgroundWork {
 
   run(name: string, work: () => Promise<void>): void {
     const p = work()
-      .catch((e) => this.logger.error({ err: e, work: name }, 'background work failed'))
+      .catch((e) => logFailure(this.logger, 'error', e, { work: name }, 'background work failed'))
       .finally(() => this.running.delete(p));
     this.running.add(p);
   }
