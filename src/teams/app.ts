@@ -142,7 +142,7 @@ export function createBot(o: BotOptions): Bot {
     const a = context.activity;
     if (a.type === ActivityTypes.Event && a.name === ActivityEventNames.ContinueConversation) return next();
     const line = lineOf(context, () => clock.now());
-    line.set({ type: a.type, name: a.type === ActivityTypes.Invoke || a.type === ActivityTypes.Event ? shortName(a.name) : undefined, tenantId: a.conversation?.tenantId });
+    line.set({ type: a.type, invoke: a.type === ActivityTypes.Invoke || a.type === ActivityTypes.Event ? shortName(a.name) : undefined, tenantId: a.conversation?.tenantId });
     try {
       await next();
       line.end(turnLogOf(context, logger), 'ok');
