@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import { scrubSecrets } from '../util/secrets';
+import { maskText } from './mask';
 
 export type Logger = pino.Logger;
 export type LogLevel = pino.LevelWithSilent;
@@ -33,29 +34,47 @@ const REDACTED = '[redacted]';
 const MAYBE_SECRET = /eyJ|bearer|accountkey=/i;
 
 /**
+ * An error carrying Partner Center's own words (its `description`, which PartnerCenterError also puts in
+ * its message): they echo what it holds, customer names included. Above debug they are cut from the
+ * message and the stack ("Partner Center answered 400 (600031): …") and the description is dropped; at
+ * debug they are kept masked (mask.ts). Whoever logs such an error, at whatever level, the rule holds.
+ */
+function withoutOwnWords(err: Error, level: number): Error {
+  const words = (err as { description?: unknown }).description;
+  if (typeof words !== 'string' || words === '') return err;
+  const instead = level > DEBUG ? '…' : maskText(words);
+  const replace = (v: unknown) => (typeof v === 'string' ? v.split(words).join(instead) : v);
+  for (const k of ['message', 'stack'] as const) Object.defineProperty(err, k, { value: replace(err[k]), enumerable: false, writable: true, configurable: true });
+  if (level > DEBUG) delete (err as { description?: unknown }).description;
+  else (err as { description?: unknown }).description = instead;
+  return err;
+}
+const DEBUG = 20;
+
+/**
  * A log line's value with secrets masked: a secret key's value at any depth (to 6 levels), and tokens or
  * keys inside any string. Copy-on-write: a line with nothing to mask (nearly all of them) is passed on as
  * it is, with nothing allocated. This replaces pino's path-based `redact`, which cost about 100 µs a line
  * (most of a command's CPU when logging at info) and saw only the paths listed.
  */
-function censor(value: unknown, depth = 0): unknown {
+function censor(value: unknown, depth = 0, level = 30): unknown {
   if (typeof value === 'string') return MAYBE_SECRET.test(value) ? scrubSecrets(value) : value;
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
     // Still an error of its class (pino's err serializer names it and keeps the stack), masked like the rest.
-    const copy = Object.assign(Object.create(Object.getPrototypeOf(value) as object) as Error, censor({ ...value }, depth + 1));
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(value) as object) as Error, censor({ ...value }, depth + 1, level));
     for (const k of ['name', 'message', 'stack'] as const) {
       if (typeof value[k] === 'string') Object.defineProperty(copy, k, { value: censor(value[k]), enumerable: false, writable: true, configurable: true });
     }
-    if ('cause' in value) Object.defineProperty(copy, 'cause', { value: censor(value.cause, depth + 1), enumerable: false, writable: true, configurable: true });
-    return copy;
+    if ('cause' in value) Object.defineProperty(copy, 'cause', { value: censor(value.cause, depth + 1, level), enumerable: false, writable: true, configurable: true });
+    return withoutOwnWords(copy, level);
   }
   // A Date, URL or Buffer is written as its toJSON(): that is what is checked.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return censor((value as { toJSON(): unknown }).toJSON(), depth);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return censor((value as { toJSON(): unknown }).toJSON(), depth, level);
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const v = censor(value[i], depth + 1);
+      const v = censor(value[i], depth + 1, level);
       if (v !== value[i] && !out) out = value.slice(0, i);
       if (out) out.push(v);
     }
@@ -66,7 +85,7 @@ function censor(value: unknown, depth = 0): unknown {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const before = (value as Record<string, unknown>)[k];
-    const v = SECRET_KEYS.has(k) && before !== undefined ? REDACTED : censor(before, depth + 1);
+    const v = SECRET_KEYS.has(k) && before !== undefined ? REDACTED : censor(before, depth + 1, level);
     if (v !== before && !out) {
       out = {};
       for (let j = 0; j < i; j++) out[keys[j]!] = (value as Record<string, unknown>)[keys[j]!];
@@ -141,9 +160,9 @@ export function createLogger(options: { level: LogLevel; destination?: pino.Dest
       name: options.name ?? 'partner-ops',
       level: tee ? 'trace' : options.level,
       hooks: {
-        logMethod(args, method) {
+        logMethod(args, method, level) {
           for (let i = 0; i < args.length; i++) {
-            const v = censor(args[i]);
+            const v = censor(args[i], 0, level);
             if (v !== args[i]) args[i] = v as never;
           }
           const first = args[0] as unknown;

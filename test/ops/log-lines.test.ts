@@ -11,6 +11,7 @@ import pino from 'pino';
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { childLogger } from '../../src/logging/logger';
+import { PartnerCenterError } from '../../src/partner-center';
 import { lineProblem } from '../support/json-keys';
 import { captureLogs } from '../support/log-capture';
 import { checkTee } from '../support/log-tee';
@@ -62,6 +63,22 @@ describe('the logger', () => {
     expect(different).toMatchObject({ correlationId: 'c-1', shadowed: { correlationId: 'c-2' }, msg: 'different' });
     expect(different.shadowed).not.toHaveProperty('activityId');
     expect(reserved).toMatchObject({ level: 40, component: 'http', msg: 'reserved', shadowed: { msg: 'a field named msg', level: 'x' } });
+  });
+
+  it('keeps Partner Center\'s own words out of every line above debug, whoever logs the error, and masks them at debug', () => {
+    const { logger, lines } = captureLogs('debug');
+    const description = 'Subscription for Northwind Traders was not found';
+    const e = new PartnerCenterError({ kind: 'http', status: 404, code: '800002', description, message: `Partner Center answered 404 (800002): ${description}`, requestId: 'r-1' });
+    logger.warn({ err: e, setter: 'u-1' }, 'watch polling failed; next cycle will try again');
+    logger.error({ err: new Error('wrapped', { cause: e }) }, 'background work failed');
+    logger.debug({ err: e }, 'detail');
+    const [warn, error, debug] = lines().map((l) => JSON.parse(l) as Line & { err: Record<string, unknown> });
+    expect(lines().slice(0, 2).join('\n')).not.toMatch(/Northwind|Traders|not found/);
+    expect(warn!.err).toMatchObject({ type: 'PartnerCenterError', message: 'Partner Center answered 404 (800002): …', status: 404, code: '800002', requestId: 'r-1' });
+    expect(warn!.err).not.toHaveProperty('description');
+    expect(error!.err.message).toBe('wrapped: Partner Center answered 404 (800002): …'); // pino adds the cause's message, cut as well
+    expect(debug!.err).toMatchObject({ message: 'Partner Center answered 404 (800002): Subscription for *** *** was not found', description: 'Subscription for *** *** was not found' });
+    expect(e.description).toBe(description); // the error itself is left as it was
   });
 });
 
