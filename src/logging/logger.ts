@@ -97,25 +97,26 @@ function censor(value: unknown, depth = 0, level = 30): unknown {
 
 /** Keys pino writes on every line itself: a field of the same name would repeat them. */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['level', 'time', 'msg']);
-/** Per logger (a child is its own object): the fields its bindings already put on each line, by key. */
-const boundFields = new WeakMap<object, ReadonlyMap<string, unknown>>();
+/** Per logger (a child is its own object): the fields its bindings put on each line, read when first needed. */
+const boundFields = new WeakMap<object, Readonly<Record<string, unknown>>>();
 /** Stands for a value pino writes itself (level, time, msg): no field's value equals it. */
 const WRITTEN_BY_PINO = Symbol('written by pino');
+const NOT_BOUND = Symbol('not bound');
 
-function fieldsBoundTo(logger: Logger): ReadonlyMap<string, unknown> {
+function boundValue(logger: Logger, chindings: string, key: string): unknown {
+  if (RESERVED_KEYS.has(key)) return WRITTEN_BY_PINO;
+  // A cheap look first: most lines share no key with their bindings, and then nothing is parsed.
+  if (!chindings.includes(`"${key}":`)) return NOT_BOUND;
   let fields = boundFields.get(logger);
   if (!fields) {
-    const chindings = (logger as unknown as Record<symbol, string | undefined>)[pino.symbols.chindingsSym] ?? '';
-    let bound: Record<string, unknown> = {};
     try {
-      bound = JSON.parse(`{${chindings.slice(1)}}`) as Record<string, unknown>;
+      fields = JSON.parse(`{${chindings.slice(1)}}`) as Record<string, unknown>;
     } catch {
-      // Bindings pino could not have written as JSON: nothing to compare against.
+      fields = {}; // bindings pino could not have written as JSON: nothing to compare against
     }
-    fields = new Map<string, unknown>([...[...RESERVED_KEYS].map((k) => [k, WRITTEN_BY_PINO] as const), ...Object.entries(bound)]);
     boundFields.set(logger, fields);
   }
-  return fields;
+  return Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : NOT_BOUND;
 }
 
 /**
@@ -124,14 +125,16 @@ function fieldsBoundTo(logger: Logger): ReadonlyMap<string, unknown> {
  * kept under `shadowed`, so nothing is lost and no key repeats.
  */
 function withoutBoundKeys(logger: Logger, fields: Record<string, unknown>): Record<string, unknown> {
-  const bound = fieldsBoundTo(logger);
+  const chindings = (logger as unknown as Record<symbol, string | undefined>)[pino.symbols.chindingsSym] ?? '';
   let out: Record<string, unknown> | undefined;
   for (const k in fields) {
-    if (!bound.has(k) || fields[k] === undefined) continue;
+    if (fields[k] === undefined) continue;
+    const bound = boundValue(logger, chindings, k);
+    if (bound === NOT_BOUND) continue;
     out ??= { ...fields };
     const value = out[k];
     delete out[k];
-    if (value !== bound.get(k)) out.shadowed = { ...(out.shadowed as Record<string, unknown> | undefined), [k]: value };
+    if (value !== bound) out.shadowed = { ...(out.shadowed as Record<string, unknown> | undefined), [k]: value };
   }
   return out ?? fields;
 }
