@@ -90,7 +90,7 @@ export function createApplication(adapter: TeamsAdapter, botAppId: string): Appl
   return new Application({ adapter, botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
 }
 
-/** An invoke's or event's name as logged: Teams' names are short words; anything else is not echoed. */
+/** A name from the activity as logged (its type, an invoke's name, the tenant id): short words; anything else is not echoed. */
 function shortName(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   return /^[A-Za-z][A-Za-z0-9/._-]{0,63}$/.test(name) ? name : 'other';
@@ -142,7 +142,12 @@ export function createBot(o: BotOptions): Bot {
     const a = context.activity;
     if (a.type === ActivityTypes.Event && a.name === ActivityEventNames.ContinueConversation) return next();
     const line = lineOf(context, () => clock.now());
-    line.set({ type: a.type, invoke: a.type === ActivityTypes.Invoke || a.type === ActivityTypes.Event ? shortName(a.name) : undefined, tenantId: a.conversation?.tenantId });
+    const tenantId: unknown = a.conversation?.tenantId;
+    line.set({
+      type: shortName(a.type),
+      invoke: a.type === ActivityTypes.Invoke || a.type === ActivityTypes.Event ? shortName(a.name) : undefined,
+      tenantId: typeof tenantId === 'string' ? shortName(tenantId) : undefined,
+    });
     try {
       await next();
       line.end(turnLogOf(context, logger), 'ok');
