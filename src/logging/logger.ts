@@ -1,7 +1,8 @@
 /**
  * Structured JSON logs (pino). Secrets never reach a log line: known secret-bearing keys are redacted by
  * path, and any string that looks like a bearer token or JWT is masked by the serializer hook, wherever it
- * appears.
+ * appears. Partner Center's own words (error descriptions) are cut above debug and masked at debug. A line
+ * never repeats a key: a field its logger's bindings already carry is not written twice.
  */
 import pino from 'pino';
 import { scrubSecrets } from '../util/secrets';
@@ -142,7 +143,7 @@ function withoutBoundKeys(logger: Logger, fields: Record<string, unknown>): Reco
 /**
  * Where every line is also written, at every level, when PARTNER_OPS_LOG_TEE names a directory (one file
  * per process): the test run sets it so that one check can read every line every suite and every child
- * process wrote (test/support/log-lines.ts). Read here, not in the configuration, because tests build
+ * process wrote (test/support/log-tee.ts). Read here, not in the configuration, because tests build
  * loggers without any configuration; production never sets it.
  */
 function teeStream(): pino.DestinationStream | undefined {
@@ -190,15 +191,27 @@ export function childLogger(logger: Logger, bindings: Readonly<Record<string, st
   let template = templates.get(logger);
   if (!template) templates.set(logger, (template = logger.child({})));
   const chindings = pino.symbols.chindingsSym;
-  let data = (template as unknown as Record<symbol, string>)[chindings];
+  const bound = (template as unknown as Record<symbol, string>)[chindings];
+  let data = bound;
   for (const key in bindings) {
     const value = bindings[key];
     if (value === undefined) continue;
     if (typeof value !== 'string' || key === 'level' || key === 'serializers' || key === 'formatters' || key === 'customLevels') return logger.child(bindings);
+    // A key the parent binds already is replaced, not written twice (pino's own child would repeat it).
+    if (bound.includes(`${JSON.stringify(key)}:`)) return rebound(template, bound, bindings);
     data += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
   }
   const child = Object.create(template) as Logger;
   (child as unknown as Record<symbol, string>)[chindings] = data;
+  return child;
+}
+
+/** A child of `template` whose bindings are its parent's with `bindings` replacing the same keys. */
+function rebound(template: Logger, bound: string, bindings: Readonly<Record<string, string | undefined>>): Logger {
+  const merged: Record<string, unknown> = JSON.parse(`{${bound.slice(1)}}`) as Record<string, unknown>;
+  for (const key in bindings) if (bindings[key] !== undefined) merged[key] = bindings[key];
+  const child = Object.create(template) as Logger;
+  (child as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] = `,${JSON.stringify(merged).slice(1, -1)}`;
   return child;
 }
 

@@ -24,10 +24,8 @@ export interface LineCall {
 /** What became of the turn: answered, asked the user to sign in, answered with an error card, or threw. */
 export type TurnOutcome = 'ok' | 'signIn' | 'failed' | 'error';
 
-
 export class TurnLine {
-  /** The calls made so far; the turn's Partner Center calls are recorded here as they answer. */
-  readonly calls: LineCall[] = [];
+  private readonly calls: LineCall[] = [];
   private readonly fields: Record<string, unknown> = {};
   private outcome?: TurnOutcome;
   private failure?: FailureFacts;
@@ -40,6 +38,11 @@ export class TurnLine {
     private readonly now: () => number,
     private readonly started = now(),
   ) {}
+
+  /** A Partner Center call of the turn, as it answers. Calls after the line is written (a follow-up's polls) are at debug only. */
+  record(call: LineCall): void {
+    if (!this.written) this.calls.push(call);
+  }
 
   /** Adds what was asked or how it went (`command`, `verb`, `late`, `followUp`): names and flags, never arguments. */
   set(fields: Record<string, string | number | boolean | undefined>): void {

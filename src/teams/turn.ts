@@ -119,7 +119,7 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
       logger: log,
       onResponse: (r) => {
         calls.push(r);
-        line.calls.push(r);
+        line.record(r);
       },
       throttleBudgetMs: THROTTLE_BUDGET_MS,
       onThrottled: a.type === 'message' ? sayOnceWhenThrottled(context, tr, log) : undefined,

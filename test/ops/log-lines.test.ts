@@ -57,8 +57,10 @@ describe('the logger', () => {
     turn.info({ correlationId: 'c-1', status: 200 }, 'same');
     turn.info({ correlationId: 'c-2', activityId: 'act-1' }, 'different');
     logger.child({ component: 'http' }).warn({ component: 'http', msg: 'a field named msg', level: 'x' }, 'reserved');
+    childLogger(turn, { correlationId: 'c-9', work: 'w' }).info('rebound');
     for (const line of lines()) expect(lineProblem(line)).toBeUndefined();
-    const [same, different, reserved] = lines().map((l) => JSON.parse(l) as Line);
+    const [same, different, reserved, rebound] = lines().map((l) => JSON.parse(l) as Line);
+    expect(rebound).toMatchObject({ conversationId: 'a:1', activityId: 'act-1', correlationId: 'c-9', work: 'w', msg: 'rebound' });
     expect(same).toMatchObject({ correlationId: 'c-1', status: 200, msg: 'same' });
     expect(different).toMatchObject({ correlationId: 'c-1', shadowed: { correlationId: 'c-2' }, msg: 'different' });
     expect(different.shadowed).not.toHaveProperty('activityId');
