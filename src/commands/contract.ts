@@ -19,6 +19,7 @@ import type { DelegatedIdentity } from '../identity/delegated';
 import type { Logger } from '../logging/logger';
 import type { WatchStore } from '../notifications/watches';
 import type { PartnerCenterClient, UserContext } from '../partner-center';
+import type { TurnLine } from '../logging/turn-line';
 import type { CallRecord } from '../partner-center/pipeline';
 import type { Dedupe } from '../storage/once';
 import type { Clock } from '../util/clock';
@@ -46,6 +47,8 @@ export interface Turn {
   log: Logger;
   /** The Partner Center calls this turn made (the audit trail takes a write's request id from here). */
   calls: CallRecord[];
+  /** The turn's one line at info (what was asked, the outcome, the calls), written when the turn is over. */
+  line: TurnLine;
 }
 
 /**

@@ -20,6 +20,11 @@ export class CardActions {
     this.byVerb = new Map(all.map((a) => [a.verb as string, a]));
   }
 
+  /** Whether a verb is one of the bot's own (a log line names only those). */
+  knows(verb: string): boolean {
+    return this.byVerb.has(verb);
+  }
+
   /** The action a verb names, with its data, when the data is of its shape: one lookup for the whole action. */
   read(verb: string, data: Record<string, unknown>): ReadAction | undefined {
     const spec = this.byVerb.get(verb);

@@ -154,7 +154,9 @@ export class Notifier {
     const started = this.o.clock.now();
     this.running ??= this.runCycle()
       .then((r) => {
-        this.o.logger.info({ ...r, ms: this.o.clock.now() - started }, 'notification cycle');
+        // A cycle that found and sent nothing is not news every minute (its failures are logged as warnings).
+        const idle = r.changes === 0 && r.delivered === 0;
+        this.o.logger[idle ? 'debug' : 'info']({ ...r, ms: this.o.clock.now() - started }, 'notification cycle');
         return r;
       })
       .finally(() => (this.running = undefined));

@@ -15,6 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../util/clock';
 import { parseRetryAfter, retry, type RetrySchedule } from '../util/retry';
 import type { Logger } from '../logging/logger';
+import { loggingPolicy } from './call-log';
 import { isBusinessCode, parseErrorBody, PartnerCenterError, redactRequest, type RedactedRequest } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -49,6 +50,10 @@ export interface CallRecord {
   status: number;
   requestId?: string;
   correlationId?: string;
+  /** Why no answer came (status 0): timeout, network, aborted. */
+  failure?: string;
+  /** How long the attempt took. */
+  ms?: number;
 }
 
 export interface PcRequest {
@@ -258,39 +263,7 @@ export function concurrencyPolicy(limit: number): Policy {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Logging, timeout, transport
-
-export function loggingPolicy(logger: Logger, clock: Clock): Policy {
-  return {
-    name: 'log',
-    async send(req, next) {
-      const started = clock.now();
-      const log = req.call.logger ?? logger;
-      const base = {
-        method: req.method,
-        // The path only: query strings may carry continuation tokens.
-        path: req.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]!,
-        requestId: req.headers.get('MS-RequestId') ?? undefined,
-        correlationId: req.headers.get('MS-CorrelationId') ?? undefined,
-      };
-      try {
-        const res = await next(req);
-        const level = res.status >= 500 || res.status === 429 ? 'warn' : 'info';
-        // The line's fields only when it is written (pino's disabled levels are no-ops).
-        if (typeof log.isLevelEnabled !== 'function' || log.isLevelEnabled(level)) {
-          log[level]({ ...base, status: res.status, ms: clock.now() - started, cv: res.headers.get('MS-CV') }, 'partner center call');
-        }
-        req.call.onResponse?.({ ...base, status: res.status });
-        return res;
-      } catch (e) {
-        const kind = e instanceof PartnerCenterError ? e.kind : 'error';
-        log.warn({ ...base, failure: kind, ms: clock.now() - started }, 'partner center call failed');
-        req.call.onResponse?.({ ...base, status: 0 }); // sent, never answered: a write's outcome is unknown
-        throw e;
-      }
-    },
-  };
-}
+// Timeout, transport (the logging step is in call-log.ts)
 
 export type Fetch = typeof fetch;
 

@@ -9,7 +9,7 @@
  * What the user asked for runs through work.ts (once per delivered activity, sign-in, the error sink);
  * everything sent back goes through delivery.ts.
  */
-import { ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
+import { ActivityEventNames, ActivityTypes, INVOKE_RESPONSE_KEY, type TurnContext } from 'botbuilder';
 // From its module, not teams-ai's index: that also loads openai and its tokenizer, which the bot never uses.
 import { Application } from '@microsoft/teams-ai/lib/Application';
 import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
@@ -20,6 +20,7 @@ import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
 import type { TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';
+import { failureFacts, logFailure } from '../logging/failure';
 import type { Logger } from '../logging/logger';
 import type { WatchStore } from '../notifications/watches';
 import type { PartnerCenterClient } from '../partner-center';
@@ -38,7 +39,7 @@ import { registerMessage } from './routes/message';
 import { registerMessageExtension } from './routes/message-extension';
 import { registerSignIn } from './routes/signin';
 import { SignInFlow } from './signin';
-import { turnOf } from './turn';
+import { lineOf, turnLogOf, turnOf } from './turn';
 import { Work } from './work';
 
 export interface BotOptions {
@@ -90,6 +91,12 @@ export function createApplication(adapter: TeamsAdapter, botAppId: string): Appl
   return new Application({ adapter, botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
 }
 
+/** A name from the activity as logged (its type, an invoke's name, the tenant id): short words; anything else is not echoed. */
+function shortName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  return /^[A-Za-z][A-Za-z0-9/._-]{0,63}$/.test(name) ? name : 'other';
+}
+
 export function createBot(o: BotOptions): Bot {
   const clock = o.clock ?? systemClock;
   const logger = o.logger;
@@ -130,12 +137,26 @@ export function createBot(o: BotOptions): Bot {
 
   const app = createApplication(adapter, botAppId);
 
-  // One line per activity received: what it is, where from (never its text: it may hold customer data).
-  app.turn('beforeTurn', async (context) => {
+  // One line per activity, at info, when its turn is over (src/logging/turn-line.ts): what it was (never
+  // its text: it may hold customer data), how it went, how long it took, and its Partner Center calls.
+  // Proactive turns (a card replaced later, a notification) are the bot's own, not an activity received.
+  adapter.use(async (context, next) => {
     const a = context.activity;
-    const verb = (a.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
-    logger.info({ conversationId: a.conversation?.id, activityId: a.id, type: a.type, name: a.name, verb: typeof verb === 'string' ? verb : undefined, tenantId: a.conversation?.tenantId }, 'activity');
-    return true;
+    if (a.type === ActivityTypes.Event && a.name === ActivityEventNames.ContinueConversation) return next();
+    const line = lineOf(context, () => clock.now());
+    const tenantId: unknown = a.conversation?.tenantId;
+    line.set({
+      type: shortName(a.type),
+      invoke: a.type === ActivityTypes.Invoke || a.type === ActivityTypes.Event ? shortName(a.name) : undefined,
+      tenantId: typeof tenantId === 'string' ? shortName(tenantId) : undefined,
+    });
+    try {
+      await next();
+      line.end(turnLogOf(context, logger), 'ok');
+    } catch (e) {
+      line.end(turnLogOf(context, logger), 'error', failureFacts(e));
+      throw e;
+    }
   });
 
   registerMessage(app, routes);
@@ -145,7 +166,7 @@ export function createBot(o: BotOptions): Bot {
   registerMessageExtension(app, routes, deps);
 
   app.error(async (context, error) => {
-    logger.error({ err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'unhandled turn error');
+    logFailure(turnLogOf(context, logger), 'error', error, {}, 'unhandled turn error');
     const t = routes.turnOf(context);
     if (context.activity.type === ActivityTypes.Invoke) {
       if (!context.turnState.get(INVOKE_RESPONSE_KEY)) await delivery.answerCardAction(context, errorToCard(t, error), 'interactor');

@@ -3,6 +3,7 @@
  * Tracked so shutdown can wait for it, and so its failures are logged rather than lost.
  */
 import type { BackgroundWork as Background } from '../commands/contract';
+import { logFailure } from '../logging/failure';
 import type { Logger } from '../logging/logger';
 
 export class BackgroundWork implements Background {
@@ -11,7 +12,7 @@ export class BackgroundWork implements Background {
 
   run(name: string, work: () => Promise<void>): void {
     const p = work()
-      .catch((e) => this.logger.error({ err: e, work: name }, 'background work failed'))
+      .catch((e) => logFailure(this.logger, 'error', e, { work: name }, 'background work failed'))
       .finally(() => this.running.delete(p));
     this.running.add(p);
   }

@@ -52,6 +52,8 @@ export class Delivery {
   /** Starts an outcome's background continuation (e.g. a 202 followed until it lands) on the card it posted. */
   followUp(t: Turn, outcome: Outcome, activityId: string | undefined): void {
     if (!outcome.followUp || !activityId) return;
+    // The turn's line says a follow-up runs; its polls are logged at debug (it may run for minutes).
+    t.line.set({ followUp: true });
     const update = this.updaterFor(t.reference, activityId);
     this.background.run('card follow-up', () =>
       outcome.followUp!(update).catch(async (e) => {

@@ -9,12 +9,27 @@ import type { Turn } from '../commands/contract';
 import { resolveLocale, translator, type Translator } from '../i18n';
 import type { Actor, TokenProvider } from '../identity';
 import { childLogger, type Logger } from '../logging/logger';
+import { TurnLine } from '../logging/turn-line';
 import type { CallRecord } from '../partner-center/pipeline';
 
 // The rest of src/teams/ takes the type from here, beside what builds it.
 export type { Turn };
 
 const TURN = Symbol('partner-ops turn');
+const LINE = Symbol('partner-ops turn line');
+
+/** The activity's log line, begun when the turn begins (the bot's first middleware), or on first use. */
+export function lineOf(context: TurnContext, now: () => number = Date.now): TurnLine {
+  let line = context.turnState.get(LINE) as TurnLine | undefined;
+  if (!line) context.turnState.set(LINE, (line = new TurnLine(now)));
+  return line;
+}
+
+/** The log of a turn that may never have been built as a Turn (an activity no route served). */
+export function turnLogOf(context: TurnContext, logger: Logger): Logger {
+  const built = context.turnState.get(TURN) as Turn | undefined;
+  return built?.log ?? childLogger(logger, { conversationId: context.activity.conversation?.id, activityId: context.activity.id });
+}
 
 /**
  * Someone is waiting in the chat: Partner Center's Retry-After is waited out for at most this long per call,
@@ -58,6 +73,7 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
   const correlationId = randomUUID();
   const log = childLogger(logger, { conversationId: a.conversation?.id, activityId: a.id, correlationId });
   const calls: CallRecord[] = [];
+  const line = lineOf(context);
   const tr = translator(locale);
   const reference = TurnContext.getConversationReference(a);
   // The conversation key (a hash of the reference) is read only by work that writes or watches: made on first use.
@@ -74,13 +90,17 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
     actor,
     log,
     calls,
+    line,
     user: {
       getToken: tokens.tokenFor(actor),
       locale,
       tenantId,
       correlationId,
       logger: log,
-      onResponse: (r) => calls.push(r),
+      onResponse: (r) => {
+        calls.push(r);
+        line.record(r);
+      },
       throttleBudgetMs: THROTTLE_BUDGET_MS,
       onThrottled: a.type === 'message' ? sayOnceWhenThrottled(context, tr, log) : undefined,
     },

@@ -10,6 +10,7 @@ import { CARD_ACTIONS } from '../features';
 import { MAX_SUBMISSION_CHARS } from '../features/common/forms';
 import { SignInRequiredError, type SignInReason, type TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';
+import { failureFacts, logFailure } from '../logging/failure';
 import { isPartnerCenterError } from '../partner-center';
 import { errorToCard } from './errors';
 import type { Turn } from './turn';
@@ -37,12 +38,16 @@ export class Work {
   /** A parsed command, as the person in this turn: the command it carries runs it. */
   command(t: Turn, command: Parsed): Promise<Done> {
     const { spec, args } = command;
+    t.line.set({ command: command.kind });
     const run = () => (spec.writes ? this.oncePerActivity(t, () => spec.run(this.deps, t, args)) : spec.run(this.deps, t, args));
     return this.withSignInWithoutUi(t, run, command.kind);
   }
 
   /** A card action, as the person who clicked. */
   action(t: Turn, verb: string, data: Record<string, unknown>): Promise<Done> {
+    // The verb is what the card sent: logged only when it is one of the bot's own.
+    const known = CARD_ACTIONS.knows(verb) ? verb : 'unknown';
+    t.line.set({ verb: known });
     const run = async () => {
       if (JSON.stringify(data).length > MAX_SUBMISSION_CHARS) return forInteractor(messageCard(t.tr.t('error.tooLarge')));
       // An unknown verb, or data not of its action's shape, is refused before any work.
@@ -50,7 +55,7 @@ export class Work {
       if (!a) return badSubmission(t.tr);
       return a.spec.writes ? this.oncePerActivity(t, () => a.spec.run(this.deps, t, a.data)) : a.spec.run(this.deps, t, a.data);
     };
-    return this.withSignInWithoutUi(t, run, verb);
+    return this.withSignInWithoutUi(t, run, known);
   }
 
   /**
@@ -76,12 +81,20 @@ export class Work {
 
   /** A command or card action as the user: a sign-in requirement is an answer of its own, any other failure an error card. */
   private async withSignInWithoutUi(t: Turn, work: () => Promise<Outcome>, what: string): Promise<Done> {
+    // Held until the work is done: a card action answered "working" at the deadline logs its line then.
+    const release = t.line.hold();
     try {
       const r = await this.asUser(t, work);
+      if ('signIn' in r) t.line.settle('signIn');
+      else t.line.settle('ok');
       return 'signIn' in r ? r : { outcome: r.value };
     } catch (e) {
-      t.log.warn({ err: e, work: what }, 'user work failed');
+      t.line.settle('failed', failureFacts(e));
+      // Codes and ids at warn; Partner Center's own words only at debug, masked: they echo customer names.
+      logFailure(t.log, 'warn', e, { work: what }, 'user work failed');
       return { outcome: forInteractor(errorToCard(t, e)) };
+    } finally {
+      release();
     }
   }
 

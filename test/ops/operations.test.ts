@@ -21,8 +21,11 @@ describe('operations', () => {
         status: 200,
         path: `/v1/servicerequests/${OPEN}`,
       });
-      expect(records.find((r) => r.msg === 'activity')).toMatchObject({ conversationId: CHANNEL.id, type: 'message' });
-      expect(records.find((r) => r.msg === 'partner center write')).toMatchObject({ conversationId: CHANNEL.id, audit: { action: 'sr.note', requestId: call.requestId } });
+      // The turn's one line at info: the command (not its text), the outcome, each call with its request id, the audit facts.
+      const turn = records.find((r) => r.msg === 'turn' && r.command === 'sr.note')!;
+      expect(turn).toMatchObject({ conversationId: CHANNEL.id, correlationId: call.correlationId, type: 'message', outcome: 'ok', ms: expect.any(Number), audit: { action: 'sr.note', requestId: call.requestId } });
+      expect(turn.calls).toContainEqual(expect.objectContaining({ method: 'PATCH', path: `/v1/servicerequests/${OPEN}`, status: 200, requestId: call.requestId }));
+      expect(call.level).toBe(20); // the per-call line is at debug
 
       const token = bot.running.sandbox!.requests.at(-1)!.token!;
       const text = lines().join('\n');

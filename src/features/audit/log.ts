@@ -57,7 +57,8 @@ export class AuditLog {
       correlationId: t.user.correlationId ?? '',
     };
     // The log names what changed; the values and names (notes, phone numbers, customers) stay in the store.
-    t.log.info({ audit: { action: entry.action, by: entry.by.id, changes: entry.changes.map((c) => c.field), requestId: entry.requestId, pending: entry.pending, unconfirmed: entry.unconfirmed } }, 'partner center write');
+    // On the turn's one line (or a line of its own when the write lands after the turn's line was written).
+    t.line.add({ audit: { action: entry.action, by: entry.by.id, changes: entry.changes.map((c) => c.field), requestId: entry.requestId, pending: entry.pending, unconfirmed: entry.unconfirmed } }, 'partner center write');
     try {
       await this.store.update<AuditEntry[]>(key(t.conversationKey), (cur) => [...(cur ?? []), entry].slice(-KEEP));
       return true;

@@ -1,0 +1,28 @@
+/**
+ * Jest set-up, in each test worker: a child process started with an environment of its own (tests give a
+ * bot process exactly the settings they test) is given the run's log tee too, so its lines are checked with
+ * everyone else's (see log-tee.ts). A child started with the worker's environment has it already.
+ */
+import childProcess from 'node:child_process';
+import { TEE_VARIABLE } from './log-tee';
+
+const PATCHED = Symbol.for('partner-ops.log-tee.children');
+const dir = process.env[TEE_VARIABLE];
+const cp = childProcess as unknown as Record<string | symbol, unknown>;
+
+if (dir && !cp[PATCHED]) {
+  cp[PATCHED] = true;
+  for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork', 'exec', 'execSync'] as const) {
+    const original = cp[name] as (...args: unknown[]) => unknown;
+    cp[name] = function (this: unknown, ...args: unknown[]) {
+      for (const a of args) {
+        if (a && typeof a === 'object' && !Array.isArray(a) && 'env' in a) {
+          const o = a as { env?: NodeJS.ProcessEnv };
+          if (o.env && o.env[TEE_VARIABLE] === undefined) o.env = { ...o.env, [TEE_VARIABLE]: dir };
+          break;
+        }
+      }
+      return original.apply(this, args);
+    };
+  }
+}
