@@ -139,6 +139,8 @@ export interface CloseRequest {
   op: 'sr.close';
   id: string;
   by: string;
+  /** Who asked, by name: what others pressing the card's buttons are told. */
+  byName?: string;
   /** What the confirmation showed: the request's title and its status then (the audit trail's "from"). */
   title?: string;
   from?: string;
@@ -153,7 +155,7 @@ async function confirmClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const sr = await d.client.getServiceRequest(t.user, id);
   if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr, { text: t.tr.t('sr.noChange.closed', { id }), style: 'accent' }));
   const from = sr.status ?? 'open';
-  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id, title: sr.title ?? '', from };
+  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id, byName: t.actor.name, title: sr.title ?? '', from };
   return forAll(
     confirmCard(t.tr, {
       title: t.tr.t('sr.confirmClose.title', { id }),

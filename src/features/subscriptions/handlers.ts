@@ -35,6 +35,8 @@ export interface SubscriptionUpdateRequest {
   subscriptionId: string;
   change: SubscriptionChange;
   by: string;
+  /** Who asked, by name: what others pressing the card's buttons are told. */
+  byName?: string;
 }
 
 /** A customer's subscriptions; reached from a customer search (`query`), the card leads back to it. */
@@ -173,6 +175,7 @@ export async function requestChange(
     subscriptionId,
     change,
     by: t.actor.id,
+    byName: t.actor.name,
   };
   const names = { name: literal(subscriptionName(current)), customer: literal(customerName(r.customer)) };
   const title = change.status === 'suspended' ? t.tr.t('sub.confirm.suspend', names) : change.status === 'deleted' ? t.tr.t('sub.confirm.cancel', names) : t.tr.t('sub.confirm.title', names);

@@ -96,6 +96,9 @@ export const enUS = {
   'confirm.keep': 'Keep as is',
   'confirm.changes': 'What changes',
   'confirm.next': 'Nothing is changed until you select Confirm.',
+  'confirm.onlyAsker': "Only {name}, who asked for this change, can confirm it or keep it as is.",
+  'confirm.expired': "This confirmation has expired, so I did not send the change to Partner Center. Run the command again for a new one.",
+  'confirm.voided': "This change was set aside with Keep as is, so Confirm did not send it to Partner Center. Run the command again to make it.",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'This field is required.',

@@ -90,6 +90,9 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'confirm.keep': 'Ne rien changer',
   'confirm.changes': 'Ce qui change',
   'confirm.next': 'Rien n\'est modifié tant que vous n\'avez pas sélectionné Confirmer.',
+  'confirm.onlyAsker': "Seule la personne qui a demandé cette modification, {name}, peut la confirmer ou ne rien changer.",
+  'confirm.expired': "Cette confirmation a expiré : je n’ai pas envoyé la modification à l’Espace partenaires. Relancez la commande pour en obtenir une nouvelle.",
+  'confirm.voided': "Cette modification a été écartée avec « Ne rien changer » : « Confirmer » ne l’a donc pas envoyée à l’Espace partenaires. Relancez la commande pour l’effectuer.",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Ce champ est obligatoire.',

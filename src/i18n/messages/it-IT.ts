@@ -90,6 +90,9 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'confirm.keep': 'Non modificare',
   'confirm.changes': 'Cosa cambia',
   'confirm.next': 'Non viene modificato nulla finché non si seleziona Conferma.',
+  'confirm.onlyAsker': "Solo chi ha richiesto questa modifica, {name}, può confermarla o lasciarla invariata.",
+  'confirm.expired': "Questa conferma è scaduta, quindi la modifica non è stata inviata al Centro per i partner. Eseguire di nuovo il comando per ottenerne una nuova.",
+  'confirm.voided': "Questa modifica è stata annullata con «Non modificare», quindi «Conferma» non l’ha inviata al Centro per i partner. Eseguire di nuovo il comando per applicarla.",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Questo campo è obbligatorio.',
