@@ -39,6 +39,7 @@ export const enUS = {
   'help.cmd.watch subs': 'Post here when a customer\'s subscriptions are suspended, reactivated, cancelled or change seats.',
   'help.cmd.unwatch': 'Stop a watch (the list of watches has a button too).',
   'help.cmd.watches': 'The watches of this chat or channel, who set each, and their state.',
+  'help.welcomeShared': "Hello! I am Partner Ops: Partner Center in Teams, acting as each of you. @mention me with **help** to see what I can do.",
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Type a command, or **help** to see what I can do.',

@@ -33,6 +33,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'help.cmd.watch subs': "Publier ici un message quand les abonnements d'un client sont suspendus, réactivés, annulés ou que leur nombre de licences change.",
   'help.cmd.unwatch': 'Arrêter une surveillance (la liste des surveillances comporte aussi un bouton pour cela).',
   'help.cmd.watches': "Les surveillances de cette conversation ou de ce canal, qui a créé chacune d'elles, et leur état.",
+  'help.welcomeShared': "Bonjour ! Je suis Partner Ops : l’Espace partenaires dans Teams, qui agit au nom de chacun de vous. @mentionnez-moi avec **help** pour voir ce que je sais faire.",
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Tapez une commande, ou **help** pour voir ce que je sais faire.',

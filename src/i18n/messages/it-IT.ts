@@ -33,6 +33,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'help.cmd.watch subs': 'Pubblica qui un messaggio quando le sottoscrizioni di un cliente vengono sospese, riattivate o annullate oppure ne cambia il numero di licenze.',
   'help.cmd.unwatch': "Interrompe un monitoraggio (anche l'elenco dei monitoraggi ha un pulsante apposito).",
   'help.cmd.watches': 'I monitoraggi di questa chat o di questo canale, chi ha impostato ciascuno di essi e il relativo stato.',
+  'help.welcomeShared': "Salve! Sono Partner Ops: il Centro per i partner in Teams, che agisce con l’identità di chi lo usa. Menzionarmi con @ e scrivere **help** per vedere cosa posso fare.",
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Digitare un comando oppure **help** per vedere cosa posso fare.',
