@@ -90,6 +90,28 @@ describe('watches: chats and channels hear about changes', () => {
     expect(texts.join('\n')).toMatch(/Status: Active → Suspended/);
   });
 
+  it('watch subs «a name 3 customers share»: the pick card says picking sets the watch, the pick sets it, and it posts a change', async () => {
+    await bot.say('watch subs contoso', { conversation: GROUP });
+    const pick = cardOf(bot.take()[0]);
+    expect(textOf(pick)).toMatch(/Several customers match "contoso"\. Pick the one whose subscriptions to watch here: picking sets the watch\./);
+    const buttons = (JSON.parse(JSON.stringify(pick)) as { body: unknown[] }).body.flatMap(function walk(n: unknown): Array<{ title: string; verb: string; data: Record<string, unknown> }> {
+      if (!n || typeof n !== 'object') return [];
+      const o = n as Record<string, unknown>;
+      return [...(o.type === 'Action.Execute' ? [o as never] : []), ...Object.values(o).flatMap((v) => (Array.isArray(v) ? v.flatMap(walk) : walk(v)))];
+    });
+    expect(buttons.map((b) => b.title)).toEqual(['Watch Contoso Hotels', 'Watch Contoso Ltd', 'Watch Contoso Pharmaceuticals']);
+    const ltd = buttons.find((b) => b.title === 'Watch Contoso Ltd')!;
+    const picked = await bot.execute(ltd.verb, ltd.data, { conversation: GROUP });
+    expect(textOf(picked.body.value)).toMatch(/Watching the subscriptions of Contoso Ltd here \(watch w-[0-9a-f]{8}\)/);
+    bot.take();
+    await bot.say('watches', { conversation: GROUP });
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/the subscriptions of Contoso Ltd[\s\S]*Active/);
+    sub(SEED.subscriptions.contosoNce.id).quantity = 30;
+    await cycle();
+    const posted = bot.take().filter((c) => c.method === 'POST').map((c) => textOf(cardOf(c)));
+    expect(posted).toEqual([expect.stringMatching(/Seats: 25 → 30/)]);
+  });
+
   it('lists the watches here with who set them, and stops one by command or by its button', async () => {
     await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
     const id = watchIdOf(bot.take()[0]);
@@ -291,13 +313,13 @@ describe('installation and conversation events keep the watches right', () => {
     expect(back).toMatchObject({ state: 'active', reference: { serviceUrl: bot.connector.url, conversation: { id: CHANNEL_ROOT } } });
   });
 
-  it('welcomes a conversation once when the bot is installed, however often the event comes', async () => {
+  it('welcomes a channel once when the bot is installed, however often the event comes, with one line (the help card is for personal chats)', async () => {
     bot.take();
     await event('installationUpdate', { action: 'add' });
     await event('installationUpdate', { action: 'add' });
-    const cards = bot.take();
-    expect(cards).toHaveLength(1);
-    expect(textOf(cardOf(cards[0]))).toMatch(/Hello! I am Partner Ops[\s\S]*sr new/);
+    const welcomes = bot.take();
+    expect(welcomes).toHaveLength(1);
+    expect(welcomes[0]!.activity.text).toMatch(/^Hello! I am Partner Ops.*@mention me with \*\*help\*\*/);
   });
 
   it('disables the watches of a deleted channel, and follows a rename', async () => {

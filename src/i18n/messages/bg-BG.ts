@@ -226,10 +226,12 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'customer.list.pick': 'Няколко клиента съответстват на "{query}". Изберете един:',
   'customer.field.tenantId': 'ИД на наемател',
   'customer.field.domain': 'Домейн',
-  'customer.action.subscriptions': 'Абонаменти',
+  'customer.action.subscriptions': 'Абонаменти на {name}',
   'customer.action.back': 'Обратно към клиентите',
   'customer.notFound': 'Никой от клиентите Ви няма ИД на наемател {id}.',
   'customer.notFound.next': 'Проверете ИД на наемателя или търсете по име: **customer find «начало на име или домейн»**.',
+  'customer.action.watch': "Наблюдаване на {name}",
+  'customer.list.pickToWatch': "Няколко клиента съответстват на „{query}“. Изберете този, чиито абонаменти да наблюдавам тук: изборът задава наблюдението.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Абонаменти на {customer}',

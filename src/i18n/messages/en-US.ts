@@ -232,10 +232,12 @@ export const enUS = {
   'customer.list.pick': 'Several customers match "{query}". Pick one:',
   'customer.field.tenantId': 'Tenant id',
   'customer.field.domain': 'Domain',
-  'customer.action.subscriptions': 'Subscriptions',
+  'customer.action.subscriptions': 'Subscriptions of {name}',
   'customer.action.back': 'Back to the customers',
   'customer.notFound': 'None of your customers has the tenant id {id}.',
   'customer.notFound.next': 'Check the tenant id, or search by name: **customer find «name or domain prefix»**.',
+  'customer.action.watch': "Watch {name}",
+  'customer.list.pickToWatch': "Several customers match \"{query}\". Pick the one whose subscriptions to watch here: picking sets the watch.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Subscriptions of {customer}',

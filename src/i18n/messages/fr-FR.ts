@@ -226,10 +226,12 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'customer.list.pick': 'Plusieurs clients correspondent à "{query}". Choisissez-en un :',
   'customer.field.tenantId': 'ID de locataire',
   'customer.field.domain': 'Domaine',
-  'customer.action.subscriptions': 'Abonnements',
+  'customer.action.subscriptions': 'Abonnements de {name}',
   'customer.action.back': 'Retour aux clients',
   'customer.notFound': 'Aucun de vos clients n\'a l\'ID de locataire {id}.',
   'customer.notFound.next': 'Vérifiez l\'ID de locataire, ou cherchez par nom : **customer find «début du nom ou du domaine»**.',
+  'customer.action.watch': "Surveiller {name}",
+  'customer.list.pickToWatch': "Plusieurs clients correspondent à « {query} ». Choisissez celui dont les abonnements seront surveillés ici : ce choix crée la surveillance.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Abonnements de {customer}',

@@ -226,10 +226,12 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'customer.list.pick': 'Più clienti corrispondono a "{query}". Sceglierne uno:',
   'customer.field.tenantId': 'ID tenant',
   'customer.field.domain': 'Dominio',
-  'customer.action.subscriptions': 'Sottoscrizioni',
+  'customer.action.subscriptions': 'Sottoscrizioni di {name}',
   'customer.action.back': 'Torna ai clienti',
   'customer.notFound': 'Nessuno dei clienti ha l\'ID tenant {id}.',
   'customer.notFound.next': 'Verificare l\'ID tenant oppure cercare per nome: **customer find «inizio del nome o del dominio»**.',
+  'customer.action.watch': "Monitora {name}",
+  'customer.list.pickToWatch': "Più clienti corrispondono a \"{query}\". Scegliere quello di cui monitorare qui le sottoscrizioni: la scelta avvia il monitoraggio.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Sottoscrizioni di {customer}',
