@@ -94,7 +94,10 @@ function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChang
   // The limit, until when each part of it holds, and what can be done instead.
   const lines = r.windows.length > 0 ? r.windows.map((w) => tr.t('sub.refusal.window', { count: w.quantity, date: tr.dateTime(w.until) })) : [tr.t('sub.refusal.noWindow')];
   if (r.total > 0) lines.push(tr.t('sub.refusal.min', { min: seats - r.total }));
-  if (s.commitmentEndDate) lines.push(tr.t('sub.refusal.renewal', { date: tr.date(s.commitmentEndDate) }));
+  // Seats can go down at renewal only if the subscription renews: with auto-renew off the term just ends.
+  if (s.commitmentEndDate) {
+    lines.push(s.autoRenewEnabled === false ? tr.t('sub.refusal.renewalOff', { date: tr.date(s.commitmentEndDate) }) : tr.t('sub.refusal.renewal', { date: tr.date(s.commitmentEndDate) }));
+  }
   return { text: tr.t('sub.refusal.decrease', { refundable: r.total, asked }), style: 'attention', lines };
 }
 

@@ -55,6 +55,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'arg.command': 'команда',
   'arg.filter': 'филтър',
   'arg.field': 'поле=стойност',
+  'parse.rule.quantity': "Броят лицензи е цяло число от 1 до 100 000, например quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Обновяване',
@@ -94,6 +95,8 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'confirm.onlyAsker': "Само {name}, който поиска тази промяна, може да я потвърди или да я остави без промяна.",
   'confirm.expired': "Това потвърждение е изтекло, затова не изпратих промяната към Партньорския център. Изпълнете командата отново, за да получите ново.",
   'confirm.voided': "Тази промяна беше отхвърлена с „Без промяна“, затова „Потвърждаване“ не я изпрати към Партньорския център. Изпълнете командата отново, за да я направите.",
+  'common.range': "{from, number}–{to, number} от {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} от над {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Това поле е задължително.',
@@ -211,7 +214,6 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'sr.list.title': 'Заявки за услуга',
   'sr.list.titleFiltered': 'Заявки за услуга: {filter}',
   'sr.list.empty': 'Няма съответстващи заявки за услуга.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'отворени',
   'sr.filter.closed': 'затворени',
   'sr.filter.attention': 'изискват внимание',
@@ -305,6 +307,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Автоматично подновяване',
   'sub.change.status': 'Състояние',
   'sub.change.row': '{field}: {from} → {to}',
+  'sub.refusal.renewalOff': "Автоматичното подновяване е изключено: този абонамент приключва на {date}, вместо да бъде подновен, и лицензите му приключват с него.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': 'Влизане в Партньорския център',

@@ -61,6 +61,7 @@ export const enUS = {
   'arg.command': 'command',
   'arg.filter': 'filter',
   'arg.field': 'field=value',
+  'parse.rule.quantity': "Seats are a whole number from 1 to 100,000, e.g. quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Refresh',
@@ -100,6 +101,8 @@ export const enUS = {
   'confirm.onlyAsker': "Only {name}, who asked for this change, can confirm it or keep it as is.",
   'confirm.expired': "This confirmation has expired, so I did not send the change to Partner Center. Run the command again for a new one.",
   'confirm.voided': "This change was set aside with Keep as is, so Confirm did not send it to Partner Center. Run the command again to make it.",
+  'common.range': "{from, number}–{to, number} of {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} of more than {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'This field is required.',
@@ -217,7 +220,6 @@ export const enUS = {
   'sr.list.title': 'Service requests',
   'sr.list.titleFiltered': 'Service requests: {filter}',
   'sr.list.empty': 'No service requests match.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'open',
   'sr.filter.closed': 'closed',
   'sr.filter.attention': 'attention needed',
@@ -311,6 +313,7 @@ export const enUS = {
   'sub.change.autoRenewEnabled': 'Auto-renew',
   'sub.change.status': 'Status',
   'sub.change.row': '{field}: {from} → {to}',
+  'sub.refusal.renewalOff': "Auto-renew is off: this subscription ends on {date} instead of renewing, and its seats end with it.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': 'Sign in to Partner Center',

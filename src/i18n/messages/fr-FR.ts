@@ -55,6 +55,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'arg.command': 'commande',
   'arg.filter': 'filtre',
   'arg.field': 'champ=valeur',
+  'parse.rule.quantity': "Le nombre de licences est un nombre entier de 1 à 100 000, par exemple quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Actualiser',
@@ -94,6 +95,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'confirm.onlyAsker': "Seule la personne qui a demandé cette modification, {name}, peut la confirmer ou ne rien changer.",
   'confirm.expired': "Cette confirmation a expiré : je n’ai pas envoyé la modification à l’Espace partenaires. Relancez la commande pour en obtenir une nouvelle.",
   'confirm.voided': "Cette modification a été écartée avec « Ne rien changer » : « Confirmer » ne l’a donc pas envoyée à l’Espace partenaires. Relancez la commande pour l’effectuer.",
+  'common.range': "{from, number}–{to, number} sur {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} sur plus de {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Ce champ est obligatoire.',
@@ -211,7 +214,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'sr.list.title': 'Demandes de service',
   'sr.list.titleFiltered': 'Demandes de service : {filter}',
   'sr.list.empty': 'Aucune demande de service ne correspond.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'ouvertes',
   'sr.filter.closed': 'fermées',
   'sr.filter.attention': 'attention requise',
@@ -305,6 +307,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Renouvellement automatique',
   'sub.change.status': 'État',
   'sub.change.row': '{field} : {from} → {to}',
+  'sub.refusal.renewalOff': "Le renouvellement automatique est désactivé : cet abonnement prend fin le {date} au lieu d’être renouvelé, et ses licences avec lui.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': "Se connecter à l'Espace partenaires",

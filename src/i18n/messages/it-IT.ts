@@ -55,6 +55,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'arg.command': 'comando',
   'arg.filter': 'filtro',
   'arg.field': 'campo=valore',
+  'parse.rule.quantity': "Il numero di licenze è un numero intero da 1 a 100.000, ad esempio quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Aggiorna',
@@ -94,6 +95,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'confirm.onlyAsker': "Solo chi ha richiesto questa modifica, {name}, può confermarla o lasciarla invariata.",
   'confirm.expired': "Questa conferma è scaduta, quindi la modifica non è stata inviata al Centro per i partner. Eseguire di nuovo il comando per ottenerne una nuova.",
   'confirm.voided': "Questa modifica è stata annullata con «Non modificare», quindi «Conferma» non l’ha inviata al Centro per i partner. Eseguire di nuovo il comando per applicarla.",
+  'common.range': "{from, number}–{to, number} di {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} di oltre {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Questo campo è obbligatorio.',
@@ -211,7 +214,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'sr.list.title': 'Richieste di servizio',
   'sr.list.titleFiltered': 'Richieste di servizio: {filter}',
   'sr.list.empty': 'Nessuna richiesta di servizio trovata.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'aperte',
   'sr.filter.closed': 'chiuse',
   'sr.filter.attention': 'richiedono attenzione',
@@ -305,6 +307,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Rinnovo automatico',
   'sub.change.status': 'Stato',
   'sub.change.row': '{field}: {from} → {to}',
+  'sub.refusal.renewalOff': "Il rinnovo automatico è disattivato: questa sottoscrizione termina in data {date} anziché essere rinnovata, e le sue licenze con essa.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': 'Accedi al Centro per i partner',
