@@ -35,6 +35,7 @@ import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
 import { Marks } from './marks';
+import { Authors, type Authored } from './authors';
 import { DeliveryError, type TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
@@ -49,6 +50,8 @@ interface OutboxEntry {
   sentId?: string;
   /** Once sent: the root card of the item's thread it went to (its own id when it started the thread). */
   rootId?: string;
+  /** Who made the change, when it was made through the bot (authors.ts). */
+  by?: string;
 }
 
 /**
@@ -273,6 +276,8 @@ export class Notifier {
   ): Promise<{ shard: Shard; created: Map<string, OutboxEntry>; detected: number }> {
     const created = new Map<string, OutboxEntry>();
     const pausedNow: Watch[] = [];
+    /** Who made the changes seen, through the bot: read once, only when a watch here saw a change. */
+    let authored: Map<string, Authored> | undefined;
     for (const w of Object.values(doc.value.watches)) {
       const obs = observed.get(w.id);
       if (!obs || w.state === 'disabled') continue;
@@ -281,10 +286,14 @@ export class Notifier {
         continue;
       }
       if (!w.primed) continue;
+      authored ??= await new Authors(this.o.store).of(changedItems(doc.value, observed));
       for (const [itemId, { snap, view }] of obs) {
         const before = w.lastSeen[itemId];
         if (!before || !changed(before, snap)) continue; // a new item is remembered, not announced
-        created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
+        // Made through the bot in this very conversation: the card there already says what, who and when.
+        const a = authored.get(itemId);
+        if (a?.conversationKey === w.conversationKey) continue;
+        created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending', ...(a ? { by: a.by.name } : {}) });
       }
     }
     let settled = this.settled.get(n);
@@ -400,12 +409,12 @@ export class Notifier {
             let sentId: string;
             let rootId: string;
             if (!root) {
-              sentId = rootId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
+              sentId = rootId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at, by: e.by }));
               threadsOf(settled, w)[e.itemId] = { rootId };
             } else {
               rootId = root.rootId;
-              sentId = await this.o.sender.reply(w.reference, rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
-              await this.o.sender.update(w.reference, rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
+              sentId = await this.o.sender.reply(w.reference, rootId, changeCard(tr, w, e.view, e.before, e.after, e.at, e.by));
+              await this.o.sender.update(w.reference, rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at, by: e.by })).catch(() => undefined);
             }
             marks.add(key, { ...e, state: 'sent', sentId, rootId });
             settled.finished.add(key);
@@ -458,6 +467,17 @@ function settles(shard: Shard, settled: Settled): boolean {
 }
 
 /** Whether what was observed differs from what the watch keeps. */
+/** The items whose state changed since a watch of this shard last saw them (what authorship is looked up for). */
+function changedItems(shard: Shard, observed: Map<string, Map<string, { snap: Snapshot }> | 'paused'>): Map<string, Snapshot> {
+  const out = new Map<string, Snapshot>();
+  for (const w of Object.values(shard.watches)) {
+    const obs = observed.get(w.id);
+    if (!obs || obs === 'paused' || !w.primed || w.state === 'disabled') continue;
+    for (const [itemId, { snap }] of obs) if (changed(w.lastSeen[itemId], snap)) out.set(itemId, snap);
+  }
+  return out;
+}
+
 function needsSave(w: Watch, obs: Map<string, { snap: Snapshot }>): boolean {
   if (!w.primed || w.state !== 'active' || w.reason !== undefined) return true;
   for (const [itemId, { snap }] of obs) {

@@ -5,6 +5,7 @@ import { Notifier } from '../../src/notifications/notifier';
 import { systemClock } from '../../src/util/clock';
 import { silentLogger } from '../../src/logging/logger';
 import type { KeyValueStore } from '../../src/storage';
+import { until } from '../support/until';
 import { ALICE, CHANNEL, GROUP, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;
@@ -110,6 +111,32 @@ describe('watches: chats and channels hear about changes', () => {
     await cycle();
     const posted = bot.take().filter((c) => c.method === 'POST').map((c) => textOf(cardOf(c)));
     expect(posted).toEqual([expect.stringMatching(/Seats: 25 → 30/)]);
+  });
+
+  it('names who made a change through the bot, and does not echo it into the conversation it was made in', async () => {
+    const NCE = SEED.subscriptions.contosoNce.id;
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: CHANNEL });
+    bot.take();
+    await cycle();
+    // Alice changes the seats from the group chat: the channel hears who did it; the group chat already has the card.
+    await bot.say(`sub set contoso.onmicrosoft.com ${NCE} quantity=30`, { conversation: GROUP });
+    expect(textOf(cardOf(bot.take().find((c) => c.method === 'POST' && c.activity.attachments)))).toMatch(/Alice Admin changed this/);
+    bot.take();
+    await until(() => sub(NCE).quantity === 30, 5_000);
+    await cycle();
+    const posted = bot.take().filter((c) => c.method === 'POST' && c.activity.attachments);
+    expect(posted.map((c) => c.conversationId)).toEqual([CHANNEL_ROOT]);
+    expect(textOf(cardOf(posted[0]))).toMatch(/Alice Admin made this change through Partner Ops\.[\s\S]*Seats: 25 → 30/);
+    // A change made in the portal afterwards is nobody's through the bot: posted in both, with no name.
+    sub(NCE).quantity = 31;
+    await cycle();
+    const portal = bot.take().filter((c) => c.method === 'POST' && c.activity.attachments);
+    expect(portal.map((c) => c.conversationId).sort()).toEqual([CHANNEL_ROOT, GROUP.id].sort());
+    for (const c of portal) {
+      expect(textOf(cardOf(c))).toMatch(/Seats: 30 → 31/);
+      expect(textOf(cardOf(c))).not.toMatch(/through Partner Ops/);
+    }
   });
 
   it('lists the watches here with who set them, and stops one by command or by its button', async () => {

@@ -3,6 +3,7 @@ import type { AdaptiveCard } from '../../cards/render';
 import type { DelegatedIdentity } from '../../identity/delegated';
 import type { Logger } from '../../logging/logger';
 import type { WatchStore } from '../../notifications/watches';
+import type { Authors } from '../../notifications/authors';
 import type { PartnerCenterClient } from '../../partner-center';
 import type { Clock } from '../../util/clock';
 import type { AuditLog } from '../audit/log';
@@ -19,6 +20,8 @@ export interface BotDeps {
   logger: Logger;
   watches: WatchStore;
   audit: AuditLog;
+  /** Who changed which item through the bot: what notifications name, and where they do not echo it. */
+  authors: Authors;
   /** The delegated sign-in, when configured (whoami, signout). */
   identity?: DelegatedIdentity;
   /** People are signed in without any prompt when they need to be (the sandbox): what signout and whoami say. */

@@ -9,6 +9,7 @@ import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-
 import { echoValues, validateForm } from '../common/forms';
 import type { Turn } from '../../teams/turn';
 import { forAll, forInteractor, type BotDeps, type Outcome } from '../common/types';
+import { srSnapshot } from '../../notifications/notifier';
 import { reportWrite, type WriteReport } from '../common/written';
 import { forServiceRequest } from '../common/not-found';
 
@@ -60,7 +61,10 @@ function writtenCard(t: Turn, sr: ServiceRequest | undefined, banner: Banner, li
 
 /** Turns a write's result into the card that says what happened, and records it. */
 async function afterWrite(d: BotDeps, t: Turn, r: WriteResult<ServiceRequest>, w: Omit<WriteReport, 'outcome' | 'requestId' | 'confirmedByRead'>, list?: SrListPlace): Promise<Outcome> {
-  const banner = await reportWrite(d, t, { ...w, outcome: r.outcome, requestId: r.requestId, confirmedByRead: r.outcome === 'applied' && r.confirmedByRead });
+  const now = r.outcome === 'applied' ? r.resource : undefined;
+  const snap = now?.id ? srSnapshot(now) : undefined;
+  const watched = now?.id && snap ? { itemId: now.id, after: { status: snap.status, count: snap.count } } : undefined;
+  const banner = await reportWrite(d, t, { ...w, outcome: r.outcome, requestId: r.requestId, confirmedByRead: r.outcome === 'applied' && r.confirmedByRead, watched });
   return writtenCard(t, r.outcome === 'applied' ? r.resource : r.current, banner, list);
 }
 

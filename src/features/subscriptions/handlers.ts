@@ -210,6 +210,8 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
     audit: { action: 'sub.update', target, item, ...(result.state === 'in-progress' ? { pending: true } : {}) },
     requestId: result.requestId,
     confirmedByRead: result.state === 'completed' && result.confirmedByRead,
+    // What this change leaves (also while a 202 is still being applied): the state a watch will see.
+    watched: { itemId: subscriptionId, after: { status: String(change.status ?? result.previous.status ?? 'none'), count: change.quantity ?? result.previous.quantity ?? 0 } },
   });
   const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
   if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));

@@ -367,6 +367,7 @@ export const enUS = {
   'notify.paused': 'Watch {id} is paused',
   'notify.pausedWho': '{name} needs to sign in to Partner Center again; it resumes as soon as they do.',
   'notify.resume': 'Sign in and resume',
+  'notify.byBot': "{name} made this change through Partner Ops.",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Recent changes made from here',

@@ -361,6 +361,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'notify.paused': 'La surveillance {id} est en pause',
   'notify.pausedWho': "{name} doit se reconnecter à l'Espace partenaires ; la surveillance reprendra dès que cette personne l'aura fait.",
   'notify.resume': 'Se connecter et reprendre',
+  'notify.byBot': "{name} a effectué cette modification avec Partner Ops.",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Modifications récentes effectuées depuis cette conversation',
