@@ -43,7 +43,11 @@ export function changeLines(tr: Translator, v: ItemView, before: Snapshot | unde
     lines.push(tr.t('sub.change.row', { field: tr.t(v.kind === 'service-request' ? 'sr.field.status' : 'sub.field.status'), from: label(tr, prefix, before.status), to: label(tr, prefix, after.status) }));
   }
   if (before.count !== after.count) {
-    if (v.kind === 'service-request') lines.push(after.detail ? tr.t('notify.newNote', { text: literal(after.detail.slice(0, 500)) }) : tr.t('notify.notes', { from: before.count, to: after.count }));
+    if (v.kind === 'service-request') {
+      const text = after.detail ? literal(after.detail.slice(0, 500)) : undefined;
+      // Partner Center names the note's author: Microsoft Support, or whoever in the partner wrote it.
+      lines.push(text === undefined ? tr.t('notify.notes', { from: before.count, to: after.count }) : after.detailBy ? tr.t('notify.newNoteBy', { name: literal(after.detailBy), text }) : tr.t('notify.newNote', { text }));
+    }
     else lines.push(tr.t('sub.change.row', { field: tr.t('sub.field.quantity'), from: tr.number(before.count), to: tr.number(after.count) }));
   }
   return lines;

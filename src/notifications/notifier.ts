@@ -90,12 +90,12 @@ export const SR_PAGE = 200;
 /** What a watch compares of a service request read in full (`watch` sets its first state with it). */
 export function srSnapshot(sr: ServiceRequest): Snapshot {
   const notes = sr.notes ?? [];
-  return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined };
+  return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined, detailBy: notes.at(-1)?.createdByName ?? undefined };
 }
 
 /** The same, of a service request as the notifier lists it (listServiceRequestStates): equal for the same request. */
 export function listedSnapshot(sr: ServiceRequestState): Snapshot {
-  return { status: String(sr.status ?? 'none'), count: sr.noteCount, title: sr.title ?? sr.id ?? '', detail: sr.lastNote };
+  return { status: String(sr.status ?? 'none'), count: sr.noteCount, title: sr.title ?? sr.id ?? '', detail: sr.lastNote, detailBy: sr.lastNoteBy };
 }
 
 export function subSnapshot(s: Subscription): Snapshot {

@@ -44,7 +44,7 @@ describe('watches: chats and channels hear about changes', () => {
     const calls = bot.take();
     const reply = calls.find((c) => c.method === 'POST')!;
     expect(reply).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId }); // a reply in the root's thread
-    expect(textOf(cardOf(reply))).toMatch(/New note: We applied the fix\./);
+    expect(textOf(cardOf(reply))).toMatch(/New note from Microsoft Support: We applied the fix\./); // Partner Center names the author
     const update = calls.find((c) => c.method === 'PUT')!;
     expect(update).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId });
     expect(textOf(cardOf(update))).toMatch(/Notes\n2/);

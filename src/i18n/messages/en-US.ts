@@ -368,6 +368,7 @@ export const enUS = {
   'notify.pausedWho': '{name} needs to sign in to Partner Center again; it resumes as soon as they do.',
   'notify.resume': 'Sign in and resume',
   'notify.byBot': "{name} made this change through Partner Ops.",
+  'notify.newNoteBy': "New note from {name}: {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Recent changes made from here',

@@ -362,6 +362,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'notify.pausedWho': "{name} doit se reconnecter à l'Espace partenaires ; la surveillance reprendra dès que cette personne l'aura fait.",
   'notify.resume': 'Se connecter et reprendre',
   'notify.byBot': "{name} a effectué cette modification avec Partner Ops.",
+  'notify.newNoteBy': "Nouvelle note de {name} : {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Modifications récentes effectuées depuis cette conversation',

@@ -362,6 +362,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'notify.pausedWho': "{name} deve accedere di nuovo al Centro per i partner; il monitoraggio riprenderà non appena l'accesso sarà stato eseguito.",
   'notify.resume': 'Accedi e riprendi',
   'notify.byBot': "Modifica effettuata da {name} tramite Partner Ops.",
+  'notify.newNoteBy': "Nuova nota da {name}: {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Modifiche recenti effettuate da qui',
