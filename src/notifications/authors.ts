@@ -8,7 +8,7 @@
  * count): a later change by someone else in the Partner Center portal is never put in this person's name.
  */
 import type { KeyValueStore } from '../storage';
-import type { Snapshot } from './watches';
+import type { Shard, Snapshot } from './watches';
 
 export interface Authored {
   by: { id: string; name: string };
@@ -53,4 +53,21 @@ function isAuthored(a: unknown): a is Authored {
     !!r && typeof r === 'object' && typeof r.conversationKey === 'string' && typeof r.by?.name === 'string' && typeof r.by.id === 'string' &&
     typeof r.after?.status === 'string' && typeof r.after.count === 'number'
   );
+}
+
+/**
+ * The items whose status or count changed since a watch of this shard last saw them (what the notifier
+ * announces, and so what authorship is looked up for).
+ */
+export function changedItems(shard: Shard, observed: Map<string, Map<string, { snap: Snapshot }> | 'paused'>): Map<string, Snapshot> {
+  const out = new Map<string, Snapshot>();
+  for (const w of Object.values(shard.watches)) {
+    const obs = observed.get(w.id);
+    if (!obs || obs === 'paused' || !w.primed || w.state === 'disabled') continue;
+    for (const [itemId, { snap }] of obs) {
+      const before = w.lastSeen[itemId];
+      if (before && (before.status !== snap.status || before.count !== snap.count)) out.set(itemId, snap);
+    }
+  }
+  return out;
 }

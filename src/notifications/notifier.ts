@@ -35,7 +35,7 @@ import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
 import { Marks } from './marks';
-import { Authors, type Authored } from './authors';
+import { Authors, changedItems, type Authored } from './authors';
 import { DeliveryError, type TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
@@ -467,17 +467,6 @@ function settles(shard: Shard, settled: Settled): boolean {
 }
 
 /** Whether what was observed differs from what the watch keeps. */
-/** The items whose state changed since a watch of this shard last saw them (what authorship is looked up for). */
-function changedItems(shard: Shard, observed: Map<string, Map<string, { snap: Snapshot }> | 'paused'>): Map<string, Snapshot> {
-  const out = new Map<string, Snapshot>();
-  for (const w of Object.values(shard.watches)) {
-    const obs = observed.get(w.id);
-    if (!obs || obs === 'paused' || !w.primed || w.state === 'disabled') continue;
-    for (const [itemId, { snap }] of obs) if (changed(w.lastSeen[itemId], snap)) out.set(itemId, snap);
-  }
-  return out;
-}
-
 function needsSave(w: Watch, obs: Map<string, { snap: Snapshot }>): boolean {
   if (!w.primed || w.state !== 'active' || w.reason !== undefined) return true;
   for (const [itemId, { snap }] of obs) {

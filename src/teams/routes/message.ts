@@ -21,7 +21,10 @@ function onlyLinks(text: string): boolean {
 
 /** A message carrying a card and no words of its own: a link someone pasted (unfurled) or a shared result. */
 function isSentCard(a: Activity, text: string): boolean {
-  return (a.attachments ?? []).some((x) => CARD_TYPE.test(x.contentType ?? '')) && a.value === undefined && onlyLinks(text);
+  // The activity is only shape-checked where it matters to routing: attachments may be anything.
+  const attachments: unknown = a.attachments;
+  const hasCard = Array.isArray(attachments) && attachments.some((x: unknown) => CARD_TYPE.test(String((x as { contentType?: unknown } | null)?.contentType ?? '')));
+  return hasCard && a.value === undefined && onlyLinks(text);
 }
 
 export function registerMessage(app: Application, r: RouteContext): void {
