@@ -1,6 +1,8 @@
 /**
- * Confirm and Cancel on a confirmation card. Confirm acts only on a payload this bot signed, unexpired, for
- * the person who asked, and once however often it is clicked.
+ * Confirm and Keep as is on a confirmation card. The card gets one decision, from the person who asked:
+ * Confirm acts only on a payload this bot signed, unexpired, and once however often it is clicked; Keep as
+ * is voids the payload, so a Confirm after it sends nothing. Anyone else is told who can decide, and the
+ * card stays as it is for everyone.
  */
 import { z } from 'zod';
 import { messageCard } from '../../cards/common';
