@@ -139,6 +139,19 @@ describe('watches: chats and channels hear about changes', () => {
     }
   });
 
+  it('a note added through the bot is not echoed where it was added, and is posted elsewhere with its author', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: GROUP });
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    await cycle();
+    bot.take();
+    await bot.say(`sr note ${OPEN} Customer confirmed the licenses`, { conversation: GROUP });
+    expect(textOf(cardOf(bot.take().find((c) => c.method === 'POST' && c.activity.attachments)))).toMatch(/Your note was added/);
+    await cycle();
+    const posted = bot.take().filter((c) => c.method === 'POST' && c.activity.attachments);
+    expect(posted.map((c) => c.conversationId)).toEqual([CHANNEL_ROOT]);
+    expect(textOf(cardOf(posted[0]))).toMatch(/Alice Admin made this change through Partner Ops\.[\s\S]*New note from Alice Admin: Customer confirmed the licenses/);
+  });
+
   it('lists the watches here with who set them, and stops one by command or by its button', async () => {
     await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
     const id = watchIdOf(bot.take()[0]);
