@@ -286,10 +286,11 @@ export class Notifier {
         continue;
       }
       if (!w.primed) continue;
-      authored ??= await new Authors(this.o.store).of(changedItems(doc.value, observed));
       for (const [itemId, { snap, view }] of obs) {
         const before = w.lastSeen[itemId];
         if (!before || !changed(before, snap)) continue; // a new item is remembered, not announced
+        // Read once per shard, at its first change: a cycle that sees no change costs nothing more.
+        authored ??= await new Authors(this.o.store).of(changedItems(doc.value, observed));
         // Made through the bot in this very conversation: the card there already says what, who and when.
         const a = authored.get(itemId);
         if (a?.conversationKey === w.conversationKey) continue;
