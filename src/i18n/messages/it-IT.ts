@@ -247,7 +247,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'customer.notFound': 'Nessuno dei clienti ha l\'ID tenant {id}.',
   'customer.notFound.next': 'Verificare l\'ID tenant oppure cercare per nome: **customer find «inizio del nome o del dominio»**.',
   'customer.action.watch': "Monitora {name}",
-  'customer.list.pickToWatch': "Più clienti corrispondono a \"{query}\". Scegliere quello di cui monitorare qui le sottoscrizioni: la scelta avvia il monitoraggio.",
+  'customer.list.pickToWatch': "Più clienti corrispondono a «{query}». Scegliere quello di cui monitorare qui le sottoscrizioni: la scelta avvia il monitoraggio.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Sottoscrizioni di {customer}',
