@@ -4,7 +4,7 @@
  * also writes each line there at every level (one file per process), and the global teardown reads them
  * all with lineProblem: one line that is not a JSON object, or that repeats a key, fails the run.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lineProblem } from './json-keys';
@@ -13,6 +13,8 @@ export const TEE_VARIABLE = 'PARTNER_OPS_LOG_TEE';
 
 export function startTee(): string {
   const dir = mkdtempSync(join(tmpdir(), 'partner-ops-log-lines-'));
+  // Like /tmp: a bot the tests start as another user (test/storage/faults.test.ts) writes its lines here too.
+  chmodSync(dir, 0o1777);
   process.env[TEE_VARIABLE] = dir;
   return dir;
 }
