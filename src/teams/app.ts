@@ -18,11 +18,13 @@ import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
 import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
+import { deadlineServices } from '../features/deadlines/types';
 import type { TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';
 import type { Logger } from '../logging/logger';
 import type { WatchStore } from '../notifications/watches';
 import type { PartnerCenterClient } from '../partner-center';
+import { RequestBudget } from '../partner-center/budget';
 import type { KeyValueStore } from '../storage';
 import { Dedupe } from '../storage/once';
 import { systemClock, type Clock } from '../util/clock';
@@ -109,6 +111,7 @@ export function createBot(o: BotOptions): Bot {
     signsInWithoutUi: !!signIn && !!o.tokens.signInWithoutUi,
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
+    deadlines: deadlineServices({ budget: new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,
