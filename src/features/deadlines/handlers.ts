@@ -5,6 +5,8 @@
  * setting is answered from what was read, saying when.
  */
 import { forAll, type BotDeps, type CardUpdater, type Outcome, type Turn } from '../../commands/contract';
+import type { Customer } from '../../partner-center';
+import { GUID } from '../../partner-center/schemas';
 import { resolveCustomer } from '../customers/handlers';
 import { customerName } from '../subscriptions/cards';
 import { bookFor, keptBook, readCustomer, type Book, type Progress } from './read';
@@ -27,6 +29,24 @@ export interface DeadlinesAsk {
   fresh?: boolean;
 }
 
+/**
+ * One customer in as few reads as the words allow: a domain (it has a dot) is searched by domain, a name by
+ * company name (then by domain, for a domain prefix typed without its dot); one match is the customer. A
+ * tenant id, no match or several matches get the usual answer (resolveCustomer: the customer, "not found",
+ * or the matches to pick from).
+ */
+async function oneCustomer(d: BotDeps, t: Turn, ref: string): Promise<{ customer: Customer } | { outcome: Outcome }> {
+  if (!GUID.test(ref)) {
+    const fields = ref.includes('.') ? (['domain', 'companyName'] as const) : (['companyName', 'domain'] as const);
+    for (const field of fields) {
+      const page = await d.client.findCustomers(t.user, { field, prefix: ref, size: 2 });
+      if (page.items.length === 1) return { customer: page.items[0]! };
+      if (page.items.length > 1) break;
+    }
+  }
+  return resolveCustomer(d, t, ref);
+}
+
 /** Dates in the time zone Teams sends on the activity's clientInfo entity, when it sends a valid one. */
 function datesOf(t: Turn): Dates {
   const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown } | undefined;
@@ -38,7 +58,7 @@ export async function showDeadlines(d: BotDeps, t: Turn, ask: DeadlinesAsk): Pro
   const base = { view: ask.view, days: ask.days, offset: ask.offset ?? 0 };
   const customerRef = ask.customer?.trim() ?? '';
   if (customerRef) {
-    const r = await resolveCustomer(d, t, customerRef);
+    const r = await oneCustomer(d, t, customerRef);
     if ('outcome' in r) return r.outcome;
     const book = await readCustomer(d, t, r.customer);
     return forAll(deadlinesCard(dates, { ...base, book, now: d.clock.now(), customerRef, customerName: customerName(r.customer), kept: false }));
