@@ -2,7 +2,8 @@
  * Benchmark: `renewals` across every customer, at the default budget, for 10 and 1,000 customers.
  *
  *   npm run bench:renewals     (add -- --customers 10,1000 for the book sizes, -- --latency 50 for the
- *                               sandbox's delay per call in ms, -- --per-minute 200 for the budget)
+ *                               sandbox's delay per call in ms, -- --per-minute 200 for the budget,
+ *                               -- --log-level info for the bot's log lines on stdout)
  *
  * The real bot (production's start() with the embedded sandbox, as `npm start` runs it) is sent `renewals`
  * over the Bot Framework protocol; a connector on loopback records its replies and card updates. The
@@ -30,6 +31,7 @@ const argText = (name: string, fallback: string) => {
 const SIZES = argText('customers', '10,1000').split(',').map(Number);
 const LATENCY_MS = Number(argText('latency', '50'));
 const PER_MINUTE = Number(argText('per-minute', '200'));
+const LOG_LEVEL = argText('log-level', 'silent') as 'silent';
 const DAY = 24 * 60 * 60 * 1000;
 const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
 
@@ -91,8 +93,8 @@ function busiestMinute(at: number[]): number {
 
 async function run(customers: number): Promise<void> {
   const conn = await connector();
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PARTNER_CENTER_BUDGET_PER_MINUTE: String(PER_MINUTE) });
-  const running = await startDev(config, createLogger({ level: 'silent' }), { state: new MemoryStateStore(), sandbox: { latencyMs: LATENCY_MS } });
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: LOG_LEVEL, PARTNER_CENTER_BUDGET_PER_MINUTE: String(PER_MINUTE) });
+  const running = await startDev(config, createLogger({ level: LOG_LEVEL }), { state: new MemoryStateStore(), sandbox: { latencyMs: LATENCY_MS } });
   const sandbox = running.sandbox!;
   try {
     seed(sandbox.data, customers, Date.now());
@@ -114,7 +116,11 @@ async function run(customers: number): Promise<void> {
       };
       await fetch(`${running.server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
       // The full answer: a card (posted or updated) saying when it was read.
-      while (!conn.sent.some((s) => s.text.includes('Read from Partner Center on'))) await new Promise((r) => setTimeout(r, 20));
+      const gaveUpAt = started + 30 * 60_000;
+      while (!conn.sent.some((s) => s.text.includes('Read from Partner Center on'))) {
+        if (performance.now() > gaveUpAt) throw new Error(`no full answer; the card last said: ${conn.sent.at(-1)?.text.slice(0, 2000)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const ms = performance.now() - started;
       const calls = sandbox.requests.filter((r) => r.path.startsWith('/v1/customers'));
       return { ms, calls: calls.length, updates: conn.sent.filter((s) => s.method === 'PUT').length, callTimes: calls.map((r) => r.at) };

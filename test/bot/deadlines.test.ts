@@ -164,6 +164,20 @@ describe('renewals and windows through the Bot Framework protocol', () => {
     });
   });
 
+  describe('a read that takes longer than the cache setting', () => {
+    beforeEach(async () => {
+      bot = await startTestBot({ PARTNER_CENTER_BUDGET_CONCURRENCY: '1', RENEWALS_CACHE_MS: '1000' }, { sandbox: { latencyMs: 200 } });
+    });
+
+    it('is kept for that long after it ended, not after it began', async () => {
+      await bot.say('renewals');
+      const calls = pc().requests.length;
+      await bot.say('windows');
+      expect(textOf(lastCard(bot.take()))).toContain('Refresh reads it again');
+      expect(pc().requests).toHaveLength(calls);
+    });
+  });
+
   describe('a slow read', () => {
     beforeEach(async () => {
       bot = await startTestBot({ PARTNER_CENTER_BUDGET_CONCURRENCY: '1' }, { sandbox: { latencyMs: 400 } });

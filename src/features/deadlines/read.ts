@@ -124,11 +124,14 @@ function cacheKey(t: Turn): string {
   return `deadlines/${createHash('sha256').update(`${t.actor.tenantId}\n${t.actor.id}`).digest('hex').slice(0, 32)}`;
 }
 
-/** The user's kept read across every customer, when there is one younger than the setting. */
+/**
+ * The user's kept read across every customer, for RENEWALS_CACHE_MS after it ended (the store's expiry): a
+ * read of a large book takes minutes, so counting from its start would keep it for none. The card says
+ * when it was read.
+ */
 export async function keptBook(d: BotDeps, t: Turn): Promise<Book | undefined> {
   if (d.deadlines.cacheMs <= 0) return undefined;
-  const kept = await d.deadlines.store.get<Book>(cacheKey(t));
-  return kept && d.clock.now() - kept.value.readAt < d.deadlines.cacheMs ? kept.value : undefined;
+  return (await d.deadlines.store.get<Book>(cacheKey(t)))?.value;
 }
 
 /**
