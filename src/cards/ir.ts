@@ -12,6 +12,7 @@ export const CARD_NAMES = [
   'audit',
   'confirm',
   'customer-list',
+  'deadlines',
   'error',
   'help',
   'message',

@@ -21,6 +21,10 @@ export const VERB = {
   confirm: 'confirm',
   cancel: 'cancel',
   extRefresh: 'ext.refresh',
+  /** A page of `renewals` or `windows` (or the same read again). */
+  deadlinesPage: 'deadlines.page',
+  /** Next-term seats of one subscription: answered by `sub next` (its handler is another change). */
+  subNext: 'sub.next',
 } as const;
 
 export type Verb = (typeof VERB)[keyof typeof VERB];

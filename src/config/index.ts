@@ -90,6 +90,11 @@ export const envSchema = z.object({
   PARTNER_CENTER_CONCURRENCY: int(8, 1, 100),
   PARTNER_CENTER_POLL_WAIT_MS: int(20_000, 0, 600_000),
   PARTNER_CENTER_VERIFY_WAIT_MS: int(30_000, 0, 600_000),
+  // Partner Center allows 500 requests a minute per partner tenant, shared with the partner's other tools
+  // (https://learn.microsoft.com/partner-center/developer/api-throttling-guidance): bulk reads take 40% by default.
+  PARTNER_CENTER_BUDGET_PER_MINUTE: int(200, 1, 500),
+  PARTNER_CENTER_BUDGET_CONCURRENCY: int(4, 1, 50),
+  RENEWALS_CACHE_MS: int(300_000, 0, 3_600_000),
   SUPPORT_TOPICS_FALLBACK: optionalString,
   AZURE_STORAGE_CONNECTION_STRING: optionalString,
   AZURE_STORAGE_CONTAINER: z.preprocess(
@@ -187,8 +192,12 @@ export interface Config {
     pollWaitMs: number;
     /** How long a write whose answer was lost is read back before the user is told its outcome is unknown. */
     verifyWaitMs: number;
+    /** The share of Partner Center's per-tenant limit bulk reads (renewals, windows) may use. */
+    budget: Readonly<{ perMinute: number; concurrency: number }>;
     supportTopicsFallback: readonly SupportTopicSetting[];
   }>;
+  /** How long a `renewals` or `windows` read across every customer answers a repeated ask, per user. */
+  readonly deadlines: Readonly<{ cacheMs: number }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
   /** Watches: how often Partner Center is polled (jittered), how long a shard lease lasts, who this instance is. */
   readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; instanceId: string }>;
@@ -326,8 +335,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       concurrencyPerTenant: e.PARTNER_CENTER_CONCURRENCY,
       pollWaitMs: e.PARTNER_CENTER_POLL_WAIT_MS,
       verifyWaitMs: e.PARTNER_CENTER_VERIFY_WAIT_MS,
+      budget: { perMinute: e.PARTNER_CENTER_BUDGET_PER_MINUTE, concurrency: e.PARTNER_CENTER_BUDGET_CONCURRENCY },
       supportTopicsFallback: topics,
     },
+    deadlines: { cacheMs: e.RENEWALS_CACHE_MS },
     storage: {
       connectionString: e.AZURE_STORAGE_CONNECTION_STRING,
       container: e.AZURE_STORAGE_CONTAINER,

@@ -12,6 +12,7 @@ import { ACCOUNT_COMMANDS } from './account/commands';
 import { AUDIT_COMMANDS } from './audit/commands';
 import { CONFIRM_ACTIONS } from './confirm/actions';
 import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from './customers/commands';
+import { DEADLINE_ACTIONS, DEADLINE_COMMANDS } from './deadlines/commands';
 import { EXTENSION_ACTIONS } from './extension/actions';
 import { helpCard } from './help/cards';
 import { PROFILE_ACTIONS } from './profile/actions';
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...SERVICE_REQUEST_COMMANDS,
   ...CUSTOMER_COMMANDS,
   ...SUBSCRIPTION_COMMANDS,
+  ...DEADLINE_COMMANDS,
   ...PROFILE_COMMANDS,
   ...WATCH_COMMANDS,
   ...AUDIT_COMMANDS,
@@ -58,6 +60,7 @@ export const CARD_ACTIONS = new CardActions([
   ...CUSTOMER_ACTIONS,
   ...SERVICE_REQUEST_ACTIONS,
   ...SUBSCRIPTION_ACTIONS,
+  ...DEADLINE_ACTIONS,
   ...PROFILE_ACTIONS,
   ...WATCH_ACTIONS,
   ...CONFIRM_ACTIONS,

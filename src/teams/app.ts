@@ -19,12 +19,14 @@ import { AuditLog } from '../features/audit/log';
 import { Authors } from '../notifications/authors';
 import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
+import { deadlineServices } from '../features/deadlines/types';
 import type { TokenProvider } from '../identity';
 import type { DelegatedIdentity } from '../identity/delegated';
 import { failureFacts, logFailure } from '../logging/failure';
 import type { Logger } from '../logging/logger';
 import type { WatchStore } from '../notifications/watches';
 import type { PartnerCenterClient } from '../partner-center';
+import { RequestBudget } from '../partner-center/budget';
 import type { KeyValueStore } from '../storage';
 import { Dedupe } from '../storage/once';
 import { systemClock, type Clock } from '../util/clock';
@@ -120,6 +122,7 @@ export function createBot(o: BotOptions): Bot {
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
+    deadlines: deadlineServices({ budget: new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,

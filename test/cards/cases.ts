@@ -6,6 +6,8 @@ import { errorToCard } from '../../src/teams/errors';
 import { errorCard, messageCard } from '../../src/cards/common';
 import { confirmCard } from '../../src/features/confirm/cards';
 import { helpCard } from '../../src/features/help/cards';
+import { deadlinesCard, instant, progressCard } from '../../src/features/deadlines/cards';
+import { rowsOf, type Book } from '../../src/features/deadlines/read';
 import { COMMANDS } from '../../src/features';
 import { customerListCard } from '../../src/features/customers/cards';
 import { profileCard } from '../../src/features/profile/cards';
@@ -16,6 +18,7 @@ import { type Translator } from '../../src/i18n';
 import { PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
 import { customerSchema, serviceRequestSchema, subscriptionSchema, supportProfileSchema, supportTopicSchema } from '../../src/partner-center/schemas';
 import { createSeedData, SEED } from '../../dev/sandbox/seed';
+import { refundableQuantityView } from '../../dev/sandbox/subscription-rules';
 
 // ---------------------------------------------------------------------------------------------------------
 // Data: the sandbox seed, parsed as the client parses Partner Center's answers.
@@ -93,6 +96,22 @@ export const pcThrottled = new PartnerCenterError({ kind: 'throttled', status: 4
 
 // ---------------------------------------------------------------------------------------------------------
 // The cards: every builder, in the states the bot sends.
+
+/** A seeded subscription as the sandbox serves it at NOW: with its windows (refundableQuantity, cancellationAllowedUntilDate). */
+function served(s: (typeof seed.subscriptions)[number]): Subscription {
+  const window = (s.resource.refundOptions ?? []).map((o) => o.expiresAt).filter((d) => Date.parse(d) > NOW).sort().at(-1);
+  const nce = (s.resource.productType as { id?: string } | undefined)?.id === 'OnlineServicesNCE';
+  return subscriptionSchema.parse(nce ? { ...s.resource, refundableQuantity: refundableQuantityView(s, NOW), cancellationAllowedUntilDate: window ?? null } : s.resource);
+}
+/** The seed's book as `renewals` and `windows` read it, and one of 25 customers with the same subscriptions. */
+const seedCustomers = Object.values(SEED.customers).map((c) => customer(c));
+export const book: Book = {
+  readAt: NOW,
+  customers: seedCustomers.length,
+  unread: 1,
+  rows: seedCustomers.flatMap((c) => rowsOf(c, seed.subscriptions.filter((s) => s.customerId === c.id).map(served), NOW)),
+};
+const manyBook: Book = { ...book, rows: Array.from({ length: 25 }, (_, i) => book.rows.map((r) => ({ ...r, id: `${r.id.slice(0, -2)}${String(i).padStart(2, '0')}` }))).flat() };
 
 export interface CardCase {
   name: string;
@@ -210,6 +229,15 @@ export const CARDS: CardCase[] = [
   { name: 'errorToCard decommissioned', render: (tr) => errorToCard(turnFor(tr), pcDecommissioned), shows: (tr) => [tr.t('common.openInPartnerCenter')] },
   { name: 'errorToCard throttled', render: (tr) => errorToCard(turnFor(tr, 'corr-9'), pcThrottled), shows: () => ['42'] },
   { name: 'errorToCard plain Error', render: (tr) => errorToCard(turnFor(tr, 'corr-10'), new Error('secret stack')), shows: (tr) => [tr.t('error.unexpected'), 'corr-10'] },
+  // renewals and windows (cards/deadlines.json): the seed's whole book, one page and many, in UTC and in a time zone
+  { name: 'renewals', render: (tr) => deadlinesCard({ tr }, { view: 'renewals', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: (tr) => ['Contoso Hotels', tr.t('deadlines.row.renews', { count: 30 })] },
+  { name: 'renewals kept, in a time zone', render: (tr) => deadlinesCard({ tr, timeZone: 'Europe/Paris' }, { view: 'renewals', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: true }), shows: (tr) => [instant({ tr, timeZone: 'Europe/Paris' }, new Date(NOW).toISOString())] },
+  { name: 'renewals of one customer, none', render: (tr) => deadlinesCard({ tr }, { view: 'renewals', book: { ...book, rows: [] }, now: NOW, days: 1, customerRef: 'contoso', customerName: 'Contoso Ltd', offset: 0, kept: false }), shows: (tr) => [tr.t('deadlines.renewals.empty', { days: 1 })] },
+  { name: 'renewals, a middle page of many', render: (tr) => deadlinesCard({ tr }, { view: 'renewals', book: manyBook, now: NOW, days: 30, customerRef: '', offset: 10, kept: false }), shows: (tr) => [tr.t('common.previous'), tr.t('common.next')] },
+  { name: 'windows', render: (tr) => deadlinesCard({ tr }, { view: 'windows', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: () => ['Wingtip Toys'] },
+  { name: 'windows in a time zone', render: (tr) => deadlinesCard({ tr, timeZone: 'America/Los_Angeles' }, { view: 'windows', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: (tr) => [instant({ tr, timeZone: 'America/Los_Angeles' }, new Date(NOW).toISOString())] },
+  { name: 'deadlines progress', render: (tr) => progressCard(tr, 'renewals', 30, { phase: 'reading', read: 120, total: 340 }), shows: () => ['120', '340'] },
+
 ];
 
 /** What the error sink reads of a turn: its language, its calls (none here: nothing was sent) and its ids. */
