@@ -55,6 +55,8 @@ export interface BotOptions {
   /** Botbuilder settings for inbound/outbound Bot Framework auth (issuer, OpenID metadata, login URL…). */
   botFrameworkAuth?: Record<string, string>;
   credentialsFactory?: ServiceClientCredentialsFactory;
+  /** The bot's public base URL (webhooks register it); default the configured one. */
+  publicUrl?: () => string;
   /** Teams waits a few seconds for an invoke answer; past this the card says "working" and updates later. */
   invokeDeadlineMs?: number;
   inlineWaitMs?: number;
@@ -118,6 +120,7 @@ export function createBot(o: BotOptions): Bot {
     signsInWithoutUi: !!signIn && !!o.tokens.signInWithoutUi,
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
+    publicUrl: o.publicUrl ?? (() => o.config.publicUrl),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,

@@ -10,5 +10,7 @@ declare module '../../commands/contract' {
   interface BotDeps {
     signer: Signer;
     audit: AuditLog;
+    /** The bot's public base URL (BOT_ENDPOINT): what `webhooks on` registers, with /api/partner-center/events. */
+    publicUrl: () => string;
   }
 }
