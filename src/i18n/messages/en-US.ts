@@ -413,6 +413,32 @@ export const enUS = {
   'ext.signIn': "Sign in to Partner Ops",
   'ext.signInRequired': "Sign in to Partner Center first: open Partner Ops in a 1:1 chat and sign in, then search again.",
   'ext.badItem': "This result can no longer be shown. Search again.",
+
+  // --- webhooks -----------------------------------------------------------------------------------------
+  'progress.webhooksOn': 'Registering the webhook…',
+  'webhooks.title': 'Partner Center webhooks',
+  'webhooks.none': 'No webhook is registered: Partner Center sends its events to no URL.',
+  'webhooks.registered': 'Partner Center sends {events} to {url}.',
+  'webhooks.ours': 'That is this bot: a subscription Partner Center reports as changed is read again at once for the watches that cover it.',
+  'webhooks.offered': 'Events on offer: {events}.',
+  'webhooks.complement': 'Webhooks complement the regular checks of watched subscriptions and do not replace them: Partner Center documents a delay of up to 48 hours before it reports a subscription change.',
+  'webhooks.next': 'Type **webhooks on** to have these events sent to this bot, or **webhooks test** to send a test event.',
+  'webhooks.already': 'This bot is already registered for {events}: nothing to change.',
+  'webhooks.field.events': 'Events registered now',
+  'webhooks.field.url': 'Webhook URL',
+  'webhooks.replace.title': 'Send the webhook events to this bot instead?',
+  'webhooks.replace.consequence': 'Partner Center sends each event to one URL only: the tool at {url} will stop receiving {events}.',
+  'webhooks.kept': 'You chose not to continue: the webhook events still go to {url}.',
+  'webhooks.done': 'Partner Center now sends {events} to {url}.',
+  'webhooks.unknown': 'Partner Center did not confirm the registration in time, so it may or may not be in place. Type **webhooks** to see the registration now (correlation id {correlationId}).',
+  'webhooks.test.notRegistered': 'Partner Center sends test events only to a URL registered for test-created. Type **webhooks on** first.',
+  'webhooks.test.sent': 'Partner Center is sending a test event to {url} (correlation id {correlationId}).',
+  'webhooks.test.pending': 'Partner Center has not reported its delivery yet.',
+  'webhooks.test.status': 'Delivery: {status}.',
+  'webhooks.test.attempt': 'Attempt at {when}: {code}.',
+  'help.cmd.webhooks': 'Show Partner Center\'s webhook registration and the events on offer.',
+  'help.cmd.webhooks on': 'Have Partner Center send subscription-updated and test-created to this bot (asks first when another tool receives them).',
+  'help.cmd.webhooks test': 'Send a test event and report its delivery.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;
