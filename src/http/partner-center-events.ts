@@ -54,7 +54,8 @@ export function registerPartnerCenterEvents(server: restify.Server, receive: Rec
     if (!event) log.warn({ requestId }, 'webhook event unreadable; ignored');
     else if (event.name === 'subscription-updated') {
       const target = subscriptionOf(event);
-      log.info({ requestId, event: event.name, ...target }, 'webhook event');
+      // Which customer and subscription is customer data: the log says only whether the event named one.
+      log.info({ requestId, event: event.name, namesSubscription: !!target }, 'webhook event');
       // Answered first: the re-read can take as long as a cycle, and Partner Center would retry a slow answer.
       if (target) void o.sink.subscriptionChanged({ ...target, seenAt: o.clock.now() }).catch((err) => log.warn({ requestId, err }, 'webhook re-read failed; polling will see the change'));
     } else if (event.name === 'test-created') log.info({ requestId, event: event.name }, 'webhook test event received');
