@@ -69,6 +69,8 @@ export interface StartOptions {
   clock?: Clock;
   /** CAs for the TLS of the webhook certificate host, when not public ones (the sandbox's https host). */
   webhookTlsCa?: readonly string[];
+  /** Where plain-http issuer certificate downloads connect (the sandbox's issuer host). */
+  webhookIssuerAgent?: import('node:http').Agent;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -144,7 +146,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
       if (watched && notifier) await notifier.cycle();
     },
   };
-  const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa });
+  const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa, issuerAgent: options.webhookIssuerAgent });
   const server = await startServer({
     bot,
     logger,

@@ -10,7 +10,9 @@
  */
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../paths';
@@ -19,12 +21,14 @@ const dir = () => join(projectRoot(), 'dev', 'sandbox', 'webhook-certs');
 const read = (name: string) => readFileSync(join(dir(), name), 'utf8');
 
 /** Who signs: Microsoft Corporation under the test root; another organization; a root nobody trusts. */
-export type TestSigner = 'microsoft' | 'contoso' | 'other-root';
+export type TestSigner = 'microsoft' | 'contoso' | 'other-root' | 'aia';
 
 const FILES: Record<TestSigner, { cert: string; key: string; chain: string[] }> = {
   microsoft: { cert: 'signer-microsoft.pem', key: 'signer-microsoft.key', chain: ['test-intermediate.pem'] },
   contoso: { cert: 'signer-contoso.pem', key: 'signer-contoso.key', chain: ['test-intermediate.pem'] },
   'other-root': { cert: 'signer-other-root.pem', key: 'signer-other-root.key', chain: [] },
+  // The leaf alone: its issuer is named by its Authority Information Access (http://pki.partnerops.test/...).
+  aia: { cert: 'signer-aia.pem', key: 'signer-aia.key', chain: [] },
 };
 
 /** The test root, as WEBHOOK_EXTRA_ROOTS takes it; it also issued the certificate host's TLS certificate. */
@@ -39,8 +43,12 @@ export interface CertificateHost {
   otherNameUrl: string;
   /** The URL of a signer's certificate file (leaf, then its intermediates: what the bot downloads). */
   certificateUrl(signer: TestSigner): string;
-  /** Paths requested so far, in order. */
+  /** Paths requested so far, in order (issuer downloads as `issuer:<path>`). */
   requests: string[];
+  /** The host named in the test certificates' Authority Information Access. */
+  issuerHost: string;
+  /** Routes plain-http downloads to this host's issuer server, whatever host the URL names (the AIA's is not resolvable). */
+  issuerAgent: http.Agent;
   close(): Promise<void>;
 }
 
@@ -58,16 +66,33 @@ export async function startCertificateHost(): Promise<CertificateHost> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  // Issuers are published over plain http, DER-encoded, as CAs publish them.
+  const issuers = http.createServer((req, res) => {
+    requests.push(`issuer:${req.url ?? ''}`);
+    const found = req.url === '/test-intermediate.crt';
+    res.writeHead(found ? 200 : 404, { 'content-type': 'application/pkix-cert' });
+    res.end(found ? readFileSync(join(dir(), 'test-intermediate.crt')) : '');
+  });
+  await new Promise<void>((resolve) => issuers.listen(0, '127.0.0.1', resolve));
+  const issuerPort = (issuers.address() as AddressInfo).port;
+  const issuerAgent = new http.Agent();
+  (issuerAgent as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(issuerPort, '127.0.0.1');
   return {
     url: `https://127.0.0.1:${port}`,
     otherNameUrl: `https://localhost:${port}`,
     certificateUrl: (signer) => `https://127.0.0.1:${port}/${signer}.cer`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    issuerHost: 'pki.partnerops.test',
+    issuerAgent,
+    close: async () => {
+      issuerAgent.destroy();
+      for (const s of [server, issuers]) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+    },
   };
 }
 

@@ -10,9 +10,9 @@
  * size cap; what was fetched and chained is cached by URL, so a burst of events costs one download.
  */
 import { X509Certificate, verify as verifySignature } from 'node:crypto';
+import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../util/clock';
 import { MICROSOFT_ROOTS } from './microsoft-roots';
 
@@ -38,6 +38,10 @@ export interface VerifierOptions {
    * Trust in the downloaded certificate never comes from here.
    */
   tlsCa?: readonly string[];
+  /** Hosts an issuer certificate (Authority Information Access) may be fetched from, besides `allowedHosts`. */
+  issuerHosts?: readonly string[];
+  /** Where plain-http issuer downloads connect (the sandbox's; default: the URL's host). */
+  issuerAgent?: http.Agent;
 }
 
 /** The organization the page's sample requires of the signing certificate. */
@@ -47,6 +51,15 @@ const MAX_CACHED = 32;
 
 /** Where the page's example certificate lives: the default allow-list. */
 export const DOCUMENTED_CERTIFICATE_HOST = '3psostorageacct.blob.core.windows.net';
+
+/**
+ * Where Microsoft's and DigiCert's issuing CAs publish their certificates (the AIA locations on "Azure
+ * Certificate Authority details"): the page's sample builds the chain with .NET's X509Chain, which fetches a
+ * missing issuer from the certificate's Authority Information Access, so the `.cer` may hold the leaf alone.
+ */
+export const ISSUER_HOSTS: readonly string[] = ['www.microsoft.com', 'caissuers.microsoft.com', 'cacerts.digicert.com'];
+/** Issuers fetched for one certificate, at most (leaf → intermediate → intermediate under a root). */
+const MAX_ISSUER_FETCHES = 2;
 
 /** Every certificate in a PEM bundle, or the one DER certificate a `.cer` file holds. */
 export function parseCertificates(data: Buffer): X509Certificate[] {
@@ -61,14 +74,16 @@ export class WebhookVerifier {
   private readonly cache = new Map<string, { leaf: X509Certificate; until: number }>();
   private readonly inFlight = new Map<string, Promise<X509Certificate | Refusal>>();
   private readonly hosts: Set<string>;
+  private readonly issuerHosts: Set<string>;
 
   constructor(private readonly o: VerifierOptions) {
     this.roots = [...MICROSOFT_ROOTS.map((r) => new X509Certificate(r.pem)), ...(o.extraRoots ? parseCertificates(Buffer.from(o.extraRoots)) : [])];
     this.hosts = new Set(o.allowedHosts.map((h) => h.toLowerCase()));
+    this.issuerHosts = new Set([...(o.issuerHosts ?? ISSUER_HOSTS), ...o.allowedHosts].map((h) => h.toLowerCase()));
   }
 
   /** The three headers, read before the body is: undefined when one is missing or malformed. */
-  static headers(h: IncomingHttpHeaders): SignedHeaders | Refusal {
+  static headers(h: http.IncomingHttpHeaders): SignedHeaders | Refusal {
     const one = (name: string) => (Array.isArray(h[name]) ? undefined : (h[name] as string | undefined)?.trim());
     const auth = one('authorization');
     const ms = one('x-ms-signature');
@@ -115,8 +130,8 @@ export class WebhookVerifier {
     let pending = this.inFlight.get(url);
     if (!pending) {
       pending = this.download(url)
-        .then((data) => {
-          const r = this.check(data);
+        .then(async (data) => {
+          const r = await this.check(data);
           if (typeof r !== 'string') {
             if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
             this.cache.set(url, { leaf: r, until: this.o.clock.now() + (this.o.cacheTtlMs ?? 60 * 60_000) });
@@ -131,7 +146,7 @@ export class WebhookVerifier {
   }
 
   /** The leaf (first certificate), once it chains to a trusted root and names Microsoft Corporation. */
-  private check(data: Buffer): X509Certificate | Refusal {
+  private async check(data: Buffer): Promise<X509Certificate | Refusal> {
     let certs: X509Certificate[];
     try {
       certs = parseCertificates(data);
@@ -139,7 +154,19 @@ export class WebhookVerifier {
       return 'fetch';
     }
     const leaf = certs[0]!;
-    if (!this.chains(leaf, certs.slice(1))) return 'chain';
+    const intermediates = certs.slice(1);
+    let chained = this.chains(leaf, intermediates);
+    // A missing issuer is fetched from where the certificate says (AIA), on an allowed host only: what comes
+    // back is trusted only if it verifies up to a trusted root, so plain http is as safe as https here.
+    for (let c = leaf, n = 0; !chained && n < MAX_ISSUER_FETCHES; n++) {
+      const url = this.issuerUrl(c);
+      const issuer = url ? await this.download(url).then((d) => parseCertificates(d)[0]).catch(() => undefined) : undefined;
+      if (!issuer) break;
+      intermediates.push(issuer);
+      chained = this.chains(leaf, intermediates);
+      c = issuer;
+    }
+    if (!chained) return 'chain';
     if (!leaf.subject.split('\n').includes(ORGANIZATION)) return 'organization';
     return leaf;
   }
@@ -165,6 +192,19 @@ export class WebhookVerifier {
     return false;
   }
 
+  /** The certificate's "CA Issuers" URL, when it is http(s) on an allowed issuer host. */
+  private issuerUrl(c: X509Certificate): string | undefined {
+    const m = /CA Issuers - URI:(\S+)/.exec(c.infoAccess ?? '');
+    let url: URL;
+    try {
+      url = new URL(m?.[1] ?? '');
+    } catch {
+      return undefined;
+    }
+    const ok = (url.protocol === 'http:' || url.protocol === 'https:') && this.issuerHosts.has(url.hostname.toLowerCase()) && !url.username && !url.password;
+    return ok ? url.href : undefined;
+  }
+
   private inValidity(c: X509Certificate, now: number): boolean {
     return Date.parse(c.validFrom) <= now && now <= Date.parse(c.validTo);
   }
@@ -184,7 +224,7 @@ export class WebhookVerifier {
       };
       resolve = done(resolve);
       reject = done(reject);
-      const req = https.get(url, { timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
+      const onResponse = (res: http.IncomingMessage) => {
         if (res.statusCode !== 200) {
           res.resume();
           reject(new Error(`certificate download answered ${res.statusCode}`));
@@ -202,7 +242,10 @@ export class WebhookVerifier {
         });
         res.on('end', () => resolve(Buffer.concat(chunks)));
         res.on('error', reject);
-      });
+      };
+      const req = url.startsWith('https:')
+        ? https.get(url, { timeout: timeoutMs, ...(ca ? { ca } : {}) }, onResponse)
+        : http.get(url, { timeout: timeoutMs, ...(this.o.issuerAgent ? { agent: this.o.issuerAgent } : {}) }, onResponse);
       req.on('timeout', () => req.destroy(new Error('certificate download timed out')));
       req.on('error', reject);
     });

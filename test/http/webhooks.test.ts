@@ -25,8 +25,8 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
   beforeEach(async () => {
     logs = captureLogs('info');
     bot = await startTestBot(
-      { WEBHOOK_CERTIFICATE_HOSTS: '127.0.0.1', WEBHOOK_EXTRA_ROOTS: testRootPem() },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()] },
+      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem() },
+      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
       logs.logger,
     );
     events = `${bot.running.server.url}/api/partner-center/events`;
@@ -62,6 +62,12 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     await bot.running.notifier.cycle(); // joins the cycle the event started, or runs one: either way, nothing new
     expect(posts()).toHaveLength(before + 1);
     expect(host.requests).toEqual(['/microsoft.cer']); // downloaded once, then cached by URL
+  });
+
+  it('finds the issuer of a certificate file that holds the leaf alone through its Authority Information Access, as the page\'s sample (.NET X509Chain) does', async () => {
+    const ok = await sendCallback(events, { EventName: 'test-created', ResourceUri: 'NA' }, { signer: 'aia', certificateUrl: host.certificateUrl('aia') });
+    expect(ok.status).toBe(200);
+    expect(host.requests).toEqual(['/aia.cer', 'issuer:/test-intermediate.crt']);
   });
 
   it('acknowledges test-created and ignores events it does not act on, reading field names in any casing', async () => {
