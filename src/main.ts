@@ -25,6 +25,8 @@ import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
 import { startServer, type HttpServer } from './http/server';
+import { WebhookVerifier } from './webhooks/verify';
+import type { ChangeSink } from './webhooks/events';
 
 export interface Running {
   config: Config;
@@ -65,6 +67,10 @@ export interface StartOptions {
    * prove expiry without waiting.
    */
   clock?: Clock;
+  /** CAs for the TLS of the webhook certificate host, when not public ones (the sandbox's https host). */
+  webhookTlsCa?: readonly string[];
+  /** Where plain-http issuer certificate downloads connect (the sandbox's issuer host). */
+  webhookIssuerAgent?: import('node:http').Agent;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -121,12 +127,37 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     clock,
     signIn: identity ? { identity, appIdUri: config.aad.appIdUri, publicUrl: () => publicUrl } : undefined,
     botFrameworkAuth: config.botFrameworkAuth,
+    publicUrl: () => publicUrl,
     ...options.bot,
   });
   const signInPages = identity && bot.signIn
     ? { flow: bot.signIn, identity, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
-  const server = await startServer({ bot, logger, port: config.port, host: config.host, signInPages, ready: () => store.state.ping(), limits: config.http, clock });
+  let notifier: Notifier | undefined;
+  /**
+   * A subscription-updated event, verified: webhooks carry no user, so the notifier re-reads as the setter of
+   * each watch covering the customer, and compares with what the watch last saw (a change heard twice is
+   * announced once). Notifier has no narrower entry than a cycle of this instance's partitions; an event for a
+   * customer nobody watches costs nothing.
+   */
+  const changes: ChangeSink = {
+    subscriptionChanged: async (c) => {
+      const watched = (await watches.all()).some((w) => w.kind === 'subs' && w.state !== 'disabled' && w.customerId?.toLowerCase() === c.customerId);
+      if (watched && notifier) await notifier.cycle();
+    },
+  };
+  const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa, issuerAgent: options.webhookIssuerAgent });
+  const server = await startServer({
+    bot,
+    logger,
+    port: config.port,
+    host: config.host,
+    signInPages,
+    ready: () => store.state.ping(),
+    limits: config.http,
+    clock,
+    partnerCenterEvents: { verifier, sink: changes, clock },
+  });
   started.push(server);
   if (config.publicUrl.endsWith(':0')) publicUrl = server.url;
   const n = config.notifications;
@@ -138,7 +169,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     logger: logger.child({ component: 'notifications' }),
     // Teams' 50 requests/s per app per tenant is this instance's alone: one instance polls a partner's watches.
   });
-  const notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
+  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
   sweeper.start();

@@ -128,6 +128,7 @@ export interface SupportProfile {
 }
 
 export interface SandboxData {
+  webhooks: import('./webhooks').WebhookState;
   partner: Organization & { domain: string };
   supportTopics: SupportTopic[];
   serviceRequests: StoredServiceRequest[];

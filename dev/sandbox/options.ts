@@ -10,6 +10,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   supportProfilePutPaths: ['supportprofile', 'support'],
   decommissioned: {},
   verifyToken: null,
+  webhookDelivery: null,
 };
 
 /** The given options over `base`; keys set to undefined keep the base value. */

@@ -14,6 +14,7 @@ import {
 } from './service-requests';
 import { getSubscription, listSubscriptions, patchSubscription } from './subscriptions';
 import { getSupportProfile, putSupportProfile } from './support-profile';
+import { getRegistration, getValidationEvent, listEvents, postValidationEvent, putOrPostRegistration } from './webhooks';
 
 interface Route {
   /** Literal segments match case-insensitively; `:name` captures a segment. */
@@ -34,6 +35,10 @@ const ROUTES: Route[] = [
   { pattern: '/v1/customers/:customerId/subscriptions/:subscriptionId', methods: { GET: getSubscription, PATCH: patchSubscription } },
   { pattern: '/v1/profiles/support', methods: { GET: getSupportProfile, PUT: putSupportProfile('support') } },
   { pattern: '/v1/profiles/supportprofile', methods: { PUT: putSupportProfile('supportprofile') } },
+  { pattern: '/webhooks/v1/registration', methods: { GET: getRegistration, POST: putOrPostRegistration('POST'), PUT: putOrPostRegistration('PUT') } },
+  { pattern: '/webhooks/v1/registration/events', methods: { GET: listEvents } },
+  { pattern: '/webhooks/v1/registration/validationEvents', methods: { POST: postValidationEvent } },
+  { pattern: '/webhooks/v1/registration/validationEvents/:correlationId', methods: { GET: getValidationEvent } },
 ];
 
 export type RouteMatch =

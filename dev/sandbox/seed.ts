@@ -4,6 +4,7 @@
  * dates are relative to the clock at seeding time so rules such as "seats can be reduced within 7 days"
  * hold whatever day the suite runs.
  */
+import { emptyWebhookState } from './webhooks';
 import type {
   Note,
   SandboxData,
@@ -104,6 +105,7 @@ export function createSeedData(now: number): SandboxData {
     customers: Object.values(customers).map((c) => ({ ...c, relationshipEnded: c.id === customers.northwind.id })),
     subscriptions: seedSubscriptions(now),
     supportProfile: { ...supportProfile },
+    webhooks: emptyWebhookState(),
   };
 }
 

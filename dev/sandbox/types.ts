@@ -22,6 +22,8 @@ export interface SandboxOptions {
   verifyToken?: ((token: string) => Record<string, unknown> | undefined) | null;
   /** Endpoints Microsoft announced as retired: when true they answer 410 OperationDecommissioned. */
   decommissioned?: { createServiceRequest?: boolean; supportTopics?: boolean };
+  /** Delivers a test event (validationEvents) to the registered URL; null (the default): it stays pending. */
+  webhookDelivery?: ((url: string, event: Record<string, string>) => Promise<{ status: number; body: string }>) | null;
 }
 
 export type ResolvedOptions = Required<Omit<SandboxOptions, 'port'>>;

@@ -111,6 +111,16 @@ export const envSchema = z.object({
   HTTP_MAX_REQUESTS_IN_FLIGHT: int(256, 1, 100_000),
   HTTP_MAX_BYTES_IN_FLIGHT: int(16 * 1024 * 1024, 256 * 1024, 1024 * 1024 * 1024),
   HTTP_BODY_TIMEOUT_MS: int(5_000, 500, 60_000),
+  // Partner Center webhooks (src/webhooks/verify.ts): where the signing certificate may be fetched from, and
+  // roots trusted besides Microsoft's built-in ones (tests and sovereign clouds only).
+  WEBHOOK_CERTIFICATE_HOSTS: z.preprocess(
+    (v) => (v === '' || v === undefined ? '3psostorageacct.blob.core.windows.net' : v),
+    z.string().regex(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/i, 'must be host names separated by commas'),
+  ),
+  WEBHOOK_EXTRA_ROOTS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be PEM certificates' }).optional(),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -212,6 +222,8 @@ export interface Config {
   readonly logLevel: Env['LOG_LEVEL'];
   /** Caps on inbound POST bodies across the process: requests and bytes in flight, and how long a body may take. */
   readonly http: Readonly<{ maxRequestsInFlight: number; maxBytesInFlight: number; bodyTimeoutMs: number }>;
+  /** Partner Center webhooks: the hosts the signing certificate may come from, and extra trusted roots (PEM). */
+  readonly webhooks: Readonly<{ certificateHosts: readonly string[]; extraRoots?: string }>;
 }
 
 export class ConfigError extends Error {
@@ -354,6 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : e.AAD_APP_CLIENT_SECRET ? `derived:${e.AAD_APP_CLIENT_SECRET}` : undefined),
     logLevel: e.LOG_LEVEL,
     http: { maxRequestsInFlight: e.HTTP_MAX_REQUESTS_IN_FLIGHT, maxBytesInFlight: e.HTTP_MAX_BYTES_IN_FLIGHT, bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS },
+    webhooks: { certificateHosts: e.WEBHOOK_CERTIFICATE_HOSTS.toLowerCase().split(','), extraRoots: e.WEBHOOK_EXTRA_ROOTS },
   });
 }
 

@@ -23,6 +23,7 @@ import { SUBSCRIPTION_ACTIONS } from './subscriptions/actions';
 import { SUBSCRIPTION_COMMANDS } from './subscriptions/commands';
 import { WATCH_ACTIONS } from './watches/actions';
 import { WATCH_COMMANDS } from './watches/commands';
+import { WEBHOOK_COMMANDS } from './webhooks/commands';
 
 /** `help [command]`: made from this list itself. */
 const help = command({
@@ -48,6 +49,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...DEADLINE_COMMANDS,
   ...PROFILE_COMMANDS,
   ...WATCH_COMMANDS,
+  ...WEBHOOK_COMMANDS,
   ...AUDIT_COMMANDS,
   ...ACCOUNT_COMMANDS,
 ] as CommandSpec[];

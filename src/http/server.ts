@@ -23,6 +23,7 @@ import { jsonDepth, type BodyFailure } from './body';
 import { BodyGate, DEFAULT_BODY_LIMITS, refuseUnread, RETRY_AFTER_SECONDS, type BodyLimits } from './limits';
 import { cachedProbe } from './readiness';
 import type { Logger } from '../logging/logger';
+import { registerPartnerCenterEvents, type PartnerCenterEventsOptions } from './partner-center-events';
 
 /** Teams messages are at most ~100 KB; anything much larger is not a Teams activity. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -132,6 +133,8 @@ export async function startServer(o: {
   limits?: Partial<BodyLimits>;
   /** Times the readiness probe's cache. */
   clock?: Clock;
+  /** Partner Center webhooks (POST /api/partner-center/events), through the same body gate. */
+  partnerCenterEvents?: PartnerCenterEventsOptions;
 }): Promise<HttpServer> {
   let inFlight = 0;
   let closing = false;
@@ -259,6 +262,8 @@ export async function startServer(o: {
       inFlight--;
     }
   });
+
+  if (o.partnerCenterEvents) registerPartnerCenterEvents(server, receive, o.partnerCenterEvents, o.logger);
 
   const readiness = o.ready
     ? cachedProbe(async () => {

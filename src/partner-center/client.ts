@@ -15,6 +15,7 @@ import { createPipeline, type Fetch } from './pipeline';
 import * as sr from './service-requests';
 import * as subs from './subscriptions';
 import { SupportProfileApi } from './support-profile';
+import * as hooks from './webhooks';
 import type {
   CreateServiceRequestInput,
   Customer,
@@ -33,6 +34,7 @@ import type {
 export { PARTNER_CENTER_SERVICE_REQUESTS_URL, type Page, type UserContext } from './operations';
 export type { SupportTopicList } from './service-requests';
 export type { CustomerPage, SubscriptionSnapshot, SubscriptionUpdateResult } from './subscriptions';
+export type { ValidationStatus, WebhookRegistration } from './webhooks';
 
 export interface PartnerCenterClientOptions {
   baseUrl: string;
@@ -212,5 +214,30 @@ export class PartnerCenterClient {
 
   updateSupportProfile(user: UserContext, change: SupportProfileChange): Promise<{ result: WriteResult<SupportProfile>; previous: SupportProfile }> {
     return this.supportProfile.update(callOf(user), change);
+  }
+
+  // Webhooks (webhooks.ts)
+
+  /** The partner's webhook registration, or undefined when there is none. */
+  getWebhookRegistration(user: UserContext): Promise<hooks.WebhookRegistration | undefined> {
+    return hooks.getRegistration(this.http, callOf(user));
+  }
+
+  listWebhookEvents(user: UserContext): Promise<string[]> {
+    return hooks.listEvents(this.http, callOf(user));
+  }
+
+  /** Registers `url` for `events` (PUT over an existing registration, POST otherwise). */
+  registerWebhook(user: UserContext, url: string, events: string[], existing: boolean): Promise<WriteResult<hooks.WebhookRegistration>> {
+    return hooks.register(this.http, callOf(user), url, events, existing);
+  }
+
+  /** Asks Partner Center to send a test event; resolves with its correlation id. */
+  sendWebhookTestEvent(user: UserContext): Promise<string> {
+    return hooks.sendTestEvent(this.http, callOf(user));
+  }
+
+  webhookTestEventStatus(user: UserContext, correlationId: string): Promise<hooks.ValidationStatus> {
+    return hooks.testEventStatus(this.http, callOf(user), correlationId);
   }
 }

@@ -58,6 +58,8 @@ export interface BotOptions {
   /** Botbuilder settings for inbound/outbound Bot Framework auth (issuer, OpenID metadata, login URL…). */
   botFrameworkAuth?: Record<string, string>;
   credentialsFactory?: ServiceClientCredentialsFactory;
+  /** The bot's public base URL (webhooks register it); default the configured one. */
+  publicUrl?: () => string;
   /** Teams waits a few seconds for an invoke answer; past this the card says "working" and updates later. */
   invokeDeadlineMs?: number;
   inlineWaitMs?: number;
@@ -123,6 +125,7 @@ export function createBot(o: BotOptions): Bot {
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
     deadlines: deadlineServices({ budget: new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
+    publicUrl: o.publicUrl ?? (() => o.config.publicUrl),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,

@@ -13,5 +13,7 @@ declare module '../../commands/contract' {
     audit: AuditLog;
     /** Who changed which item through the bot: what notifications name, and where they do not echo it. */
     authors: Authors;
+    /** The bot's public base URL (BOT_ENDPOINT): what `webhooks on` registers, with /api/partner-center/events. */
+    publicUrl: () => string;
   }
 }

@@ -10,13 +10,15 @@ import { literal, type AdaptiveCard } from '../../cards/render';
 import { action, forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
 import * as sr from '../service-requests/handlers';
 import * as subs from '../subscriptions/handlers';
+import * as webhooks from '../webhooks/handlers';
 import type { Message } from '../../i18n';
 import { VERB } from '../../cards/verbs';
 
 /** What a confirmation card may ask to do, by its `op`. */
-export type Confirmable = sr.CloseRequest | subs.SubscriptionUpdateRequest;
+export type Confirmable = sr.CloseRequest | subs.SubscriptionUpdateRequest | webhooks.WebhookRegisterRequest;
 
 function act(d: BotDeps, t: Turn, p: Confirmable): Promise<Outcome> {
+  if (p.op === 'webhooks.on') return webhooks.applyConfirmed(d, t, p);
   return p.op === 'sr.close' ? sr.close(d, t, p) : subs.applyConfirmed(d, t, p);
 }
 
@@ -59,6 +61,7 @@ function progressOfConfirmation(confirmation: unknown): Message<`progress.${stri
     p = undefined;
   }
   if (p?.op === 'sr.close') return { key: 'progress.srClose' };
+  if (p?.op === 'webhooks.on') return { key: 'progress.webhooksOn' };
   const change = p?.op === 'sub.update' ? p.change : undefined;
   if (change?.status === 'suspended') return { key: 'progress.subSuspend' };
   if (change?.status === 'deleted') return { key: 'progress.subCancel' };
@@ -75,9 +78,11 @@ async function kept(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome>
   const refused = notTheAsker(t, c.payload);
   if (refused) return refused;
   const p = c.payload;
-  const what = p.op === 'sr.close'
-    ? t.tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' })
-    : t.tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) });
+  const what = p.op === 'webhooks.on'
+    ? webhooks.keptText(t, p)
+    : p.op === 'sr.close'
+      ? t.tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' })
+      : t.tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) });
   const card = messageCard(`${what}\n\n${t.tr.t('confirm.keptNext')}`);
   const done = await d.dedupe.once<Decision>(`confirm/${c.sig}`, async () => ({ decision: 'kept', card }));
   const decision = decisionOf(done.result);

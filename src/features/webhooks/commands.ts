@@ -1,0 +1,33 @@
+/** `webhooks`, `webhooks on`, `webhooks test`: not in the Teams menu (full scopes); help lists them. */
+import { noArgs } from '../../commands/args';
+import { command } from '../../commands/contract';
+import * as hooks from './handlers';
+
+export const WEBHOOK_COMMANDS = [
+  command({
+    kind: 'webhooks.show',
+    name: 'webhooks',
+    usage: 'webhooks',
+    example: 'webhooks',
+    parse: (a) => noArgs(a, {}),
+    run: (d, t) => hooks.showWebhooks(d, t),
+  }),
+  command({
+    kind: 'webhooks.on',
+    name: 'webhooks on',
+    usage: 'webhooks on',
+    example: 'webhooks on',
+    writes: true,
+    parse: (a) => noArgs(a, {}),
+    run: (d, t) => hooks.webhooksOn(d, t),
+  }),
+  command({
+    kind: 'webhooks.test',
+    name: 'webhooks test',
+    usage: 'webhooks test',
+    example: 'webhooks test',
+    writes: true,
+    parse: (a) => noArgs(a, {}),
+    run: (d, t) => hooks.webhooksTest(d, t),
+  }),
+];

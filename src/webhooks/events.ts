@@ -1,0 +1,67 @@
+/**
+ * What a verified Partner Center callback says, read as "Partner Center webhook events" shows it:
+ * `{ EventName, ResourceUri, ResourceName, AuditUri, ResourceChangeUtcDate }`. The page's table says
+ * `AuditUrl`, its examples `AuditUri`, the swagger camelCase: every name is read case-insensitively.
+ *
+ * What the product does with an event goes through ChangeSink, a narrow door the notifications side
+ * implements (src/main.ts wires it): webhooks carry no user, so whoever re-reads the subscription does it as
+ * the setter of a watch that covers it, exactly as polling does.
+ */
+
+/** A subscription Partner Center says changed: re-read it now and compare with what its watches last saw. */
+export interface SubscriptionChanged {
+  customerId: string;
+  subscriptionId: string;
+  /** When the callback arrived (ms epoch). */
+  seenAt: number;
+}
+
+export interface ChangeSink {
+  subscriptionChanged(change: SubscriptionChanged): Promise<void>;
+}
+
+export interface PartnerCenterEvent {
+  /** Lower case: Partner Center spells them `subscription-updated`, `test-created`, ... */
+  name: string;
+  resourceUri?: string;
+  resourceName?: string;
+  auditUri?: string;
+  changedAt?: string;
+}
+
+/** The fields, whatever their casing; `AuditUrl` and `AuditUri` are the same field. */
+export function readEvent(json: unknown): PartnerCenterEvent | undefined {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const f = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(json)) f.set(k.toLowerCase(), v);
+  const str = (...names: string[]) => {
+    for (const n of names) {
+      const v = f.get(n);
+      if (typeof v === 'string' && v.length > 0) return v;
+    }
+    return undefined;
+  };
+  const name = str('eventname');
+  if (!name) return undefined;
+  return {
+    name: name.toLowerCase(),
+    resourceUri: str('resourceuri', 'resourceurl'),
+    resourceName: str('resourcename'),
+    auditUri: str('audituri', 'auditurl'),
+    changedAt: str('resourcechangeutcdate'),
+  };
+}
+
+const SUBSCRIPTION_URI = /\/customers\/([0-9a-f-]{36})\/subscriptions\/([0-9a-z-]{1,64})\/?$/i;
+
+/** The customer and subscription a `subscription-updated` event names (its ResourceUri), when it names them. */
+export function subscriptionOf(e: PartnerCenterEvent): { customerId: string; subscriptionId: string } | undefined {
+  let path: string;
+  try {
+    path = new URL(e.resourceUri ?? '').pathname;
+  } catch {
+    return undefined;
+  }
+  const m = SUBSCRIPTION_URI.exec(path);
+  return m ? { customerId: m[1]!.toLowerCase(), subscriptionId: m[2]!.toLowerCase() } : undefined;
+}

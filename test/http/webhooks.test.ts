@@ -1,0 +1,158 @@
+/**
+ * POST /api/partner-center/events over real HTTP: callbacks signed as Partner Center signs them (with the
+ * sandbox's TEST chain, trusted only through WEBHOOK_EXTRA_ROOTS), certificates downloaded over real https.
+ */
+import { X509Certificate } from 'node:crypto';
+import { SEED } from '../../dev/sandbox';
+import { MICROSOFT_ROOTS } from '../../src/webhooks/microsoft-roots';
+import { sendCallback, signedHeaders, startCertificateHost, subscriptionUpdated, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
+import { captureLogs } from '../support/log-capture';
+import { cardOf, GROUP, startTestBot, textOf, type TestBot } from '../support/teams';
+import { until } from '../support/until';
+
+const CONTOSO = SEED.customers.contoso.id;
+const NCE = SEED.subscriptions.contosoNce.id;
+
+describe('Partner Center webhooks: POST /api/partner-center/events', () => {
+  let host: CertificateHost;
+  let bot: TestBot;
+  let logs: ReturnType<typeof captureLogs>;
+  let events: string;
+  beforeAll(async () => {
+    host = await startCertificateHost();
+  });
+  afterAll(() => host.close());
+  beforeEach(async () => {
+    logs = captureLogs('info');
+    bot = await startTestBot(
+      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem() },
+      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
+      logs.logger,
+    );
+    events = `${bot.running.server.url}/api/partner-center/events`;
+    host.requests.length = 0;
+  });
+  afterEach(() => bot.close());
+  const pc = () => bot.running.sandbox!;
+  const sub = (id: string) => pc().data.subscriptions.find((s) => s.resource.id === id)!.resource;
+  const posts = () => bot.connector.calls.filter((c) => c.method === 'POST' && !c.activityId);
+  /** Log lines saying an event was taken in (what "processed" means here). */
+  const taken = () => logs.lines().filter((l) => /"msg":"webhook (event|test event received)"/.test(l));
+  const refusals = () => logs.lines().filter((l) => l.includes('"refused"')).map((l) => JSON.parse(l).refused as string);
+
+  async function watchContoso(): Promise<void> {
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    await bot.running.notifier.cycle(); // the first cycle remembers; it does not announce
+    bot.take();
+  }
+
+  it('re-reads a subscription named by a signed subscription-updated event and announces its change once; the same event again is ignored', async () => {
+    await watchContoso();
+    const before = posts().length;
+    sub(NCE).quantity = 30;
+    const first = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    expect(first).toEqual({ status: 200, body: '' }); // the answer carries no data
+    // No cycle was run by hand: the event alone made the watch re-read and announce.
+    await until(() => posts().length > before);
+    expect(textOf(cardOf(posts().at(-1)))).toMatch(/Seats: 25 → 30/);
+
+    // Partner Center retries: the same event (here in the x-ms-signature variant) changes nothing more.
+    const again = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft'), msSignatureHeader: true });
+    expect(again.status).toBe(200);
+    await bot.running.notifier.cycle(); // joins the cycle the event started, or runs one: either way, nothing new
+    expect(posts()).toHaveLength(before + 1);
+    expect(host.requests).toEqual(['/microsoft.cer']); // downloaded once, then cached by URL
+  });
+
+  it('finds the issuer of a certificate file that holds the leaf alone through its Authority Information Access, as the page\'s sample (.NET X509Chain) does', async () => {
+    const ok = await sendCallback(events, { EventName: 'test-created', ResourceUri: 'NA' }, { signer: 'aia', certificateUrl: host.certificateUrl('aia') });
+    expect(ok.status).toBe(200);
+    expect(host.requests).toEqual(['/aia.cer', 'issuer:/test-intermediate.crt']);
+  });
+
+  it('acknowledges test-created and ignores events it does not act on, reading field names in any casing', async () => {
+    const ok = await sendCallback(events, { eventName: 'test-created', resourceUri: 'NA', auditUrl: 'NA' }, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    expect(ok).toEqual({ status: 200, body: '' });
+    expect(logs.lines().some((l) => l.includes('webhook test event received'))).toBe(true);
+    const other = await sendCallback(events, { EventName: 'invoice-ready', ResourceUri: 'NA' }, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    expect(other).toEqual({ status: 200, body: '' });
+  });
+
+  describe('refuses, with nothing processed', () => {
+    const EVENT = JSON.stringify(subscriptionUpdated(CONTOSO, NCE));
+    const post = (headers: Record<string, string>, body: string = EVENT) => fetch(events, { method: 'POST', headers, body });
+
+    async function expectRefused(res: Response, status: number, refused?: string): Promise<void> {
+      expect(res.status).toBe(status);
+      const text = await res.text();
+      expect(text).not.toMatch(/subscription|contoso|certificate|127\.0\.0\.1|localhost/i); // the answer says nothing about why
+      expect(taken()).toHaveLength(0);
+      if (refused) expect(refusals().at(-1)).toBe(refused);
+    }
+
+    beforeEach(async () => {
+      await watchContoso();
+      sub(NCE).quantity = 30;
+      pc().requests.length = 0;
+    });
+    afterEach(async () => {
+      // Whatever was refused started no re-read: Partner Center was not called, and nothing was announced.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(pc().requests).toHaveLength(0);
+      expect(bot.take().filter((c) => c.method === 'POST')).toHaveLength(0);
+    });
+
+    it('an unsigned event (401), without reading its body or fetching anything', async () => {
+      await expectRefused(await post({ 'content-type': 'application/json' }), 401);
+      const withoutAlgorithm = signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+      delete withoutAlgorithm['x-ms-signature-algorithm'];
+      await expectRefused(await post(withoutAlgorithm), 401);
+      expect(host.requests).toHaveLength(0);
+    });
+
+    it('a bad signature (401): the body was changed after signing', async () => {
+      const headers = signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+      await expectRefused(await post(headers, EVENT.replace('subscription-updated', 'subscription-updated ')), 401, 'signature');
+    });
+
+    it('a certificate from another root (401)', async () => {
+      const headers = signedHeaders(EVENT, { signer: 'other-root', certificateUrl: host.certificateUrl('other-root') });
+      await expectRefused(await post(headers), 401, 'chain');
+    });
+
+    it('a certificate whose organization is not Microsoft Corporation (401)', async () => {
+      const headers = signedHeaders(EVENT, { signer: 'contoso', certificateUrl: host.certificateUrl('contoso') });
+      await expectRefused(await post(headers), 401, 'organization');
+    });
+
+    it('an http or non-allow-listed certificate URL (401), never fetched', async () => {
+      const http = host.certificateUrl('microsoft').replace('https:', 'http:');
+      await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: http })), 401, 'url');
+      const otherHost = `${host.otherNameUrl}/microsoft.cer`;
+      await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: otherHost })), 401, 'url');
+      expect(host.requests).toHaveLength(0);
+    });
+
+    it('a certificate file over the size cap (401)', async () => {
+      await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: `${host.url}/huge.cer` })), 401, 'fetch');
+    });
+
+    it('an oversized body (413) and a body that is not JSON (415), as /api/messages answers them', async () => {
+      const huge = JSON.stringify({ ...subscriptionUpdated(CONTOSO, NCE), padding: 'x'.repeat(300 * 1024) });
+      await expectRefused(await post(signedHeaders(huge, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }), huge), 413);
+      const text = { ...signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }), 'content-type': 'text/plain' };
+      await expectRefused(await post(text), 415);
+      expect(host.requests).toHaveLength(0);
+    });
+  });
+});
+
+describe('the built-in Microsoft roots', () => {
+  it('are the certificates whose thumbprints "Azure Certificate Authority details" lists', () => {
+    for (const r of MICROSOFT_ROOTS) {
+      const c = new X509Certificate(r.pem);
+      expect([c.fingerprint, c.ca, c.subject.includes(`CN=${r.name}`)]).toEqual([r.sha1, true, true]);
+    }
+    expect(MICROSOFT_ROOTS.map((r) => r.name)).toEqual(['DigiCert Global Root G2', 'DigiCert Global Root CA', 'Microsoft RSA Root Certificate Authority 2017', 'Microsoft ECC Root Certificate Authority 2017']);
+  });
+});
