@@ -3,7 +3,7 @@
  * restarts and leftovers for files, two bot instances on one container for blobs.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -214,15 +214,17 @@ describe('FileStateStore', () => {
   it('createIfAbsent is atomic across processes on the same directory', async () => {
     const s = fresh();
     await s.ping(); // creates the directory
-    // The store compiled on its own (it imports only node built-ins at run time), run by 4 processes at once.
+    // The store compiled on its own (at run time it imports node built-ins and the retry helper), laid out
+    // as in src/, run by 4 processes at once.
     const dir = mkdtempSync(path.join(root, 'lib-'));
-    for (const f of ['file', 'file-format']) {
-      const js = ts.transpileModule(readFileSync(path.join(__dirname, `../../src/storage/${f}.ts`), 'utf8'), {
+    for (const f of ['storage/file', 'storage/file-format', 'util/retry']) {
+      const js = ts.transpileModule(readFileSync(path.join(__dirname, `../../src/${f}.ts`), 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
       }).outputText;
+      mkdirSync(path.dirname(path.join(dir, `${f}.js`)), { recursive: true });
       writeFileSync(path.join(dir, `${f}.js`), js);
     }
-    const lib = path.join(dir, 'file.js');
+    const lib = path.join(dir, 'storage/file.js');
     const script = `
       const { FileStateStore } = require(${JSON.stringify(lib)});
       const s = new FileStateStore(process.argv[1]);

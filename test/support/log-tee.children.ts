@@ -4,6 +4,7 @@
  * everyone else's (see log-tee.ts). A child started with the worker's environment has it already.
  */
 import childProcess from 'node:child_process';
+import { promisify } from 'node:util';
 import { TEE_VARIABLE } from './log-tee';
 
 const PATCHED = Symbol.for('partner-ops.log-tee.children');
@@ -13,8 +14,8 @@ const cp = childProcess as unknown as Record<string | symbol, unknown>;
 if (dir && !cp[PATCHED]) {
   cp[PATCHED] = true;
   for (const name of ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'fork', 'exec', 'execSync'] as const) {
-    const original = cp[name] as (...args: unknown[]) => unknown;
-    cp[name] = function (this: unknown, ...args: unknown[]) {
+    const original = cp[name] as ((...args: unknown[]) => unknown) & { [promisify.custom]?: (...args: unknown[]) => unknown };
+    const withTee = (args: unknown[]) => {
       for (const a of args) {
         if (a && typeof a === 'object' && !Array.isArray(a) && 'env' in a) {
           const o = a as { env?: NodeJS.ProcessEnv };
@@ -22,7 +23,15 @@ if (dir && !cp[PATCHED]) {
           break;
         }
       }
-      return original.apply(this, args);
+      return args;
     };
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      return original.apply(this, withTee(args));
+    };
+    // execFile and exec have their own promisified form ({ stdout, stderr }); without it promisify(execFile)
+    // would resolve with stdout alone.
+    const custom = original[promisify.custom];
+    if (custom) Object.assign(wrapped, { [promisify.custom]: (...args: unknown[]) => custom(...withTee(args)) });
+    cp[name] = wrapped;
   }
 }
