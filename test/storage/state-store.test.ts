@@ -148,6 +148,25 @@ function stateStoreContract(fresh: () => StateStore): void {
 
 describe('MemoryStateStore', () => {
   stateStoreContract(() => new MemoryStateStore());
+
+  it('KeyValueStore.createIfAbsent that loses a race to a delete tries again, and creates the record', async () => {
+    // Another instance's record is there when this one tries to create, and deleted (a sweep, say) before
+    // this one can read it: what it saw no longer exists, so it tries again rather than report "exists".
+    class DeletedMeanwhile extends MemoryStateStore {
+      raced = 0;
+      override async createIfAbsent(key: string, value: object): Promise<boolean> {
+        const created = await super.createIfAbsent(key, value);
+        if (!created && this.raced++ === 0) await this.storage.delete([key]);
+        return created;
+      }
+    }
+    const state = new DeletedMeanwhile();
+    const kv = new KeyValueStore(state);
+    await kv.put('claim/1', 'other instance');
+    expect(await kv.createIfAbsent('claim/1', 'this instance')).toBe(true);
+    expect((await kv.get<string>('claim/1'))?.value).toBe('this instance');
+    expect(state.raced).toBe(1);
+  });
 });
 
 describe('FileStateStore', () => {
