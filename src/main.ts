@@ -45,8 +45,8 @@ export interface StartOptions {
   tokens?: TokenProvider;
   /** How often expired records are swept (default hourly). */
   sweepIntervalMs?: number;
-  /** Tuning the bot's waits (tests shorten them), and the outbound Bot Framework credentials. */
-  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs' | 'credentialsFactory'>;
+  /** Tuning the bot's waits (tests shorten them), the outbound Bot Framework credentials, and the bot's clock (tests move it). */
+  bot?: Pick<BotOptions, 'invokeDeadlineMs' | 'inlineWaitMs' | 'followUpWaitMs' | 'followUpIntervalMs' | 'credentialsFactory' | 'clock'>;
   /** The Partner Center REST base URL to call instead of the configured one. */
   partnerCenterBaseUrl?: string;
   /**

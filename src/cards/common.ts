@@ -14,11 +14,11 @@ export function bannerData(banner?: Banner): { banner: string; bannerStyle: stri
 }
 
 /**
- * "1–20 / 50" under a list that shows only its first rows (a card must stay under Teams' size limit);
- * empty when every row is shown. Digits and punctuation only, so the same in every language.
+ * "1–20 of 50" under a list that shows only its first rows (a card must stay under Teams' size limit);
+ * empty when every row is shown.
  */
 export function shownOf(tr: Translator, shown: number, total: number): string {
-  return shown < total ? `${tr.number(Math.min(1, shown))}–${tr.number(shown)} / ${tr.number(total)}` : '';
+  return shown < total ? tr.t('common.range', { from: Math.min(1, shown), to: shown, total }) : '';
 }
 
 const UNITS: Readonly<Record<string, 'year' | 'month' | 'week' | 'day'>> = { Y: 'year', M: 'month', W: 'week', D: 'day' };

@@ -17,6 +17,7 @@ export const VERB = {
   profileUpdate: 'profile.update',
   watchRemove: 'watch.remove',
   watchResume: 'watch.resume',
+  watchSubs: 'watch.subs',
   confirm: 'confirm',
   cancel: 'cancel',
   extRefresh: 'ext.refresh',

@@ -37,6 +37,9 @@ export function parseErrorLines(tr: Translator, e: ParseError): string[] {
   // A named argument is shown as usage shows it («customer»); a field typed as key=value stays as typed.
   const shown = argument && tr.maybe('arg', argument) ? { ...e, params: { ...params, argument: argumentText(tr, argument) } } : e;
   const lines = [tr.text(shown as ParseError)];
+  // A value refused by a rule says the rule ("a whole number from 1 to 100,000"), not only that it is wrong.
+  const rule = e.key === 'parse.badArgument' && argument ? tr.maybe('parse.rule', argument) : undefined;
+  if (rule) lines.push(rule);
   if (e.usage) lines.push(tr.t('parse.didYouMean', { usage: usageText(tr, e.usage) }));
   if (e.example && e.example !== e.usage) lines.push(tr.t('parse.example', { example: e.example }));
   return lines;

@@ -43,15 +43,24 @@ export function changeLines(tr: Translator, v: ItemView, before: Snapshot | unde
     lines.push(tr.t('sub.change.row', { field: tr.t(v.kind === 'service-request' ? 'sr.field.status' : 'sub.field.status'), from: label(tr, prefix, before.status), to: label(tr, prefix, after.status) }));
   }
   if (before.count !== after.count) {
-    if (v.kind === 'service-request') lines.push(after.detail ? tr.t('notify.newNote', { text: literal(after.detail.slice(0, 500)) }) : tr.t('notify.notes', { from: before.count, to: after.count }));
+    if (v.kind === 'service-request') {
+      const text = after.detail ? literal(after.detail.slice(0, 500)) : undefined;
+      // Partner Center names the note's author: Microsoft Support, or whoever in the partner wrote it.
+      lines.push(text === undefined ? tr.t('notify.notes', { from: before.count, to: after.count }) : after.detailBy ? tr.t('notify.newNoteBy', { name: literal(after.detailBy), text }) : tr.t('notify.newNote', { text }));
+    }
     else lines.push(tr.t('sub.change.row', { field: tr.t('sub.field.quantity'), from: tr.number(before.count), to: tr.number(after.count) }));
   }
   return lines;
 }
 
+/** "Alice Admin made this change through Partner Ops.", first, when the bot knows who made it (authors.ts). */
+function byLines(tr: Translator, by: string | undefined): string[] {
+  return by ? [tr.t('notify.byBot', { name: literal(by) })] : [];
+}
+
 /** The first card of an item's thread, kept up to date in place: the item as it is now. */
-export function rootCard(tr: Translator, w: Watch, v: ItemView, now: Snapshot, last?: { before?: Snapshot; at: number }): AdaptiveCard {
-  const lines = last ? changeLines(tr, v, last.before, now) : [];
+export function rootCard(tr: Translator, w: Watch, v: ItemView, now: Snapshot, last?: { before?: Snapshot; at: number; by?: string }): AdaptiveCard {
+  const lines = last ? [...byLines(tr, last.by), ...changeLines(tr, v, last.before, now)] : [];
   return expand('notification', {
     banner: last ? tr.t('notify.lastChange', { when: tr.dateTime(new Date(last.at).toISOString()) }) : '',
     bannerStyle: 'accent',
@@ -65,11 +74,11 @@ export function rootCard(tr: Translator, w: Watch, v: ItemView, now: Snapshot, l
 }
 
 /** A change, posted in the item's thread. */
-export function changeCard(tr: Translator, w: Watch, v: ItemView, before: Snapshot | undefined, after: Snapshot, at: number): AdaptiveCard {
+export function changeCard(tr: Translator, w: Watch, v: ItemView, before: Snapshot | undefined, after: Snapshot, at: number, by?: string): AdaptiveCard {
   return expand('notification', {
     banner: tr.t('notify.changed', { when: tr.dateTime(new Date(at).toISOString()) }),
     bannerStyle: after.status === 'closed' || after.status === 'suspended' || after.status === 'deleted' ? 'warning' : 'good',
-    bannerLines: changeLines(tr, v, before, after),
+    bannerLines: [...byLines(tr, by), ...changeLines(tr, v, before, after)],
     heading: heading(tr, v),
     title: literal(after.title),
     facts: [],

@@ -35,6 +35,7 @@ import { isETagConflict, type KeyValueStore, type Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
 import { Marks } from './marks';
+import { Authors, changedItems, type Authored } from './authors';
 import { DeliveryError, type TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, shardOf, type Shard, type Snapshot, type Watch } from './watches';
 
@@ -49,6 +50,8 @@ interface OutboxEntry {
   sentId?: string;
   /** Once sent: the root card of the item's thread it went to (its own id when it started the thread). */
   rootId?: string;
+  /** Who made the change, when it was made through the bot (authors.ts). */
+  by?: string;
 }
 
 /**
@@ -87,12 +90,12 @@ export const SR_PAGE = 200;
 /** What a watch compares of a service request read in full (`watch` sets its first state with it). */
 export function srSnapshot(sr: ServiceRequest): Snapshot {
   const notes = sr.notes ?? [];
-  return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined };
+  return { status: String(sr.status ?? 'none'), count: notes.length, title: sr.title ?? sr.id ?? '', detail: notes.at(-1)?.text ?? undefined, detailBy: notes.at(-1)?.createdByName ?? undefined };
 }
 
 /** The same, of a service request as the notifier lists it (listServiceRequestStates): equal for the same request. */
 export function listedSnapshot(sr: ServiceRequestState): Snapshot {
-  return { status: String(sr.status ?? 'none'), count: sr.noteCount, title: sr.title ?? sr.id ?? '', detail: sr.lastNote };
+  return { status: String(sr.status ?? 'none'), count: sr.noteCount, title: sr.title ?? sr.id ?? '', detail: sr.lastNote, detailBy: sr.lastNoteBy };
 }
 
 export function subSnapshot(s: Subscription): Snapshot {
@@ -275,6 +278,8 @@ export class Notifier {
   ): Promise<{ shard: Shard; created: Map<string, OutboxEntry>; detected: number }> {
     const created = new Map<string, OutboxEntry>();
     const pausedNow: Watch[] = [];
+    /** Who made the changes seen, through the bot: read once, only when a watch here saw a change. */
+    let authored: Map<string, Authored> | undefined;
     for (const w of Object.values(doc.value.watches)) {
       const obs = observed.get(w.id);
       if (!obs || w.state === 'disabled') continue;
@@ -286,7 +291,12 @@ export class Notifier {
       for (const [itemId, { snap, view }] of obs) {
         const before = w.lastSeen[itemId];
         if (!before || !changed(before, snap)) continue; // a new item is remembered, not announced
-        created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending' });
+        // Read once per shard, at its first change: a cycle that sees no change costs nothing more.
+        authored ??= await new Authors(this.o.store).of(changedItems(doc.value, observed));
+        // Made through the bot in this very conversation: the card there already says what, who and when.
+        const a = authored.get(itemId);
+        if (a?.conversationKey === w.conversationKey) continue;
+        created.set(outboxKey(w.id, itemId, snap), { watchId: w.id, itemId, before, after: snap, view, at: this.o.clock.now(), state: 'pending', ...(a ? { by: a.by.name } : {}) });
       }
     }
     let settled = this.settled.get(n);
@@ -402,12 +412,12 @@ export class Notifier {
             let sentId: string;
             let rootId: string;
             if (!root) {
-              sentId = rootId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at }));
+              sentId = rootId = await this.o.sender.post(w.reference, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at, by: e.by }));
               threadsOf(settled, w)[e.itemId] = { rootId };
             } else {
               rootId = root.rootId;
-              sentId = await this.o.sender.reply(w.reference, rootId, changeCard(tr, w, e.view, e.before, e.after, e.at));
-              await this.o.sender.update(w.reference, rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at })).catch(() => undefined);
+              sentId = await this.o.sender.reply(w.reference, rootId, changeCard(tr, w, e.view, e.before, e.after, e.at, e.by));
+              await this.o.sender.update(w.reference, rootId, rootCard(tr, w, e.view, e.after, { before: e.before, at: e.at, by: e.by })).catch(() => undefined);
             }
             marks.add(key, { ...e, state: 'sent', sentId, rootId });
             settled.finished.add(key);

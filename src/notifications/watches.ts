@@ -33,6 +33,8 @@ export interface Snapshot {
   title: string;
   /** The newest note's text, to say what changed. */
   detail?: string;
+  /** Who wrote it, as Partner Center names them. */
+  detailBy?: string;
 }
 
 export interface Watch {

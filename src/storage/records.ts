@@ -224,6 +224,13 @@ const dedupe = z.discriminatedUnion('state', [
   z.looseObject({ state: z.literal('done'), at, result: z.unknown() }),
 ]);
 
+const authored = z.looseObject({
+  by: z.looseObject({ id: z.string(), name: z.string() }),
+  conversationKey: z.string(),
+  at,
+  after: z.looseObject({ status: z.string(), count: z.number() }),
+});
+
 /** Every kind the bot keeps. A key under none of these prefixes is not the bot's and is read as it is. */
 export const RECORD_KINDS: readonly RecordKind[] = [
   shard,
@@ -240,6 +247,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   anything('signin/exchanges/'), // only its existence counts
   anything('welcome/'), // only its existence counts
   whole('dedupe/', dedupe),
+  // Who changed an item through the bot (src/notifications/authors.ts).
+  whole('authored/', authored),
 ];
 
 /** The kind of `key`, or undefined for a key that is not the bot's. */
@@ -260,4 +269,4 @@ export function checkEnvelope(key: string, item: unknown): Checked {
 }
 
 /** The schemas, for test/storage/record-types.ts, which ties each to the type the code uses. */
-export const SCHEMAS = { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork };
+export const SCHEMAS = { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored };

@@ -16,6 +16,7 @@ import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
+import { Authors } from '../notifications/authors';
 import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
 import type { TokenProvider } from '../identity';
@@ -118,6 +119,7 @@ export function createBot(o: BotOptions): Bot {
     signsInWithoutUi: !!signIn && !!o.tokens.signInWithoutUi,
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
+    authors: new Authors(o.store),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
     followUpIntervalMs: o.followUpIntervalMs ?? 5_000,

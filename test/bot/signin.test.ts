@@ -266,7 +266,7 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
     await cardShowing(bot, SEED.serviceRequests.open.title);
     bot.take();
     await bot.say('whoami');
-    expect(textOf(cardOf(bot.take()[0]))).toMatch(/Alice Admin[\s\S]*alice@litware.com[\s\S]*Tenant: f0f0f0f0[\s\S]*MFA: Yes/);
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/Alice Admin[\s\S]*alice@litware.com[\s\S]*Tenant: litware.com \(f0f0f0f0-[\s\S]*MFA: Yes/);
     await bot.say('signout');
     expect(textOf(cardOf(bot.take()[0]))).toMatch(/signed out/);
     await bot.say(`sr ${OPEN}`);

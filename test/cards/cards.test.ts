@@ -195,11 +195,11 @@ describe.each(LOCALES)('%s: long content is cut to fit, and says so', (locale) =
     expect(rows(customerListCard(tr, 'contoso', manyCustomers), VERB.customerSubscriptions)).toBe(25);
   });
 
-  test('customers with long names: the rows that fit, and "1–N / total"', () => {
+  test('customers with long names: the rows that fit, and "1–N of total"', () => {
     const card = customerListCard(tr, 'contoso', manyLongCustomers);
     const shown = rows(card, VERB.customerSubscriptions);
     expect(shown).toBeGreaterThanOrEqual(25 / 2);
-    if (shown < 25) expect(texts(card)).toContain(`${tr.number(1)}–${tr.number(shown)} / ${tr.number(25)}`);
+    if (shown < 25) expect(texts(card)).toContain(tr.t('common.range', { from: 1, to: shown, total: 25 }));
   });
 
   test('50 subscriptions are paged: live ones first, with Next and Previous', () => {
@@ -207,7 +207,7 @@ describe.each(LOCALES)('%s: long content is cut to fit, and says so', (locale) =
     const first = subscriptionListCard(tr, contoso, manySubs);
     const ids = (card: AdaptiveCard) => executeActions(card).filter((a) => a.verb === VERB.subShow).map((a) => a.data?.subscriptionId);
     expect(ids(first)).toEqual(liveFirst.slice(0, 20).map((s) => s.id));
-    expect(texts(first)).toContain(`${tr.number(1)}–${tr.number(20)} / ${tr.number(50)}`);
+    expect(texts(first)).toContain(tr.t('common.range', { from: 1, to: 20, total: 50 }));
     const next = executeActions(first).find((a) => a.verb === VERB.customerSubscriptions);
     expect(next?.data).toEqual({ customerId: contoso.id, offset: 20, query: '' });
     const last = subscriptionListCard(tr, contoso, manySubs, 40);

@@ -19,13 +19,12 @@ const TRANSLATIONS: ReadonlyArray<{ locale: Exclude<Locale, 'en-US'>; file: stri
 /**
  * Keys whose translation may equal the English text:
  * - help.title: "Partner Ops" is the product's name, not translated.
- * - sub.title, sr.list.range, sr.note.by, sub.change.row, audit.value: only placeholders and punctuation, nothing to
+ * - sub.title, sr.note.by, sub.change.row, audit.value: only placeholders and punctuation, nothing to
  *   translate (French still changes sub.change.row and audit.value, adding the no-break space before the colon).
  */
 const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>([
   'help.title',
   'sub.title',
-  'sr.list.range',
   'sr.note.by',
   'sub.change.row',
   'audit.value',

@@ -118,7 +118,7 @@ const prose = (s: string) => s.replace(/\*\*[^*]+\*\*/g, ' ');
 describe('buttons named in messages', () => {
   it('every listed button key is shown by the code', () => {
     const code = sourceFiles(join(ROOT, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    expect(BUTTONS.filter((k) => !code.includes(`t('${k}')`))).toEqual([]);
+    expect(BUTTONS.filter((k) => !code.includes(`t('${k}')`) && !code.includes(`t('${k}', `))).toEqual([]);
   });
 
   // The English source decides which message names which button; every language must then use the button's own label.

@@ -5,6 +5,7 @@ import { Notifier } from '../../src/notifications/notifier';
 import { systemClock } from '../../src/util/clock';
 import { silentLogger } from '../../src/logging/logger';
 import type { KeyValueStore } from '../../src/storage';
+import { until } from '../support/until';
 import { ALICE, CHANNEL, GROUP, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;
@@ -43,7 +44,7 @@ describe('watches: chats and channels hear about changes', () => {
     const calls = bot.take();
     const reply = calls.find((c) => c.method === 'POST')!;
     expect(reply).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId }); // a reply in the root's thread
-    expect(textOf(cardOf(reply))).toMatch(/New note: We applied the fix\./);
+    expect(textOf(cardOf(reply))).toMatch(/New note from Microsoft Support: We applied the fix\./); // Partner Center names the author
     const update = calls.find((c) => c.method === 'PUT')!;
     expect(update).toMatchObject({ conversationId: CHANNEL_ROOT, activityId: root!.responseId });
     expect(textOf(cardOf(update))).toMatch(/Notes\n2/);
@@ -88,6 +89,67 @@ describe('watches: chats and channels hear about changes', () => {
     expect(texts).toHaveLength(2);
     expect(texts.join('\n')).toMatch(/Seats: 25 → 30/);
     expect(texts.join('\n')).toMatch(/Status: Active → Suspended/);
+  });
+
+  it('watch subs «a name 3 customers share»: the pick card says picking sets the watch, the pick sets it, and it posts a change', async () => {
+    await bot.say('watch subs contoso', { conversation: GROUP });
+    const pick = cardOf(bot.take()[0]);
+    expect(textOf(pick)).toMatch(/Several customers match "contoso"\. Pick the one whose subscriptions to watch here: picking sets the watch\./);
+    const buttons = (JSON.parse(JSON.stringify(pick)) as { body: unknown[] }).body.flatMap(function walk(n: unknown): Array<{ title: string; verb: string; data: Record<string, unknown> }> {
+      if (!n || typeof n !== 'object') return [];
+      const o = n as Record<string, unknown>;
+      return [...(o.type === 'Action.Execute' ? [o as never] : []), ...Object.values(o).flatMap((v) => (Array.isArray(v) ? v.flatMap(walk) : walk(v)))];
+    });
+    expect(buttons.map((b) => b.title)).toEqual(['Watch Contoso Hotels', 'Watch Contoso Ltd', 'Watch Contoso Pharmaceuticals']);
+    const ltd = buttons.find((b) => b.title === 'Watch Contoso Ltd')!;
+    const picked = await bot.execute(ltd.verb, ltd.data, { conversation: GROUP });
+    expect(textOf(picked.body.value)).toMatch(/Watching the subscriptions of Contoso Ltd here \(watch w-[0-9a-f]{8}\)/);
+    bot.take();
+    await bot.say('watches', { conversation: GROUP });
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/the subscriptions of Contoso Ltd[\s\S]*Active/);
+    sub(SEED.subscriptions.contosoNce.id).quantity = 30;
+    await cycle();
+    const posted = bot.take().filter((c) => c.method === 'POST').map((c) => textOf(cardOf(c)));
+    expect(posted).toEqual([expect.stringMatching(/Seats: 25 → 30/)]);
+  });
+
+  it('names who made a change through the bot, and does not echo it into the conversation it was made in', async () => {
+    const NCE = SEED.subscriptions.contosoNce.id;
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: CHANNEL });
+    bot.take();
+    await cycle();
+    // Alice changes the seats from the group chat: the channel hears who did it; the group chat already has the card.
+    await bot.say(`sub set contoso.onmicrosoft.com ${NCE} quantity=30`, { conversation: GROUP });
+    expect(textOf(cardOf(bot.take().find((c) => c.method === 'POST' && c.activity.attachments)))).toMatch(/Alice Admin changed this/);
+    bot.take();
+    await until(() => sub(NCE).quantity === 30, 5_000);
+    await cycle();
+    const posted = bot.take().filter((c) => c.method === 'POST' && c.activity.attachments);
+    expect(posted.map((c) => c.conversationId)).toEqual([CHANNEL_ROOT]);
+    expect(textOf(cardOf(posted[0]))).toMatch(/Alice Admin made this change through Partner Ops\.[\s\S]*Seats: 25 → 30/);
+    // A change made in the portal afterwards is nobody's through the bot: posted in both, with no name.
+    sub(NCE).quantity = 31;
+    await cycle();
+    const portal = bot.take().filter((c) => c.method === 'POST' && c.activity.attachments);
+    expect(portal.map((c) => c.conversationId).sort()).toEqual([CHANNEL_ROOT, GROUP.id].sort());
+    for (const c of portal) {
+      expect(textOf(cardOf(c))).toMatch(/Seats: 30 → 31/);
+      expect(textOf(cardOf(c))).not.toMatch(/through Partner Ops/);
+    }
+  });
+
+  it('a note added through the bot is not echoed where it was added, and is posted elsewhere with its author', async () => {
+    await bot.say(`watch sr ${OPEN}`, { conversation: GROUP });
+    await bot.say(`watch sr ${OPEN}`, { conversation: CHANNEL });
+    await cycle();
+    bot.take();
+    await bot.say(`sr note ${OPEN} Customer confirmed the licenses`, { conversation: GROUP });
+    expect(textOf(cardOf(bot.take().find((c) => c.method === 'POST' && c.activity.attachments)))).toMatch(/Your note was added/);
+    await cycle();
+    const posted = bot.take().filter((c) => c.method === 'POST' && c.activity.attachments);
+    expect(posted.map((c) => c.conversationId)).toEqual([CHANNEL_ROOT]);
+    expect(textOf(cardOf(posted[0]))).toMatch(/Alice Admin made this change through Partner Ops\.[\s\S]*New note from Alice Admin: Customer confirmed the licenses/);
   });
 
   it('lists the watches here with who set them, and stops one by command or by its button', async () => {
@@ -291,13 +353,13 @@ describe('installation and conversation events keep the watches right', () => {
     expect(back).toMatchObject({ state: 'active', reference: { serviceUrl: bot.connector.url, conversation: { id: CHANNEL_ROOT } } });
   });
 
-  it('welcomes a conversation once when the bot is installed, however often the event comes', async () => {
+  it('welcomes a channel once when the bot is installed, however often the event comes, with one line (the help card is for personal chats)', async () => {
     bot.take();
     await event('installationUpdate', { action: 'add' });
     await event('installationUpdate', { action: 'add' });
-    const cards = bot.take();
-    expect(cards).toHaveLength(1);
-    expect(textOf(cardOf(cards[0]))).toMatch(/Hello! I am Partner Ops[\s\S]*sr new/);
+    const welcomes = bot.take();
+    expect(welcomes).toHaveLength(1);
+    expect(welcomes[0]!.activity.text).toMatch(/^Hello! I am Partner Ops.*@mention me with \*\*help\*\*/);
   });
 
   it('disables the watches of a deleted channel, and follows a rename', async () => {

@@ -18,10 +18,20 @@ export async function whoami(d: BotDeps, t: Turn): Promise<Outcome> {
   const mfa = t.tr.t(who.mfa ? 'common.yes' : 'common.no');
   return forInteractor(
     messageCard(
-      t.tr.t('whoami.account', { name: literal(who.name), username: literal(who.username), teamsName: literal(t.actor.name), tenant: who.tenantId, mfa }),
+      t.tr.t('whoami.account', { name: literal(who.name), username: literal(who.username), teamsName: literal(t.actor.name), tenant: tenantText(who.username, who.tenantId), mfa }),
       t.tr.t('whoami.title'),
     ),
   );
+}
+
+/**
+ * The tenant as people know it: the sign-in name's domain (a domain of the tenant the account belongs to),
+ * with the id beside it. A guest's name (`…#EXT#@…`) names the host tenant's domain only by accident: then
+ * the id alone.
+ */
+function tenantText(username: string, tenantId: string): string {
+  const domain = /^[^@#\s]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i.exec(username)?.[1];
+  return domain ? `${literal(domain.toLowerCase())} (${tenantId})` : tenantId;
 }
 
 /** Forgets the tokens, and says truthfully what the next command will do. */

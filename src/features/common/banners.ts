@@ -7,7 +7,8 @@ export function changedBanner(turn: Turn, now: number, rows: ChangeRow[], key: '
   return {
     text: turn.tr.t(key, { name: literal(turn.actor.name), when: turn.tr.dateTime(new Date(now).toISOString()) }),
     style: 'good',
-    lines: rows.map((r) => changeLine(turn, r)),
+    // Something just created has no "before": its card below shows what it is ("Title: — → …" said nothing).
+    lines: key === 'common.createdBy' ? [] : rows.map((r) => changeLine(turn, r)),
   };
 }
 

@@ -3,6 +3,7 @@
  * lies below the features and names none of them, so the features that own a service declare it here, and
  * src/teams/app.ts, which builds the services, is held to it by the type checker.
  */
+import type { Authors } from '../../notifications/authors';
 import type { AuditLog } from '../audit/log';
 import type { Signer } from '../confirm/signing';
 
@@ -10,5 +11,7 @@ declare module '../../commands/contract' {
   interface BotDeps {
     signer: Signer;
     audit: AuditLog;
+    /** Who changed which item through the bot: what notifications name, and where they do not echo it. */
+    authors: Authors;
   }
 }

@@ -10,6 +10,7 @@ import type { Message } from '../../i18n';
 import type { AuditEntry } from '../audit/log';
 import type { Turn, BotDeps } from '../../commands/contract';
 import { changedBanner, changeLine } from './banners';
+import type { Authored } from '../../notifications/authors';
 
 export interface WriteReport {
   outcome: 'applied' | 'unknown';
@@ -22,6 +23,8 @@ export interface WriteReport {
   /** The answer was lost, and a read-back showed the change. */
   confirmedByRead?: boolean;
   createdKey?: 'common.createdBy';
+  /** The item a watch may follow and the state this write left it in: a notification then names who did it. */
+  watched?: { itemId: string; after: Authored['after'] };
 }
 
 /** Records the write (whatever becomes of the record) and returns the banner that says what happened. */
@@ -36,6 +39,11 @@ export async function reportWrite(d: BotDeps, t: Turn, w: WriteReport): Promise<
         ...(w.requestId ? [t.tr.t('write.requestId', { requestId: w.requestId })] : []),
       ],
     };
+  }
+  if (w.watched) {
+    // Kept only as a name for notifications: a store that fails here must not turn the change into a failure.
+    const a: Authored = { by: { id: t.actor.id, name: t.actor.name }, conversationKey: t.conversationKey, at: d.clock.now(), after: w.watched.after };
+    await d.authors.record(w.watched.itemId, a).catch((e: unknown) => t.log.warn({ err: e }, 'could not record who made a change'));
   }
   const banner = changedBanner(t, d.clock.now(), w.rows, w.createdKey);
   banner.lines = [

@@ -1,10 +1,12 @@
 /**
- * Confirm and Cancel on a confirmation card. Confirm acts only on a payload this bot signed, unexpired, for
- * the person who asked, and once however often it is clicked.
+ * Confirm and Keep as is on a confirmation card. The card gets one decision, from the person who asked:
+ * Confirm acts only on a payload this bot signed, unexpired, and once however often it is clicked; Keep as
+ * is voids the payload, so a Confirm after it sends nothing. Anyone else is told who can decide, and the
+ * card stays as it is for everyone.
  */
 import { z } from 'zod';
 import { messageCard } from '../../cards/common';
-import { literal } from '../../cards/render';
+import { literal, type AdaptiveCard } from '../../cards/render';
 import { action, forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
 import * as sr from '../service-requests/handlers';
 import * as subs from '../subscriptions/handlers';
@@ -18,15 +20,34 @@ function act(d: BotDeps, t: Turn, p: Confirmable): Promise<Outcome> {
   return p.op === 'sr.close' ? sr.close(d, t, p) : subs.applyConfirmed(d, t, p);
 }
 
-/** The signed payload of a confirmation card, when it is one this bot signed and has not expired. */
-function verified(d: BotDeps, confirmation: string): { signed: unknown; payload: Confirmable | undefined } {
+/**
+ * A confirmation card's signed payload: what it asks (when this bot signed it), whether it has expired,
+ * and the signature, which names this card's one decision (Confirm or Keep as is) in the dedupe record.
+ */
+function inspected(d: BotDeps, confirmation: string): { payload: Confirmable; expired: boolean; sig: string } | undefined {
   let signed: unknown;
   try {
     signed = JSON.parse(confirmation);
   } catch {
-    signed = undefined;
+    return undefined;
   }
-  return { signed, payload: d.signer.verify(signed) as Confirmable | undefined };
+  const r = d.signer.inspect(signed);
+  return r ? { payload: r.payload as Confirmable, expired: r.expired, sig: (signed as { sig: string }).sig } : undefined;
+}
+
+/**
+ * The one decision a confirmation card gets, kept under the card's signature: Confirm (the result card)
+ * or Keep as is. Whichever comes first wins; the other button then writes nothing and says what happened.
+ * A record from before decisions were named is a bare card: a Confirm's result.
+ */
+type Decision = { decision: 'confirmed' | 'kept'; card: AdaptiveCard };
+const decisionOf = (r: unknown): Decision | undefined =>
+  !r || typeof r !== 'object' ? undefined : 'decision' in r ? (r as Decision) : { decision: 'confirmed', card: r as AdaptiveCard };
+
+/** Only the person who asked decides; anyone else is told who can (the card stays as it is for everyone). */
+function notTheAsker(t: Turn, p: Confirmable): Outcome | undefined {
+  if (p.by === t.actor.id) return undefined;
+  return forInteractor(messageCard(p.byName ? t.tr.t('confirm.onlyAsker', { name: literal(p.byName) }) : t.tr.t('confirm.notYours')));
 }
 
 /** "Closing the service request…", "Changing the seats…": the step a confirmed change names while it runs. */
@@ -46,29 +67,41 @@ function progressOfConfirmation(confirmation: unknown): Message<`progress.${stri
   return { key: 'progress.subUpdate' };
 }
 
-/** Keep as is: nothing is sent; the card says so, naming what stays as it was. */
-function kept(d: BotDeps, t: Turn, confirmation: string): Outcome {
-  const { payload: p } = verified(d, confirmation);
-  const what = !p
-    ? t.tr.t('common.cancelled')
-    : p.op === 'sr.close'
-      ? t.tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' })
-      : t.tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) });
-  return forAll(messageCard(`${what}\n\n${t.tr.t('confirm.keptNext')}`));
+/** Keep as is: nothing is sent, and the card's signed payload is void from then on (a later Confirm writes nothing). */
+async function kept(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
+  const c = inspected(d, confirmation);
+  // Not a card this bot signed: nothing could have been sent from it anyway; only the clicker is answered.
+  if (!c) return forInteractor(messageCard(t.tr.t('common.cancelled')));
+  const refused = notTheAsker(t, c.payload);
+  if (refused) return refused;
+  const p = c.payload;
+  const what = p.op === 'sr.close'
+    ? t.tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' })
+    : t.tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) });
+  const card = messageCard(`${what}\n\n${t.tr.t('confirm.keptNext')}`);
+  const done = await d.dedupe.once<Decision>(`confirm/${c.sig}`, async () => ({ decision: 'kept', card }));
+  const decision = decisionOf(done.result);
+  // Confirmed first (another click, another device): the change is made, and its card says so.
+  return decision ? forAll(decision.card) : forInteractor(messageCard(t.tr.t('common.alreadyDone')));
 }
 
 async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
-  const { signed, payload } = verified(d, confirmation);
-  if (!payload) return forInteractor(messageCard(t.tr.t('error.tampered')));
-  if (payload.by !== t.actor.id) return forInteractor(messageCard(t.tr.t('confirm.notYours')));
-  // A double click on Confirm acts once; the second click gets the first one's card.
+  const c = inspected(d, confirmation);
+  if (!c) return forInteractor(messageCard(t.tr.t('error.tampered')));
+  const refused = notTheAsker(t, c.payload);
+  if (refused) return refused;
+  if (c.expired) return forAll(messageCard(t.tr.t('confirm.expired')));
+  // A double click on Confirm acts once; the second click gets the first one's card. After Keep as is, the
+  // card's payload is void: Confirm writes nothing and says so.
   let outcome: Outcome | undefined;
-  const done = await d.dedupe.once(`confirm/${(signed as { sig: string }).sig}`, async () => {
-    outcome = await act(d, t, payload);
-    return outcome.card;
+  const done = await d.dedupe.once<Decision>(`confirm/${c.sig}`, async () => {
+    outcome = await act(d, t, c.payload);
+    return { decision: 'confirmed', card: outcome.card };
   });
   if (outcome) return outcome;
-  return done.result ? forAll(done.result) : forInteractor(messageCard(t.tr.t('common.alreadyDone')));
+  const decision = decisionOf(done.result);
+  if (!decision) return forInteractor(messageCard(t.tr.t('common.alreadyDone')));
+  return decision.decision === 'kept' ? forAll(messageCard(t.tr.t('confirm.voided'))) : forAll(decision.card);
 }
 
 export const CONFIRM_ACTIONS = [

@@ -29,13 +29,22 @@ export class Signer {
 
   /** The payload when the signature matches and has not expired; undefined otherwise. */
   verify(value: unknown): unknown {
+    const r = this.inspect(value);
+    return r?.expired === false ? r.payload : undefined;
+  }
+
+  /**
+   * The payload when the signature matches, and whether it has expired; undefined when this bot did not
+   * sign it. So an old card can be told apart from an edited one ("expired" is the truth, "tampered" is not).
+   */
+  inspect(value: unknown): { payload: unknown; expired: boolean } | undefined {
     if (!value || typeof value !== 'object') return undefined;
     const { payload, exp, sig } = value as Partial<Signed<unknown>>;
-    if (typeof exp !== 'number' || typeof sig !== 'string' || exp < this.clock.now()) return undefined;
+    if (typeof exp !== 'number' || typeof sig !== 'string') return undefined;
     const expected = Buffer.from(this.mac(payload, exp));
     const given = Buffer.from(sig);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    return payload;
+    return { payload, expired: exp < this.clock.now() };
   }
 
   private mac(payload: unknown, exp: number): string {

@@ -1,5 +1,5 @@
 /** `customer find`, and turning what a user typed as "customer" into one customer. */
-import { customerListCard } from './cards';
+import { customerListCard, type CustomerListMode } from './cards';
 import type { Customer } from '../../partner-center';
 import { GUID } from '../../partner-center/schemas';
 import { forAll, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
@@ -43,6 +43,8 @@ export async function resolveCustomer(
   t: Turn,
   query: string,
   subscriptionId?: string,
+  /** What picking from several matches does: show the subscriptions (default) or watch them. */
+  pick: Extract<CustomerListMode, 'pick' | 'pickToWatch'> = 'pick',
 ): Promise<{ customer: Customer } | { outcome: Outcome }> {
   const q = query.trim();
   if (GUID.test(q)) {
@@ -69,5 +71,5 @@ export async function resolveCustomer(
       return { outcome: notFound(t, t.tr.t('sub.notFoundAny', { query: literal(q), id: subscriptionId }), t.tr.t('sub.notFoundAny.next')) };
     }
   }
-  return { outcome: forAll(customerListCard(t.tr, q, matches, matches.length > 0 ? 'pick' : 'find')) };
+  return { outcome: forAll(customerListCard(t.tr, q, matches, matches.length > 0 ? pick : 'find')) };
 }

@@ -18,7 +18,13 @@ export const SERVICE_REQUEST_ACTIONS = [
     data: shown,
     run: (d, t, data) => sr.showServiceRequest(d, t, data.id, data.listOffset === undefined ? undefined : { filter: data.filter || undefined, offset: data.listOffset }),
   }),
-  action({ verb: VERB.srNote, data: id, writes: true, progress: () => ({ key: 'progress.srNote' }), run: (d, t, data) => sr.addNote(d, t, data.id, data.text, data) }),
+  action({
+    verb: VERB.srNote,
+    data: shown,
+    writes: true,
+    progress: () => ({ key: 'progress.srNote' }),
+    run: (d, t, data) => sr.addNote(d, t, data.id, data.text, data, data.listOffset === undefined ? undefined : { filter: data.filter || undefined, offset: data.listOffset }),
+  }),
   action({ verb: VERB.srClose, data: id, run: (d, t, data) => sr.askToClose(d, t, data.id) }),
   action({
     verb: VERB.srList,

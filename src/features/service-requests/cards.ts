@@ -64,6 +64,8 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
     // Opened from a list: back to the same page, and Refresh keeps the way back.
     hasList: !!list,
     list: { filter: list?.filter ?? '', offset: list?.offset ?? 0 },
+    // The note button carries the way back too, so the card after a note still has "Back to the list".
+    noteListOffset: list ? list.offset : '',
     backLabel: tr.t('common.backToList'),
     verbs: { note: VERB.srNote, close: VERB.srClose, show: VERB.srShow, list: VERB.srList },
     // One note per card instance: a double click or a re-delivered invoke carries the same nonce.
@@ -76,16 +78,25 @@ export function serviceRequestCard(tr: Translator, sr: ServiceRequest, banner?: 
 
 export type SrFilter = 'open' | 'closed' | 'attention';
 
+/**
+ * "11–11 of 11": on the last page the total is where it ends; before it, Partner Center's totalCount when it
+ * counts past this page (it may count only the page), else "of more than" (a true lower bound).
+ */
+function rangeText(tr: Translator, from: number, to: number, page: { nextOffset?: number; totalCount?: number }): string {
+  if (page.nextOffset === undefined) return tr.t('common.range', { from, to, total: to });
+  return page.totalCount !== undefined && page.totalCount > to ? tr.t('common.range', { from, to, total: page.totalCount }) : tr.t('common.rangeMore', { from, to });
+}
+
 export function serviceRequestListCard(
   tr: Translator,
-  page: { items: ServiceRequest[]; offset: number; nextOffset?: number; pageSize: number; skipped?: number },
+  page: { items: ServiceRequest[]; offset: number; nextOffset?: number; pageSize: number; skipped?: number; totalCount?: number },
   filter?: SrFilter,
 ): AdaptiveCard {
   const from = page.offset + 1;
   const to = page.offset + page.items.length;
   return expand('service-request-list', {
     title: filter ? tr.t('sr.list.titleFiltered', { filter: tr.t(`sr.filter.${filter}`) }) : tr.t('sr.list.title'),
-    range: [page.items.length > 0 ? tr.t('sr.list.range', { from, to }) : '', page.skipped ? tr.t('common.skipped', { count: page.skipped }) : ''].filter(Boolean).join(' · '),
+    range: [page.items.length > 0 ? rangeText(tr, from, to, page) : '', page.skipped ? tr.t('common.skipped', { count: page.skipped }) : ''].filter(Boolean).join(' · '),
     empty: tr.t('sr.list.empty'),
     items: page.items.map((sr) => ({
       id: sr.id ?? '',

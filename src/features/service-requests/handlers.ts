@@ -8,6 +8,7 @@ import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
 import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
+import { srSnapshot } from '../../notifications/notifier';
 import { reportWrite, type WriteReport } from '../common/written';
 import { forServiceRequest } from '../common/not-found';
 
@@ -27,7 +28,7 @@ const STATUS_OF: Record<SrFilter, 'open' | 'closed' | 'attention_needed'> = {
 
 export async function listServiceRequests(d: BotDeps, t: Turn, filter?: SrFilter, offset = 0): Promise<Outcome> {
   const page = await d.client.listServiceRequests(t.user, { status: filter ? STATUS_OF[filter] : undefined, offset, size: SR_PAGE_SIZE });
-  return forAll(serviceRequestListCard(t.tr, { items: page.items, offset, nextOffset: page.nextOffset, pageSize: SR_PAGE_SIZE, skipped: page.skipped }, filter));
+  return forAll(serviceRequestListCard(t.tr, { items: page.items, offset, nextOffset: page.nextOffset, pageSize: SR_PAGE_SIZE, skipped: page.skipped, totalCount: page.totalCount }, filter));
 }
 
 export async function newServiceRequestForm(
@@ -52,15 +53,18 @@ export async function newServiceRequestForm(
 const srFormSchema = z.object({ nonce: z.uuid() });
 
 /** A service request's card after a write, or a plain message when Partner Center could not be read back. */
-function writtenCard(t: Turn, sr: ServiceRequest | undefined, banner: Banner): Outcome {
-  if (sr) return forAll(serviceRequestCard(t.tr, sr, banner));
+function writtenCard(t: Turn, sr: ServiceRequest | undefined, banner: Banner, list?: SrListPlace): Outcome {
+  if (sr) return forAll(serviceRequestCard(t.tr, sr, banner, list));
   return forAll(messageCard([banner.text, ...(banner.lines ?? []), t.tr.t('write.unread')].join('\n\n')));
 }
 
 /** Turns a write's result into the card that says what happened, and records it. */
-async function afterWrite(d: BotDeps, t: Turn, r: WriteResult<ServiceRequest>, w: Omit<WriteReport, 'outcome' | 'requestId' | 'confirmedByRead'>): Promise<Outcome> {
-  const banner = await reportWrite(d, t, { ...w, outcome: r.outcome, requestId: r.requestId, confirmedByRead: r.outcome === 'applied' && r.confirmedByRead });
-  return writtenCard(t, r.outcome === 'applied' ? r.resource : r.current, banner);
+async function afterWrite(d: BotDeps, t: Turn, r: WriteResult<ServiceRequest>, w: Omit<WriteReport, 'outcome' | 'requestId' | 'confirmedByRead'>, list?: SrListPlace): Promise<Outcome> {
+  const now = r.outcome === 'applied' ? r.resource : undefined;
+  const snap = now?.id ? srSnapshot(now) : undefined;
+  const watched = now?.id && snap ? { itemId: now.id, after: { status: snap.status, count: snap.count } } : undefined;
+  const banner = await reportWrite(d, t, { ...w, outcome: r.outcome, requestId: r.requestId, confirmedByRead: r.outcome === 'applied' && r.confirmedByRead, watched });
+  return writtenCard(t, r.outcome === 'applied' ? r.resource : r.current, banner, list);
 }
 
 /**
@@ -106,15 +110,16 @@ const noteFormSchema = z.object({ nonce: z.uuid() });
  * A note, from the command or the card. From the card it is added once per card instance (its nonce), so a
  * double click or a re-delivered invoke never adds it twice.
  */
-export function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
-  return forServiceRequest(t, id, () => noteOnce(d, t, id, text, form));
+/** `list`: the list the card was opened from, so the card after the note still leads back to it. */
+export function addNote(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>, list?: SrListPlace): Promise<Outcome> {
+  return forServiceRequest(t, id, () => noteOnce(d, t, id, text, form, list));
 }
 
-async function noteOnce(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>): Promise<Outcome> {
+async function noteOnce(d: BotDeps, t: Turn, id: string, text: unknown, form?: Record<string, unknown>, list?: SrListPlace): Promise<Outcome> {
   const v = validateForm(t.tr, noteInputSchema, text);
   if (!v.ok) {
     const sr = await d.client.getServiceRequest(t.user, id);
-    return forInteractor(serviceRequestCard(t.tr, sr, { text: Object.values(v.errors)[0]!, style: 'attention' }));
+    return forInteractor(serviceRequestCard(t.tr, sr, { text: Object.values(v.errors)[0]!, style: 'attention' }, list));
   }
   const write = async () => {
     const r = await d.client.addServiceRequestNote(t.user, id, v.value);
@@ -125,7 +130,7 @@ async function noteOnce(d: BotDeps, t: Turn, id: string, text: unknown, form?: R
         rows: [],
         // The card shows the note itself; the audit trail keeps its first words.
         audit: { action: 'sr.note', target: id, item: { kind: 'sr', id, title }, changes: [{ field: t.tr.t('sr.field.note'), from: '—', to: v.value.slice(0, 200) }] },
-      })
+      }, list)
     ).card;
   };
   const nonce = form ? noteFormSchema.safeParse(form) : undefined;
@@ -138,6 +143,8 @@ export interface CloseRequest {
   op: 'sr.close';
   id: string;
   by: string;
+  /** Who asked, by name: what others pressing the card's buttons are told. */
+  byName?: string;
   /** What the confirmation showed: the request's title and its status then (the audit trail's "from"). */
   title?: string;
   from?: string;
@@ -152,7 +159,7 @@ async function confirmClose(d: BotDeps, t: Turn, id: string): Promise<Outcome> {
   const sr = await d.client.getServiceRequest(t.user, id);
   if (sr.status === 'closed') return forAll(serviceRequestCard(t.tr, sr, { text: t.tr.t('sr.noChange.closed', { id }), style: 'accent' }));
   const from = sr.status ?? 'open';
-  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id, title: sr.title ?? '', from };
+  const payload: CloseRequest = { op: 'sr.close', id, by: t.actor.id, byName: t.actor.name, title: sr.title ?? '', from };
   return forAll(
     confirmCard(t.tr, {
       title: t.tr.t('sr.confirmClose.title', { id }),

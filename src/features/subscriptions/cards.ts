@@ -85,7 +85,7 @@ export function subscriptionListCard(tr: Translator, customer: Customer, subscri
     subtitle: customer.id,
     empty: tr.t('sub.list.empty', { customer: name }),
     more: [
-      shown < ordered.length ? `${tr.number(start + 1)}–${tr.number(start + shown)} / ${tr.number(ordered.length)}` : '',
+      shown < ordered.length ? tr.t('common.range', { from: start + 1, to: start + shown, total: ordered.length }) : '',
       skipped ? tr.t('common.skipped', { count: skipped }) : '',
     ]
       .filter(Boolean)

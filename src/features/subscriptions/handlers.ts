@@ -34,6 +34,8 @@ export interface SubscriptionUpdateRequest {
   subscriptionId: string;
   change: SubscriptionChange;
   by: string;
+  /** Who asked, by name: what others pressing the card's buttons are told. */
+  byName?: string;
 }
 
 /** A customer's subscriptions; reached from a customer search (`query`), the card leads back to it. */
@@ -91,7 +93,10 @@ function knownRefusal(tr: Translator, s: Subscription, change: SubscriptionChang
   // The limit, until when each part of it holds, and what can be done instead.
   const lines = r.windows.length > 0 ? r.windows.map((w) => tr.t('sub.refusal.window', { count: w.quantity, date: tr.dateTime(w.until) })) : [tr.t('sub.refusal.noWindow')];
   if (r.total > 0) lines.push(tr.t('sub.refusal.min', { min: seats - r.total }));
-  if (s.commitmentEndDate) lines.push(tr.t('sub.refusal.renewal', { date: tr.date(s.commitmentEndDate) }));
+  // Seats can go down at renewal only if the subscription renews: with auto-renew off the term just ends.
+  if (s.commitmentEndDate) {
+    lines.push(s.autoRenewEnabled === false ? tr.t('sub.refusal.renewalOff', { date: tr.date(s.commitmentEndDate) }) : tr.t('sub.refusal.renewal', { date: tr.date(s.commitmentEndDate) }));
+  }
   return { text: tr.t('sub.refusal.decrease', { refundable: r.total, asked }), style: 'attention', lines };
 }
 
@@ -172,6 +177,7 @@ export async function requestChange(
     subscriptionId,
     change,
     by: t.actor.id,
+    byName: t.actor.name,
   };
   const names = { name: literal(subscriptionName(current)), customer: literal(customerName(r.customer)) };
   const title = change.status === 'suspended' ? t.tr.t('sub.confirm.suspend', names) : change.status === 'deleted' ? t.tr.t('sub.confirm.cancel', names) : t.tr.t('sub.confirm.title', names);
@@ -203,6 +209,8 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
     audit: { action: 'sub.update', target, item, ...(result.state === 'in-progress' ? { pending: true } : {}) },
     requestId: result.requestId,
     confirmedByRead: result.state === 'completed' && result.confirmedByRead,
+    // What this change leaves (also while a 202 is still being applied): the state a watch will see.
+    watched: { itemId: subscriptionId, after: { status: String(change.status ?? result.previous.status ?? 'none'), count: change.quantity ?? result.previous.quantity ?? 0 } },
   });
   const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
   if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));

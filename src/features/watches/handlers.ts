@@ -55,7 +55,8 @@ export async function watchAllServiceRequests(d: BotDeps, t: Turn, openOnly: boo
 }
 
 export async function watchSubscriptions(d: BotDeps, t: Turn, customerRef: string): Promise<Outcome> {
-  const r = await resolveCustomer(d, t, customerRef);
+  // Several matches: the pick card's buttons set the watch (watch.subs with the picked tenant id).
+  const r = await resolveCustomer(d, t, customerRef, undefined, 'pickToWatch');
   if ('outcome' in r) return r.outcome;
   const subs = await d.client.listSubscriptions(t.user, r.customer.id);
   const baseline = Object.fromEntries(subs.items.map((s) => [s.id, subSnapshot(s)]));

@@ -33,6 +33,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'help.cmd.watch subs': 'Публикува тук съобщение, когато абонаментите на клиент бъдат временно спрени, активирани отново или отменени или когато броят на лицензите им се промени.',
   'help.cmd.unwatch': 'Спира наблюдение (в списъка с наблюдения също има бутон за това).',
   'help.cmd.watches': 'Наблюденията в този чат или канал, кой е задал всяко от тях и състоянието им.',
+  'help.welcomeShared': "Здравейте! Аз съм Partner Ops: Партньорският център в Teams, който действа от името на всеки от Вас. Споменете ме с @ и напишете **help**, за да видите какво мога.",
 
   // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
   'menu.help': 'Какво мога да правя, с примери',
@@ -68,6 +69,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'arg.command': 'команда',
   'arg.filter': 'филтър',
   'arg.field': 'поле=стойност',
+  'parse.rule.quantity': "Броят лицензи е цяло число от 1 до 100 000, например quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Обновяване',
@@ -104,6 +106,11 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'confirm.keep': 'Без промяна',
   'confirm.changes': 'Какво се променя',
   'confirm.next': 'Нищо не се променя, докато не изберете „Потвърждаване“.',
+  'confirm.onlyAsker': "Само {name}, който поиска тази промяна, може да я потвърди или да я остави без промяна.",
+  'confirm.expired': "Това потвърждение е изтекло, затова не изпратих промяната към Партньорския център. Изпълнете командата отново, за да получите ново.",
+  'confirm.voided': "Тази промяна беше отхвърлена с „Без промяна“, затова „Потвърждаване“ не я изпрати към Партньорския център. Изпълнете командата отново, за да я направите.",
+  'common.range': "{from, number}–{to, number} от {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} от над {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Това поле е задължително.',
@@ -221,7 +228,6 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'sr.list.title': 'Заявки за услуга',
   'sr.list.titleFiltered': 'Заявки за услуга: {filter}',
   'sr.list.empty': 'Няма съответстващи заявки за услуга.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'отворени',
   'sr.filter.closed': 'затворени',
   'sr.filter.attention': 'изискват внимание',
@@ -236,10 +242,12 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'customer.list.pick': 'Няколко клиента съответстват на „{query}“. Изберете един:',
   'customer.field.tenantId': 'ИД на наемател',
   'customer.field.domain': 'Домейн',
-  'customer.action.subscriptions': 'Абонаменти',
+  'customer.action.subscriptions': 'Абонаменти на {name}',
   'customer.action.back': 'Обратно към клиентите',
   'customer.notFound': 'Никой от клиентите Ви няма ИД на наемател {id}.',
   'customer.notFound.next': 'Проверете ИД на наемателя или търсете по име: **customer find «начало на име или домейн»**.',
+  'customer.action.watch': "Наблюдаване на {name}",
+  'customer.list.pickToWatch': "Няколко клиента съответстват на „{query}“. Изберете този, чиито абонаменти да наблюдавам тук: изборът задава наблюдението.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Абонаменти на {customer}',
@@ -313,6 +321,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Автоматично подновяване',
   'sub.change.status': 'Състояние',
   'sub.change.row': '{field}: {from} → {to}',
+  'sub.refusal.renewalOff': "Автоматичното подновяване е изключено: този абонамент приключва на {date}, вместо да бъде подновен, и лицензите му приключват с него.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': 'Влизане в Партньорския център',
@@ -368,6 +377,8 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'notify.paused': 'Наблюдението {id} е на пауза',
   'notify.pausedWho': '{name} трябва да влезе отново в Партньорския център; наблюдението ще продължи веднага щом това стане.',
   'notify.resume': 'Влизане и продължаване',
+  'notify.byBot': "{name} направи тази промяна чрез Partner Ops.",
+  'notify.newNoteBy': "Нова бележка от {name}: {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Последни промени, направени оттук',

@@ -39,6 +39,7 @@ export const enUS = {
   'help.cmd.watch subs': 'Post here when a customer\'s subscriptions are suspended, reactivated, cancelled or change seats.',
   'help.cmd.unwatch': 'Stop a watch (the list of watches has a button too).',
   'help.cmd.watches': 'The watches of this chat or channel, who set each, and their state.',
+  'help.welcomeShared': "Hello! I am Partner Ops: Partner Center in Teams, acting as each of you. @mention me with **help** to see what I can do.",
 
   // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
   'menu.help': 'What I can do, with examples',
@@ -74,6 +75,7 @@ export const enUS = {
   'arg.command': 'command',
   'arg.filter': 'filter',
   'arg.field': 'field=value',
+  'parse.rule.quantity': "Seats are a whole number from 1 to 100,000, e.g. quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Refresh',
@@ -110,6 +112,11 @@ export const enUS = {
   'confirm.keep': 'Keep as is',
   'confirm.changes': 'What changes',
   'confirm.next': 'Nothing is changed until you select Confirm.',
+  'confirm.onlyAsker': "Only {name}, who asked for this change, can confirm it or keep it as is.",
+  'confirm.expired': "This confirmation has expired, so I did not send the change to Partner Center. Run the command again for a new one.",
+  'confirm.voided': "This change was set aside with Keep as is, so Confirm did not send it to Partner Center. Run the command again to make it.",
+  'common.range': "{from, number}–{to, number} of {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} of more than {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'This field is required.',
@@ -227,7 +234,6 @@ export const enUS = {
   'sr.list.title': 'Service requests',
   'sr.list.titleFiltered': 'Service requests: {filter}',
   'sr.list.empty': 'No service requests match.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'open',
   'sr.filter.closed': 'closed',
   'sr.filter.attention': 'attention needed',
@@ -242,10 +248,12 @@ export const enUS = {
   'customer.list.pick': 'Several customers match "{query}". Pick one:',
   'customer.field.tenantId': 'Tenant id',
   'customer.field.domain': 'Domain',
-  'customer.action.subscriptions': 'Subscriptions',
+  'customer.action.subscriptions': 'Subscriptions of {name}',
   'customer.action.back': 'Back to the customers',
   'customer.notFound': 'None of your customers has the tenant id {id}.',
   'customer.notFound.next': 'Check the tenant id, or search by name: **customer find «name or domain prefix»**.',
+  'customer.action.watch': "Watch {name}",
+  'customer.list.pickToWatch': "Several customers match \"{query}\". Pick the one whose subscriptions to watch here: picking sets the watch.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Subscriptions of {customer}',
@@ -319,6 +327,7 @@ export const enUS = {
   'sub.change.autoRenewEnabled': 'Auto-renew',
   'sub.change.status': 'Status',
   'sub.change.row': '{field}: {from} → {to}',
+  'sub.refusal.renewalOff': "Auto-renew is off: this subscription ends on {date} instead of renewing, and its seats end with it.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': 'Sign in to Partner Center',
@@ -374,6 +383,8 @@ export const enUS = {
   'notify.paused': 'Watch {id} is paused',
   'notify.pausedWho': '{name} needs to sign in to Partner Center again; it resumes as soon as they do.',
   'notify.resume': 'Sign in and resume',
+  'notify.byBot': "{name} made this change through Partner Ops.",
+  'notify.newNoteBy': "New note from {name}: {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Recent changes made from here',

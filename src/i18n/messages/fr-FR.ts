@@ -33,6 +33,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'help.cmd.watch subs': "Publier ici un message quand les abonnements d'un client sont suspendus, réactivés, annulés ou que leur nombre de licences change.",
   'help.cmd.unwatch': 'Arrêter une surveillance (la liste des surveillances comporte aussi un bouton pour cela).',
   'help.cmd.watches': "Les surveillances de cette conversation ou de ce canal, qui a créé chacune d'elles, et leur état.",
+  'help.welcomeShared': "Bonjour ! Je suis Partner Ops : l’Espace partenaires dans Teams, qui agit au nom de chacun de vous. @mentionnez-moi avec **help** pour voir ce que je sais faire.",
 
   // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
   'menu.help': 'Ce que je sais faire, avec des exemples',
@@ -68,6 +69,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'arg.command': 'commande',
   'arg.filter': 'filtre',
   'arg.field': 'champ=valeur',
+  'parse.rule.quantity': "Le nombre de licences est un nombre entier de 1 à 100 000, par exemple quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Actualiser',
@@ -104,6 +106,11 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'confirm.keep': 'Ne rien changer',
   'confirm.changes': 'Ce qui change',
   'confirm.next': 'Rien n\'est modifié tant que vous n\'avez pas sélectionné Confirmer.',
+  'confirm.onlyAsker': "Seule la personne qui a demandé cette modification, {name}, peut la confirmer ou ne rien changer.",
+  'confirm.expired': "Cette confirmation a expiré : je n’ai pas envoyé la modification à l’Espace partenaires. Relancez la commande pour en obtenir une nouvelle.",
+  'confirm.voided': "Cette modification a été écartée avec « Ne rien changer » : « Confirmer » ne l’a donc pas envoyée à l’Espace partenaires. Relancez la commande pour l’effectuer.",
+  'common.range': "{from, number}–{to, number} sur {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} sur plus de {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Ce champ est obligatoire.',
@@ -221,7 +228,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'sr.list.title': 'Demandes de service',
   'sr.list.titleFiltered': 'Demandes de service : {filter}',
   'sr.list.empty': 'Aucune demande de service ne correspond.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'ouvertes',
   'sr.filter.closed': 'fermées',
   'sr.filter.attention': 'attention requise',
@@ -236,10 +242,12 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'customer.list.pick': 'Plusieurs clients correspondent à « {query} ». Choisissez-en un :',
   'customer.field.tenantId': 'ID de locataire',
   'customer.field.domain': 'Domaine',
-  'customer.action.subscriptions': 'Abonnements',
+  'customer.action.subscriptions': 'Abonnements de {name}',
   'customer.action.back': 'Retour aux clients',
   'customer.notFound': 'Aucun de vos clients n\'a l\'ID de locataire {id}.',
   'customer.notFound.next': 'Vérifiez l\'ID de locataire, ou cherchez par nom : **customer find «début du nom ou du domaine»**.',
+  'customer.action.watch': "Surveiller {name}",
+  'customer.list.pickToWatch': "Plusieurs clients correspondent à « {query} ». Choisissez celui dont les abonnements seront surveillés ici : ce choix crée la surveillance.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Abonnements de {customer}',
@@ -313,6 +321,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Renouvellement automatique',
   'sub.change.status': 'État',
   'sub.change.row': '{field} : {from} → {to}',
+  'sub.refusal.renewalOff': "Le renouvellement automatique est désactivé : cet abonnement prend fin le {date} au lieu d’être renouvelé, et ses licences avec lui.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': "Se connecter à l'Espace partenaires",
@@ -368,6 +377,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'notify.paused': 'La surveillance {id} est en pause',
   'notify.pausedWho': '{name} doit se reconnecter à l\'Espace partenaires ; la surveillance reprendra dès que cette personne l\'aura fait.',
   'notify.resume': 'Se connecter et reprendre',
+  'notify.byBot': "{name} a effectué cette modification avec Partner Ops.",
+  'notify.newNoteBy': "Nouvelle note de {name} : {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Modifications récentes effectuées depuis cette conversation',

@@ -33,6 +33,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'help.cmd.watch subs': 'Pubblica qui un messaggio quando le sottoscrizioni di un cliente vengono sospese, riattivate o annullate oppure ne cambia il numero di licenze.',
   'help.cmd.unwatch': "Interrompe un monitoraggio (anche l'elenco dei monitoraggi ha un pulsante apposito).",
   'help.cmd.watches': 'I monitoraggi di questa chat o di questo canale, chi ha impostato ciascuno di essi e il relativo stato.',
+  'help.welcomeShared': "Salve! Sono Partner Ops: il Centro per i partner in Teams, che agisce con l’identità di chi lo usa. Menzionarmi con @ e scrivere **help** per vedere cosa posso fare.",
 
   // --- the Teams command menu (the manifest's command lists, built by npm run package) ---------------
   'menu.help': 'Cosa posso fare, con esempi',
@@ -68,6 +69,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'arg.command': 'comando',
   'arg.filter': 'filtro',
   'arg.field': 'campo=valore',
+  'parse.rule.quantity': "Il numero di licenze è un numero intero da 1 a 100.000, ad esempio quantity=30.",
 
   // --- common -----------------------------------------------------------------------------------------
   'common.refresh': 'Aggiorna',
@@ -104,6 +106,11 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'confirm.keep': 'Non modificare',
   'confirm.changes': 'Cosa cambia',
   'confirm.next': 'Non viene modificato nulla finché non si seleziona Conferma.',
+  'confirm.onlyAsker': "Solo chi ha richiesto questa modifica, {name}, può confermarla o lasciarla invariata.",
+  'confirm.expired': "Questa conferma è scaduta, quindi la modifica non è stata inviata al Centro per i partner. Eseguire di nuovo il comando per ottenerne una nuova.",
+  'confirm.voided': "Questa modifica è stata annullata con «Non modificare», quindi «Conferma» non l’ha inviata al Centro per i partner. Eseguire di nuovo il comando per applicarla.",
+  'common.range': "{from, number}–{to, number} di {total, number}",
+  'common.rangeMore': "{from, number}–{to, number} di oltre {to, number}",
 
   // --- field validation (forms and commands) ---------------------------------------------------------
   'field.required': 'Questo campo è obbligatorio.',
@@ -221,7 +228,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'sr.list.title': 'Richieste di servizio',
   'sr.list.titleFiltered': 'Richieste di servizio: {filter}',
   'sr.list.empty': 'Nessuna richiesta di servizio trovata.',
-  'sr.list.range': '{from}–{to}',
   'sr.filter.open': 'aperte',
   'sr.filter.closed': 'chiuse',
   'sr.filter.attention': 'richiedono attenzione',
@@ -236,10 +242,12 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'customer.list.pick': 'Più clienti corrispondono a «{query}». Sceglierne uno:',
   'customer.field.tenantId': 'ID tenant',
   'customer.field.domain': 'Dominio',
-  'customer.action.subscriptions': 'Sottoscrizioni',
+  'customer.action.subscriptions': 'Sottoscrizioni di {name}',
   'customer.action.back': 'Torna ai clienti',
   'customer.notFound': 'Nessuno dei clienti ha l\'ID tenant {id}.',
   'customer.notFound.next': 'Verificare l\'ID tenant oppure cercare per nome: **customer find «inizio del nome o del dominio»**.',
+  'customer.action.watch': "Monitora {name}",
+  'customer.list.pickToWatch': "Più clienti corrispondono a «{query}». Scegliere quello di cui monitorare qui le sottoscrizioni: la scelta avvia il monitoraggio.",
 
   // --- subscriptions ----------------------------------------------------------------------------------
   'sub.list.title': 'Sottoscrizioni di {customer}',
@@ -313,6 +321,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'sub.change.autoRenewEnabled': 'Rinnovo automatico',
   'sub.change.status': 'Stato',
   'sub.change.row': '{field}: {from} → {to}',
+  'sub.refusal.renewalOff': "Il rinnovo automatico è disattivato: questa sottoscrizione termina in data {date} anziché essere rinnovata, e le sue licenze con essa.",
 
   // --- sign-in ----------------------------------------------------------------------------------------
   'signin.title': 'Accedi al Centro per i partner',
@@ -368,6 +377,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'notify.paused': 'Il monitoraggio {id} è in pausa',
   'notify.pausedWho': "{name} deve accedere di nuovo al Centro per i partner; il monitoraggio riprenderà non appena l'accesso sarà stato eseguito.",
   'notify.resume': 'Accedi e riprendi',
+  'notify.byBot': "Modifica effettuata da {name} tramite Partner Ops.",
+  'notify.newNoteBy': "Nuova nota da {name}: {text}",
 
   // --- audit ---------------------------------------------------------------------------------------------
   'audit.title': 'Modifiche recenti effettuate da qui',

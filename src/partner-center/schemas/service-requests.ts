@@ -53,6 +53,8 @@ export interface ServiceRequestState {
   noteCount: number;
   /** The newest note's text. */
   lastNote?: string;
+  /** Who wrote the newest note (its createdByName): what a notification names. */
+  lastNoteBy?: string;
 }
 
 /**
@@ -94,7 +96,13 @@ export function readServiceRequestState(raw: unknown): { ok: true; value: Servic
       }
       value.noteCount++;
       let t: unknown;
-      for (const [k, v] of Object.entries(n)) if (camelKey(k) === 'text') t = v;
+      let by: unknown;
+      for (const [k, v] of Object.entries(n)) {
+        const key = camelKey(k);
+        if (key === 'text') t = v;
+        else if (key === 'createdByName') by = v;
+      }
+      value.lastNoteBy = typeof by === 'string' ? by : typeof by === 'number' ? String(by) : undefined;
       if (typeof t === 'string') value.lastNote = t;
       else {
         value.lastNote = undefined;

@@ -8,6 +8,12 @@ import { welcomeCard } from '../../features';
 import { conversationKeyOf, postingReference } from '../../notifications/watches';
 import type { RouteContext } from './context';
 
+/** A group chat or a channel (Teams sends conversationType; older clients only isGroup). */
+function isShared(context: TurnContext): boolean {
+  const c = context.activity.conversation;
+  return !!c && (c.isGroup === true || c.conversationType === 'groupChat' || c.conversationType === 'channel');
+}
+
 export function registerLifecycle(app: Application, r: RouteContext): void {
   const watchesHere = (context: TurnContext) => conversationKeyOf(TurnContext.getConversationReference(context.activity));
   const disableHere = (context: TurnContext, reason: string) =>
@@ -25,8 +31,12 @@ export function registerLifecycle(app: Application, r: RouteContext): void {
     else if (action.startsWith('add')) {
       await restoreHere(context);
       // A welcome, once per conversation (Teams may send the event again, the Playground on every load).
+      // The full help card only in a personal chat: in a group chat or channel it would fill everyone's
+      // screen, so there one line says how to ask for it.
       if (await r.store.createIfAbsent(`welcome/${watchesHere(context)}`, { at: r.clock.now() })) {
-        await r.delivery.reply(context, welcomeCard(r.turnOf(context).tr));
+        const tr = r.turnOf(context).tr;
+        if (isShared(context)) await context.sendActivity(tr.t('help.welcomeShared'));
+        else await r.delivery.reply(context, welcomeCard(tr));
       }
     }
   });
