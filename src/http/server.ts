@@ -312,6 +312,8 @@ export async function startServer(o: {
     async close(maxWaitMs = 25_000) {
       closing = true;
       const deadline = Date.now() + maxWaitMs;
+      // A drain, not a retry, so not on retry(): nothing is sent again; it waits for the turns in flight to
+      // end, up to a deadline. On real time, not o.clock: close() must end even while a test holds the clock.
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       if (inFlight > 0) o.logger.warn({ inFlight }, 'shutting down with turns still in flight');
       await new Promise<void>((resolve) => {

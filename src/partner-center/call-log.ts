@@ -7,7 +7,7 @@
 import type { Clock } from '../util/clock';
 import type { Logger } from '../logging/logger';
 import { PartnerCenterError } from './errors';
-import type { Policy } from './pipeline';
+import type { Policy } from './pipeline/types';
 
 /** Query parameters whose values say nothing about anyone (paging), kept in a call's logged query. */
 const PAGING_KEYS = new Set(['size', 'offset', 'seekoperation']);

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import { retry, type RetryRunner } from '../util/retry';
 
 /** What a state file holds. */
 export interface StateFile {
@@ -87,15 +88,18 @@ export async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** On Windows a rename over a file another handle has open can fail for a moment. */
+/**
+ * On Windows a rename over a file another handle has open can fail for a moment: 6 tries, waiting 10 ms
+ * more each time (10, 20, ... 50), on real timers like the store's other retries (a moment of real
+ * contention, which a test holding the clock must not stall).
+ */
+const RENAME: RetryRunner = { schedule: { maxAttempts: 6, baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
 export async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await fs.rename(from, to);
-      return;
-    } catch (e) {
-      if (i >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(code(e) ?? '') || process.platform !== 'win32') throw e;
-      await new Promise((r) => setTimeout(r, 10 * (i + 1)));
-    }
-  }
+  await retry(
+    RENAME,
+    () => fs.rename(from, to),
+    (outcome, n) =>
+      'error' in outcome && process.platform === 'win32' && ['EPERM', 'EBUSY', 'EACCES'].includes(code(outcome.error) ?? '') ? { afterMs: 10 * (n + 1) } : undefined,
+  );
 }

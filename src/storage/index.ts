@@ -13,6 +13,7 @@
  */
 import { MemoryStorage, type Storage, type StoreItem } from 'botbuilder';
 import { systemClock, type Clock } from '../util/clock';
+import { retry, type RetryRunner } from '../util/retry';
 import { checkEnvelope } from './records';
 import { ttlFor } from './retention';
 
@@ -109,6 +110,22 @@ export class MemoryStateStore implements StateStore {
   async ping(): Promise<void> {}
 }
 
+/**
+ * The store's retries, on the one retry helper with their own data. Their waits are real timers, not the
+ * injected clock: they last a few ms of real contention between writers, which a test holding the clock
+ * must not stall.
+ */
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * update() after an ETag conflict (`attempts` tries, 25 by default): full jitter from 5 ms doubling to
+ * 200 ms, so many writers of one document each get their turn instead of colliding again.
+ */
+const ETAG_CONFLICT: RetryRunner = { schedule: { maxAttempts: 25, baseDelayMs: 5, maxDelayMs: 200, jitter: 'full' }, sleep: realSleep };
+
+/** createIfAbsent() when the record it found was deleted before it could be read: 3 tries, at once. */
+const RACE_LOST: RetryRunner = { schedule: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0, jitter: 'none' }, sleep: async () => undefined };
+
 /** Typed access to a StateStore: values wrapped under `value`, with their ETags and expiry. */
 export class KeyValueStore {
   constructor(
@@ -131,12 +148,13 @@ export class KeyValueStore {
 
   /** The stored record, expired or not, read through its kind's schema (records.ts). */
   private async raw<T>(key: string): Promise<Envelope<T> | undefined> {
+    // Not a retry, so not on retry(): nothing failed and nothing is waited for. fits() has just set the
+    // record aside and put back what could be kept of it, and this reads that. A record that keeps coming
+    // back wrong (another writer of an older version) reads as absent rather than looping.
     for (let i = 0; ; i++) {
       const item = (await this.state.storage.read([key]))[key] as Envelope<T> | undefined;
       if (!item) return undefined;
       if (await this.fits(key, item)) return item;
-      // Set aside (or changed meanwhile): read what is there now. A record that keeps coming back wrong
-      // (another writer of an older version) reads as absent rather than looping.
       if (i >= 2) return undefined;
     }
   }
@@ -180,20 +198,24 @@ export class KeyValueStore {
   /** True when this call created the item; false when it already existed (an expired item counts as absent). */
   async createIfAbsent<T>(key: string, value: T, o?: WriteOptions): Promise<boolean> {
     const { eTag: _none, ...item } = this.envelope(key, value, '*', o);
-    for (let i = 0; i < 3; i++) {
-      if (await this.state.createIfAbsent(key, item)) return true;
-      const cur = await this.raw<T>(key);
-      if (!cur) continue; // deleted meanwhile: try again
-      if (!this.expired(cur)) return false;
-      try {
-        await this.put(key, value, cur.eTag ?? '*', o); // replaces the expired record, unless someone else did first
-        return true;
-      } catch (e) {
-        if (isETagConflict(e)) return false;
-        throw e;
-      }
-    }
-    return false;
+    const created = await retry<boolean | 'deleted meanwhile'>(
+      RACE_LOST,
+      async () => {
+        if (await this.state.createIfAbsent(key, item)) return true;
+        const cur = await this.raw<T>(key);
+        if (!cur) return 'deleted meanwhile';
+        if (!this.expired(cur)) return false;
+        try {
+          await this.put(key, value, cur.eTag ?? '*', o); // replaces the expired record, unless someone else did first
+          return true;
+        } catch (e) {
+          if (isETagConflict(e)) return false;
+          throw e;
+        }
+      },
+      (outcome) => ('value' in outcome && outcome.value === 'deleted meanwhile' ? {} : undefined),
+    );
+    return created === true;
   }
 
   async delete(key: string): Promise<void> {
@@ -205,22 +227,20 @@ export class KeyValueStore {
    * returns the new value, or undefined to leave the item as it is (or absent).
    */
   async update<T>(key: string, change: (current: T | undefined) => T | undefined, attempts = 25, o?: WriteOptions): Promise<T | undefined> {
-    for (let i = 0; ; i++) {
-      const raw = await this.raw<T>(key);
-      const cur = raw && !this.expired(raw) ? raw.value : undefined;
-      const next = change(cur);
-      if (next === undefined) return cur;
-      try {
+    return retry<T | undefined>(
+      { ...ETAG_CONFLICT, schedule: { ...ETAG_CONFLICT.schedule, maxAttempts: attempts } },
+      async () => {
+        const raw = await this.raw<T>(key);
+        const cur = raw && !this.expired(raw) ? raw.value : undefined;
+        const next = change(cur);
+        if (next === undefined) return cur;
         if (raw) await this.put(key, next, raw.eTag ?? '*', o);
         else if (!(await this.state.createIfAbsent(key, (({ eTag: _e, ...rest }) => rest)(this.envelope(key, next, '*', o)))))
           throw Object.assign(new Error('eTag conflict (created meanwhile)'), { code: '412' });
         return next;
-      } catch (e) {
-        if (!isETagConflict(e) || i + 1 >= attempts) throw e;
-        // Jittered backoff: many writers of one document each get their turn instead of colliding again.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** Math.min(i, 6))));
-      }
-    }
+      },
+      (outcome) => ('error' in outcome && isETagConflict(outcome.error) ? {} : undefined),
+    );
   }
 
   /** Deletes the expired records under `prefix`; the number deleted. A record rewritten meanwhile is kept. */

@@ -13,15 +13,17 @@ export interface RetrySchedule {
   maxDelayMs: number;
   /**
    * 'equal': a random wait between half the step and the step ("equal jitter": never less than half), so
-   * callers that failed together do not come back together; 'none': exactly the step.
+   * callers that failed together do not come back together; 'full': a random wait up to the step, for
+   * writers colliding on one record, who spread best when some go again at once; 'none': exactly the step.
    */
-  jitter: 'equal' | 'none';
+  jitter: 'equal' | 'full' | 'none';
 }
 
 /** The wait before retry number `retry` (0 for the first retry). */
 export function backoffMs(s: RetrySchedule, retry: number, random: () => number = Math.random): number {
   const step = Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** retry);
-  return s.jitter === 'equal' ? Math.round(step / 2 + (random() * step) / 2) : step;
+  if (s.jitter === 'equal') return Math.round(step / 2 + (random() * step) / 2);
+  return s.jitter === 'full' ? random() * step : step;
 }
 
 /**

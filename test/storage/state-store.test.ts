@@ -3,7 +3,7 @@
  * restarts and leftovers for files, two bot instances on one container for blobs.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -148,6 +148,25 @@ function stateStoreContract(fresh: () => StateStore): void {
 
 describe('MemoryStateStore', () => {
   stateStoreContract(() => new MemoryStateStore());
+
+  it('KeyValueStore.createIfAbsent that loses a race to a delete tries again, and creates the record', async () => {
+    // Another instance's record is there when this one tries to create, and deleted (a sweep, say) before
+    // this one can read it: what it saw no longer exists, so it tries again rather than report "exists".
+    class DeletedMeanwhile extends MemoryStateStore {
+      raced = 0;
+      override async createIfAbsent(key: string, value: object): Promise<boolean> {
+        const created = await super.createIfAbsent(key, value);
+        if (!created && this.raced++ === 0) await this.storage.delete([key]);
+        return created;
+      }
+    }
+    const state = new DeletedMeanwhile();
+    const kv = new KeyValueStore(state);
+    await kv.put('claim/1', 'other instance');
+    expect(await kv.createIfAbsent('claim/1', 'this instance')).toBe(true);
+    expect((await kv.get<string>('claim/1'))?.value).toBe('this instance');
+    expect(state.raced).toBe(1);
+  });
 });
 
 describe('FileStateStore', () => {
@@ -214,15 +233,17 @@ describe('FileStateStore', () => {
   it('createIfAbsent is atomic across processes on the same directory', async () => {
     const s = fresh();
     await s.ping(); // creates the directory
-    // The store compiled on its own (it imports only node built-ins at run time), run by 4 processes at once.
+    // The store compiled on its own (at run time it imports node built-ins and the retry helper), laid out
+    // as in src/, run by 4 processes at once.
     const dir = mkdtempSync(path.join(root, 'lib-'));
-    for (const f of ['file', 'file-format']) {
-      const js = ts.transpileModule(readFileSync(path.join(__dirname, `../../src/storage/${f}.ts`), 'utf8'), {
+    for (const f of ['storage/file', 'storage/file-format', 'util/retry']) {
+      const js = ts.transpileModule(readFileSync(path.join(__dirname, `../../src/${f}.ts`), 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
       }).outputText;
+      mkdirSync(path.dirname(path.join(dir, `${f}.js`)), { recursive: true });
       writeFileSync(path.join(dir, `${f}.js`), js);
     }
-    const lib = path.join(dir, 'file.js');
+    const lib = path.join(dir, 'storage/file.js');
     const script = `
       const { FileStateStore } = require(${JSON.stringify(lib)});
       const s = new FileStateStore(process.argv[1]);

@@ -15,8 +15,11 @@ const cp = childProcess as unknown as Record<string | symbol, unknown>;
 function withTee(args: unknown[]): void {
   for (const a of args) {
     if (a && typeof a === 'object' && !Array.isArray(a) && 'env' in a) {
-      const o = a as { env?: NodeJS.ProcessEnv };
-      if (o.env && o.env[TEE_VARIABLE] === undefined) o.env = { ...o.env, [TEE_VARIABLE]: dir };
+      const o = a as { env?: NodeJS.ProcessEnv; uid?: number };
+      // A child run as another user (a test of storage the bot cannot write) could not open the tee's
+      // files, which are private to this user: it goes without.
+      const otherUser = o.uid !== undefined && o.uid !== process.getuid?.();
+      if (o.env && o.env[TEE_VARIABLE] === undefined && !otherUser) o.env = { ...o.env, [TEE_VARIABLE]: dir };
       return;
     }
   }
