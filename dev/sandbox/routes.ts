@@ -2,6 +2,7 @@
  * The REST surface: one table from path pattern to a handler per method. A known path with another
  * method answers 405; anything else 404.
  */
+import { listAuditRecords } from './audit-records';
 import type { Handler } from './call';
 import { getCustomer, listCustomers } from './customers';
 import {
@@ -33,6 +34,7 @@ const ROUTES: Route[] = [
   { pattern: '/v1/customers/:customerId/subscriptions', methods: { GET: listSubscriptions } },
   { pattern: '/v1/customers/:customerId/subscriptions/:subscriptionId', methods: { GET: getSubscription, PATCH: patchSubscription } },
   { pattern: '/v1/profiles/support', methods: { GET: getSupportProfile, PUT: putSupportProfile('support') } },
+  { pattern: '/v1/auditrecords', methods: { GET: listAuditRecords } },
   { pattern: '/v1/profiles/supportprofile', methods: { PUT: putSupportProfile('supportprofile') } },
 ];
 

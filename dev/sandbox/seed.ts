@@ -104,6 +104,7 @@ export function createSeedData(now: number): SandboxData {
     customers: Object.values(customers).map((c) => ({ ...c, relationshipEnded: c.id === customers.northwind.id })),
     subscriptions: seedSubscriptions(now),
     supportProfile: { ...supportProfile },
+    auditRecords: [],
   };
 }
 
