@@ -20,6 +20,7 @@ export const VERB = {
   confirm: 'confirm',
   cancel: 'cancel',
   extRefresh: 'ext.refresh',
+  activityList: 'activity.list',
 } as const;
 
 export type Verb = (typeof VERB)[keyof typeof VERB];
