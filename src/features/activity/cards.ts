@@ -86,7 +86,9 @@ function entry(tr: Translator, r: AuditRecord, when: (iso: string | null | undef
 function changeLine(tr: Translator, c: FieldChange): string {
   const label = FIELD_LABELS[c.field];
   const field = (label && tr.maybe('sub.field', label)) || literal(c.field);
-  return tr.t('sub.change.row', { field, from: value(tr, c.from), to: value(tr, c.to) });
+  // A subscription's status reads as the subscription card says it ("Cancelled" for deleted).
+  const shown = (v: string | undefined) => (c.field === 'status' && v ? (tr.maybe('sub.status', v.toLowerCase()) ?? value(tr, v)) : value(tr, v));
+  return tr.t('sub.change.row', { field, from: shown(c.from), to: shown(c.to) });
 }
 
 function value(tr: Translator, v: string | undefined): string {
