@@ -115,6 +115,16 @@ describe('activity', () => {
     expect(logCalls().at(-1)!.query.filter).toBe(JSON.stringify({ Field: 'CompanyName', Value: 'contoso', Operator: 'substring' }));
   });
 
+  it('sorts what Partner Center sends newest first and keeps to the window asked (the service answers by whole days)', async () => {
+    const rec = (upn: string, ago: number) => ({ userPrincipalName: upn, customerName: 'Contoso Ltd', operationType: 'update_subscription', operationStatus: 'succeeded', operationDate: new Date(Date.now() - ago).toISOString() });
+    sandbox().injectFault({ path: '/v1/auditrecords', status: 200, body: { totalCount: 3, items: [rec('eight@x.com', 8 * DAY), rec('three@x.com', 3 * DAY), rec('one@x.com', DAY)], attributes: { objectType: 'Collection' } } });
+    const text = textOf(await ask('activity'));
+    expect(text).toContain('1–2 of 2');
+    expect(text.indexOf('one@x.com')).toBeGreaterThan(0);
+    expect(text.indexOf('one@x.com')).toBeLessThan(text.indexOf('three@x.com'));
+    expect(text).not.toContain('eight@x.com');
+  });
+
   it("shows a change made through the bot too, as Partner Center records it", async () => {
     await bot.say(`sub set ${CONTOSO.domain} ${SEED.subscriptions.contosoLegacy.id} name="Front desk"`);
     bot.take();
