@@ -73,18 +73,14 @@ function requestedPage(call: Call): Page {
   const startRaw = queryParam(call, 'startDate');
   const endRaw = queryParam(call, 'endDate');
   const start = startRaw ? parseDate(startRaw, 'startDate').from : now - DEFAULT_DAYS * DAY;
-  if (start < Date.UTC(...ymd(now - MAX_DAYS_BACK * DAY))) {
+  // "greater than 90 days prior to the current date": read strictly, a start day that began more than 90 days ago.
+  if (start < now - MAX_DAYS_BACK * DAY) {
     throw invalidInput(`The start date ${startRaw} is more than ${MAX_DAYS_BACK} days ago: activity log data is available for the previous ${MAX_DAYS_BACK} days only.`);
   }
   const end = endRaw ? parseDate(endRaw, 'endDate').to : now;
   if (end < start) throw invalidInput('The end date is before the start date.');
   const maxSeq = call.data.auditRecords.reduce((m, r) => Math.max(m, r.seq), 0);
   return { start, end, filter: auditFilter(call), size: intParam(call, 'size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE), offset: 0, maxSeq };
-}
-
-function ymd(ms: number): [number, number, number] {
-  const d = new Date(ms);
-  return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
 }
 
 /** `2020-09-02` is that whole day (UTC); a date with a time is that instant. */

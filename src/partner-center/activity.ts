@@ -67,14 +67,15 @@ export async function listActivity(http: PartnerCenterHttp, call: CallContext, q
 }
 
 /**
- * The first instant the service will answer for: a start older than 90 days moves to the first whole day
- * inside them (the service refuses the request otherwise; the day is what it compares).
+ * The start to send: the day `from` falls on, unless that day begins more than 90 days ago (the service
+ * refuses such a start with 400): then the first whole day inside the 90 days.
  */
 function startOf(from: number, now: number): number {
   const limit = now - ACTIVITY_MAX_DAYS * DAY;
-  if (from >= limit) return from;
-  const day = Math.floor(limit / DAY) * DAY;
-  return day >= limit ? day : day + DAY;
+  const day = Math.floor(from / DAY) * DAY;
+  if (day >= limit) return day;
+  const first = Math.floor(limit / DAY) * DAY;
+  return first >= limit ? first : first + DAY;
 }
 
 function dayOf(ms: number): string {

@@ -75,11 +75,16 @@ describe('activity', () => {
     expect(month).toContain('Status: Active → Suspended');
     expect(month).not.toContain('licenses'); // 45 days ago
     expect(textOf(await ask('activity 60'))).toContain("changed a customer user's licenses");
+    // 90 days: Partner Center answers from the first whole day inside them, and the card says so.
+    const first = Date.parse(`${day(89 * DAY)}T00:00:00Z`);
+    const utc = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(first);
+    expect(textOf(await ask('activity 90'))).toContain(`The last 90 days (since ${utc} UTC)`);
+    expect(logCalls().at(-1)!.query.startDate).toBe(day(89 * DAY));
     await bot.say('activity 91');
     const tooFar = String(bot.take()[0]!.activity.text);
     expect(tooFar).toContain('"91" is not a valid «days»');
     expect(tooFar).toContain('activity [«customer»] [«days»]');
-    expect(logCalls()).toHaveLength(2);
+    expect(logCalls()).toHaveLength(3);
   });
 
   it('pages newest first with a total, and the next page asks the same question', async () => {

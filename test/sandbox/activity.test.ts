@@ -34,6 +34,8 @@ it('takes a date window (a date is its whole day) and refuses a start more than 
   const tooOld = await get(sb, `/v1/auditrecords?startDate=${day(91 * DAY)}`);
   expect(tooOld.status).toBe(400);
   expect(tooOld.body.description).toMatch(/90 days/);
+  // The day 90 days back began more than 90 days ago (it is 10:00): refused too.
+  expect((await get(sb, `/v1/auditrecords?startDate=${day(90 * DAY)}`)).status).toBe(400);
   const limit = await get(sb, `/v1/auditrecords?startDate=${day(89 * DAY)}`);
   expect((limit.body.items as Rec[]).some((r) => r.operationType === 'add_customer')).toBe(false); // 100 days old: never served
 });

@@ -31,7 +31,7 @@ export async function showActivity(d: BotDeps, t: Turn, a: ActivityArgs): Promis
   if ('outcome' in scope) return scope.outcome;
   const now = d.clock.now();
   const from = now - a.days * DAY;
-  let read: { records: AuditRecord[]; truncated: boolean; skipped: number };
+  let read: { records: AuditRecord[]; truncated: boolean; skipped: number; startDate: string };
   try {
     read = await readWindow(d, t, from, scope.filter);
   } catch (e) {
@@ -45,9 +45,11 @@ export async function showActivity(d: BotDeps, t: Turn, a: ActivityArgs): Promis
     customer: scope.label,
     args: { customer: a.customer, days: a.days },
     days: a.days,
-    since: from,
+    // 90 days back starts at the first whole day Partner Center answers for: say that, not more.
+    since: Math.max(from, Date.parse(`${read.startDate}T00:00:00Z`) || from),
     records: read.records,
-    offset: Math.min(a.offset ?? 0, Math.max(0, read.records.length - 1)),
+    // The log may have shrunk since the card was posted (records age out): the last page there is.
+    offset: Math.min(a.offset ?? 0, Math.max(0, Math.ceil(read.records.length / PAGE_SIZE) - 1) * PAGE_SIZE),
     pageSize: PAGE_SIZE,
     truncated: read.truncated ? MAX_RECORDS : undefined,
     skipped: read.skipped,
@@ -74,15 +76,17 @@ async function readWindow(d: BotDeps, t: Turn, from: number, filter: ActivityFil
   const records: AuditRecord[] = [];
   let skipped = 0;
   let next: string | undefined;
+  let startDate = '';
   do {
     const page = await d.client.listActivity(t.user, next ? { next } : { from: new Date(from), filter, size: READ_SIZE });
+    startDate ||= page.startDate;
     skipped += page.skipped;
     // The service answers by whole days: keep what falls inside the window asked for.
     for (const r of page.items) if (!r.operationDate || Date.parse(r.operationDate) >= from) records.push(r);
     next = page.next;
   } while (next && records.length < MAX_RECORDS);
   records.sort((a, b) => (Date.parse(b.operationDate ?? '') || 0) - (Date.parse(a.operationDate ?? '') || 0));
-  return { records: records.slice(0, MAX_RECORDS), truncated: !!next || records.length > MAX_RECORDS, skipped };
+  return { records: records.slice(0, MAX_RECORDS), truncated: !!next || records.length > MAX_RECORDS, skipped, startDate };
 }
 
 /** The user's IANA time zone when Teams sends one (activity.localTimezone, or the clientInfo entity). */
