@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { FaultQueue } from './faults';
 import { DEFAULT_OPTIONS, mergeOptions } from './options';
 import { RateLimiter } from './rate-limit';
+import { seedAuditRecords } from './audit-seed';
 import { createSeedData } from './seed';
 import type { ServerState } from './server';
 import { createRequestListener } from './server';
@@ -17,13 +18,15 @@ export type { FaultSpec, RecordedRequest, Sandbox, SandboxOptions } from './type
 export type * from './model';
 export { NO_DATE } from './model';
 export { SEED } from './seed';
+export { SEED_ACTIVITY } from './audit-seed';
+export { SANDBOX_APPLICATION_ID } from './audit-records';
 
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const resolved = mergeOptions(DEFAULT_OPTIONS, options);
   const closing = new AbortController();
   const state: ServerState = {
     options: resolved,
-    data: createSeedData(resolved.now()),
+    data: seeded(resolved.now()),
     requests: [],
     faults: new FaultQueue(),
     limiter: new RateLimiter(),
@@ -46,7 +49,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
     reset: () => {
       // In place, so references held to `data` and `requests` stay live.
-      Object.assign(state.data, createSeedData(state.options.now()));
+      Object.assign(state.data, seeded(state.options.now()));
       state.requests.length = 0;
       state.faults.clear();
       state.limiter.clear();
@@ -60,6 +63,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       return closed;
     },
   };
+}
+
+/** The seed, with the activity log's records of changes made elsewhere (audit-seed.ts). */
+function seeded(now: number) {
+  const data = createSeedData(now);
+  seedAuditRecords(data, now);
+  return data;
 }
 
 function listen(server: http.Server, port: number): Promise<void> {

@@ -127,6 +127,31 @@ export interface SupportProfile {
   website: string;
 }
 
+/** An AuditRecord as the activity log returns it ("Auditing resources"); old/new values are JSON strings. */
+export interface AuditRecordResource {
+  id: string;
+  partnerId: string;
+  customerId?: string;
+  customerName?: string;
+  userPrincipalName?: string;
+  applicationId?: string;
+  resourceType: string;
+  resourceOldValue?: string;
+  resourceNewValue?: string;
+  operationType: string;
+  originalCorrelationId?: string;
+  operationDate: string;
+  operationStatus: string;
+  customizedData: Array<{ key: string; value: string | null }>;
+  attributes: { objectType: 'AuditRecord' };
+}
+
+export interface StoredAuditRecord {
+  /** Hidden: the order records were added in, so a continuation never repeats or skips one added meanwhile. */
+  seq: number;
+  resource: AuditRecordResource;
+}
+
 export interface SandboxData {
   webhooks: import('./webhooks').WebhookState;
   partner: Organization & { domain: string };
@@ -135,4 +160,6 @@ export interface SandboxData {
   customers: StoredCustomer[];
   subscriptions: StoredSubscription[];
   supportProfile: SupportProfile;
+  /** The activity log: seeded changes made elsewhere, and a record of each subscription change made here. */
+  auditRecords: StoredAuditRecord[];
 }

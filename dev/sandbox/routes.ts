@@ -2,6 +2,7 @@
  * The REST surface: one table from path pattern to a handler per method. A known path with another
  * method answers 405; anything else 404.
  */
+import { listAuditRecords } from './audit-records';
 import type { Handler } from './call';
 import { getCustomer, listCustomers } from './customers';
 import {
@@ -34,6 +35,7 @@ const ROUTES: Route[] = [
   { pattern: '/v1/customers/:customerId/subscriptions', methods: { GET: listSubscriptions } },
   { pattern: '/v1/customers/:customerId/subscriptions/:subscriptionId', methods: { GET: getSubscription, PATCH: patchSubscription } },
   { pattern: '/v1/profiles/support', methods: { GET: getSupportProfile, PUT: putSupportProfile('support') } },
+  { pattern: '/v1/auditrecords', methods: { GET: listAuditRecords } },
   { pattern: '/v1/profiles/supportprofile', methods: { PUT: putSupportProfile('supportprofile') } },
   { pattern: '/webhooks/v1/registration', methods: { GET: getRegistration, POST: putOrPostRegistration('POST'), PUT: putOrPostRegistration('PUT') } },
   { pattern: '/webhooks/v1/registration/events', methods: { GET: listEvents } },

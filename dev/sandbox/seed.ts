@@ -106,6 +106,7 @@ export function createSeedData(now: number): SandboxData {
     subscriptions: seedSubscriptions(now),
     supportProfile: { ...supportProfile },
     webhooks: emptyWebhookState(),
+    auditRecords: [],
   };
 }
 

@@ -2,6 +2,7 @@
  * Customer subscriptions: list, read, and PATCH with the full resource (rules in subscription-rules.ts).
  * Slow changes answer 202 + Location and only show on GETs later, as the real service does.
  */
+import { recordSubscriptionUpdate } from './audit-records';
 import type { Call, Handler } from './call';
 import { headerValue, objectBody, selfUri } from './call';
 import { requireCustomer } from './customers';
@@ -25,6 +26,8 @@ export const patchSubscription: Handler = (call) => {
   const sub = requireSubscription(call);
   assertPatchable(sub);
   const plan = planPatch(sub, objectBody(call), headerValue(call, 'If-Match'), call.now);
+  // Partner Center logs the operation it accepted, whether it shows at once or after a 202.
+  recordSubscriptionUpdate(call, sub, plan.resource);
   if (isAsync(call, sub, plan)) {
     sub.pending = { applyAt: call.now + call.options.asyncApplyMs, resource: plan.resource, seatAdditions: plan.seatAdditions };
     // Relative and without /v1, exactly as the documented 202 response shows it.

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const CARD_NAMES = [
+  'activity',
   'audit',
   'confirm',
   'customer-list',

@@ -25,6 +25,7 @@ export const VERB = {
   deadlinesPage: 'deadlines.page',
   /** Next-term seats of one subscription: answered by `sub next` (its handler is another change). */
   subNext: 'sub.next',
+  activityList: 'activity.list',
 } as const;
 
 export type Verb = (typeof VERB)[keyof typeof VERB];

@@ -9,6 +9,7 @@ import { CardActions, commandParser } from '../commands';
 import { command, EVERYWHERE, forInteractor, ok, type ActionSpec, type CommandSpec } from '../commands/contract';
 import type { Translator } from '../i18n';
 import { ACCOUNT_COMMANDS } from './account/commands';
+import { ACTIVITY_ACTIONS, ACTIVITY_COMMANDS } from './activity/commands';
 import { AUDIT_COMMANDS } from './audit/commands';
 import { CONFIRM_ACTIONS } from './confirm/actions';
 import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from './customers/commands';
@@ -51,6 +52,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...WATCH_COMMANDS,
   ...WEBHOOK_COMMANDS,
   ...AUDIT_COMMANDS,
+  ...ACTIVITY_COMMANDS,
   ...ACCOUNT_COMMANDS,
 ] as CommandSpec[];
 
@@ -67,6 +69,7 @@ export const CARD_ACTIONS = new CardActions([
   ...WATCH_ACTIONS,
   ...CONFIRM_ACTIONS,
   ...EXTENSION_ACTIONS,
+  ...ACTIVITY_ACTIONS,
 ] as ActionSpec[]);
 
 /** The step a slow card action's "working" card names ("Adding your note…"), when its action names one. */

@@ -9,6 +9,7 @@
  */
 import { systemClock, type Clock } from '../util/clock';
 import { silentLogger, type Logger } from '../logging/logger';
+import * as activity from './activity';
 import { PartnerCenterHttp, type WriteResult } from './http';
 import { callOf, type Page, type UserContext } from './operations';
 import { createPipeline, type Fetch } from './pipeline';
@@ -33,6 +34,7 @@ import type {
 
 export { PARTNER_CENTER_SERVICE_REQUESTS_URL, type Page, type UserContext } from './operations';
 export type { SupportTopicList } from './service-requests';
+export type { ActivityCursor, ActivityPage, ActivitySince } from './activity';
 export type { CustomerPage, SubscriptionSnapshot, SubscriptionUpdateResult } from './subscriptions';
 export type { ValidationStatus, WebhookRegistration } from './webhooks';
 
@@ -239,5 +241,18 @@ export class PartnerCenterClient {
 
   webhookTestEventStatus(user: UserContext, correlationId: string): Promise<hooks.ValidationStatus> {
     return hooks.testEventStatus(this.http, callOf(user), correlationId);
+  }
+
+  // The activity log (activity.ts)
+
+  /** One page of Partner Center's activity log (audit records); pass `next` back for the following page. */
+  listActivity(user: UserContext, query: activity.ActivityQuery = {}): Promise<activity.ActivityPage> {
+    return activity.listActivity(this.http, callOf(user), query);
+  }
+
+  /** The records newer than a cursor, following continuation; what a notifier source drives each cycle. */
+  readActivitySince(user: UserContext, cursor: activity.ActivityCursor, o: { filter?: activity.ActivityFilter; size?: number; maxPages?: number } = {}): Promise<activity.ActivitySince> {
+    const call = callOf(user);
+    return activity.readActivitySince((q) => activity.listActivity(this.http, call, q), this.http.now(), cursor, o);
   }
 }

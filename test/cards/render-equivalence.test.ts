@@ -9,6 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { CARDS_DIR, CARD_NAMES, expand, isCompiled, renderHooks, type AdaptiveCard, type CardName } from '../../src/cards/render';
+import { seedAuditRecords } from '../../dev/sandbox/audit-seed';
+import { createSeedData } from '../../dev/sandbox/seed';
+import { activityCard } from '../../src/features/activity/cards';
+import { auditRecordSchema } from '../../src/partner-center/activity-schema';
 import { auditCard } from '../../src/features/audit/cards';
 import type { AuditEntry } from '../../src/features/audit/log';
 import { sharedCard, unfurlCard } from '../../src/features/extension/cards';
@@ -79,7 +83,17 @@ const MORE: Array<{ name: string; render: (tr: Translator) => AdaptiveCard }> = 
   { name: 'watch list empty', render: (tr) => watchListCard(tr, []) },
   { name: 'audit', render: (tr) => auditCard(tr, entries(tr)) },
   { name: 'audit empty', render: (tr) => auditCard(tr, []) },
+  { name: 'activity', render: (tr) => activityCard(tr, { args: { days: 90 }, days: 90, since: NOW - 90 * 86_400_000, records: activityRecords(), offset: 0, pageSize: 10, skipped: 1, truncated: 500 }) },
+  { name: 'activity of a customer, second page, in a time zone', render: (tr) => activityCard(tr, { customer: 'Contoso', args: { customer: 'Contoso', days: 30 }, days: 30, since: NOW - 30 * 86_400_000, records: [...activityRecords(), ...activityRecords()], offset: 10, pageSize: 10, skipped: 0, timeZone: 'Europe/Paris' }) },
+  { name: 'activity empty', render: (tr) => activityCard(tr, { args: { days: 7 }, days: 7, since: NOW - 7 * 86_400_000, records: [], offset: 0, pageSize: 10, skipped: 0 }) },
 ];
+
+/** The sandbox's seeded activity log, read as the client reads it. */
+function activityRecords() {
+  const data = createSeedData(NOW);
+  seedAuditRecords(data, NOW);
+  return data.auditRecords.map((r) => auditRecordSchema.parse(r.resource)).reverse();
+}
 
 test('the cases cover every template', () => {
   const names = new Set<CardName>();

@@ -28,6 +28,9 @@ const SAME_AS_ENGLISH_EVERYWHERE: ReadonlySet<MessageKey> = new Set<MessageKey>(
   'sr.note.by',
   'sub.change.row',
   'audit.value',
+  // Layout only: a person and a verb phrase, a date and a status.
+  'activity.headline',
+  'activity.when',
 ]);
 
 /** Per language: words that are spelled the same as in English. */

@@ -4,7 +4,7 @@
  * the sandbox over HTTP and read through the client's public methods.
  */
 import { SEED, type Sandbox } from '../../dev/sandbox';
-import { deadlinesOf, type PartnerCenterClient } from '../../src/partner-center';
+import { changedFields, deadlinesOf, subscriptionOf, type PartnerCenterClient } from '../../src/partner-center';
 import { FIXTURE_NAMES, fixture, fixtureSource } from '../fixtures/partner-center';
 import { applied, failure, startPartnerCenter, user } from '../support/partner-center';
 
@@ -106,6 +106,18 @@ describe('Partner Center as documented (fixtures served over HTTP)', () => {
       serve('support-topic-collection', { path: '/v1/servicerequests/supporttopics' });
       const topics = await client.listSupportTopics(user());
       expect(topics).toMatchObject({ source: 'partner-center', topics: [{ id: '32444671' }, { id: '32444672' }] });
+    },
+    'audit-record-collection': async () => {
+      serve('audit-record-collection', { path: '/v1/auditrecords' });
+      const page = await client.listActivity(user(), { size: 3 });
+      expect(page.items.map((r) => r.operationType)).toEqual(['update_customer_user_licenses', 'create_order', 'update_subscription']);
+      expect(page.items[1]).toMatchObject({ customerName: 'CustomMetersStagingTest', userPrincipalName: 'admin@testsw09.onmicrosoft.com', operationStatus: 'succeeded' });
+      expect(subscriptionOf(page.items[1]!)).toEqual({ id: 'f428d44a-d08b-348b-579e-ce92a6362c7b', name: 'SaaS custom meter offer - Bronze' });
+      expect(changedFields(page.items[2]!.resourceOldValue, page.items[2]!.resourceNewValue)).toEqual([
+        { field: 'quantity', from: '1', to: '3' },
+        { field: 'autoRenewEnabled', from: 'true', to: 'false' },
+      ]);
+      expect(page.next).toBeDefined();
     },
     'error-business-500': async () => {
       serve('error-business-500', { method: 'PATCH', path: SUB_PATH, status: 500 });

@@ -112,7 +112,7 @@ export interface TestBot {
   connector: Connector;
   url: string;
   /** Posts a message; resolves with the HTTP status once the bot's turn is over. */
-  say(text: string, o?: { from?: Person; conversation?: Conversation; locale?: string; mention?: boolean; id?: string }): Promise<number>;
+  say(text: string, o?: { from?: Person; conversation?: Conversation; locale?: string; mention?: boolean; id?: string; timezone?: string }): Promise<number>;
   /** Sends an Action.Execute invoke; resolves with the invoke response body. */
   execute(
     verb: string,
@@ -133,7 +133,7 @@ export async function startTestBot(env: Record<string, string> = {}, options: De
   const running = await startDev(config, logger, { state: new MemoryStateStore(), ...options });
   const url = `${running.server.url}/api/messages`;
   let seen = 0;
-  const activity = (o: { from?: Person; conversation?: Conversation; locale?: string; id?: string }) => {
+  const activity = (o: { from?: Person; conversation?: Conversation; locale?: string; id?: string; timezone?: string }) => {
     const from = o.from ?? ALICE;
     const conversation = o.conversation ?? PERSONAL;
     return {
@@ -142,6 +142,8 @@ export async function startTestBot(env: Record<string, string> = {}, options: De
       serviceUrl: connector.url,
       timestamp: new Date().toISOString(),
       locale: o.locale ?? 'en-US',
+      // Teams sends the user's IANA time zone on messages.
+      ...(o.timezone ? { localTimezone: o.timezone } : {}),
       from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
       recipient: BOT,
       conversation: { id: conversation.id, conversationType: conversation.conversationType, tenantId: TENANT, isGroup: conversation.conversationType !== 'personal' },
