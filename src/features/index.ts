@@ -6,11 +6,11 @@
  */
 import type { AdaptiveCard } from '../cards/render';
 import { CardActions, commandParser } from '../commands';
-import { command, EVERYWHERE, forInteractor, ok, type ActionSpec, type CommandSpec } from '../commands/contract';
+import { command, declared, EVERYWHERE, forInteractor, ok, type ActionSpec, type Audited, type CommandSpec, type Confirmation } from '../commands/contract';
 import type { Translator } from '../i18n';
 import { ACCOUNT_COMMANDS } from './account/commands';
-import { AUDIT_COMMANDS } from './audit/commands';
-import { CONFIRM_ACTIONS } from './confirm/actions';
+import { auditCommands } from './audit/commands';
+import { confirmActions } from './confirm/actions';
 import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from './customers/commands';
 import { EXTENSION_ACTIONS } from './extension/actions';
 import { helpCard } from './help/cards';
@@ -46,23 +46,29 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...SUBSCRIPTION_COMMANDS,
   ...PROFILE_COMMANDS,
   ...WATCH_COMMANDS,
-  ...AUDIT_COMMANDS,
+  ...auditCommands((action) => auditSentence(action)),
   ...ACCOUNT_COMMANDS,
 ] as CommandSpec[];
 
 /** Text in, the command it names (with what runs it) or what is wrong with it out. */
 export const parseCommand = commandParser(COMMANDS);
 
-/** Every card button's action, by verb. */
-export const CARD_ACTIONS = new CardActions([
+const FEATURE_ACTIONS = [
   ...CUSTOMER_ACTIONS,
   ...SERVICE_REQUEST_ACTIONS,
   ...SUBSCRIPTION_ACTIONS,
   ...PROFILE_ACTIONS,
   ...WATCH_ACTIONS,
-  ...CONFIRM_ACTIONS,
-  ...EXTENSION_ACTIONS,
-] as ActionSpec[]);
+] as ActionSpec[];
+
+/** What each audit action is told as, and what each confirmation runs: from the specs that declare them. */
+const AUDITED = declared<Audited>([...COMMANDS, ...FEATURE_ACTIONS], (s) => s.audit, (a) => a.action);
+/** The sentence `audit` tells an action by (undefined for one no command declares). */
+export const auditSentence = (action: string) => AUDITED.get(action);
+const CONFIRMATIONS = declared<Confirmation>([...COMMANDS, ...FEATURE_ACTIONS], (s) => s.confirms, (c) => c.op);
+
+/** Every card button's action, by verb. */
+export const CARD_ACTIONS = new CardActions([...FEATURE_ACTIONS, ...confirmActions((op) => CONFIRMATIONS.get(op)), ...EXTENSION_ACTIONS] as ActionSpec[]);
 
 /** The step a slow card action's "working" card names ("Adding your note…"), when its action names one. */
 export const progressOf = (verb: string, data: Record<string, unknown>) => CARD_ACTIONS.progress(verb, data);

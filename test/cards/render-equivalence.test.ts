@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { CARDS_DIR, CARD_NAMES, expand, isCompiled, renderHooks, type AdaptiveCard, type CardName } from '../../src/cards/render';
 import { auditCard } from '../../src/features/audit/cards';
+import { auditSentence } from '../../src/features';
 import type { AuditEntry } from '../../src/features/audit/log';
 import { sharedCard, unfurlCard } from '../../src/features/extension/cards';
 import type { Item } from '../../src/features/extension/search';
@@ -77,8 +78,8 @@ const MORE: Array<{ name: string; render: (tr: Translator) => AdaptiveCard }> = 
       ]),
   },
   { name: 'watch list empty', render: (tr) => watchListCard(tr, []) },
-  { name: 'audit', render: (tr) => auditCard(tr, entries(tr)) },
-  { name: 'audit empty', render: (tr) => auditCard(tr, []) },
+  { name: 'audit', render: (tr) => auditCard(tr, entries(tr), auditSentence) },
+  { name: 'audit empty', render: (tr) => auditCard(tr, [], auditSentence) },
 ];
 
 test('the cases cover every template', () => {
