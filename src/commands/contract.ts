@@ -189,7 +189,11 @@ export function failure(message: Omit<ParseError, 'usage' | 'example'>, meant?: 
  * must have (anything else is a tampered or stale card, refused before any work), and what runs it.
  */
 export interface ActionSpec<D = unknown> {
-  /** Shared verbs are in src/cards/verbs.ts; a verb only this feature's card names may be declared beside that card. */
+  /**
+   * The verb its card's button carries. Verbs that other layers name too (notification cards, tests) are in
+   * src/cards/verbs.ts; a new one only its own feature's card names is declared beside that card (its
+   * cards.ts), which the action imports. Two actions with one verb are refused at start-up.
+   */
   verb: Verb | (string & {});
   data: z.ZodType<D>;
   /** Sends a write to Partner Center: an invoke delivered twice runs it once. */

@@ -67,8 +67,11 @@ const AUDITED = declared<Audited>([...COMMANDS, ...FEATURE_ACTIONS], (s) => s.au
 export const auditSentence = (action: string) => AUDITED.get(action);
 const CONFIRMATIONS = declared<Confirmation>([...COMMANDS, ...FEATURE_ACTIONS], (s) => s.confirms, (c) => c.op);
 
-/** Every card button's action, by verb. */
-export const CARD_ACTIONS = new CardActions([...FEATURE_ACTIONS, ...confirmActions((op) => CONFIRMATIONS.get(op)), ...EXTENSION_ACTIONS] as ActionSpec[]);
+/** Every card button's action, by verb: verbs are declared by the features, so one used twice is refused here. */
+const ALL_ACTIONS = [...FEATURE_ACTIONS, ...confirmActions((op) => CONFIRMATIONS.get(op)), ...EXTENSION_ACTIONS] as ActionSpec[];
+const twice = ALL_ACTIONS.map((a) => a.verb).filter((v, i, all) => all.indexOf(v) !== i);
+if (twice.length > 0) throw new Error(`card verbs declared twice: ${twice.join(', ')}`);
+export const CARD_ACTIONS = new CardActions(ALL_ACTIONS);
 
 /** The step a slow card action's "working" card names ("Adding your note…"), when its action names one. */
 export const progressOf = (verb: string, data: Record<string, unknown>) => CARD_ACTIONS.progress(verb, data);

@@ -25,7 +25,7 @@ describe('audit: each write told by its declaration, an undeclared one still sho
 
   beforeEach(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'audit-labels-'));
-    state = createStateStore({ storage: { dataDir } }, createLogger({ level: 'silent' }));
+    state = createStateStore({ storage: { dataDir, container: 'partner-ops' } }, createLogger({ level: 'silent' }));
     bot = await startTestBot({}, { state, notifierAutoStart: false });
   });
   afterEach(async () => {
