@@ -58,4 +58,32 @@ describe('audit: each write told by its declaration, an undeclared one still sho
     await bot.say('audit', { locale: 'fr-FR' });
     expect(textOf(cardOf(bot.take()[0]))).toContain(`Alice Admin a fait une modification dans l’Espace partenaires\u00a0: ${OPEN.id}.`);
   });
+
+  it('entries the bot wrote before read as they did: each action its sentence, older ones without an item by their target', async () => {
+    const entry = (action: string, target: string, item?: object) => ({ at: Date.UTC(2026, 10, 2, 8, 0), by, action, target, ...(item ? { item } : {}), changes: [], correlationId: 'c' });
+    const trail = [
+      entry('sr.create', OPEN.id, { kind: 'sr', id: OPEN.id, title: OPEN.title }),
+      entry('sr.note', OPEN.id, { kind: 'sr', id: OPEN.id, title: OPEN.title }),
+      entry('sr.close', OPEN.id, { kind: 'sr', id: OPEN.id, title: OPEN.title }),
+      entry('sub.update', 'contoso/a6c1', { kind: 'sub', id: 'a6c1', name: 'Microsoft 365 Business Basic', customer: 'Contoso' }),
+      entry('profile.update', 'Support profile', { kind: 'profile' }),
+      // Written before entries named their item: the sentence falls back on the target.
+      entry('sr.close', '616122292871093'),
+      entry('sub.update', 'fabrikam/1c3e'),
+    ];
+    await state.storage.write({ [key]: { value: trail, eTag: '*' } });
+    await bot.say('audit');
+    const shown = textOf(cardOf(bot.take()[0]));
+    for (const line of [
+      `Alice Admin created service request ${OPEN.id} “${OPEN.title}”.`,
+      `Alice Admin added a note to service request ${OPEN.id} “${OPEN.title}”.`,
+      `Alice Admin closed service request ${OPEN.id} “${OPEN.title}”.`,
+      'Alice Admin changed the subscription Microsoft 365 Business Basic of Contoso.',
+      'Alice Admin changed the support profile.',
+      'Alice Admin closed service request 616122292871093 “—”.',
+      'Alice Admin changed the subscription fabrikam/1c3e of —.',
+    ]) {
+      expect(shown).toContain(line);
+    }
+  });
 });
