@@ -163,6 +163,10 @@ export interface CommandSpec<A extends object = object> {
    * registry order) and the package build names those left out (they still work, and help lists them). Default 0.
    */
   menuRank?: number;
+  /** The audit line its write leaves, and how `audit` says it (see `Audited`). */
+  audit?: Audited;
+  /** What its confirmation card's Confirm runs (see `Confirmation`). */
+  confirms?: Confirmation;
   parse(args: Args): ArgsResult<A>;
   run(d: BotDeps, t: Turn, args: A): Promise<Outcome>;
 }
@@ -185,10 +189,17 @@ export function failure(message: Omit<ParseError, 'usage' | 'example'>, meant?: 
  * must have (anything else is a tampered or stale card, refused before any work), and what runs it.
  */
 export interface ActionSpec<D = unknown> {
-  verb: Verb;
+  /**
+   * The verb its card's button carries. Verbs that other layers name too (notification cards, tests) are in
+   * src/cards/verbs.ts; a new one only its own feature's card names is declared beside that card (its
+   * cards.ts), which the action imports. Two actions with one verb are refused at start-up.
+   */
+  verb: Verb | (string & {});
   data: z.ZodType<D>;
   /** Sends a write to Partner Center: an invoke delivered twice runs it once. */
   writes?: boolean;
+  audit?: Audited;
+  confirms?: Confirmation;
   /** The step a slow write's "working" card names ("Adding your note…"); reads say only "Working on it…". */
   progress?(data: D): Message<`progress.${string}` & Message['key']>;
   run(d: BotDeps, t: Turn, data: D): Promise<Outcome>;
@@ -196,4 +207,75 @@ export interface ActionSpec<D = unknown> {
 
 export function action<D>(spec: ActionSpec<D>): ActionSpec<D> {
   return spec;
+}
+
+/** What a write was about, as the audit trail names it in a sentence. */
+export type AuditItem =
+  | { kind: 'sr'; id: string; title?: string }
+  | { kind: 'sub'; id: string; name?: string; customer?: string }
+  | { kind: 'profile' };
+
+/** The part of an audit entry its sentence may name (the entry itself is the audit feature's). */
+export interface AuditedWrite {
+  by: { id: string; name: string };
+  action: string;
+  /** A service request id, "customer/subscription", "support profile": what older entries name only. */
+  target: string;
+  item?: AuditItem;
+}
+
+/**
+ * A write's audit action (the key its entries are stored under: renaming it orphans their sentence) and
+ * the sentence `audit` shows for it ("Alice Admin closed service request 616…"). Declared once by the
+ * feature, on the command or action whose write it records; `audit` finds it there (src/features/index.ts).
+ */
+export interface Audited {
+  action: string;
+  sentence(tr: Translator, e: AuditedWrite): string;
+}
+
+export function audited(spec: Audited): Audited {
+  return spec;
+}
+
+/** What every confirmation card's signed payload carries: its operation, and who asked (only they decide). */
+export interface ConfirmPayload {
+  op: string;
+  by: string;
+  byName?: string;
+}
+
+/**
+ * A change asked first: the card's Confirm runs `run` with the payload the asking handler signed (once,
+ * unexpired, by the asker; src/features/confirm/ checks all that). Declared on the command or action that
+ * asks; the confirm feature finds it by `op`.
+ */
+export interface Confirmation<P extends ConfirmPayload = ConfirmPayload> {
+  op: string;
+  run(d: BotDeps, t: Turn, p: P): Promise<Outcome>;
+  /** The step its "working" card names while it runs ("Closing the service request…"). */
+  progress(p: Partial<P>): Message<`progress.${string}` & Message['key']>;
+  /** What Keep as is says was left as it was ("Service request 616… was left open."). */
+  kept(tr: Translator, p: P): string;
+}
+
+export function confirmation<P extends ConfirmPayload>(spec: Confirmation<P>): Confirmation {
+  return spec as unknown as Confirmation;
+}
+
+/**
+ * The declarations the specs carry, by key (an audit action, a confirmation's op): one spec declares each,
+ * or several share the one object; two different ones under one key are a mistake, refused at start-up.
+ */
+export function declared<T>(specs: readonly { audit?: Audited; confirms?: Confirmation }[], pick: (s: { audit?: Audited; confirms?: Confirmation }) => T | undefined, keyOf: (t: T) => string): ReadonlyMap<string, T> {
+  const found = new Map<string, T>();
+  for (const spec of specs) {
+    const t = pick(spec);
+    if (t === undefined) continue;
+    const key = keyOf(t);
+    const before = found.get(key);
+    if (before !== undefined && before !== t) throw new Error(`two different declarations of ${key}`);
+    found.set(key, t);
+  }
+  return found;
 }

@@ -6,12 +6,12 @@
  */
 import type { AdaptiveCard } from '../cards/render';
 import { CardActions, commandParser } from '../commands';
-import { command, EVERYWHERE, forInteractor, ok, type ActionSpec, type CommandSpec } from '../commands/contract';
+import { command, declared, EVERYWHERE, forInteractor, ok, type ActionSpec, type Audited, type CommandSpec, type Confirmation } from '../commands/contract';
 import type { Translator } from '../i18n';
 import { ACCOUNT_COMMANDS } from './account/commands';
 import { ACTIVITY_ACTIONS, ACTIVITY_COMMANDS } from './activity/commands';
-import { AUDIT_COMMANDS } from './audit/commands';
-import { CONFIRM_ACTIONS } from './confirm/actions';
+import { auditCommands } from './audit/commands';
+import { confirmActions } from './confirm/actions';
 import { CUSTOMER_ACTIONS, CUSTOMER_COMMANDS } from './customers/commands';
 import { DEADLINE_ACTIONS, DEADLINE_COMMANDS } from './deadlines/commands';
 import { EXTENSION_ACTIONS } from './extension/actions';
@@ -51,7 +51,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...PROFILE_COMMANDS,
   ...WATCH_COMMANDS,
   ...WEBHOOK_COMMANDS,
-  ...AUDIT_COMMANDS,
+  ...auditCommands((action) => auditSentence(action)),
   ...ACTIVITY_COMMANDS,
   ...ACCOUNT_COMMANDS,
 ] as CommandSpec[];
@@ -59,18 +59,27 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** Text in, the command it names (with what runs it) or what is wrong with it out. */
 export const parseCommand = commandParser(COMMANDS);
 
-/** Every card button's action, by verb. */
-export const CARD_ACTIONS = new CardActions([
+const FEATURE_ACTIONS = [
   ...CUSTOMER_ACTIONS,
   ...SERVICE_REQUEST_ACTIONS,
   ...SUBSCRIPTION_ACTIONS,
   ...DEADLINE_ACTIONS,
   ...PROFILE_ACTIONS,
   ...WATCH_ACTIONS,
-  ...CONFIRM_ACTIONS,
-  ...EXTENSION_ACTIONS,
   ...ACTIVITY_ACTIONS,
-] as ActionSpec[]);
+] as ActionSpec[];
+
+/** What each audit action is told as, and what each confirmation runs: from the specs that declare them. */
+const AUDITED = declared<Audited>([...COMMANDS, ...FEATURE_ACTIONS], (s) => s.audit, (a) => a.action);
+/** The sentence `audit` tells an action by (undefined for one no command declares). */
+export const auditSentence = (action: string) => AUDITED.get(action);
+const CONFIRMATIONS = declared<Confirmation>([...COMMANDS, ...FEATURE_ACTIONS], (s) => s.confirms, (c) => c.op);
+
+/** Every card button's action, by verb: verbs are declared by the features, so one used twice is refused here. */
+const ALL_ACTIONS = [...FEATURE_ACTIONS, ...confirmActions((op) => CONFIRMATIONS.get(op)), ...EXTENSION_ACTIONS] as ActionSpec[];
+const twice = ALL_ACTIONS.map((a) => a.verb).filter((v, i, all) => all.indexOf(v) !== i);
+if (twice.length > 0) throw new Error(`card verbs declared twice: ${twice.join(', ')}`);
+export const CARD_ACTIONS = new CardActions(ALL_ACTIONS);
 
 /** The step a slow card action's "working" card names ("Adding your note…"), when its action names one. */
 export const progressOf = (verb: string, data: Record<string, unknown>) => CARD_ACTIONS.progress(verb, data);

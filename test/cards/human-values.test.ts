@@ -3,6 +3,7 @@
  * catalogs), no label twice, buttons that cannot be read as a field's value, audit rows as sentences.
  */
 import { auditCard } from '../../src/features/audit/cards';
+import { auditSentence } from '../../src/features';
 import type { AuditEntry } from '../../src/features/audit/log';
 import { confirmCard } from '../../src/features/confirm/cards';
 import { subscriptionCard } from '../../src/features/subscriptions/cards';
@@ -84,7 +85,7 @@ describe.each(LOCALES)('%s', (locale) => {
       // Written before audit rows named their item: still a sentence.
       { at: NOW, by: { id: 'a', name: 'Alice Admin' }, action: 'profile.update', target: 'Support profile', changes: [], correlationId: 'c' },
     ];
-    const card = auditCard(tr, entries);
+    const card = auditCard(tr, entries, auditSentence);
     expect(schemaErrors(card)).toEqual([]);
     const all = renderedTexts(card).join('\n');
     expect(all).toContain(tr.t('audit.did.sr.close', { who: 'Alice Admin', id: '616', title: 'Mail flow' }));

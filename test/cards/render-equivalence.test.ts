@@ -14,6 +14,7 @@ import { createSeedData } from '../../dev/sandbox/seed';
 import { activityCard } from '../../src/features/activity/cards';
 import { auditRecordSchema } from '../../src/partner-center/activity-schema';
 import { auditCard } from '../../src/features/audit/cards';
+import { auditSentence } from '../../src/features';
 import type { AuditEntry } from '../../src/features/audit/log';
 import { sharedCard, unfurlCard } from '../../src/features/extension/cards';
 import type { Item } from '../../src/features/extension/search';
@@ -81,8 +82,8 @@ const MORE: Array<{ name: string; render: (tr: Translator) => AdaptiveCard }> = 
       ]),
   },
   { name: 'watch list empty', render: (tr) => watchListCard(tr, []) },
-  { name: 'audit', render: (tr) => auditCard(tr, entries(tr)) },
-  { name: 'audit empty', render: (tr) => auditCard(tr, []) },
+  { name: 'audit', render: (tr) => auditCard(tr, entries(tr), auditSentence) },
+  { name: 'audit empty', render: (tr) => auditCard(tr, [], auditSentence) },
   { name: 'activity', render: (tr) => activityCard(tr, { args: { days: 90 }, days: 90, since: NOW - 90 * 86_400_000, records: activityRecords(), offset: 0, pageSize: 10, skipped: 1, truncated: 500 }) },
   { name: 'activity of a customer, second page, in a time zone', render: (tr) => activityCard(tr, { customer: 'Contoso', args: { customer: 'Contoso', days: 30 }, days: 30, since: NOW - 30 * 86_400_000, records: [...activityRecords(), ...activityRecords()], offset: 10, pageSize: 10, skipped: 0, timeZone: 'Europe/Paris' }) },
   { name: 'activity empty', render: (tr) => activityCard(tr, { args: { days: 7 }, days: 7, since: NOW - 7 * 86_400_000, records: [], offset: 0, pageSize: 10, skipped: 0 }) },

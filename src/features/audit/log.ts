@@ -5,15 +5,12 @@
 import type { ChangeRow } from '../../cards/common';
 import type { KeyValueStore } from '../../storage';
 import type { Clock } from '../../util/clock';
-import type { Turn } from '../../commands/contract';
+import type { AuditItem, Turn } from '../../commands/contract';
 
-export type AuditAction = 'sr.create' | 'sr.note' | 'sr.close' | 'sub.update' | 'profile.update';
+export type { AuditItem };
 
-/** What a write was about, as the audit trail names it in a sentence. */
-export type AuditItem =
-  | { kind: 'sr'; id: string; title?: string }
-  | { kind: 'sub'; id: string; name?: string; customer?: string }
-  | { kind: 'profile' };
+/** The action a command or card action declares (its spec's `audit`): 'sr.note', 'sub.update', … */
+export type AuditAction = string;
 
 export interface AuditEntry {
   at: number;

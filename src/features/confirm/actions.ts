@@ -7,26 +7,22 @@
 import { z } from 'zod';
 import { messageCard } from '../../cards/common';
 import { literal, type AdaptiveCard } from '../../cards/render';
-import { action, forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
-import * as sr from '../service-requests/handlers';
-import * as subs from '../subscriptions/handlers';
-import * as webhooks from '../webhooks/handlers';
+import { action, forAll, forInteractor, type BotDeps, type Confirmation, type ConfirmPayload, type Outcome, type Turn } from '../../commands/contract';
 import type { Message } from '../../i18n';
 import { VERB } from '../../cards/verbs';
 
-/** What a confirmation card may ask to do, by its `op`. */
-export type Confirmable = sr.CloseRequest | subs.SubscriptionUpdateRequest | webhooks.WebhookRegisterRequest;
+/** The confirmation a payload's `op` names, as the asking command declared it (src/features/index.ts gathers them). */
+export type Confirmations = (op: string) => Confirmation | undefined;
 
-function act(d: BotDeps, t: Turn, p: Confirmable): Promise<Outcome> {
-  if (p.op === 'webhooks.on') return webhooks.applyConfirmed(d, t, p);
-  return p.op === 'sr.close' ? sr.close(d, t, p) : subs.applyConfirmed(d, t, p);
-}
+/** A signed payload and what its `op` runs. */
+type Confirmable = { payload: ConfirmPayload; runs: Confirmation };
 
 /**
- * A confirmation card's signed payload: what it asks (when this bot signed it), whether it has expired,
- * and the signature, which names this card's one decision (Confirm or Keep as is) in the dedupe record.
+ * A confirmation card's signed payload: what it asks (when this bot signed it, for an operation it knows),
+ * whether it has expired, and the signature, which names this card's one decision (Confirm or Keep as is)
+ * in the dedupe record.
  */
-function inspected(d: BotDeps, confirmation: string): { payload: Confirmable; expired: boolean; sig: string } | undefined {
+function inspected(d: BotDeps, known: Confirmations, confirmation: string): (Confirmable & { expired: boolean; sig: string }) | undefined {
   let signed: unknown;
   try {
     signed = JSON.parse(confirmation);
@@ -34,7 +30,9 @@ function inspected(d: BotDeps, confirmation: string): { payload: Confirmable; ex
     return undefined;
   }
   const r = d.signer.inspect(signed);
-  return r ? { payload: r.payload as Confirmable, expired: r.expired, sig: (signed as { sig: string }).sig } : undefined;
+  const payload = r?.payload as ConfirmPayload | undefined;
+  const runs = payload && typeof payload === 'object' ? known(payload.op) : undefined;
+  return r && runs ? { payload: payload!, runs, expired: r.expired, sig: (signed as { sig: string }).sig } : undefined;
 }
 
 /**
@@ -47,42 +45,32 @@ const decisionOf = (r: unknown): Decision | undefined =>
   !r || typeof r !== 'object' ? undefined : 'decision' in r ? (r as Decision) : { decision: 'confirmed', card: r as AdaptiveCard };
 
 /** Only the person who asked decides; anyone else is told who can (the card stays as it is for everyone). */
-function notTheAsker(t: Turn, p: Confirmable): Outcome | undefined {
+function notTheAsker(t: Turn, p: ConfirmPayload): Outcome | undefined {
   if (p.by === t.actor.id) return undefined;
   return forInteractor(messageCard(p.byName ? t.tr.t('confirm.onlyAsker', { name: literal(p.byName) }) : t.tr.t('confirm.notYours')));
 }
 
 /** "Closing the service request…", "Changing the seats…": the step a confirmed change names while it runs. */
-function progressOfConfirmation(confirmation: unknown): Message<`progress.${string}` & Message['key']> {
-  let p: Partial<Confirmable> | undefined;
+function progressOfConfirmation(known: Confirmations, confirmation: unknown): Message<`progress.${string}` & Message['key']> {
+  let p: Partial<ConfirmPayload> | undefined;
   try {
-    p = typeof confirmation === 'string' ? (JSON.parse(confirmation) as { payload?: Partial<Confirmable> }).payload : undefined;
+    p = typeof confirmation === 'string' ? (JSON.parse(confirmation) as { payload?: Partial<ConfirmPayload> }).payload : undefined;
   } catch {
     p = undefined;
   }
-  if (p?.op === 'sr.close') return { key: 'progress.srClose' };
-  if (p?.op === 'webhooks.on') return { key: 'progress.webhooksOn' };
-  const change = p?.op === 'sub.update' ? p.change : undefined;
-  if (change?.status === 'suspended') return { key: 'progress.subSuspend' };
-  if (change?.status === 'deleted') return { key: 'progress.subCancel' };
-  if (change?.status === 'active') return { key: 'progress.subReactivate' };
-  if (change?.quantity !== undefined) return { key: 'progress.subSeats' };
-  return { key: 'progress.subUpdate' };
+  // Before the signature is checked, so only what the step is called: an unreadable card names the generic step.
+  const runs = p && typeof p === 'object' && typeof p.op === 'string' ? known(p.op) : undefined;
+  return runs ? runs.progress(p!) : { key: 'progress.subUpdate' };
 }
 
 /** Keep as is: nothing is sent, and the card's signed payload is void from then on (a later Confirm writes nothing). */
-async function kept(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
-  const c = inspected(d, confirmation);
+async function kept(d: BotDeps, known: Confirmations, t: Turn, confirmation: string): Promise<Outcome> {
+  const c = inspected(d, known, confirmation);
   // Not a card this bot signed: nothing could have been sent from it anyway; only the clicker is answered.
   if (!c) return forInteractor(messageCard(t.tr.t('common.cancelled')));
   const refused = notTheAsker(t, c.payload);
   if (refused) return refused;
-  const p = c.payload;
-  const what = p.op === 'webhooks.on'
-    ? webhooks.keptText(t, p)
-    : p.op === 'sr.close'
-      ? t.tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' })
-      : t.tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) });
+  const what = c.runs.kept(t.tr, c.payload);
   const card = messageCard(`${what}\n\n${t.tr.t('confirm.keptNext')}`);
   const done = await d.dedupe.once<Decision>(`confirm/${c.sig}`, async () => ({ decision: 'kept', card }));
   const decision = decisionOf(done.result);
@@ -90,8 +78,8 @@ async function kept(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome>
   return decision ? forAll(decision.card) : forInteractor(messageCard(t.tr.t('common.alreadyDone')));
 }
 
-async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Outcome> {
-  const c = inspected(d, confirmation);
+async function confirmed(d: BotDeps, known: Confirmations, t: Turn, confirmation: string): Promise<Outcome> {
+  const c = inspected(d, known, confirmation);
   if (!c) return forInteractor(messageCard(t.tr.t('error.tampered')));
   const refused = notTheAsker(t, c.payload);
   if (refused) return refused;
@@ -100,7 +88,7 @@ async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Out
   // card's payload is void: Confirm writes nothing and says so.
   let outcome: Outcome | undefined;
   const done = await d.dedupe.once<Decision>(`confirm/${c.sig}`, async () => {
-    outcome = await act(d, t, c.payload);
+    outcome = await c.runs.run(d, t, c.payload);
     return { decision: 'confirmed', card: outcome.card };
   });
   if (outcome) return outcome;
@@ -109,22 +97,23 @@ async function confirmed(d: BotDeps, t: Turn, confirmation: string): Promise<Out
   return decision.decision === 'kept' ? forAll(messageCard(t.tr.t('confirm.voided'))) : forAll(decision.card);
 }
 
-export const CONFIRM_ACTIONS = [
+/** Confirm and Keep as is, for every confirmation the commands declare. */
+export const confirmActions = (known: Confirmations) => [
   action({
     verb: VERB.confirm,
     // Whatever arrives is checked by its signature, so a tampered card gets "tampered", not "bad data".
     data: z.looseObject({ confirmation: z.unknown() }),
     writes: true,
     // What the card asked to confirm names the step; the signature is checked when it runs, not to say "working".
-    progress: (data) => progressOfConfirmation(data.confirmation),
-    run: (d, t, data) => confirmed(d, t, typeof data.confirmation === 'string' ? data.confirmation : ''),
+    progress: (data) => progressOfConfirmation(known, data.confirmation),
+    run: (d, t, data) => confirmed(d, known, t, typeof data.confirmation === 'string' ? data.confirmation : ''),
   }),
   action({
     verb: VERB.cancel,
     data: z.unknown(),
     run: async (d, t, data) => {
       const confirmation = data && typeof data === 'object' ? (data as { confirmation?: unknown }).confirmation : undefined;
-      return kept(d, t, typeof confirmation === 'string' ? confirmation : '');
+      return kept(d, known, t, typeof confirmation === 'string' ? confirmation : '');
     },
   }),
 ];

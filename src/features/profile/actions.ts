@@ -1,9 +1,12 @@
 /** The support profile card's buttons and form. */
 import { z } from 'zod';
-import { action } from '../../commands/contract';
+import { action, audited } from '../../commands/contract';
+import { literal } from '../../cards/render';
 import { formData } from '../common/data';
 import { VERB } from '../../cards/verbs';
 import * as profile from './handlers';
+
+const UPDATED = audited({ action: 'profile.update', sentence: (tr, e) => tr.t('audit.did.profile.update', { who: literal(e.by.name) }) });
 
 export const PROFILE_ACTIONS = [
   action({ verb: VERB.profileShow, data: z.unknown(), run: (d, t) => profile.showProfile(d, t) }),
@@ -11,6 +14,7 @@ export const PROFILE_ACTIONS = [
     verb: VERB.profileUpdate,
     data: formData,
     writes: true,
+    audit: UPDATED,
     progress: () => ({ key: 'progress.profile' }),
     run: (d, t, data) => profile.setProfile(d, t, { email: data.email, telephone: data.telephone, website: data.website }),
   }),

@@ -1,5 +1,7 @@
 /** The `sr …` commands. */
-import { command, EVERYWHERE, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/contract';
+import { audited, command, confirmation, EVERYWHERE, IN_CHANNELS_AND_GROUPS, ok, unknown, type AuditedWrite } from '../../commands/contract';
+import { literal } from '../../cards/render';
+import type { Translator } from '../../i18n';
 import { SR_ID_PATTERN } from '../../partner-center/schemas';
 import type { SrFilter } from './cards';
 import * as sr from './handlers';
@@ -11,6 +13,23 @@ const FILTERS: Readonly<Record<string, SrFilter>> = {
   attention_needed: 'attention',
   'attention-needed': 'attention',
 };
+
+/** "Alice Admin added a note to service request 616… “Cannot assign licenses”." (older entries name only the id) */
+const aboutRequest = (key: 'audit.did.sr.create' | 'audit.did.sr.note' | 'audit.did.sr.close') => (tr: Translator, e: AuditedWrite) => {
+  const sr = e.item?.kind === 'sr' ? e.item : { id: e.target, title: undefined };
+  return tr.t(key, { who: literal(e.by.name), id: literal(sr.id), title: literal(sr.title) || '—' });
+};
+export const CREATED = audited({ action: 'sr.create', sentence: aboutRequest('audit.did.sr.create') });
+export const NOTED = audited({ action: 'sr.note', sentence: aboutRequest('audit.did.sr.note') });
+const CLOSED = audited({ action: 'sr.close', sentence: aboutRequest('audit.did.sr.close') });
+
+/** Closing asks first (`sr close`, the card's Close button); Confirm closes it. */
+export const CLOSING = confirmation<sr.CloseRequest>({
+  op: 'sr.close',
+  run: (d, t, p) => sr.close(d, t, p),
+  progress: () => ({ key: 'progress.srClose' }),
+  kept: (tr, p) => tr.t('confirm.kept.sr', { id: p.id, title: literal(p.title) || '—' }),
+});
 
 export const srNew = command({
   kind: 'sr.new',
@@ -61,6 +80,7 @@ export const srNote = command({
   usage: 'sr note «id» «text»',
   example: 'sr note 616122292874576 Customer confirmed the fix',
   writes: true,
+  audit: NOTED,
   menu: EVERYWHERE,
   parse: (a) => {
     const id = a.words[0];
@@ -77,6 +97,8 @@ export const srClose = command({
   name: 'sr close',
   usage: 'sr close «id»',
   example: 'sr close 616122292874576',
+  confirms: CLOSING,
+  audit: CLOSED,
   menu: IN_CHANNELS_AND_GROUPS,
   parse: (a) => {
     const id = a.words[0];

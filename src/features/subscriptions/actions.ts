@@ -5,6 +5,7 @@ import { customerIdSchema, subscriptionIdSchema } from '../../partner-center/sch
 import { listOffset, offset, searchQuery } from '../common/data';
 import { asBoolean, asNumber } from '../common/forms';
 import { VERB } from '../../cards/verbs';
+import { CHANGED, CHANGING } from './commands';
 import * as subs from './handlers';
 
 const ids = z.looseObject({ customerId: customerIdSchema, subscriptionId: subscriptionIdSchema });
@@ -27,6 +28,8 @@ export const SUBSCRIPTION_ACTIONS = [
     verb: VERB.subUpdate,
     data: ids,
     writes: true,
+    audit: CHANGED,
+    confirms: CHANGING,
     progress: () => ({ key: 'progress.subUpdate' }),
     // The form sends every field; the handler validates them and changes only those that differ.
     run: (d, t, data) =>
@@ -43,6 +46,8 @@ export const SUBSCRIPTION_ACTIONS = [
     verb: VERB.subStatus,
     data: ids.extend({ status: z.enum(['active', 'suspended', 'deleted']) }),
     writes: true,
+    audit: CHANGED,
+    confirms: CHANGING,
     // Suspending and cancelling ask first (the confirmation's own step); reactivating goes straight through.
     progress: (data) => ({ key: data.status === 'active' ? 'progress.subReactivate' : data.status === 'suspended' ? 'progress.subSuspend' : 'progress.subCancel' }),
     run: (d, t, data) => subs.requestChange(d, t, data.customerId, data.subscriptionId, { status: data.status }),

@@ -1,11 +1,36 @@
 /** The `sub …` commands. */
 import { customerAndSubscription, keyValues } from '../../commands/args';
 import { levenshtein } from '../../commands/distance';
-import { command, EVERYWHERE, failure, ok, unknown, type Args, type ArgsResult } from '../../commands/contract';
+import { audited, command, confirmation, EVERYWHERE, failure, ok, unknown, type Args, type ArgsResult } from '../../commands/contract';
+import { literal } from '../../cards/render';
 import type { SubscriptionChange } from '../../partner-center';
 import * as subs from './handlers';
 
 type Target = { customer: string; subscriptionId: string };
+
+/** "Alice Admin changed the subscription Microsoft 365 Business Basic of Contoso." */
+export const CHANGED = audited({
+  action: 'sub.update',
+  sentence: (tr, e) => {
+    const sub = e.item?.kind === 'sub' ? e.item : undefined;
+    return tr.t('audit.did.sub.update', { who: literal(e.by.name), name: literal(sub?.name ?? e.target), customer: literal(sub?.customer) || '—' });
+  },
+});
+
+/** A change that loses access (fewer seats, suspend, cancel) asks first; Confirm applies it. */
+export const CHANGING = confirmation<subs.SubscriptionUpdateRequest>({
+  op: 'sub.update',
+  run: (d, t, p) => subs.applyConfirmed(d, t, p),
+  progress: (p) => {
+    const change = p.change;
+    if (change?.status === 'suspended') return { key: 'progress.subSuspend' };
+    if (change?.status === 'deleted') return { key: 'progress.subCancel' };
+    if (change?.status === 'active') return { key: 'progress.subReactivate' };
+    if (change?.quantity !== undefined) return { key: 'progress.subSeats' };
+    return { key: 'progress.subUpdate' };
+  },
+  kept: (tr, p) => tr.t('confirm.kept.sub', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) }),
+});
 
 export const subList = command({
   kind: 'sub.list',
@@ -79,6 +104,8 @@ export const subSet = command({
   usage: 'sub set «customer» «subscription-id» quantity=N name="…" autorenew=on|off',
   example: 'sub set contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87 quantity=30',
   writes: true,
+  audit: CHANGED,
+  confirms: CHANGING,
   menu: EVERYWHERE,
   parse: (a) => {
     const target = customerAndSubscription(a, a.words, true);
@@ -98,6 +125,8 @@ function statusCommand(action: 'suspend' | 'reactivate' | 'cancel', status: 'sus
     usage: `sub ${action} «customer» «subscription-id»`,
     example,
     writes: true,
+    audit: CHANGED,
+    confirms: CHANGING,
     parse: (a) => {
       const target = customerAndSubscription(a, a.words, false);
       return 'error' in target ? target : ok({ customer: target.customer, subscriptionId: target.subscriptionId });

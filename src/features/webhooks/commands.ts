@@ -1,7 +1,15 @@
 /** `webhooks`, `webhooks on`, `webhooks test`: not in the Teams menu (full scopes); help lists them. */
 import { noArgs } from '../../commands/args';
-import { command } from '../../commands/contract';
+import { command, confirmation } from '../../commands/contract';
 import * as hooks from './handlers';
+
+/** `webhooks on` over another tool's URL asks first; Confirm registers this bot's URL instead. */
+export const REGISTERING = confirmation<hooks.WebhookRegisterRequest>({
+  op: 'webhooks.on',
+  run: (d, t, p) => hooks.applyConfirmed(d, t, p),
+  progress: () => ({ key: 'progress.webhooksOn' }),
+  kept: (tr, p) => hooks.keptText(tr, p),
+});
 
 export const WEBHOOK_COMMANDS = [
   command({
@@ -18,6 +26,7 @@ export const WEBHOOK_COMMANDS = [
     usage: 'webhooks on',
     example: 'webhooks on',
     writes: true,
+    confirms: REGISTERING,
     parse: (a) => noArgs(a, {}),
     run: (d, t) => hooks.webhooksOn(d, t),
   }),

@@ -8,6 +8,7 @@
  * ("a delay of up to 48 hours" before subscription-updated fires): every card says so.
  */
 import { messageCard } from '../../cards/common';
+import type { Translator } from '../../i18n';
 import { literal } from '../../cards/render';
 import { forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
 import { PARTNER_CENTER_EVENTS_PATH } from '../../http/partner-center-events';
@@ -72,8 +73,8 @@ export function applyConfirmed(d: BotDeps, t: Turn, p: WebhookRegisterRequest): 
 }
 
 /** Keep as is: what stays registered. */
-export function keptText(t: Turn, p: WebhookRegisterRequest): string {
-  return t.tr.t('webhooks.kept', { url: literal(p.replaces) });
+export function keptText(tr: Translator, p: WebhookRegisterRequest): string {
+  return tr.t('webhooks.kept', { url: literal(p.replaces) });
 }
 
 async function register(d: BotDeps, t: Turn, url: string, existing: boolean): Promise<Outcome> {

@@ -390,6 +390,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'audit.did.sr.close': '{who} затвори заявка за услуга {id} „{title}“.',
   'audit.did.sub.update': '{who} промени абонамента {name} на {customer}.',
   'audit.did.profile.update': '{who} промени профила за поддръжка.',
+  'audit.did.other': '{who} направи промяна в Партньорския център: {target}.',
   'audit.value': '{field}: {to}',
 
   // --- support profile --------------------------------------------------------------------------------

@@ -396,6 +396,7 @@ export const enUS = {
   'audit.did.sr.close': '{who} closed service request {id} “{title}”.',
   'audit.did.sub.update': '{who} changed the subscription {name} of {customer}.',
   'audit.did.profile.update': '{who} changed the support profile.',
+  'audit.did.other': '{who} made a change in Partner Center: {target}.',
   'audit.value': '{field}: {to}',
 
   // --- support profile --------------------------------------------------------------------------------

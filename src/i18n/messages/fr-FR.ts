@@ -390,6 +390,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'audit.did.sr.close': '{who} a fermé la demande de service {id} « {title} ».',
   'audit.did.sub.update': '{who} a modifié l\'abonnement {name} de {customer}.',
   'audit.did.profile.update': '{who} a modifié le profil de support.',
+  'audit.did.other': '{who} a fait une modification dans l’Espace partenaires : {target}.',
   'audit.value': '{field} : {to}',
 
   // --- support profile --------------------------------------------------------------------------------

@@ -390,6 +390,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'audit.did.sr.close': '{who} ha chiuso la richiesta di servizio {id} «{title}».',
   'audit.did.sub.update': '{who} ha modificato la sottoscrizione {name} di {customer}.',
   'audit.did.profile.update': '{who} ha modificato il profilo di supporto.',
+  'audit.did.other': '{who} ha apportato una modifica nel Centro per i partner: {target}.',
   'audit.value': '{field}: {to}',
 
   // --- support profile --------------------------------------------------------------------------------
