@@ -62,7 +62,9 @@ describe.each(LOCALES)('%s', (locale) => {
   });
 
   test('no message shows command syntax in angle brackets (Teams would drop it)', () => {
-    const broken = (Object.keys(enUS) as MessageKey[]).filter((k) => /(^|[^\\])<[A-Za-z][\w -]*>/.test(CATALOGS[locale][k]));
+    // menu.* are the Teams command menu's descriptions (the manifest's plain text, not Markdown): Teams shows
+    // their `<id>` as written, and they are kept as the manifest always had them.
+    const broken = (Object.keys(enUS) as MessageKey[]).filter((k) => !k.startsWith('menu.') && /(^|[^\\])<[A-Za-z][\w -]*>/.test(CATALOGS[locale][k]));
     expect(broken).toEqual([]);
   });
 
