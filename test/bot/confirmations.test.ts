@@ -36,7 +36,7 @@ describe('a confirmation card: one decision, by the person who asked', () => {
     bot = await startTestBot();
     const ask = await askToClose();
     const kept = await bot.execute(VERB.cancel, buttonData(ask, VERB.cancel));
-    expect(textOf(kept.body.value)).toMatch(/nothing was changed on service request/);
+    expect(textOf(kept.body.value)).toMatch(/nothing was sent to Partner Center for service request/);
     const confirm = await bot.execute(VERB.confirm, buttonData(ask, VERB.confirm));
     expect(textOf(confirm.body.value)).toBe('This change was set aside with Keep as is, so Confirm did not send it to Partner Center. Run the command again to make it.');
     expect(writes()).toHaveLength(0);

@@ -56,14 +56,14 @@ describe('what a partner admin reads', () => {
     expect(text).toMatch(/5 seats can still be removed/);
     expect(actionsOf(ask).map((a) => a.title)).toEqual(['Confirm', 'Keep as is']);
     const kept = await bot.execute(VERB.cancel, byVerb(ask, VERB.cancel).data!);
-    expect(textOf(kept.body.value)).toBe('You chose not to go ahead: nothing was changed on Microsoft 365 Business Basic of Contoso Ltd.\nIf you change your mind, run the command again.'.replace('\n', '\n\n'));
+    expect(textOf(kept.body.value)).toBe('You chose not to go ahead: nothing was sent to Partner Center for Microsoft 365 Business Basic of Contoso Ltd.\nIf you change your mind, run the command again.'.replace('\n', '\n\n'));
     expect(textOf(kept.body.value)).not.toMatch(/Cancelled/);
     expect(writes()).toHaveLength(0);
   });
 
-  it('Keep as is on a card it cannot read still says plainly that nothing was changed', async () => {
+  it('Keep as is on a card it cannot read still says plainly that nothing was sent', async () => {
     const kept = await bot.execute(VERB.cancel, {});
-    expect(textOf(kept.body.value)).toMatch(/^You chose not to go ahead: nothing was changed\./);
+    expect(textOf(kept.body.value)).toMatch(/^You chose not to go ahead: nothing was sent to Partner Center\./);
   });
 
   it('suspending and cancelling name the action and the customer in the question', async () => {
