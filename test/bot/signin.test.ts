@@ -3,7 +3,7 @@ import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { decodeJwt } from '../../src/util/jwt';
 import { MemoryStateStore } from '../../src/storage';
-import { systemClock, type Clock } from '../../src/util/clock';
+import { HeldClock } from '../support/fake-clock';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
@@ -273,16 +273,6 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
     expect(oauthCardOf(bot.take()[0]).tokenExchangeResource).toBeDefined();
   });
 });
-
-/** A clock the test holds: it moves only when the test says, and its waits are real (the bot keeps running). */
-class HeldClock implements Clock {
-  private offset = 0;
-  now = (): number => Date.now() + this.offset;
-  sleep = systemClock.sleep;
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 describe('sign-in tickets: short-lived, single-use, and nothing stored before one is checked', () => {
   let bot: TestBot;
