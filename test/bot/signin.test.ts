@@ -2,7 +2,10 @@ import { request } from 'node:https';
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { decodeJwt } from '../../src/util/jwt';
-import { MemoryStateStore } from '../../src/storage';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../src/storage/file';
 import { HeldClock } from '../support/fake-clock';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
@@ -39,9 +42,9 @@ function postForm(url: string, form: Record<string, string>, ca: string): Promis
 
 describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through the protocol', () => {
   let bot: TestBot;
-  let state: MemoryStateStore;
+  let state: FileStateStore;
   beforeEach(async () => {
-    state = new MemoryStateStore();
+    state = new FileStateStore(mkdtempSync(path.join(tmpdir(), 'signin-')));
     bot = await startTestBot({}, { sandboxSso: false, state, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
   });
@@ -276,10 +279,10 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
 
 describe('sign-in tickets: short-lived, single-use, and nothing stored before one is checked', () => {
   let bot: TestBot;
-  let state: MemoryStateStore;
+  let state: FileStateStore;
   let clock: HeldClock;
   beforeEach(async () => {
-    state = new MemoryStateStore();
+    state = new FileStateStore(mkdtempSync(path.join(tmpdir(), 'signin-')));
     clock = new HeldClock();
     bot = await startTestBot({}, { sandboxSso: false, state, clock, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });

@@ -9,7 +9,10 @@ import { loadConfig } from '../../src/config';
 import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { conversationKeyOf, PARTITIONS, partitionOf, watchIdFor, type Watch } from '../../src/notifications/watches';
 import { SEED } from '../../dev/sandbox';
-import { MemoryStateStore } from '../../src/storage';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../src/storage/file';
 import { BOT, startTestBot, type TestBot } from '../support/teams';
 
 interface Setter {
@@ -36,7 +39,7 @@ describe('sharding by setter: two instances on one store', () => {
 
   beforeAll(async () => {
     services = await startSandboxServices(loadConfig({}));
-    const state = new MemoryStateStore();
+    const state = new FileStateStore(mkdtempSync(path.join(tmpdir(), 'sharding-')));
     const instance = (id: string) =>
       startTestBot({ INSTANCE_ID: id, NOTIFY_INTERVAL_MS: '60000', NOTIFY_LEASE_MS: '90000' }, { state, sandboxServices: services, notifierAutoStart: false });
     a = await instance('instance-a');
