@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { decodeJwt } from '../../src/util/jwt';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileStateStore } from '../../src/storage/file';
@@ -48,7 +48,10 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
     bot = await startTestBot({}, { sandboxSso: false, state, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
   });
-  afterEach(() => bot.close());
+  afterEach(async () => {
+    await bot.close();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
   const authority = () => bot.running.authority!;
   const pc = () => bot.running.sandbox!.requests;
   const exchanges = () => authority().tokenRequests.filter((r) => r.grantType === OBO);
@@ -287,7 +290,10 @@ describe('sign-in tickets: short-lived, single-use, and nothing stored before on
     bot = await startTestBot({}, { sandboxSso: false, state, clock, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
   });
-  afterEach(() => bot.close());
+  afterEach(async () => {
+    await bot.close();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
   const authority = () => bot.running.authority!;
   const base = () => bot.url.replace('/api/messages', '');
   /** What the sign-in pages may write: the authority round trip's state, tickets marked used, one-time codes. */
