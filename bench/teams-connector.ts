@@ -43,8 +43,13 @@ function over(times: number[], limits: ReadonlyArray<{ count: number; ms: number
   });
 }
 
-export async function startLimitedConnector(o: { arrivalDelayMs?: [number, number] } = {}): Promise<LimitedConnector> {
+/**
+ * `now` is the time arrivals are stamped and counted in (default the wall clock): a test passes the clock it
+ * holds, the one the bot's sender reads, so windows are counted in that clock's time whatever the load.
+ */
+export async function startLimitedConnector(o: { arrivalDelayMs?: [number, number]; now?: () => number } = {}): Promise<LimitedConnector> {
   const [lo, hi] = o.arrivalDelayMs ?? [0, 0];
+  const clockNow = o.now ?? Date.now;
   const perThread = new Map<string, number[]>();
   const tenant: number[] = [];
   const accepted: Arrival[] = [];
@@ -55,7 +60,7 @@ export async function startLimitedConnector(o: { arrivalDelayMs?: [number, numbe
     req.on('end', () => {
       const delay = lo + Math.random() * (hi - lo);
       setTimeout(() => {
-        const now = Date.now();
+        const now = clockNow();
         const conversation = decodeURIComponent(/\/v3\/conversations\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '');
         const t = perThread.get(conversation) ?? [];
         if (over(t, THREAD_LIMITS, now) || over(tenant, TENANT_LIMITS, now)) {

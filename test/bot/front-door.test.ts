@@ -1,7 +1,8 @@
 /**
  * The front door, tried from outside over real HTTP: compressed and oversized bodies, wrong media types,
  * bad JSON, malformed activities, aborted uploads, an unreachable Bot Framework issuer. Every request gets a
- * fixed answer before any work, the process keeps serving, and memory stays bounded.
+ * fixed answer before any work, and the process keeps serving (its memory is measured by
+ * bench/front-door-memory.ts, never asserted here).
  */
 import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -59,8 +60,6 @@ const FIXED = {
   unauthorized: { error: { code: 'Unauthorized', message: 'The request is not authorized.' } },
 };
 
-const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
-
 describe('the front door', () => {
   let bot: TestBot;
   const logs = captureLogs('info');
@@ -110,36 +109,50 @@ describe('the front door', () => {
     await stillServing();
   });
 
-  it('refuses a decompression bomb (200 MB of zeros in 200 KB of gzip) without inflating it: RSS stays bounded', async () => {
+  // Memory is not measured here (an RSS figure in the jest process says little and fails under load):
+  // bench/front-door-memory.ts reports it. What a caller can see is asserted instead: the answer comes
+  // while the body is still being offered, without end, so the bot decided before reading it through.
+  it('refuses a decompression bomb (200 MB of zeros in 200 KB of gzip) without reading it, let alone inflating it', async () => {
     // Multi-member gzip: 200 members of 1 MB of zeros each, built without holding 200 MB here.
     const member = gzipSync(Buffer.alloc(1024 * 1024));
     const bomb = Buffer.concat(Array.from({ length: 200 }, () => member));
     expect(bomb.length).toBeLessThan(256 * 1024);
-    const before = rssMb();
     for (let i = 0; i < 5; i++) {
       const r = await send(bot.url, { headers: { ...json, 'content-encoding': 'gzip' }, body: bomb });
       expect(r.status).toBe(415);
     }
-    expect(rssMb() - before).toBeLessThan(50);
+    // The same bomb without end (chunked): only an answer given before the body is read can arrive.
+    const endless = await send(bot.url, {
+      headers: { ...json, 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' },
+      chunks: function* () {
+        for (;;) yield member;
+      },
+    });
+    expect(endless.status).toBe(415);
+    expect(JSON.parse(endless.text)).toEqual(FIXED.encoding);
     await stillServing();
   });
 
-  it('bounds the body at 256 KB: a declared or a streamed oversize gets 413, in bounded memory', async () => {
-    const before = rssMb();
-    const declared = await send(bot.url, { headers: json, body: Buffer.alloc(10 * 1024 * 1024, 0x20) });
+  it('bounds the body at 256 KB: a declared or a streamed oversize gets 413 without being read through', async () => {
+    // 10 MB declared, a few bytes sent and the rest never: answered on the declaration alone.
+    const declared = await send(bot.url, {
+      headers: { ...json, 'content-length': String(10 * 1024 * 1024) },
+      chunks: function* () {
+        yield Buffer.from('{"type":');
+      },
+    });
     expect(declared.status).toBe(413);
     expect(JSON.parse(declared.text)).toEqual(FIXED.tooLarge);
-    // Chunked, no Content-Length: 64 MB offered, read no further than the limit.
+    // Chunked, no Content-Length, offered without end: answered once the limit is passed.
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const streamed = await send(bot.url, {
       headers: { ...json, 'transfer-encoding': 'chunked' },
       chunks: function* () {
-        for (let i = 0; i < 1024; i++) yield chunk;
+        for (;;) yield chunk;
       },
     });
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.text)).toEqual(FIXED.tooLarge);
-    expect(rssMb() - before).toBeLessThan(50);
     await stillServing();
   });
 

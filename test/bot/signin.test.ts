@@ -2,8 +2,11 @@ import { request } from 'node:https';
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { decodeJwt } from '../../src/util/jwt';
-import { MemoryStateStore } from '../../src/storage';
-import { systemClock, type Clock } from '../../src/util/clock';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../src/storage/file';
+import { HeldClock } from '../support/fake-clock';
 import { ALICE, BOB, CHANNEL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
@@ -39,13 +42,16 @@ function postForm(url: string, form: Record<string, string>, ca: string): Promis
 
 describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through the protocol', () => {
   let bot: TestBot;
-  let state: MemoryStateStore;
+  let state: FileStateStore;
   beforeEach(async () => {
-    state = new MemoryStateStore();
+    state = new FileStateStore(mkdtempSync(path.join(tmpdir(), 'signin-')));
     bot = await startTestBot({}, { sandboxSso: false, state, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
   });
-  afterEach(() => bot.close());
+  afterEach(async () => {
+    await bot.close();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
   const authority = () => bot.running.authority!;
   const pc = () => bot.running.sandbox!.requests;
   const exchanges = () => authority().tokenRequests.filter((r) => r.grantType === OBO);
@@ -274,27 +280,20 @@ describe('sign-in: Teams SSO, on-behalf-of tokens and the sign-in pages, through
   });
 });
 
-/** A clock the test holds: it moves only when the test says, and its waits are real (the bot keeps running). */
-class HeldClock implements Clock {
-  private offset = 0;
-  now = (): number => Date.now() + this.offset;
-  sleep = systemClock.sleep;
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
-
 describe('sign-in tickets: short-lived, single-use, and nothing stored before one is checked', () => {
   let bot: TestBot;
-  let state: MemoryStateStore;
+  let state: FileStateStore;
   let clock: HeldClock;
   beforeEach(async () => {
-    state = new MemoryStateStore();
+    state = new FileStateStore(mkdtempSync(path.join(tmpdir(), 'signin-')));
     clock = new HeldClock();
     bot = await startTestBot({}, { sandboxSso: false, state, clock, bot: { invokeDeadlineMs: 2_000 } });
     for (const p of [ALICE, BOB]) bot.running.authority!.user({ oid: p.aadObjectId, tid: TENANT, name: p.name, upn: `${p.name.split(' ')[0]!.toLowerCase()}@litware.com` });
   });
-  afterEach(() => bot.close());
+  afterEach(async () => {
+    await bot.close();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
   const authority = () => bot.running.authority!;
   const base = () => bot.url.replace('/api/messages', '');
   /** What the sign-in pages may write: the authority round trip's state, tickets marked used, one-time codes. */

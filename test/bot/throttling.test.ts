@@ -3,7 +3,9 @@
  * silence for minutes (issue: a Retry-After of 15 s once meant 60 s of silence).
  */
 import { SEED } from '../../dev/sandbox';
+import { ManualClock } from '../support/fake-clock';
 import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 const OPEN = SEED.serviceRequests.open.id;
 const SR_PATH = `/v1/servicerequests/${OPEN}`;
@@ -17,16 +19,36 @@ const throttled = (seconds: number) => ({
 
 describe('throttling on commands', () => {
   let bot: TestBot;
+  /** The bot waits out Retry-After on this clock: the test moves it, nobody sleeps. */
+  let clock: ManualClock;
   beforeEach(async () => {
-    bot = await startTestBot();
+    clock = new ManualClock(Date.now());
+    bot = await startTestBot({}, { clock });
   });
   afterEach(() => bot.close());
   const pc = () => bot.running.sandbox!;
   const messages = () => bot.take().filter((c) => c.activity.type !== 'typing');
 
+  /** Says `text`, and once the bot waits (the notice sent), moves the held clock to the end of its wait. */
+  const sayThrottled = async (text: string, locale?: string) => {
+    const asleep = clock.sleeping; // the storage sweeper's wait, if any
+    const turn = bot.say(text, { locale });
+    await until(() => clock.sleeping > asleep && bot.connector.calls.some((c) => c.activity.type === 'message'));
+    const waitMs = clock.nextWake() - clock.now();
+    const asked = pc().requests.length;
+    clock.advance(waitMs - 1);
+    // A millisecond short of Retry-After: Partner Center is not asked again.
+    await new Promise((r) => setImmediate(r));
+    expect(pc().requests).toHaveLength(asked);
+    clock.advance(1);
+    expect(await turn).toBe(200);
+    return waitMs;
+  };
+
   it('says Partner Center is throttling and when it tries again, then answers', async () => {
     pc().injectFault(throttled(2));
-    await bot.say(`sr ${OPEN}`);
+    // The wait is Partner Center's Retry-After, on the bot's clock.
+    expect(await sayThrottled(`sr ${OPEN}`)).toBe(2_000);
     const [notice, answer] = messages();
     expect(notice!.activity.text).toBe('Partner Center is throttling; trying again in 2 s.');
     expect(textOf(cardOf(answer))).toContain(SEED.serviceRequests.open.title);
@@ -35,7 +57,7 @@ describe('throttling on commands', () => {
 
   it('says it in the user\'s language', async () => {
     pc().injectFault(throttled(2));
-    await bot.say(`sr ${OPEN}`, { locale: 'fr-FR' });
+    await sayThrottled(`sr ${OPEN}`, 'fr-FR');
     expect(messages()[0]!.activity.text).toBe("L'Espace partenaires limite les requêtes\u202f; nouvel essai dans 2 s.");
   });
 

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { FileStateStore } from '../../src/storage/file';
+import { READY_PROBE_INTERVAL_MS } from '../../src/http/readiness';
+import { ManualClock } from '../support/fake-clock';
 import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
@@ -144,10 +146,12 @@ describe('/readyz', () => {
   let bot: TestBot;
   let dir: string;
   let store: CountingStore;
+  /** The probe interval runs on this clock: moved by the test, it cannot lapse in the middle of a burst. */
+  const clock = new ManualClock(Date.now());
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'readyz-'));
     store = new CountingStore(dir);
-    bot = await startTestBot({}, { state: store });
+    bot = await startTestBot({}, { state: store, clock });
   });
   afterAll(async () => {
     await bot.close();
@@ -159,6 +163,7 @@ describe('/readyz', () => {
   };
 
   it('probes storage once for a burst of callers, in parallel or one after another', async () => {
+    clock.advance(READY_PROBE_INTERVAL_MS); // whatever was probed before is stale: the burst probes afresh
     const before = store.pings;
     const parallel = await Promise.all(Array.from({ length: 50 }, readyz));
     for (let i = 0; i < 50; i++) expect((await readyz()).status).toBe(200);
@@ -168,22 +173,16 @@ describe('/readyz', () => {
 
   it('repeats a failed probe until the next one, with the same request id and no reason', async () => {
     store.failing = true;
-    // The next probe is due within a few seconds; until then the last answer stands.
-    let first: Awaited<ReturnType<typeof readyz>> | undefined;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const r = await readyz();
-      if (r.status === 503) {
-        first = r;
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    expect(first?.status).toBe(503);
-    expect(first?.body).not.toMatch(/disk full|CountingStore/);
+    // Within the interval the last answer stands; the first call after it probes and finds storage failing.
+    clock.advance(READY_PROBE_INTERVAL_MS - 1);
+    expect((await readyz()).status).toBe(200);
+    clock.advance(1);
+    const first = await readyz();
+    expect(first.status).toBe(503);
+    expect(first.body).not.toMatch(/disk full|CountingStore/);
     const pings = store.pings;
     const again = await Promise.all(Array.from({ length: 20 }, readyz));
-    expect(again.every((r) => r.status === 503 && r.requestId === first!.requestId)).toBe(true);
+    expect(again.every((r) => r.status === 503 && r.requestId === first.requestId)).toBe(true);
     expect(store.pings).toBe(pings);
     store.failing = false;
   }, 20_000);

@@ -14,7 +14,7 @@ const channels = Array.from({ length: 4 }, (_, i) => `19:process-${i}@thread.tac
 
 /**
  * Two bot processes on one Azurite store: every change is notified once; kill one (SIGKILL, no goodbye),
- * the other takes its work over within one lease period.
+ * the other takes its work over (how soon is proven on a held clock in scale-out.test.ts).
  */
 describe('scale-out: two bot processes on one Azurite store', () => {
   let azurite: Azurite;
@@ -66,9 +66,9 @@ describe('scale-out: two bot processes on one Azurite store', () => {
     // Process A dies without a word; B takes its shards over within a lease period and hears the next change.
     a.child.kill('SIGKILL');
     sr(SEED.serviceRequests.partnerProfile.id).status = 'closed';
-    const killedAt = Date.now();
+    // How soon (within NOTIFY_LEASE_MS) is proven on a held clock in scale-out.test.ts; real processes keep
+    // the system clock, so here only that it happens, once per channel.
     await until(() => roots(SEED.serviceRequests.partnerProfile.id).length >= 4, 20_000);
-    expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 3 * INTERVAL_MS + 5_000);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(roots(SEED.serviceRequests.partnerProfile.id).sort()).toEqual([...channels].sort());
   }, 90_000);

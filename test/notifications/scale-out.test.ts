@@ -4,6 +4,7 @@ import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { SEED } from '../../dev/sandbox';
 import { BlobStateStore } from '../../src/storage/blob';
 import { startAzurite, type Azurite } from '../support/azurite';
+import { ManualClock } from '../support/fake-clock';
 import { cardOf, startTestBot, textOf, type Conversation, type TestBot } from '../support/teams';
 
 const LEASE_MS = 3_000;
@@ -19,6 +20,8 @@ describe('scale-out: two instances on one Azurite store', () => {
   let services: SandboxServices;
   let a: TestBot;
   let b: TestBot;
+  /** Both instances read one clock the test holds: a lease period passes when the test says so. */
+  const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
     azurite = await startAzurite();
@@ -27,7 +30,7 @@ describe('scale-out: two instances on one Azurite store', () => {
     const instance = async (id: string) =>
       startTestBot(
         { INSTANCE_ID: id, NOTIFY_INTERVAL_MS: '2000', NOTIFY_LEASE_MS: String(LEASE_MS), CARD_SIGNING_KEY: 'shared-signing-key-for-both-instances-0123' },
-        { state: new BlobStateStore(azurite.connectionString, container), sandboxServices: services, notifierAutoStart: false },
+        { state: new BlobStateStore(azurite.connectionString, container), sandboxServices: services, notifierAutoStart: false, clock },
       );
     a = await instance('instance-a');
     b = await instance('instance-b');
@@ -75,7 +78,11 @@ describe('scale-out: two instances on one Azurite store', () => {
     a.connector.calls.length = 0;
     b.connector.calls.length = 0;
     sr(SEED.serviceRequests.partnerProfile.id).status = 'closed';
-    await new Promise((r) => setTimeout(r, LEASE_MS + 200));
+    // One millisecond short of a lease period since A last renewed: A's leases still hold, B keeps its half.
+    clock.advance(LEASE_MS - 1);
+    expect((await b.running.notifier.cycle()).shards).toBe(8);
+    // The lease period is over: B takes every shard over.
+    clock.advance(1);
     const takeover = await b.running.notifier.cycle();
     expect(takeover.shards).toBe(16);
     await b.running.notifier.cycle();

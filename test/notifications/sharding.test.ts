@@ -9,7 +9,10 @@ import { loadConfig } from '../../src/config';
 import { startSandboxServices, type SandboxServices } from '../../dev/compose';
 import { conversationKeyOf, PARTITIONS, partitionOf, watchIdFor, type Watch } from '../../src/notifications/watches';
 import { SEED } from '../../dev/sandbox';
-import { MemoryStateStore } from '../../src/storage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../src/storage/file';
 import { BOT, startTestBot, type TestBot } from '../support/teams';
 
 interface Setter {
@@ -32,11 +35,12 @@ describe('sharding by setter: two instances on one store', () => {
   let services: SandboxServices;
   let a: TestBot;
   let b: TestBot;
+  const dir = mkdtempSync(path.join(tmpdir(), 'sharding-'));
   const setters: Setter[] = [];
 
   beforeAll(async () => {
     services = await startSandboxServices(loadConfig({}));
-    const state = new MemoryStateStore();
+    const state = new FileStateStore(dir);
     const instance = (id: string) =>
       startTestBot({ INSTANCE_ID: id, NOTIFY_INTERVAL_MS: '60000', NOTIFY_LEASE_MS: '90000' }, { state, sandboxServices: services, notifierAutoStart: false });
     a = await instance('instance-a');
@@ -82,6 +86,7 @@ describe('sharding by setter: two instances on one store', () => {
     await b?.close();
     await services?.sandbox.close();
     await services?.authority.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Service-request lists per setter (by the token's oid) since `from`. */

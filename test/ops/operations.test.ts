@@ -1,5 +1,12 @@
 import { SEED } from '../../dev/sandbox';
-import { MemoryStateStore } from '../../src/storage';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { READY_PROBE_INTERVAL_MS } from '../../src/http/readiness';
+import { KeyValueStore } from '../../src/storage';
+import { FileStateStore } from '../../src/storage/file';
+import { ManualClock } from '../support/fake-clock';
+import { until } from '../support/until';
 import { captureLogs } from '../support/log-capture';
 import { CHANNEL, cardOf, startTestBot, textOf } from '../support/teams';
 
@@ -38,56 +45,64 @@ describe('operations', () => {
   });
 
   it('answers /healthz while alive and /readyz only while storage is reachable, saying why only in the log', async () => {
-    const state = new MemoryStateStore();
-    let reachable = true;
-    state.ping = async () => {
-      if (!reachable) throw new Error("EACCES: permission denied, open '/srv/partner-ops/.data/ping'");
-    };
+    // The store production builds, in a directory the test can take away; a clock the test holds.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ops-ready-'));
+    const clock = new ManualClock(Date.now());
     const { logger, lines } = captureLogs('info');
-    const bot = await startTestBot({}, { state }, logger);
+    const bot = await startTestBot({}, { state: new FileStateStore(dir), clock }, logger);
     try {
       const base = bot.url.replace('/api/messages', '');
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
-      reachable = false;
-      // /readyz probes storage at most every few seconds, whoever asks: the next probe finds it unreachable.
-      let r = await fetch(`${base}/readyz`);
-      for (let i = 0; r.status === 200 && i < 100; i++) {
-        await new Promise((res) => setTimeout(res, 100));
-        r = await fetch(`${base}/readyz`);
-      }
+      // Storage goes away: the directory becomes a file, so no probe can be written in it (even as root).
+      rmSync(dir, { recursive: true, force: true });
+      writeFileSync(dir, 'not a directory');
+      // /readyz probes storage at most once per interval, whoever asks: within it, the last answer stands ...
+      clock.advance(READY_PROBE_INTERVAL_MS - 1);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      // ... and the first probe after it finds storage unreachable.
+      clock.advance(1);
+      const r = await fetch(`${base}/readyz`);
       expect(r.status).toBe(503);
       const text = await r.text();
       expect(JSON.parse(text)).toEqual({ status: 'not ready' });
-      expect(text).not.toMatch(/EACCES|\/srv/);
+      expect(text).not.toMatch(/ENOTDIR|ops-ready-/);
       const requestId = r.headers.get('x-request-id');
       const logged = lines().map((l) => JSON.parse(l) as { msg: string; requestId?: string; err?: { message?: string } }).find((l) => l.msg === 'not ready');
-      expect(logged).toMatchObject({ requestId, err: { message: expect.stringContaining('EACCES') } });
+      expect(logged).toMatchObject({ requestId, err: { message: expect.stringContaining('ENOTDIR') } });
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
+      // Storage comes back, so the bot can give its leases back on the way out.
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
       await bot.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('shuts down cleanly: stops taking work, finishes the turn in flight, gives the leases back', async () => {
-    const bot = await startTestBot({}, { notifierAutoStart: false });
+    // The leases are read where they are kept: the bot's own file store, read here through another handle.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ops-stop-'));
+    const clock = new ManualClock(Date.now());
+    const bot = await startTestBot({}, { state: new FileStateStore(dir), clock, notifierAutoStart: false });
+    const store = new KeyValueStore(new FileStateStore(dir), clock);
+    const lease = async () => (await store.get<{ owner: string; until: number }>('leases/shards/0'))!.value;
     await bot.say('help'); // signs nobody in; warms up
     await bot.running.notifier.cycle(); // this instance now holds leases
-    const store = (bot.running.notifier as unknown as { o: { store: { get<T>(k: string): Promise<{ value: T } | undefined> } } }).o.store;
-    expect((await store.get<{ owner: string; until: number }>('leases/shards/0'))!.value.until).toBeGreaterThan(Date.now());
+    expect((await lease()).until).toBeGreaterThan(clock.now());
 
     bot.running.sandbox!.setOptions({ latencyMs: 600 });
     const slow = bot.say(`sr ${OPEN}`);
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => bot.running.sandbox!.requests.some((r) => r.path === `/v1/servicerequests/${OPEN}`));
     const stopping = bot.running.stop();
-    await new Promise((r) => setTimeout(r, 50));
     const refused = await fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status, () => 0);
     expect([503, 0]).toContain(refused); // 503 while draining, or the listener is already closed
     expect(await slow).toBe(200);
     await stopping;
     expect(textOf(cardOf(bot.take().at(-1)))).toContain(SEED.serviceRequests.open.title);
-    expect((await store.get<{ owner: string; until: number }>('leases/shards/0'))!.value.until).toBeLessThanOrEqual(Date.now());
+    expect((await lease()).until).toBeLessThanOrEqual(clock.now());
     await bot.connector.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps an audit record of every write, shown by `audit` in the chat where it was made', async () => {

@@ -2,6 +2,7 @@
 import { createSandbox, SEED } from '../../dev/sandbox';
 import type { Sandbox } from '../../dev/sandbox';
 import { call, fakeClock, get, jwt } from './helpers';
+import { until } from '../support/until';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -119,11 +120,18 @@ describe('injected faults and latency', () => {
   });
 
   it('holds a request for delayMs, then answers normally', async () => {
-    sb.injectFault({ path: '/v1/profiles/support', delayMs: 300 });
-    const started = Date.now();
-    const res = await get(sb, '/v1/profiles/support');
-    expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    sb.injectFault({ path: '/v1/profiles/support', delayMs: 500 });
+    let answered = false;
+    const held = get(sb, '/v1/profiles/support').finally(() => (answered = true));
+    // A request made after it is answered while it is still held.
+    expect((await get(sb, '/v1/customers')).status).toBe(200);
+    expect(answered).toBe(false);
+    expect(sb.requests.map((r) => [r.path, r.status])).toEqual([
+      ['/v1/profiles/support', 0],
+      ['/v1/customers', 200],
+    ]);
+    expect((await held).status).toBe(200);
+    expect(sb.requests[0]!.status).toBe(200);
   });
 
   it('a delayed fault lets a client time out', async () => {
@@ -133,10 +141,15 @@ describe('injected faults and latency', () => {
   });
 
   it('adds latencyMs to every response', async () => {
-    sb.setOptions({ latencyMs: 250 });
-    const started = Date.now();
-    expect((await get(sb, '/v1/nowhere')).status).toBe(404);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(230);
+    sb.setOptions({ latencyMs: 1_000 });
+    let answered = false;
+    const pending = get(sb, '/v1/nowhere').finally(() => (answered = true));
+    // Received (recorded) but not answered: the answer waits out the latency, even a 404.
+    await until(() => sb.requests.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(false);
+    expect(sb.requests[0]!.status).toBe(0);
+    expect((await pending).status).toBe(404);
   });
 
   it('clearFaults removes armed faults', async () => {

@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { startDev, type DevRunning, type DevStartOptions } from '../../dev/compose';
 import { createLogger, type Logger } from '../../src/logging/logger';
-import { MemoryStateStore } from '../../src/storage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FileStateStore } from '../../src/storage/file';
 import type { AdaptiveCard } from '../../src/cards/render';
 
 export interface ConnectorCall {
@@ -129,8 +132,10 @@ export interface TestBot {
 export async function startTestBot(env: Record<string, string> = {}, options: DevStartOptions = {}, logger: Logger = createLogger({ level: 'silent' })): Promise<TestBot> {
   const connector = await startConnector();
   const config: Config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
-  // State in memory unless a test brings its own store (file or Azurite).
-  const running = await startDev(config, logger, { state: new MemoryStateStore(), ...options });
+  // The store production builds: files in a fresh directory (removed on close), unless a test brings its
+  // own (Azurite, or a directory it looks into).
+  const dir = options.state ? undefined : mkdtempSync(path.join(tmpdir(), 'test-bot-'));
+  const running = await startDev(config, logger, { ...(dir ? { state: new FileStateStore(dir) } : {}), ...options });
   const url = `${running.server.url}/api/messages`;
   let seen = 0;
   const activity = (o: { from?: Person; conversation?: Conversation; locale?: string; id?: string; timezone?: string }) => {
@@ -186,6 +191,7 @@ export async function startTestBot(env: Record<string, string> = {}, options: De
     async close() {
       await running.stop();
       await connector.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
