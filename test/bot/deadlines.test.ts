@@ -115,13 +115,13 @@ describe('renewals and windows through the Bot Framework protocol', () => {
       expect(reads().at(-1)).toBe(`/v1/customers/${C.contosoHotels.id}/subscriptions`);
     });
 
-    it('a row turns auto-renew off through the existing confirmation, and offers next-term seats', async () => {
+    it('a row turns auto-renew off through the existing confirmation', async () => {
       await bot.say('renewals contosohotels.onmicrosoft.com');
       const card = lastCard(bot.take());
       const off = actionsOf(card).find((a) => a.title === 'Turn auto-renew off' && a.data?.subscriptionId === S.hotelsRenewsSoon.id)!;
       expect(off.verb).toBe(VERB.subUpdate);
-      const next = actionsOf(card).find((a) => a.title === 'Next-term seats' && a.data?.subscriptionId === S.hotelsRenewsSoon.id)!;
-      expect(next).toMatchObject({ verb: VERB.subNext, data: { customerId: C.contosoHotels.id, subscriptionId: S.hotelsRenewsSoon.id } });
+      // No next-term seats button until `sub next` exists to answer it (never a button that cannot work).
+      expect(actionsOf(card).filter((a) => a.verb === VERB.subNext)).toEqual([]);
       const open = actionsOf(card).find((a) => a.title === 'Open' && a.data?.subscriptionId === S.hotelsRenewsSoon.id)!;
       expect(open.verb).toBe(VERB.subShow);
       const ask = await bot.execute(off.verb!, off.data!);
