@@ -169,7 +169,12 @@ export class Notifier {
     const covered = new Set<string>();
     const paused = new Set<string>();
     for (const source of this.sources) {
-      const look = await source.look(watches);
+      // One source failing (its service down) does not keep the others' changes from being recorded.
+      const look = await source.look(watches).catch((err: unknown) => {
+        this.o.logger.warn({ err, source: source.name }, 'notification source failed; next cycle will try again');
+        return undefined;
+      });
+      if (!look) continue;
       report.partnerCenterCalls += look.partnerCenterCalls;
       for (const o of look.observations) observations.push(o);
       for (const id of look.covered) covered.add(id);

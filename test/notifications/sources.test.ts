@@ -79,4 +79,14 @@ describe('sources: observations from outside the cycle', () => {
     await notifier().cycle();
     expect(posts()).toEqual([]);
   });
+
+  it('keeps announcing what the other sources saw when one source fails', async () => {
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    bot.take();
+    await notifier().cycle();
+    notifier().addSource({ name: 'down', look: () => Promise.reject(new Error('the activity log is down')) });
+    sub(NCE).quantity = 35;
+    await notifier().cycle();
+    expect(posts()).toEqual([expect.stringMatching(/Seats: 25 → 35/)]);
+  });
 });
