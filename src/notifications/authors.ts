@@ -1,6 +1,6 @@
 /**
  * Who changed an item through the bot. Partner Center's subscription resource does not say who changed it,
- * so the bot keeps its own record of each change it wrote: the notifier names that person on the
+ * so the bot keeps its own record of each change it wrote: the recorder names that person on the
  * notification, and does not post the change back into the conversation it was made from (the card there
  * already shows it, with who and when).
  *
@@ -56,17 +56,17 @@ function isAuthored(a: unknown): a is Authored {
 }
 
 /**
- * The items whose status or count changed since a watch of this shard last saw them (what the notifier
- * announces, and so what authorship is looked up for).
+ * The items whose status or count changed since a watch of this shard last saw them (what the recorder
+ * announces, and so what authorship is looked up for), from what each watch heard (recorder.ts).
  */
-export function changedItems(shard: Shard, observed: Map<string, Map<string, { snap: Snapshot }> | 'paused'>): Map<string, Snapshot> {
+export function changedItems(shard: Shard, heard: Map<string, Map<string, { state: Snapshot }>>): Map<string, Snapshot> {
   const out = new Map<string, Snapshot>();
-  for (const w of Object.values(shard.watches)) {
-    const obs = observed.get(w.id);
-    if (!obs || obs === 'paused' || !w.primed || w.state === 'disabled') continue;
-    for (const [itemId, { snap }] of obs) {
+  for (const [id, items] of heard) {
+    const w = shard.watches[id];
+    if (!w || !w.primed || w.state === 'disabled') continue;
+    for (const [itemId, { state }] of items) {
       const before = w.lastSeen[itemId];
-      if (before && (before.status !== snap.status || before.count !== snap.count)) out.set(itemId, snap);
+      if (before && (before.status !== state.status || before.count !== state.count)) out.set(itemId, state);
     }
   }
   return out;

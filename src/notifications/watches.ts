@@ -35,6 +35,11 @@ export interface Snapshot {
   detail?: string;
   /** Who wrote it, as Partner Center names them. */
   detailBy?: string;
+  /**
+   * In a watch's lastSeen: when this state was seen (observations.ts), refreshed whenever the watch is saved
+   * anyway. An observation older than it is ignored. Absent in a watch's first state, and in outbox entries.
+   */
+  seenAt?: number;
 }
 
 export interface Watch {

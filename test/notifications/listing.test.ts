@@ -5,7 +5,7 @@
  * "open", the same ids, the same paging, the same items skipped and the same fields named unreadable.
  */
 import type { Sandbox } from '../../dev/sandbox';
-import { isOpen, listedSnapshot, srSnapshot } from '../../src/notifications/notifier';
+import { isOpen, listedSnapshot, srSnapshot } from '../../src/notifications/observations';
 import type { PartnerCenterClient } from '../../src/partner-center';
 import { readLeniently } from '../../src/partner-center/read';
 import { readServiceRequestState, serviceRequestSchema } from '../../src/partner-center/schemas';

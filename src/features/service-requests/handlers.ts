@@ -8,7 +8,7 @@ import type { ServiceRequest, WriteResult } from '../../partner-center';
 import { createServiceRequestInputSchema, noteInputSchema } from '../../partner-center/schemas';
 import { echoValues, validateForm } from '../common/forms';
 import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
-import { srSnapshot } from '../../notifications/notifier';
+import { srSnapshot } from '../../notifications/observations';
 import { reportWrite, type WriteReport } from '../common/written';
 import { forServiceRequest } from '../common/not-found';
 

@@ -2,7 +2,8 @@
 import { messageCard } from '../../cards/common';
 import { describe, watchListCard } from '../../notifications/cards';
 import { customerName } from '../subscriptions/cards';
-import { isOpen, SR_PAGE, srSnapshot, subSnapshot } from '../../notifications/notifier';
+import { isOpen, srSnapshot, subSnapshot } from '../../notifications/observations';
+import { SR_PAGE } from '../../notifications/polling';
 import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
 import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { resolveCustomer } from '../customers/handlers';

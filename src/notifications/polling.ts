@@ -1,0 +1,72 @@
+/**
+ * The first source: polling Partner Center as each watch's setter, with their delegated token renewed
+ * silently. One paged list of the partner's service requests covers all of a setter's service-request
+ * watches, one list per watched customer covers its subscriptions: cost grows with what is watched, not
+ * with how often, and not with the number of instances (one instance holds a setter's partition).
+ */
+import { SignInRequiredError, type TokenProvider } from '../identity';
+import type { Logger } from '../logging/logger';
+import { isNewCommerce, type PartnerCenterClient, type UserContext } from '../partner-center';
+import type { Clock } from '../util/clock';
+import { listedSnapshot, subSnapshot, type Look, type Observation, type Source } from './observations';
+import type { Watch } from './watches';
+
+export const SR_PAGE = 200;
+
+export interface PollingOptions {
+  client: PartnerCenterClient;
+  tokens: TokenProvider;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class PollingSource implements Source {
+  readonly name = 'poll';
+
+  constructor(private readonly o: PollingOptions) {}
+
+  async look(watches: Watch[]): Promise<Look> {
+    const look: Look = { observations: [], covered: [], paused: [], partnerCenterCalls: 0 };
+    // One batch of Partner Center reads per setter, shared by all their watches.
+    const bySetter = new Map<string, Watch[]>();
+    for (const w of watches) {
+      const k = `${w.setBy.tenantId}/${w.setBy.id}`;
+      const group = bySetter.get(k);
+      if (group) group.push(w);
+      else bySetter.set(k, [w]);
+    }
+    for (const group of bySetter.values()) await this.read(group, look);
+    return look;
+  }
+
+  /** Reads what a setter's watches cover, as that setter. */
+  private async read(group: Watch[], look: Look): Promise<void> {
+    const setter = group[0]!.setBy;
+    const user: UserContext = { getToken: this.o.tokens.tokenFor(setter), tenantId: setter.tenantId, locale: group[0]!.locale };
+    const seen: Observation[] = [];
+    const at = (state: Observation['state'], item: Observation['item']): Observation => ({ tenantId: setter.tenantId, item, state, seenAt: this.o.clock.now(), via: this.name });
+    try {
+      // Only what is compared is read of each listed request (never its full resource).
+      if (group.some((w) => w.kind !== 'subs')) {
+        for (let offset = 0; ; ) {
+          const page = await this.o.client.listServiceRequestStates(user, { offset, size: SR_PAGE });
+          look.partnerCenterCalls++;
+          for (const sr of page.items) if (sr.id) seen.push(at(listedSnapshot(sr), { kind: 'service-request', id: sr.id }));
+          if (page.nextOffset === undefined || page.items.length === 0) break;
+          offset = page.nextOffset;
+        }
+      }
+      for (const customerId of new Set(group.filter((w) => w.kind === 'subs').map((w) => w.customerId!))) {
+        const subs = (await this.o.client.listSubscriptions(user, customerId)).items;
+        look.partnerCenterCalls++;
+        for (const s of subs) seen.push(at(subSnapshot(s), { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }));
+      }
+    } catch (e) {
+      if (e instanceof SignInRequiredError) look.paused.push(...group.map((w) => w.id));
+      else this.o.logger.warn({ err: e, setter: setter.id }, 'watch polling failed; next cycle will try again');
+      return; // nothing is observed of a setter whose reading failed part way: the next cycle reads it all
+    }
+    for (const o of seen) look.observations.push(o);
+    for (const w of group) look.covered.push(w.id);
+  }
+}
