@@ -52,7 +52,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 // --- Watches --------------------------------------------------------------------------------------------
 
-const snapshot = z.looseObject({ status: z.string(), count: z.number(), title: z.string(), detail: z.string().optional() });
+const snapshot = z.looseObject({ status: z.string(), count: z.number(), title: z.string(), detail: z.string().optional(), detailBy: z.string().optional(), seenAt: z.number().optional() });
 const thread = z.looseObject({ rootId: z.string() });
 
 const watchKind = z.enum(['sr', 'sr-all', 'subs']);
