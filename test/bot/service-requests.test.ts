@@ -92,7 +92,7 @@ describe('service requests through the Bot Framework protocol', () => {
     expect(textOf((await bot.execute(VERB.confirm, { confirmation: tampered })).body.value)).toMatch(/changed or has expired/);
     expect(textOf((await bot.execute(VERB.confirm, { confirmation: 'not json' })).body.value)).toMatch(/changed or has expired/);
     expect(textOf((await bot.execute(VERB.confirm, data, { from: BOB })).body.value)).toMatch(/Only Alice Admin, who asked/);
-    expect(textOf((await bot.execute(VERB.cancel, {})).body.value)).toMatch(/nothing was changed/);
+    expect(textOf((await bot.execute(VERB.cancel, {})).body.value)).toMatch(/nothing was sent to Partner Center/);
     expect(writes()).toHaveLength(0);
   });
 

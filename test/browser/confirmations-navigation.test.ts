@@ -66,7 +66,7 @@ test(
       await s.shot('sub-autorenew-confirmation');
 
       await card.getByRole('button', { name: /^(Keep as is|Cancel)$/ }).click();
-      const kept = lastText(await waitForText(card, /nothing was changed/));
+      const kept = lastText(await waitForText(card, /nothing was sent to Partner Center/));
       expect(confirming(kept)).toBe(false);
       await s.shot('sub-autorenew-kept');
       const stored = s.bot.sandbox!.data.subscriptions.find((x) => x.resource.id === contosoNce.id);
