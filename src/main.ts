@@ -35,6 +35,9 @@ export interface Running {
   notifier: Notifier;
   watches: WatchStore;
   sender: TeamsSender;
+  /** The shared store and the Partner Center client the parts were built with (another instance on the same store uses them). */
+  store: KeyValueStore;
+  client: PartnerCenterClient;
   stop(): Promise<void>;
 }
 
@@ -189,6 +192,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     notifier,
     watches,
     sender,
+    store,
+    client,
     /** Clean shutdown: stop taking work, finish the turns in flight and the cycle in progress, give the leases back. */
     async stop() {
       await Promise.all([server.close(), notifier.stop(), sweeper.stop()]);
