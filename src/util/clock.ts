@@ -25,6 +25,15 @@ export const systemClock: Clock = {
     }),
 };
 
+/**
+ * A deadline on the clock: `reached` resolves once `ms` have passed; `cancel()` drops it, timer and all, and
+ * `reached` then never settles (the race it was in is over).
+ */
+export function deadline(clock: Clock, ms: number): { reached: Promise<void>; cancel(): void } {
+  const ac = new AbortController();
+  return { reached: clock.sleep(ms, ac.signal).catch(() => new Promise<never>(() => undefined)), cancel: () => ac.abort() };
+}
+
 export interface PollOptions {
   /** Give up after this long (from the first attempt); the first attempt is always made. */
   maxWaitMs: number;

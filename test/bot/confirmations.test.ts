@@ -5,7 +5,7 @@
  */
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
-import { FakeClock } from '../support/fake-clock';
+import { ManualClock } from '../support/fake-clock';
 import { BOB, CHANNEL, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;
@@ -83,7 +83,8 @@ describe('a confirmation card: one decision, by the person who asked', () => {
   });
 
   it('an expired card says it expired and sends nothing', async () => {
-    const clock = new FakeClock(Date.now());
+    // A clock that moves only when told: the invoke deadline (on this clock too) never passes by itself.
+    const clock = new ManualClock(Date.now());
     bot = await startTestBot({}, { bot: { clock } });
     const ask = await askToClose();
     clock.advance(31 * 60_000);

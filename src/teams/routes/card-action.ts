@@ -8,6 +8,7 @@ import type { Application } from '@microsoft/teams-ai';
 import { messageCard } from '../../cards/common';
 import { progressOf } from '../../features';
 import { SignInRequiredError } from '../../identity';
+import { deadline } from '../../util/clock';
 import { errorToCard } from '../errors';
 import type { RouteContext } from './context';
 
@@ -36,8 +37,9 @@ export function registerCardAction(app: Application, r: RouteContext): void {
     }
 
     const work = r.work.action(t, verb, data);
-    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), r.invokeDeadlineMs).unref());
-    const first = await Promise.race([work, timer]);
+    const limit = deadline(r.clock, r.invokeDeadlineMs);
+    const first = await Promise.race([work, limit.reached.then(() => 'late' as const)]);
+    limit.cancel();
     const cardId = context.activity.replyToId;
     if (first === 'late') {
       // Partner Center is slow: answer Teams now, finish in the background and replace the card then.

@@ -30,6 +30,7 @@ import {
 } from '../../features/extension/search';
 import { customerIdSchema, serviceRequestIdSchema, subscriptionIdSchema } from '../../partner-center/schemas';
 import { customerName } from '../../features/subscriptions/cards';
+import { deadline } from '../../util/clock';
 import type { Turn } from '../turn';
 import type { RouteContext } from './context';
 
@@ -142,10 +143,9 @@ export function registerMessageExtension(app: Application, r: RouteContext, deps
       (done): ComposeExtension => ('signIn' in done ? signInAnswer(t, done.signIn) : reply(t, done.value)),
       failed,
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), r.invokeDeadlineMs).unref()));
-    const first = await Promise.race([outcome, late]);
-    clearTimeout(timer);
+    const limit = deadline(r.clock, r.invokeDeadlineMs);
+    const first = await Promise.race([outcome, limit.reached.then(() => undefined)]);
+    limit.cancel();
     if (first) return answer(context, first);
     t.log.info({ work: what, deadlineMs: r.invokeDeadlineMs }, 'message extension: Partner Center slower than the invoke deadline');
     await answer(context, message(t.tr.t('ext.slow')));
