@@ -5,7 +5,7 @@
  * Partner Center requires MFA on App+User calls: a token without `mfa` in `amr` is not used; the user is
  * asked to sign in again with MFA instead of letting Partner Center refuse the call.
  */
-import { CryptoProvider, InteractionRequiredAuthError, type AccountInfo, type ConfidentialClientApplication } from '@azure/msal-node';
+import { InteractionRequiredAuthError, type AccountInfo, type ConfidentialClientApplication } from '@azure/msal-node';
 import type { Logger } from '../logging/logger';
 import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
@@ -189,10 +189,6 @@ export class DelegatedIdentity implements TokenProvider {
       if (!(e instanceof SignInRequiredError) || e.reason !== 'mfa') return undefined;
     }
     return { name: account.name ?? '', username: account.username, tenantId: account.tenantId, mfa };
-  }
-
-  static pkce(): Promise<{ verifier: string; challenge: string }> {
-    return new CryptoProvider().generatePkceCodes();
   }
 }
 

@@ -10,28 +10,14 @@
 import { randomUUID } from 'node:crypto';
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
-import { ALICE, BOB, BOT, PERSONAL, TENANT, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
+import { ALICE, BOB, BOT, PERSONAL, TENANT, cardOf, executeActions, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
 const HOUR = 60 * 60 * 1000;
 const S = SEED.subscriptions;
 const C = SEED.customers;
 
-type Action = { type?: string; verb?: string; title?: string; data?: Record<string, unknown> };
-
-/** Every Action.Execute on a card, with its title, verb and data (row buttons and the card's own). */
-function actionsOf(card: unknown): Action[] {
-  const out: Action[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    const o = n as Record<string, unknown>;
-    if (o.type === 'Action.Execute') out.push(o as Action);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
+const actionsOf = executeActions;
 
 /** The card the user reads now: the last one posted or updated (a long read replaces its progress card). */
 const lastCard = (calls: ConnectorCall[]) => cardOf([...calls].reverse().find((c) => c.activity.attachments?.length));

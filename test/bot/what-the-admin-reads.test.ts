@@ -6,7 +6,7 @@
  */
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
-import { CHANNEL, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { CHANNEL, cardOf, startTestBot, textOf, type TestBot, executeActions } from '../support/teams';
 import { until } from '../support/until';
 
 const CONTOSO = SEED.customers.contoso.id;
@@ -19,19 +19,7 @@ const CLOSED = SEED.serviceRequests.closed;
 type Action = { verb?: string; title?: string; data?: Record<string, unknown> };
 const actionsOf = (card: unknown): Action[] => (card as { actions?: Action[] }).actions ?? [];
 const byVerb = (card: unknown, verb: string) => actionsOf(card).find((a) => a.verb === verb)!;
-/** Every Action.Execute of a card, wherever it is (rows' selectActions, ActionSets). */
-function executes(card: unknown): Action[] {
-  const out: Action[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    const o = n as Record<string, unknown>;
-    if (o.type === 'Action.Execute') out.push(o as Action);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
+const executes = executeActions;
 
 describe('what a partner admin reads', () => {
   let bot: TestBot;

@@ -4,25 +4,12 @@
  */
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
-import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { cardOf, startTestBot, textOf, type TestBot, executeActions } from '../support/teams';
 
 const NCE = SEED.subscriptions.contosoNce.id; // 25 seats, 5 added 2 days ago
 const OPEN = SEED.serviceRequests.open;
 
-type Action = { type?: string; verb?: string; title?: string; data?: Record<string, unknown> };
-/** Every Action.Execute of a card, wherever it is (ActionSets, the card's actions). */
-function executes(card: unknown): Action[] {
-  const out: Action[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== 'object') return;
-    const o = n as Record<string, unknown>;
-    if (o.type === 'Action.Execute') out.push(o as Action);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return out;
-}
+const executes = executeActions;
 
 describe('what a new user reads', () => {
   let bot: TestBot;

@@ -216,3 +216,20 @@ export function textOf(card: unknown): string {
   walk(card);
   return out.join('\n');
 }
+
+/** An Action.Execute of a card: its title, verb and data. */
+export type CardAction = { type?: string; verb?: string; title?: string; data?: Record<string, unknown> };
+
+/** Every Action.Execute of a card, wherever it is (the card's actions, ActionSets, rows' selectActions). */
+export function executeActions(card: unknown): CardAction[] {
+  const out: CardAction[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    if (o.type === 'Action.Execute') out.push(o as CardAction);
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  return out;
+}
