@@ -22,6 +22,7 @@ import { Leases } from './notifications/leases';
 import { Notifier } from './notifications/notifier';
 import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
+import { WebhookResync } from './notifications/webhook';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
 import { startServer, type HttpServer } from './http/server';
@@ -137,18 +138,9 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     ? { flow: bot.signIn, identity, publicUrl: () => publicUrl, logger: logger.child({ component: 'sign-in pages' }) }
     : undefined;
   let notifier: Notifier | undefined;
-  /**
-   * A subscription-updated event, verified: webhooks carry no user, so the notifier re-reads as the setter of
-   * each watch covering the customer, and compares with what the watch last saw (a change heard twice is
-   * announced once). Notifier has no narrower entry than a cycle of this instance's partitions; an event for a
-   * customer nobody watches costs nothing.
-   */
-  const changes: ChangeSink = {
-    subscriptionChanged: async (c) => {
-      const watched = (await watches.all()).some((w) => w.kind === 'subs' && w.state !== 'disabled' && w.customerId?.toLowerCase() === c.customerId);
-      if (watched && notifier) await notifier.cycle();
-    },
-  };
+  // A verified subscription-updated: one read of it as a covering watch's setter, recorded at once; the
+  // instance holding the watch delivers it at its next cycle (notifications/webhook.ts).
+  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, observe: (obs) => (notifier ? notifier.observe(obs) : Promise.resolve(0)) });
   const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa, issuerAgent: options.webhookIssuerAgent });
   const server = await startServer({
     bot,

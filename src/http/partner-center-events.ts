@@ -56,8 +56,17 @@ export function registerPartnerCenterEvents(server: restify.Server, receive: Rec
       const target = subscriptionOf(event);
       // Which customer and subscription is customer data: the log says only whether the event named one.
       log.info({ requestId, event: event.name, namesSubscription: !!target }, 'webhook event');
-      // Answered first: the re-read can take as long as a cycle, and Partner Center would retry a slow answer.
-      if (target) void o.sink.subscriptionChanged({ ...target, seenAt: o.clock.now() }).catch((err) => log.warn({ requestId, err }, 'webhook re-read failed; polling will see the change'));
+      // Answered first: the re-read waits its turn behind other events, and Partner Center retries a slow answer.
+      if (target) {
+        void o.sink.subscriptionChanged({ ...target, seenAt: o.clock.now() }).then(
+          (r) => {
+            if (r.read === 0 && r.unreadable === 0 && !r.joined) log.debug({ requestId }, 'webhook event for a customer no active watch covers; nothing read');
+            else if (r.unreadable > 0) log.warn({ requestId, ...r }, 'webhook event: no setter of a covering watch could get a token; polling pauses their watches');
+            else log.info({ requestId, ...r }, 'webhook event re-read');
+          },
+          (err: unknown) => log.warn({ requestId, err }, 'webhook re-read failed; polling will see the change'),
+        );
+      }
     } else if (event.name === 'test-created') log.info({ requestId, event: event.name }, 'webhook test event received');
     else log.debug({ requestId, event: event.name }, 'webhook event ignored');
     res.writeHead(200, { 'cache-control': 'no-store', 'x-request-id': requestId });

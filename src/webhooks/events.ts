@@ -4,8 +4,8 @@
  * `AuditUrl`, its examples `AuditUri`, the swagger camelCase: every name is read case-insensitively.
  *
  * What the product does with an event goes through ChangeSink, a narrow door the notifications side
- * implements (src/main.ts wires it): webhooks carry no user, so whoever re-reads the subscription does it as
- * the setter of a watch that covers it, exactly as polling does.
+ * implements (src/notifications/webhook.ts, wired in src/main.ts): webhooks carry no user, so whoever
+ * re-reads the subscription does it as the setter of a watch that covers it, exactly as polling does.
  */
 
 /** A subscription Partner Center says changed: re-read it now and compare with what its watches last saw. */
@@ -16,8 +16,20 @@ export interface SubscriptionChanged {
   seenAt: number;
 }
 
+/** What became of one event: counts only (which customer or subscription is customer data, kept out of logs). */
+export interface Resynced {
+  /** Reads of the subscription made: one per partner tenant whose people watch its customer; 0 when nobody does. */
+  read: number;
+  /** Changes the reads recorded (0 when the state was already known: a duplicate, or polling was first). */
+  changes: number;
+  /** Partner tenants watching it none of whose setters could get a token (polling pauses their watches). */
+  unreadable: number;
+  /** It arrived while an event for the same subscription was waiting its turn, and shares that one's read. */
+  joined?: boolean;
+}
+
 export interface ChangeSink {
-  subscriptionChanged(change: SubscriptionChanged): Promise<void>;
+  subscriptionChanged(change: SubscriptionChanged): Promise<Resynced>;
 }
 
 export interface PartnerCenterEvent {

@@ -7,11 +7,13 @@ import { SEED } from '../../dev/sandbox';
 import { MICROSOFT_ROOTS } from '../../src/webhooks/microsoft-roots';
 import { sendCallback, signedHeaders, startCertificateHost, subscriptionUpdated, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
 import { captureLogs } from '../support/log-capture';
-import { cardOf, GROUP, startTestBot, textOf, type TestBot } from '../support/teams';
+import { ALICE, BOB, cardOf, CHANNEL, GROUP, startTestBot, TENANT, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
 const CONTOSO = SEED.customers.contoso.id;
 const NCE = SEED.subscriptions.contosoNce.id;
+const FABRIKAM = SEED.customers.fabrikam.id;
+const FABRIKAM_NCE = SEED.subscriptions.fabrikamNce.id;
 
 describe('Partner Center webhooks: POST /api/partner-center/events', () => {
   let host: CertificateHost;
@@ -46,22 +48,72 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     bot.take();
   }
 
-  it('re-reads a subscription named by a signed subscription-updated event and announces its change once; the same event again is ignored', async () => {
+  /** The log line the route writes once an event's re-read is over (what it read and recorded: counts only). */
+  const reread = () => logs.lines().filter((l) => l.includes('"msg":"webhook event re-read"')).map((l) => JSON.parse(l) as { read: number; changes: number; unreadable: number });
+  const subscriptionGets = () => pc().requests.filter((r) => r.method === 'GET' && r.path.toLowerCase() === `/v1/customers/${CONTOSO}/subscriptions/${NCE}`);
+
+  it('re-reads a subscription named by a signed subscription-updated event (one GET) and records its change at once; the next cycle announces it once; the same event again is ignored', async () => {
     await watchContoso();
     const before = posts().length;
     sub(NCE).quantity = 30;
+    pc().requests.length = 0;
     const first = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
     expect(first).toEqual({ status: 200, body: '' }); // the answer carries no data
-    // No cycle was run by hand: the event alone made the watch re-read and announce.
-    await until(() => posts().length > before);
+    // No cycle was run: the event alone read the subscription, once, and recorded the change.
+    await until(() => reread().length === 1);
+    expect(reread()[0]).toMatchObject({ read: 1, changes: 1, unreadable: 0 });
+    expect(pc().requests.map((r) => `${r.method} ${r.path.toLowerCase()}`)).toEqual([`GET /v1/customers/${CONTOSO}/subscriptions/${NCE}`]);
+    expect(posts()).toHaveLength(before); // delivery is the lease holder's next cycle
+    const cycle = await bot.running.notifier.cycle();
+    // The cycle's own polling found nothing new (the event had recorded it); it delivered the event's change.
+    expect(cycle).toMatchObject({ changes: 0, delivered: 1 });
+    expect(posts()).toHaveLength(before + 1);
     expect(textOf(cardOf(posts().at(-1)))).toMatch(/Seats: 25 → 30/);
 
-    // Partner Center retries: the same event (here in the x-ms-signature variant) changes nothing more.
+    // Partner Center retries: the same event (here in the x-ms-signature variant) reads once more and records nothing.
     const again = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft'), msSignatureHeader: true });
     expect(again.status).toBe(200);
-    await bot.running.notifier.cycle(); // joins the cycle the event started, or runs one: either way, nothing new
+    await until(() => reread().length === 2);
+    expect(reread()[1]).toMatchObject({ read: 1, changes: 0, unreadable: 0 });
+    expect(subscriptionGets()).toHaveLength(2); // one GET per event
+    expect(await bot.running.notifier.cycle()).toMatchObject({ changes: 0, delivered: 0 });
     expect(posts()).toHaveLength(before + 1);
     expect(host.requests).toEqual(['/microsoft.cer']); // downloaded once, then cached by URL
+  });
+
+  it('reads nothing for a subscription of a customer no watch covers', async () => {
+    const debug = captureLogs('debug');
+    await bot.close();
+    bot = await startTestBot(
+      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem() },
+      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
+      debug.logger,
+    );
+    events = `${bot.running.server.url}/api/partner-center/events`;
+    await watchContoso(); // Contoso is watched; Fabrikam is not
+    pc().requests.length = 0;
+    const r = await sendCallback(events, subscriptionUpdated(FABRIKAM, FABRIKAM_NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    expect(r).toEqual({ status: 200, body: '' });
+    await until(() => debug.lines().some((l) => l.includes('no active watch covers; nothing read')));
+    expect(pc().requests).toHaveLength(0);
+    expect(debug.lines().filter((l) => l.includes('webhook event re-read'))).toHaveLength(0);
+  });
+
+  it('reads as another setter of a covering watch when the first cannot get a token, and records the change for both', async () => {
+    await watchContoso();
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: CHANNEL, from: BOB });
+    await bot.running.notifier.cycle();
+    bot.take();
+    await bot.running.identity!.signOut({ id: ALICE.aadObjectId, tenantId: TENANT, name: ALICE.name });
+    sub(NCE).quantity = 31;
+    pc().requests.length = 0;
+    await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    await until(() => reread().length === 1);
+    // One read, Bob's (Alice's token is gone): an observation of the partner's subscription, heard by both watches.
+    expect(reread()[0]).toMatchObject({ read: 1, changes: 2, unreadable: 0 });
+    expect(subscriptionGets()).toHaveLength(1);
+    const claims = JSON.parse(Buffer.from(subscriptionGets()[0]!.token!.split('.')[1]!, 'base64url').toString('utf8')) as { oid?: string };
+    expect(claims.oid).toBe(BOB.aadObjectId);
   });
 
   it('finds the issuer of a certificate file that holds the leaf alone through its Authority Information Access, as the page\'s sample (.NET X509Chain) does', async () => {
