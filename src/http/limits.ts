@@ -11,6 +11,7 @@
  *   keep reading (and waiting for) a body nobody wants.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { systemClock, type Clock } from '../util/clock';
 import { readBody, type BodyResult } from './body';
 
 export interface BodyLimits {
@@ -45,7 +46,11 @@ export class BodyGate {
   private requests = 0;
   private bytes = 0;
 
-  constructor(readonly limits: Readonly<BodyLimits> = DEFAULT_BODY_LIMITS) {}
+  constructor(
+    readonly limits: Readonly<BodyLimits> = DEFAULT_BODY_LIMITS,
+    /** What `bodyTimeoutMs` is counted on (start()'s clock). */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   get inFlight(): { requests: number; bytes: number } {
     return { requests: this.requests, bytes: this.bytes };
@@ -80,6 +85,7 @@ export class BodyGate {
         const result = await readBody(req, {
           ...o,
           timeoutMs: this.limits.bodyTimeoutMs,
+          clock: this.clock,
           // Chunked bodies (no Content-Length) take their share as they arrive.
           admit: (size) => {
             if (size <= held) return true;

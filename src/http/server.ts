@@ -131,7 +131,7 @@ export async function startServer(o: {
   ready?: () => Promise<void>;
   /** Caps on what unauthenticated requests may hold (defaults: DEFAULT_BODY_LIMITS). */
   limits?: Partial<BodyLimits>;
-  /** Times the readiness probe's cache. */
+  /** Times the readiness probe's cache and the body timeout (408). */
   clock?: Clock;
   /** Partner Center webhooks (POST /api/partner-center/events), through the same body gate. */
   partnerCenterEvents?: PartnerCenterEventsOptions;
@@ -144,7 +144,7 @@ export async function startServer(o: {
   const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
   server.server.headersTimeout = HEADERS_TIMEOUT_MS;
   // One gate for every POST endpoint of the process: a second one (webhooks) shares these caps.
-  const gate = new BodyGate({ ...DEFAULT_BODY_LIMITS, ...definedOnly(o.limits ?? {}) });
+  const gate = new BodyGate({ ...DEFAULT_BODY_LIMITS, ...definedOnly(o.limits ?? {}) }, o.clock);
   const requireBearer = adapter.authenticates;
   // No bodyParser: it inflates gzip unguarded and runs before authentication. /api/messages reads its own.
   server.pre((_req, res, next) => {
