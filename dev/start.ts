@@ -8,6 +8,10 @@
  * always prints the URL. With BOT_ID set nothing but the bot starts (production runs
  * `node dist/src/main.js`, which never starts the sandbox).
  *
+ * Against the sandbox, the sandbox's webhook sender is wired too (sandbox/webhook-sender.ts): `webhooks on`
+ * then `webhooks test` report a delivered test event, and a subscription change in the sandbox comes back
+ * to /api/partner-center/events as a signed subscription-updated.
+ *
  * `.env` in the working directory is read first (real environment variables win). The terminal shows
  * readable log lines (dev/terminal.ts) and, last and on its own, the banner saying where to go.
  */
@@ -16,6 +20,7 @@ import '../src/logging/warnings';
 import { createLogger } from '../src/logging/logger';
 import { loadSettingsOrExit, logEnvFile } from '../src/main';
 import { startDev, usesSandbox } from './compose';
+import { sandboxWebhooks } from './sandbox/webhook-sender';
 import { openBrowser } from './browser';
 import { startPlayground, type Playground } from './playground';
 import { banner, terminalLogDestination } from './terminal';
@@ -24,7 +29,15 @@ async function main(): Promise<void> {
   const { config, envFile } = loadSettingsOrExit();
   const logger = createLogger({ level: config.logLevel, destination: terminalLogDestination() });
   logEnvFile(logger, envFile);
-  const running = await startDev(config, logger);
+  // Against the sandbox, its Partner Center side delivers signed webhooks back to this bot (TEST chain).
+  const webhooks = usesSandbox(config) ? await sandboxWebhooks(config) : undefined;
+  const running = await startDev(webhooks?.config ?? config, logger, webhooks ? { webhookTlsCa: webhooks.webhookTlsCa, sandbox: { webhookDelivery: webhooks.webhookDelivery } } : {});
+  if (webhooks) {
+    logger.info(
+      { certificateHost: webhooks.host.url },
+      'sandbox webhooks: `webhooks on` registers this bot, and the sandbox signs its callbacks with a TEST chain trusted here through WEBHOOK_EXTRA_ROOTS (development only)',
+    );
+  }
 
   let playground: Playground | undefined;
   let stopping = false;
@@ -34,6 +47,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await playground?.stop();
     await running.stop();
+    await webhooks?.host.close();
     process.exit(code);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -118,7 +118,7 @@ function answer(state: ServerState, req: IncomingMessage, url: URL, method: stri
       throw new ApiError(405, Codes.methodNotAllowed, `${method} is not supported on ${path}.`, { Allow: match.allowed.join(', ') });
     }
     const body = parseJson(raw.bytes);
-    settlePendingChanges(state.data, now);
+    settlePendingChanges(state.data, state.options, now);
     renewDueSubscriptions(state.data, now);
     return match.handler({
       method, path, params: match.params, query: url.searchParams, headers: req.headers, body, caller,

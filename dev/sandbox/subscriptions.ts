@@ -9,6 +9,8 @@ import { requireCustomer } from './customers';
 import type { SandboxData, StoredSubscription } from './model';
 import type { PatchPlan } from './subscription-rules';
 import { assertPatchable, isNewCommerce, planPatch, refundableQuantityView } from './subscription-rules';
+import type { ResolvedOptions } from './types';
+import { subscriptionUpdated } from './webhooks';
 import { ApiError, Codes, collection, link } from './wire';
 
 export const listSubscriptions: Handler = (call) => {
@@ -35,16 +37,18 @@ export const patchSubscription: Handler = (call) => {
   }
   sub.resource = plan.resource;
   sub.seatAdditions = plan.seatAdditions;
+  subscriptionUpdated(call.data, call.options, sub, call.now);
   return { status: 200, body: subscriptionView(sub, call.now) };
 };
 
 /** Makes accepted 202 changes visible once their time has come; called on every request. */
-export function settlePendingChanges(data: SandboxData, now: number): void {
+export function settlePendingChanges(data: SandboxData, options: ResolvedOptions, now: number): void {
   for (const sub of data.subscriptions) {
     if (sub.pending && now >= sub.pending.applyAt) {
       sub.resource = sub.pending.resource;
       sub.seatAdditions = sub.pending.seatAdditions;
       sub.pending = null;
+      subscriptionUpdated(data, options, sub, now);
     }
   }
 }

@@ -124,3 +124,30 @@ export async function sendCallback(url: string, event: unknown, o: { signer: Tes
   const res = await fetch(url, { method: 'POST', headers: signedHeaders(body, o), body });
   return { status: res.status, body: await res.text() };
 }
+
+/**
+ * What `npm start` adds when it runs against the sandbox: a certificate host, the sandbox delivering its
+ * callbacks (test events, and subscription-updated on a change) to the registered URL signed as
+ * "Microsoft Corporation" under the TEST root, and a configuration that trusts that root through
+ * WEBHOOK_EXTRA_ROOTS and allows the host (127.0.0.1) in WEBHOOK_CERTIFICATE_HOSTS. Only the development
+ * composition uses it, and only with the sandbox: production's start() never sees the test root.
+ */
+export async function sandboxWebhooks<C extends { webhooks: Readonly<{ certificateHosts: readonly string[]; extraRoots?: string }> }>(
+  config: C,
+): Promise<{
+  config: C;
+  webhookTlsCa: string[];
+  webhookDelivery: (url: string, event: Record<string, string>) => Promise<{ status: number; body: string }>;
+  host: CertificateHost;
+}> {
+  const host = await startCertificateHost();
+  const root = testRootPem();
+  const hosts = config.webhooks.certificateHosts.includes('127.0.0.1') ? config.webhooks.certificateHosts : [...config.webhooks.certificateHosts, '127.0.0.1'];
+  const extraRoots = [config.webhooks.extraRoots, root].filter(Boolean).join('\n');
+  return {
+    config: { ...config, webhooks: { certificateHosts: hosts, extraRoots } },
+    webhookTlsCa: [root],
+    webhookDelivery: (url, event) => sendCallback(url, event, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }),
+    host,
+  };
+}

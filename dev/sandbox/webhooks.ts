@@ -8,8 +8,14 @@
  *
  * The test event is delivered through the `webhookDelivery` option (webhook-sender.ts signs it with the
  * TEST chain); without one, its status stays `pending`. No DELETE is documented, so there is none.
+ *
+ * With a registration for `subscription-updated`, a change to a subscription (a PATCH applied at once, or a
+ * 202 change once it shows) is delivered too, at once: Partner Center documents a delay of up to 48 hours,
+ * which a sandbox has no reason to imitate.
  */
 import type { Call, Handler } from './call';
+import type { SandboxData } from './model';
+import type { ResolvedOptions } from './types';
 import { objectBody } from './call';
 import { ApiError, invalidInput, isoDate, newGuid, rateLimitBody } from './wire';
 
@@ -33,10 +39,35 @@ export interface WebhookState {
   validations: Record<string, { correlationId: string; status: string; callbackUrl: string; results: Array<Record<string, string>> }>;
   /** When test events were asked for (the 2-a-minute limit). */
   validationTimes: number[];
+  /** Each subscription-updated delivered, in order: what the receiver answered (0: no answer). */
+  sent: Array<{ event: Record<string, string>; status: number }>;
 }
 
 export function emptyWebhookState(): WebhookState {
-  return { validations: {}, validationTimes: [] };
+  return { validations: {}, validationTimes: [], sent: [] };
+}
+
+/**
+ * Sends `subscription-updated` for a subscription that just changed, when a registration asks for it and
+ * the sandbox has a way to deliver (webhookDelivery). The callback as "Partner Center webhook events" shows it.
+ */
+export function subscriptionUpdated(data: SandboxData, options: ResolvedOptions, sub: { customerId: string; resource: { id: string } }, now: number): void {
+  const r = data.webhooks.registration;
+  const deliver = options.webhookDelivery;
+  if (!deliver || !r || !r.webhookEvents.some((e) => e.toLowerCase() === 'subscription-updated')) return;
+  const event = {
+    EventName: 'subscription-updated',
+    ResourceUri: `https://api.partnercenter.microsoft.com/webhooks/v1/customers/${sub.customerId}/subscriptions/${sub.resource.id}`,
+    ResourceName: 'subscription',
+    AuditUri: 'NA',
+    ResourceChangeUtcDate: isoDate(now),
+  };
+  const sent = { event, status: 0 };
+  data.webhooks.sent.push(sent);
+  void deliver(r.webhookUrl, event).then(
+    (res) => (sent.status = res.status),
+    () => undefined,
+  );
 }
 
 export const getRegistration: Handler = (call) => {

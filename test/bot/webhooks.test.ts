@@ -2,9 +2,12 @@
  * `webhooks`, `webhooks on`, `webhooks test` through the real Bot Framework protocol, against the sandbox's
  * registration endpoints; the test event travels back to the bot signed with the sandbox's TEST chain.
  */
+import { SEED } from '../../dev/sandbox';
 import { sendCallback, startCertificateHost, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
 import { VERB } from '../../src/cards/verbs';
-import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { captureLogs } from '../support/log-capture';
+import { cardOf, GROUP, startTestBot, textOf, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 function confirmationOf(card: unknown): Record<string, unknown> {
   const actions = (card as { actions: Array<{ verb?: string; data?: Record<string, unknown> }> }).actions;
@@ -16,11 +19,13 @@ const OTHER = 'https://psa.contoso.example/partner-center/hooks';
 describe('webhooks in chat', () => {
   let host: CertificateHost;
   let bot: TestBot;
+  let logs: ReturnType<typeof captureLogs>;
   beforeAll(async () => {
     host = await startCertificateHost();
   });
   afterAll(() => host.close());
   beforeEach(async () => {
+    logs = captureLogs('info');
     bot = await startTestBot(
       { WEBHOOK_CERTIFICATE_HOSTS: '127.0.0.1', WEBHOOK_EXTRA_ROOTS: testRootPem() },
       {
@@ -29,6 +34,7 @@ describe('webhooks in chat', () => {
         // Partner Center's side: the test event goes to the registered URL, signed as Partner Center signs it.
         sandbox: { webhookDelivery: (url, event) => sendCallback(url, event, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }) },
       },
+      logs.logger,
     );
   });
   afterEach(() => bot.close());
@@ -78,5 +84,26 @@ describe('webhooks in chat', () => {
     expect(text).toMatch(`sending a test event to ${ours()}`);
     expect(text).toMatch(/Delivery: completed[\s\S]*: 200\./);
     expect(host.requests).toEqual(['/microsoft.cer']);
+  });
+
+  it('hears a subscription changed in Partner Center through the registered webhook: read once, announced by the next cycle in the watching chat', async () => {
+    const contoso = SEED.customers.contoso.id;
+    const nce = SEED.subscriptions.contosoNce.id;
+    await say('webhooks on');
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    await bot.running.notifier.cycle();
+    bot.take();
+    pc().setOptions({ asyncSubscriptionUpdates: 'never' }); // the change shows at once, and so does its event
+    await bot.say(`sub set contoso.onmicrosoft.com ${nce} quantity=30`);
+    bot.take();
+    // Partner Center's side sent subscription-updated, signed; the bot verified it and read the subscription.
+    await until(() => pc().data.webhooks.sent.length === 1 && pc().data.webhooks.sent[0]!.status === 200);
+    expect(pc().data.webhooks.sent[0]!.event).toMatchObject({ EventName: 'subscription-updated', ResourceUri: expect.stringMatching(new RegExp(`/customers/${contoso}/subscriptions/${nce}$`)) });
+    await until(() => logs.lines().some((l) => l.includes('"msg":"webhook event re-read"')));
+    expect(JSON.parse(logs.lines().find((l) => l.includes('"msg":"webhook event re-read"'))!)).toMatchObject({ read: 1, changes: 1 });
+    expect(await bot.running.notifier.cycle()).toMatchObject({ changes: 0, delivered: 1 });
+    const [post] = bot.take();
+    expect(post).toMatchObject({ method: 'POST', conversationId: GROUP.id });
+    expect(textOf(cardOf(post))).toMatch(/Seats: 25 → 30/);
   });
 });
