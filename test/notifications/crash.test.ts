@@ -2,6 +2,8 @@
  * kill -9 during a burst of `watch` commands, in a real bot process on Azurite: after a restart, every
  * conversation's `watches` lists exactly the watches that are stored (what the notifier polls), no
  * conversation has a duplicate, and a change posts exactly once in each conversation that lists a watch.
+ * And kill -9 between Teams accepting a post and the bot reading Teams' answer: the restarted instance posts
+ * it again, once, and never loses it.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -114,4 +116,51 @@ describe('kill -9 during a burst of watch commands', () => {
     await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS)); // any duplicate would arrive by now
     expect(roots().sort()).toEqual([...watching].sort());
   }, 180_000);
+
+  it('a post Teams accepted, whose answer the bot never read (kill -9 before its sent mark), is posted again once after the restart, never lost', async () => {
+    // Its own store (container): only this watch's cycles run there.
+    const markEnv = await sharedInstanceEnv(services, { connectionString: azurite.connectionString, container: `mark-${randomUUID().slice(0, 8)}` }, {
+      NOTIFY_INTERVAL_MS: String(INTERVAL_MS),
+      // Longer than the test: the restarted process takes its partitions back because it keeps its INSTANCE_ID.
+      NOTIFY_LEASE_MS: '600000',
+      CARD_SIGNING_KEY: 'crash-test-signing-key-0123456789-abcdefgh',
+    });
+    const conv = '19:mark-crash@thread.tacv2';
+    const id = SEED.serviceRequests.attentionNeeded.id;
+    const roots = () => connector.calls.filter((c) => c.method === 'POST' && !c.activityId && c.conversationId === conv && textOf(cardOf(c)).includes(`Service request ${id}`));
+    const first = await spawnInstance('mark-host', markEnv);
+    children.push(first.child);
+    expect(await say(first, conv, `watch sr ${id}`)).toBe(200);
+    // Teams takes the change's post; the process dies before it reads Teams' answer, so no mark is written.
+    let killed = false;
+    connector.beforeAnswer = async (call) => {
+      if (killed || call.conversationId !== conv || call.activityId || call.method !== 'POST') return;
+      killed = true;
+      const exited = new Promise((r) => first.child.once('exit', r));
+      first.child.kill('SIGKILL');
+      await exited;
+    };
+    services.sandbox.data.serviceRequests.find((s) => s.resource.id === id)!.resource.status = 'closed';
+    await until(() => killed && first.child.signalCode !== null, 30_000);
+    expect(roots()).toHaveLength(1);
+
+    // The same host restarted (same INSTANCE_ID, nothing in memory): the entry is still pending, so it posts it again.
+    connector.beforeAnswer = undefined;
+    const again = await spawnInstance('mark-host', markEnv);
+    children.push(again.child);
+    await until(() => roots().length === 2, 30_000);
+    expect(textOf(cardOf(roots()[1]))).toMatch(/Status: .+ → Closed/);
+    // Once its mark is written and the next cycle has settled it, the shard owes nothing: no third post can come.
+    const store = new KeyValueStore(new BlobStateStore(azurite.connectionString, markEnv.AZURE_STORAGE_CONTAINER!));
+    const pending = async () => {
+      const shards = await store.getMany<{ pending: string[] }>(Array.from({ length: 16 }, (_, n) => `watches/shards/${n}`));
+      return [...shards.values()].reduce((sum, d) => sum + (d?.value.pending.length ?? 0), 0);
+    };
+    for (const end = Date.now() + 30_000; (await pending()) > 0; ) {
+      if (Date.now() > end) throw new Error('the shard still owes the entry');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(roots()).toHaveLength(2);
+    again.child.kill('SIGKILL');
+  }, 120_000);
 });

@@ -38,6 +38,11 @@ export interface Connector {
   clearFaults(): void;
   /** Every request, failed ones included. */
   attempts: Array<{ method: string; path: string; status: number }>;
+  /**
+   * Runs once a call is accepted (recorded in `calls`) and before its answer is sent: what happens to the
+   * sender between Teams taking a message and the sender reading Teams' answer (a crash, in a test).
+   */
+  beforeAnswer?: (call: ConnectorCall) => void | Promise<void>;
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -51,6 +56,7 @@ export async function startConnector(): Promise<Connector> {
   const faults: Array<{ status: number; headers: Record<string, string>; code: string }> = [];
   const attempts: Array<{ method: string; path: string; status: number }> = [];
   let n = 0;
+  let connector: Connector | undefined;
   const server: Server = createServer(async (req, res) => {
     const text = await body(req);
     const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
@@ -63,20 +69,23 @@ export async function startConnector(): Promise<Connector> {
     }
     const activity = text ? JSON.parse(text) : {};
     const id = req.method === 'PUT' ? decodeURIComponent(m?.[2] ?? '') : `msg-${++n}`;
-    calls.push({
+    const call: ConnectorCall = {
       responseId: id,
       method: req.method ?? '',
       path: req.url ?? '',
       conversationId: decodeURIComponent(m?.[1] ?? ''),
       activityId: m?.[2] ? decodeURIComponent(m[2]) : undefined,
       activity,
-    });
+    };
+    calls.push(call);
+    await connector?.beforeAnswer?.(call);
+    if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return {
+  connector = {
     url: `http://127.0.0.1:${port}`,
     calls,
     attempts,
@@ -88,6 +97,7 @@ export async function startConnector(): Promise<Connector> {
     },
     close: () => new Promise((r) => server.close(() => r())),
   };
+  return connector;
 }
 
 export interface Person {
