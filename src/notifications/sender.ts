@@ -14,7 +14,8 @@
  *
  * A 429 is waited out for its Retry-After (it should not happen); 502/503/504 are retried; a conversation
  * the bot can no longer reach (403 BotNotInConversationRoster / ConversationBlockedByUser, 404
- * ConversationNotFound) is reported as gone.
+ * ConversationNotFound) is reported as gone. These are the sender's decisions alone, on its clock: the
+ * connector's own retries are taken out of its clients (withoutLibraryRetries, below).
  */
 import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
@@ -265,7 +266,7 @@ export class TeamsSender {
     if (cached && now - cached.at < CLIENT_REUSE_MS) return cached.client;
     const client = new Promise<ConnectorClient>((resolve, reject) => {
       this.o.adapter
-        .continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => resolve(ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey)))
+        .continueConversationAsync(this.o.botAppId, ref, async (ctx: TurnContext) => resolve(withoutLibraryRetries(ctx.turnState.get<ConnectorClient>(ctx.adapter.ConnectorClientKey), this.o.logger)))
         .catch(reject);
     });
     this.clients.set(key, { client, at: now });
@@ -311,6 +312,28 @@ export class TeamsSender {
       throw new DeliveryError(isGone(f) ? 'gone' : 'failed', f.status, f.code);
     }
   }
+}
+
+/**
+ * botframework-connector's ConnectorClient is a botbuilder-stdlib ServiceClientContext whose private `client`
+ * is an @azure/core-client ServiceClient, built without retry options; its pipeline therefore holds
+ * @typespec/ts-http-runtime's `defaultRetryPolicy`: up to 3 more tries of a 429 or 503 carrying Retry-After
+ * (throttlingRetryStrategy), of any other 5xx but 501/505, a 408 or a dropped connection
+ * (exponentialRetryStrategy, 1 s doubling up to 64 s), each wait a setTimeout. Left there, one send of the
+ * sender could put up to 4 requests on the wire where its windows count one, and wait on real timers where
+ * the sender waits on its clock. The sender's clients are each made by a proactive turn of their own and used
+ * by nothing else, so removing the policy from their pipeline changes no other request (replies within a
+ * turn keep it). Should a botbuilder version move that field, the policy stays and this says so once.
+ */
+let warnedRetries = false;
+function withoutLibraryRetries(c: ConnectorClient, logger: Logger): ConnectorClient {
+  const pipeline = (c as unknown as { client?: { pipeline?: { removePolicy?(o: { name: string }): unknown[] } } }).client?.pipeline;
+  const removed = pipeline?.removePolicy?.({ name: 'defaultRetryPolicy' }) ?? [];
+  if (removed.length === 0 && !warnedRetries) {
+    warnedRetries = true;
+    logger.warn('the Teams connector client keeps its own retries (its pipeline was not found): Teams sends may be retried outside the sender');
+  }
+  return c;
 }
 
 /** A conversation the bot can no longer reach: no point trying again. */

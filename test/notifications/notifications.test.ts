@@ -181,8 +181,8 @@ describe('watches: chats and channels hear about changes', () => {
     sr(OPEN).status = 'closed';
     bot.connector.failNext(429, 1, { 'Retry-After': '1' });
     bot.connector.failNext(503, 1);
-    // The 429's wait is botframework-connector's own retry (on real timers, before the sender sees an
-    // answer): what is checked is its outcome, one post after a 429 and a 503; the time is not asserted.
+    // The sender's own retries (its clock is the system's here; sender.test.ts holds it): what is checked is
+    // the outcome, one post after a 429 and a 503; the time is not asserted.
     await cycle();
     const posts = bot.take();
     expect(posts).toHaveLength(1);

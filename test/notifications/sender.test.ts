@@ -114,3 +114,37 @@ describe("sender: Teams' windows counted at arrival, on the held clock", () => {
     expect(busiestWindow(connector.accepted.map((a) => a.at), 1_000)).toBe(50);
   }, 30_000);
 });
+
+describe('sender: its retry policy alone decides, on the held clock', () => {
+  let bot: TestBot;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    bot = await startTestBot({}, { notifierAutoStart: false, clock });
+  });
+  afterAll(() => bot.close());
+  const ref = (conversation: string) => ({
+    channelId: 'msteams',
+    serviceUrl: bot.connector.url,
+    bot: BOT,
+    conversation: { id: conversation, conversationType: 'channel', tenantId: TENANT, isGroup: true, name: '' },
+  });
+  const attempts = (conversation: string) => bot.connector.attempts.filter((a) => a.method === 'POST' && a.path.includes(encodeURIComponent(conversation))).map((a) => a.status);
+
+  it("waits out a 429's Retry-After and backs off a 503 on its clock, each try one request: the connector library retries nothing by itself", async () => {
+    const conversation = '19:retry@thread.tacv2';
+    bot.connector.failNext(429, 1, { 'Retry-After': '30' });
+    const sent = bot.running.sender.post(ref(conversation), card);
+    // One request went out, and the sender sleeps the 30 s on the held clock (the library would have slept them itself, on a timer).
+    await until(() => bot.running.sender.quietFor() > 0 && bot.running.sender.quietFor() !== Infinity);
+    expect(attempts(conversation)).toEqual([429]);
+    expect(bot.running.sender.quietFor()).toBe(30_000);
+    bot.connector.failNext(503, 1);
+    clock.advance(30_000);
+    // The 503 (no Retry-After) is backed off by the sender's schedule, again on the held clock.
+    await until(() => attempts(conversation).length === 2 && bot.running.sender.quietFor() > 0 && bot.running.sender.quietFor() !== Infinity);
+    expect(attempts(conversation)).toEqual([429, 503]);
+    clock.advance(bot.running.sender.quietFor());
+    await expect(sent).resolves.toMatch(/^msg-/);
+    expect(attempts(conversation)).toEqual([429, 503, 200]);
+  });
+});
