@@ -9,9 +9,9 @@
  * with the instance holding the watch's partition, at its next cycle.
  *
  * One read per partner tenant whose people watch that customer (an observation is heard only by watches of
- * the partner that read it: observations.ts `covers`), usually exactly one. Events are handled one at a time
- * (Partner Center may deliver a backlog at once), and an event for a subscription already waiting its turn
- * joins it rather than queueing a second read.
+ * the partner that read it: observations.ts `covers`), usually exactly one. Events are handled in batches,
+ * one batch at a time (see pump), and an event for a subscription already waiting its turn joins it rather
+ * than queueing a second read.
  */
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import { isNewCommerce, type PartnerCenterClient } from '../partner-center';
@@ -29,45 +29,98 @@ export interface WebhookResyncOptions {
   observe(observations: Observation[]): Promise<number>;
 }
 
+/** Events recorded together: one read of the shards and one recorder pass for up to this many subscriptions. */
+export const WEBHOOK_BATCH = 50;
+
+interface Waiting {
+  change: SubscriptionChanged;
+  waiters: Array<{ resolve(r: Resynced): void; reject(e: unknown): void; joined: boolean }>;
+}
+
 export class WebhookResync implements ChangeSink {
-  private turn: Promise<unknown> = Promise.resolve();
-  /** Events waiting their turn, by subscription: a second one for the same subscription joins the first. */
-  private readonly waiting = new Map<string, Promise<Resynced>>();
+  /** Events not yet started, by subscription: a second one for the same subscription joins the first. */
+  private readonly waiting = new Map<string, Waiting>();
+  private pumping = false;
 
   constructor(private readonly o: WebhookResyncOptions) {}
 
   subscriptionChanged(change: SubscriptionChanged): Promise<Resynced> {
-    const key = `${change.customerId}/${change.subscriptionId}`;
-    const queued = this.waiting.get(key);
-    if (queued) return queued.then((r) => ({ ...r, joined: true }));
-    const run = this.turn.then(() => {
-      // From here on a new event for it is read again: what it says may be newer than this read.
-      this.waiting.delete(key);
-      return this.resync(change);
+    return new Promise<Resynced>((resolve, reject) => {
+      const key = `${change.customerId}/${change.subscriptionId}`;
+      const queued = this.waiting.get(key);
+      if (queued) queued.waiters.push({ resolve, reject, joined: true });
+      else this.waiting.set(key, { change, waiters: [{ resolve, reject, joined: false }] });
+      void this.pump();
     });
-    this.waiting.set(key, run);
-    this.turn = run.catch(() => undefined);
-    return run;
   }
 
-  private async resync(c: SubscriptionChanged): Promise<Resynced> {
-    const covering = (await this.o.watches.all()).filter((w) => w.kind === 'subs' && w.state === 'active' && (w.customerId ?? '').toLowerCase() === c.customerId);
-    if (covering.length === 0) return { read: 0, changes: 0, unreadable: 0 };
-    // Per partner tenant: its setters in turn, until one can get a token.
-    const byTenant = new Map<string, Watch[]>();
-    for (const w of covering) {
-      const k = w.setBy.tenantId.toLowerCase();
-      byTenant.set(k, [...(byTenant.get(k) ?? []), w]);
+  /**
+   * One batch at a time: what arrived while a batch ran is the next batch (Partner Center may deliver a
+   * backlog at once), so the shards are read, and the recorder runs, once per batch rather than per event.
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiting.size > 0) {
+        const batch: Waiting[] = [];
+        for (const [key, w] of this.waiting) {
+          if (batch.length >= WEBHOOK_BATCH) break;
+          batch.push(w);
+          this.waiting.delete(key);
+        }
+        await this.resync(batch);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async resync(batch: Waiting[]): Promise<void> {
+    const settle = (w: Waiting, r: Resynced | { error: unknown }) => {
+      for (const x of w.waiters) 'error' in r ? x.reject(r.error) : x.resolve(x.joined ? { ...r, joined: true } : r);
+    };
+    let all: Watch[];
+    try {
+      all = (await this.o.watches.all()).filter((w) => w.kind === 'subs' && w.state === 'active');
+    } catch (error) {
+      for (const w of batch) settle(w, { error });
+      return;
     }
     const observations: Observation[] = [];
-    let unreadable = 0;
-    for (const watches of byTenant.values()) {
-      const o = await this.readAsOneOf(watches, c);
-      if (o) observations.push(o);
-      else unreadable++;
+    const done: Array<{ w: Waiting; read: number; unreadable: number }> = [];
+    for (const w of batch) {
+      const c = w.change;
+      // Per partner tenant whose people watch the customer: its setters in turn, until one can get a token.
+      const byTenant = new Map<string, Watch[]>();
+      for (const x of all) {
+        if ((x.customerId ?? '').toLowerCase() !== c.customerId) continue;
+        const k = x.setBy.tenantId.toLowerCase();
+        byTenant.set(k, [...(byTenant.get(k) ?? []), x]);
+      }
+      try {
+        let read = 0;
+        let unreadable = 0;
+        for (const watches of byTenant.values()) {
+          const o = await this.readAsOneOf(watches, c);
+          if (o) {
+            observations.push(o);
+            read++;
+          } else unreadable++;
+        }
+        done.push({ w, read, unreadable });
+      } catch (error) {
+        settle(w, { error });
+      }
     }
-    const changes = observations.length > 0 ? await this.o.observe(observations) : 0;
-    return { read: observations.length, changes, unreadable };
+    let changes = 0;
+    try {
+      if (observations.length > 0) changes = await this.o.observe(observations);
+    } catch (error) {
+      for (const d of done) settle(d.w, { error });
+      return;
+    }
+    for (const d of done) settle(d.w, { read: d.read, unreadable: d.unreadable, changes: d.read > 0 ? changes : 0, ...(batch.length > 1 ? { batch: batch.length } : {}) });
   }
 
   /** One GET of the subscription as the first of these watches' setters who can get a token. */

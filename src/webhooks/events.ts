@@ -20,8 +20,13 @@ export interface SubscriptionChanged {
 export interface Resynced {
   /** Reads of the subscription made: one per partner tenant whose people watch its customer; 0 when nobody does. */
   read: number;
-  /** Changes the reads recorded (0 when the state was already known: a duplicate, or polling was first). */
+  /**
+   * Changes recorded by the batch it was read in (0 when the state was already known: a duplicate, or
+   * polling was first). Events that arrive together are recorded together (see `batch`).
+   */
   changes: number;
+  /** How many subscriptions were recorded together with it, when more than one. */
+  batch?: number;
   /** Partner tenants watching it none of whose setters could get a token (polling pauses their watches). */
   unreadable: number;
   /** It arrived while an event for the same subscription was waiting its turn, and shares that one's read. */

@@ -116,6 +116,23 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     expect(claims.oid).toBe(BOB.aadObjectId);
   });
 
+  it('takes a burst of events at once (a backlog, a duplicate among them): each change recorded once, at most one GET per event, and announced once', async () => {
+    await watchContoso();
+    const ids = [NCE, SEED.subscriptions.contosoNceNew.id, SEED.subscriptions.contosoLegacy.id, SEED.subscriptions.contosoTrial.id];
+    for (const id of ids) sub(id).quantity = (sub(id).quantity ?? 0) + 3;
+    pc().requests.length = 0;
+    const before = posts().length;
+    const sent = [...ids, NCE].map((id) => sendCallback(events, subscriptionUpdated(CONTOSO, id), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }));
+    expect((await Promise.all(sent)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await until(() => reread().length === 5);
+    const gets = pc().requests.filter((r) => r.method === 'GET');
+    expect(gets.length).toBeLessThanOrEqual(5);
+    for (const id of ids) expect(gets.filter((r) => r.path.toLowerCase().endsWith(id)).length).toBeGreaterThanOrEqual(1);
+    expect(await bot.running.notifier.cycle()).toMatchObject({ changes: 0, delivered: 4 });
+    expect(posts()).toHaveLength(before + 4);
+    expect(await bot.running.notifier.cycle()).toMatchObject({ changes: 0, delivered: 0 });
+  });
+
   it('finds the issuer of a certificate file that holds the leaf alone through its Authority Information Access, as the page\'s sample (.NET X509Chain) does', async () => {
     const ok = await sendCallback(events, { EventName: 'test-created', ResourceUri: 'NA' }, { signer: 'aia', certificateUrl: host.certificateUrl('aia') });
     expect(ok.status).toBe(200);
