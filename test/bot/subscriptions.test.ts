@@ -65,12 +65,16 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
 
   it('adds seats by command: 202 accepted, the card says "in progress", then updates itself when the change lands', async () => {
     await bot.say(`sub set contoso.onmicrosoft.com ${NCE} quantity=30`);
-    const [reply] = bot.take();
-    expect(textOf(cardOf(reply))).toMatch(/still applying it/);
-    expect(textOf(cardOf(reply))).toContain('Seats: 25 → 30');
+    // Its next term is scheduled (25 seats): a seat change now deletes that, so even adding seats asks first.
+    const ask = cardOf(bot.take()[0]);
+    expect(textOf(ask)).toMatch(/This removes what is scheduled for renewal: 25 seats · 1 year · Monthly from .+ UTC\./);
+    expect(patches()).toHaveLength(0);
+    const confirmed = await bot.execute(VERB.confirm, confirmData(ask), { replyToId: 'msg-confirm' });
+    expect(textOf(confirmed.body.value)).toMatch(/still applying it/);
+    expect(textOf(confirmed.body.value)).toContain('Seats: 25 → 30');
     await until(() => bot.connector.calls.some((c) => c.method === 'PUT'));
     const [update] = bot.take();
-    expect(update).toMatchObject({ method: 'PUT', activityId: reply!.activity.id ?? 'msg-1' });
+    expect(update).toMatchObject({ method: 'PUT', activityId: 'msg-confirm' });
     const text = textOf(cardOf(update));
     expect(text).toMatch(/The change has been applied/);
     expect(text).toMatch(/Seats\n30/);

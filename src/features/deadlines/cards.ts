@@ -154,9 +154,8 @@ export function deadlinesCard(dates: Dates, o: DeadlinesCardInput): AdaptiveCard
         // Auto-renew and next-term seats change only on an active new-commerce subscription that is not a trial.
         renewOff: live && r.active && r.autoRenewEnabled,
         renewOn: live && r.active && !r.autoRenewEnabled && r.newCommerce && !r.trial,
-        // Next-term seats (live && active && autoRenewEnabled && newCommerce) waits for `sub next` to answer it
-        // (issue 20 item 3): a button that could only say "not a valid action" is worse than none.
-        nextTerm: false,
+        // Next-term seats (`sub next`): only where Partner Center can schedule them (new commerce, auto-renew on).
+        nextTerm: live && r.active && r.autoRenewEnabled && r.newCommerce && !r.trial,
         // Each row carries the labels and verbs: the compiled templates read no $root.
         labels,
         verbs,
