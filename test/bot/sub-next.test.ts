@@ -143,10 +143,14 @@ describe('sub next: the seats a subscription renews with', () => {
     await bot.say(`sub ${HOTELS} ${s.id}`);
     const card = lastCard(bot.take());
     expect(textOf(card)).toMatch(/At renewal\nTerm ends on .+\nRenews with 18 seats \(scheduled; 20 seats today\)\nScheduled for renewal: 18 seats · 1 year · Annual/);
-    const schedule = action(card, 'Schedule')!;
-    expect(schedule.verb).toBe(VERB.subNext);
-    expect(JSON.stringify(card)).toMatch(/"type":"Action.ShowCard","title":"Next-term seats"/);
     expect(action(card, 'Clear')).toMatchObject({ verb: VERB.subNext, data: { subscriptionId: s.id, clear: 'true' } });
+    // Next-term seats opens the form, in place of the edit form (so Schedule sends the seats alone), prefilled with what is scheduled.
+    const open = await bot.execute(VERB.subNext, action(card, 'Next-term seats')!.data!);
+    const form = open.body.value!;
+    expect(JSON.stringify(form)).toMatch(/"type":"Input.Number","id":"nextQuantity","label":"Seats at renewal","value":18/);
+    expect(JSON.stringify(form)).not.toMatch(/"id":"friendlyName"/);
+    const schedule = action(form, 'Schedule')!;
+    expect(schedule.verb).toBe(VERB.subNext);
     // The form sends its input with the button's data.
     const bad = await bot.execute(schedule.verb!, { ...schedule.data!, nextQuantity: '0' });
     expect(textOf(bad.body.value)).toContain('Enter at least 1.');

@@ -179,7 +179,9 @@ function renewalPart(tr: Translator, s: Subscription, form: NextTermFormState | 
     title: tr.t('sub.renewal.title'),
     lines,
     canSchedule,
-    showCard: canSchedule && !open,
+    // Next-term seats opens the form in place of the edit form: its Schedule then submits the seats alone (an
+    // Action.Execute sends every input of its card, and an edit form being changed would block it).
+    showButton: canSchedule && !open,
     open,
     canClear: canSchedule && !!next,
     canTurnOn,
@@ -226,7 +228,7 @@ export function subscriptionCard(
     customer: literal(customerName(customer)),
     name: literal(subscriptionName(s)),
     facts,
-    editable: s.status === 'active' && allows(s, 'edit'),
+    editable: s.status === 'active' && allows(s, 'edit') && o.nextTerm?.open !== true,
     canSuspend: s.status === 'active',
     canReactivate: s.status === 'suspended',
     canCancel: live && !!until,
