@@ -8,6 +8,7 @@
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
 import { cardOf, executeActions, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
+import { until } from '../support/until';
 
 const S = SEED.subscriptions;
 const HOTELS = 'contosohotels.onmicrosoft.com';
@@ -179,5 +180,33 @@ describe('sub next: the seats a subscription renews with', () => {
     // The one time-zone reader: `windows` now also reads the activity's localTimezone (it read only clientInfo).
     await bot.say('windows wingtiptoys.onmicrosoft.com', { timezone: 'Asia/Tokyo' });
     expect(textOf(lastCard(bot.take()))).toMatch(/4 seats can still be removed until .+ GMT\+9/);
+  });
+});
+
+describe('sub next: refused and unknown outcomes', () => {
+  let bot: TestBot;
+  afterEach(() => bot.close());
+  const path = `/v1/customers/${S.hotelsRenewsSoon.customerId}/subscriptions/${S.hotelsRenewsSoon.id}`;
+  const ask = async () => {
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`);
+    const c = action(lastCard(bot.take()), 'Confirm')!;
+    return (await bot.execute(c.verb!, c.data!)).body.value;
+  };
+
+  it('says "nothing was changed" only when Partner Center refuses', async () => {
+    bot = await startTestBot();
+    bot.running.sandbox!.injectFault({ method: 'PATCH', path, status: 400, body: { code: '2006', description: 'Updates not allowed for offer.', data: [], source: 'PartnerFD' } });
+    expect(textOf(await ask())).toMatch(/refused the change, so nothing was changed/);
+  });
+
+  it('says it could not confirm a change whose answer was lost and that reading back does not show', async () => {
+    bot = await startTestBot({ PARTNER_CENTER_VERIFY_WAIT_MS: '1500' });
+    bot.running.sandbox!.injectFault({ method: 'PATCH', path, reset: true, times: 10 });
+    await ask();
+    // Past the invoke's deadline the "working" card answers, and the outcome replaces it when it is known.
+    await until(() => bot.connector.calls.some((c) => c.method === 'PUT' && /could not confirm/.test(textOf(c.activity))), 20_000);
+    const text = textOf(lastCard(bot.take()));
+    expect(text).toMatch(/could not confirm this change[\s\S]*Seats at renewal: 30 → 25/);
+    expect(text).not.toMatch(/Nothing was changed|Alice Admin changed this/);
   });
 });
