@@ -42,7 +42,11 @@ describe('sub next: the seats a subscription renews with', () => {
     expect(patches()).toHaveLength(0);
 
     const etag = stored(s).attributes.etag;
+    const before = pc().requests.length;
     const done = await confirm(ask);
+    // Confirm costs one read (the state may have moved since the question) and the one write.
+    const path = `/v1/customers/${s.customerId}/subscriptions/${s.id}`;
+    expect(pc().requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${path}`, `PATCH ${path}`]);
     expect(patches()).toHaveLength(1);
     const patch = patches()[0]!;
     expect(patch.headers['if-match']).toBe(`"${etag}"`);
