@@ -203,6 +203,21 @@ describe('sub next: refused and unknown outcomes', () => {
     expect(textOf(await ask())).toMatch(/refused the change, so nothing was changed/);
   });
 
+  it('says a change Partner Center accepted (202) and has not shown yet is still being applied; Refresh shows it landed', async () => {
+    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 300 }, bot: { inlineWaitMs: 50 } });
+    const card = await ask();
+    expect(textOf(card)).toMatch(/accepted the change and is still applying it: use Refresh to see it once it has landed\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    // Once Partner Center shows it (the sandbox applies it 300 ms later), Refresh reads it.
+    const refresh = action(card, 'Refresh')!;
+    let text = '';
+    for (let i = 0; i < 100 && !/Renews with 25 seats/.test(text); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      text = textOf((await bot.execute(refresh.verb!, refresh.data!)).body.value);
+    }
+    expect(text).toMatch(/Renews with 25 seats \(scheduled; 30 seats today\)/);
+    expect(bot.running.sandbox!.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
   it('says it could not confirm a change whose answer was lost and that reading back does not show', async () => {
     bot = await startTestBot({ PARTNER_CENTER_VERIFY_WAIT_MS: '1500' });
     bot.running.sandbox!.injectFault({ method: 'PATCH', path, reset: true, times: 10 });
