@@ -1,6 +1,6 @@
 import { SEED } from '../../dev/sandbox';
 import { VERB } from '../../src/cards/verbs';
-import { BOB, CHANNEL, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { BOB, CHANNEL, cardOf, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 import { until } from '../support/until';
 
 const CONTOSO = SEED.customers.contoso.id;
@@ -65,14 +65,19 @@ describe('customers and subscriptions through the Bot Framework protocol', () =>
 
   it('adds seats by command: 202 accepted, the card says "in progress", then updates itself when the change lands', async () => {
     await bot.say(`sub set contoso.onmicrosoft.com ${NCE} quantity=30`);
-    const [reply] = bot.take();
-    expect(textOf(cardOf(reply))).toMatch(/still applying it/);
-    expect(textOf(cardOf(reply))).toContain('Seats: 25 → 30');
-    await until(() => bot.connector.calls.some((c) => c.method === 'PUT'));
-    const [update] = bot.take();
-    expect(update).toMatchObject({ method: 'PUT', activityId: reply!.activity.id ?? 'msg-1' });
+    // Its next term is scheduled (25 seats): a seat change now deletes that, so even adding seats asks first.
+    const ask = cardOf(bot.take()[0]);
+    expect(textOf(ask)).toMatch(/This removes what is scheduled for renewal: 25 seats · 1 year · Monthly from .+ UTC\./);
+    expect(patches()).toHaveLength(0);
+    const confirmed = await bot.execute(VERB.confirm, confirmData(ask), { replyToId: 'msg-confirm' });
+    expect(textOf(confirmed.body.value)).toMatch(/still applying it/);
+    expect(textOf(confirmed.body.value)).toContain('Seats: 25 → 30');
+    // The confirmation card is replaced for everyone with that answer, then once more when the change lands.
+    const landed = (c: ConnectorCall) => c.method === 'PUT' && /The change has been applied/.test(textOf(cardOf(c)));
+    await until(() => bot.connector.calls.some(landed));
+    const update = bot.take().find(landed);
+    expect(update).toMatchObject({ method: 'PUT', activityId: 'msg-confirm' });
     const text = textOf(cardOf(update));
-    expect(text).toMatch(/The change has been applied/);
     expect(text).toMatch(/Seats\n30/);
     // Read-modify-write: auto-renew and the unknown field went back to Partner Center untouched.
     expect(patches()[0]!.body).toMatchObject({ quantity: 30, autoRenewEnabled: true, someFutureField: { rolloutWave: 3, flags: ['preview'] } });

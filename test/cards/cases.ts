@@ -13,9 +13,9 @@ import { customerListCard } from '../../src/features/customers/cards';
 import { profileCard } from '../../src/features/profile/cards';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard } from '../../src/features/service-requests/cards';
-import { subscriptionCard, subscriptionListCard } from '../../src/features/subscriptions/cards';
+import { scheduledText, subscriptionCard, subscriptionListCard } from '../../src/features/subscriptions/cards';
 import { type Translator } from '../../src/i18n';
-import { PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
+import { nextTermOf, PartnerCenterError, type Customer, type ServiceRequest, type Subscription } from '../../src/partner-center';
 import { customerSchema, serviceRequestSchema, subscriptionSchema, supportProfileSchema, supportTopicSchema } from '../../src/partner-center/schemas';
 import { createSeedData, SEED } from '../../dev/sandbox/seed';
 import { refundableQuantityView } from '../../dev/sandbox/subscription-rules';
@@ -87,6 +87,8 @@ export const subNce = subscription(SEED.subscriptions.contosoNceNew.id); // acti
 export const subSuspended = subscription(SEED.subscriptions.fabrikamSuspended.id);
 export const subDeleted = subscription(SEED.subscriptions.fabrikamDeleted.id);
 export const subLegacy = subscription(SEED.subscriptions.contosoLegacy.id);
+export const subScheduled = subscription(SEED.subscriptions.hotelsScheduled.id); // 20 seats, 18 scheduled
+export const subRenewOff = subscription(SEED.subscriptions.hotelsRenewsSoonOff.id);
 
 export const signedConfirmation = { p: { op: 'sub.update', customerId: contoso.id, subscriptionId: subNce.id, change: { quantity: 5 } }, s: 'c2lnbmF0dXJl' };
 
@@ -214,6 +216,24 @@ export const CARDS: CardCase[] = [
   { name: 'subscription NCE after the cancellation window', render: (tr) => subscriptionCard(tr, contoso, subNce, { now: NOW + 30 * DAY }), inputs: SUB_FORM },
   { name: 'subscription suspended', render: (tr) => subscriptionCard(tr, fabrikam, subSuspended, { now: NOW }), shows: (tr) => [tr.t('sub.action.reactivate')] },
   { name: 'subscription deleted', render: (tr) => subscriptionCard(tr, fabrikam, subDeleted, { now: NOW }) },
+  {
+    name: 'subscription NCE, the next-term form open with an error',
+    render: (tr) => subscriptionCard(tr, contoso, subNce, { now: NOW, nextTerm: { open: true, value: '0', error: 'Enter at least 1.' } }),
+    inputs: ['nextQuantity'],
+    shows: (tr) => [tr.t('sub.renewal.title'), tr.t('sub.renewal.schedule'), 'Enter at least 1.'],
+  },
+  {
+    name: 'subscription with changes scheduled for renewal',
+    render: (tr) => subscriptionCard(tr, contoso, subScheduled, { now: NOW }),
+    inputs: SUB_FORM,
+    shows: (tr) => [tr.t('sub.renewal.scheduled', { what: scheduledText(tr, subScheduled, nextTermOf(subScheduled)!) }), tr.t('sub.renewal.clear'), tr.t('deadlines.action.nextTerm')],
+  },
+  {
+    name: 'subscription NCE with auto-renew off',
+    render: (tr) => subscriptionCard(tr, contoso, subRenewOff, { now: NOW }),
+    inputs: SUB_FORM,
+    shows: (tr) => [tr.t('deadlines.row.expires'), tr.t('sub.renewal.needsAutoRenew'), tr.t('deadlines.action.renewOn')],
+  },
   { name: 'subscription legacy', render: (tr) => subscriptionCard(tr, contoso, subLegacy, { now: NOW }), inputs: SUB_FORM },
 
   { name: 'profile', render: (tr) => profileCard(tr, profile), inputs: PROFILE_FORM, shows: () => [profile.email!] },

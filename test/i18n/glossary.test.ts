@@ -100,6 +100,7 @@ const BUTTONS: readonly MessageKey[] = [
   'sr.action.addNote', 'sr.action.send', 'sr.action.close', 'sr.action.open', 'sr.form.submit',
   'sub.action.open', 'sub.action.suspend', 'sub.action.reactivate', 'sub.action.cancel',
   'notify.stop', 'notify.resume', 'signin.button', 'ext.open', 'ext.signIn',
+  'deadlines.action.renewOn', 'deadlines.action.nextTerm', 'sub.renewal.schedule', 'sub.renewal.clear',
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -130,6 +131,9 @@ describe('buttons named in messages', () => {
       ['write.unread', 'common.refresh'],
       ['sub.stillInProgress', 'common.refresh'],
       ['confirm.next', 'common.confirm'],
+      ['sub.next.autoRenewOff.next', 'deadlines.action.renewOn'],
+      ['sub.next.autoRenewOff.next', 'deadlines.action.nextTerm'],
+      ['sub.next.inProgress', 'common.refresh'],
     ]));
   });
 

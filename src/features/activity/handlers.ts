@@ -10,6 +10,7 @@ import { isPartnerCenterError, type ActivityFilter, type AuditRecord } from '../
 import { GUID } from '../../partner-center/schemas';
 import { resolveCustomer } from '../customers/handlers';
 import { activityCard, type ActivityView } from './cards';
+import { userTimeZone } from '../common/time-zone';
 
 const DAY = 86_400_000;
 export const DEFAULT_DAYS = 7;
@@ -53,7 +54,7 @@ export async function showActivity(d: BotDeps, t: Turn, a: ActivityArgs): Promis
     pageSize: PAGE_SIZE,
     truncated: read.truncated ? MAX_RECORDS : undefined,
     skipped: read.skipped,
-    timeZone: timeZoneOf(t),
+    timeZone: userTimeZone(t.context.activity),
   };
   return forAll(activityCard(t.tr, view));
 }
@@ -87,20 +88,4 @@ async function readWindow(d: BotDeps, t: Turn, from: number, filter: ActivityFil
   } while (next && records.length < MAX_RECORDS);
   records.sort((a, b) => (Date.parse(b.operationDate ?? '') || 0) - (Date.parse(a.operationDate ?? '') || 0));
   return { records: records.slice(0, MAX_RECORDS), truncated: !!next || records.length > MAX_RECORDS, skipped, startDate };
-}
-
-/** The user's IANA time zone when Teams sends one (activity.localTimezone, or the clientInfo entity). */
-function timeZoneOf(t: Turn): string | undefined {
-  const a = t.context.activity as { localTimezone?: unknown; entities?: Array<{ type?: string; timezone?: unknown }> };
-  const candidates = [a.localTimezone, a.entities?.find((e) => e.type === 'clientInfo')?.timezone];
-  for (const tz of candidates) {
-    if (typeof tz !== 'string' || tz.length > 64) continue;
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return tz;
-    } catch {
-      // not a zone Intl knows: try the next, else UTC
-    }
-  }
-  return undefined;
 }

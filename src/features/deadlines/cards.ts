@@ -9,45 +9,14 @@ import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
 import { billingLabel } from '../subscriptions/cards';
 import type { Book, DeadlineRow, Progress } from './read';
+import { instant, type Dates } from '../common/time-zone';
 
 export type View = 'renewals' | 'windows';
 export const ROWS_PER_PAGE = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Dates as the reader reads them: instants in their time zone (named), else in UTC (labelled). */
-export interface Dates {
-  tr: Translator;
-  /** An IANA time zone Teams gave (clientInfo.localTimezone), validated; undefined: UTC. */
-  timeZone?: string;
-}
-
-const zoned = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * An instant (a window's end) in the reader's time zone, the zone's short name after it ("PDT", "GMT+1");
- * without one, as the translator says it, in UTC labelled "UTC".
- */
-export function instant(dates: Dates, iso: string): string {
-  if (!dates.timeZone) return dates.tr.dateTime(iso);
-  const key = `${dates.tr.locale}/${dates.timeZone}`;
-  let f = zoned.get(key);
-  if (!f) {
-    const fields = { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' } as const;
-    zoned.set(key, (f = new Intl.DateTimeFormat(dates.tr.locale, { ...fields, timeZone: dates.timeZone })));
-  }
-  return f.format(new Date(iso));
-}
-
-/** A time zone Teams sent, if Intl knows it (anything else is ignored, and dates stay in UTC). */
-export function validTimeZone(tz: unknown): string | undefined {
-  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return undefined;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
-  }
-}
+// The reader's time zone and how instants are shown live in common/time-zone.ts (one reader for every card).
+export { instant, validTimeZone, type Dates } from '../common/time-zone';
 
 /** Terms ending within `days` days of `now` (not already ended), the soonest first. */
 export function renewing(book: Book, now: number, days: number): DeadlineRow[] {
@@ -185,9 +154,8 @@ export function deadlinesCard(dates: Dates, o: DeadlinesCardInput): AdaptiveCard
         // Auto-renew and next-term seats change only on an active new-commerce subscription that is not a trial.
         renewOff: live && r.active && r.autoRenewEnabled,
         renewOn: live && r.active && !r.autoRenewEnabled && r.newCommerce && !r.trial,
-        // Next-term seats (live && active && autoRenewEnabled && newCommerce) waits for `sub next` to answer it
-        // (issue 20 item 3): a button that could only say "not a valid action" is worse than none.
-        nextTerm: false,
+        // Next-term seats (`sub next`): only where Partner Center can schedule them (new commerce, auto-renew on).
+        nextTerm: live && r.active && r.autoRenewEnabled && r.newCommerce && !r.trial,
         // Each row carries the labels and verbs: the compiled templates read no $root.
         labels,
         verbs,

@@ -10,7 +10,8 @@ import { GUID } from '../../partner-center/schemas';
 import { resolveCustomer } from '../customers/handlers';
 import { customerName } from '../subscriptions/cards';
 import { bookFor, keptBook, readCustomer, type Book, type Progress } from './read';
-import { deadlinesCard, progressCard, validTimeZone, type Dates, type View } from './cards';
+import { deadlinesCard, progressCard, type View } from './cards';
+import { datesOf } from '../common/time-zone';
 
 export const DEFAULT_DAYS = 30;
 /**
@@ -45,12 +46,6 @@ async function oneCustomer(d: BotDeps, t: Turn, ref: string): Promise<{ customer
     }
   }
   return resolveCustomer(d, t, ref);
-}
-
-/** Dates in the time zone Teams sends on the activity's clientInfo entity, when it sends a valid one. */
-function datesOf(t: Turn): Dates {
-  const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown } | undefined;
-  return { tr: t.tr, timeZone: validTimeZone(info?.localTimezone) };
 }
 
 export async function showDeadlines(d: BotDeps, t: Turn, ask: DeadlinesAsk): Promise<Outcome> {

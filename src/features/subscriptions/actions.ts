@@ -5,8 +5,9 @@ import { customerIdSchema, subscriptionIdSchema } from '../../partner-center/sch
 import { listOffset, offset, searchQuery } from '../common/data';
 import { asBoolean, asNumber } from '../common/forms';
 import { VERB } from '../../cards/verbs';
-import { CHANGED, CHANGING } from './commands';
+import { CHANGED, CHANGING, SCHEDULED, SCHEDULING } from './commands';
 import * as subs from './handlers';
+import { requestNextTerm } from './next-term';
 
 const ids = z.looseObject({ customerId: customerIdSchema, subscriptionId: subscriptionIdSchema });
 /** A subscription opened from a list carries the list's page (and the customer search before it), for "Back to the list". */
@@ -40,6 +41,23 @@ export const SUBSCRIPTION_ACTIONS = [
         data.subscriptionId,
         { quantity: asNumber(data.quantity) as number, friendlyName: data.friendlyName as string, autoRenewEnabled: asBoolean(data.autoRenewEnabled) as boolean },
         data,
+      ),
+  }),
+  action({
+    // The "At renewal" part's form and Clear, and the renewals card's "Next-term seats" (no seats: the form opens).
+    verb: VERB.subNext,
+    data: ids.extend({ nextQuantity: z.unknown().optional(), clear: z.unknown().optional() }),
+    writes: true,
+    audit: SCHEDULED,
+    confirms: SCHEDULING,
+    run: (d, t, data) =>
+      requestNextTerm(
+        d,
+        t,
+        data.customerId,
+        data.subscriptionId,
+        data.clear === true || data.clear === 'true' ? 'clear' : data.nextQuantity === undefined ? undefined : { quantity: asNumber(data.nextQuantity) as number },
+        data.nextQuantity,
       ),
   }),
   action({

@@ -1,7 +1,7 @@
 /** Subscription cards: a customer's list, and one subscription with its edit form and status actions. */
 import { VERB } from '../../cards/verbs';
 import type { Translator } from '../../i18n';
-import { isNewCommerce, LIMITS, type Customer, type Subscription } from '../../partner-center';
+import { currentProductTerm, isNewCommerce, LIMITS, nextTermOf, renewalOf, type Customer, type NextTerm, type Subscription } from '../../partner-center';
 import { bannerData, durationText, type Banner } from '../../cards/common';
 import { expand, expandFitting, literal, type AdaptiveCard } from '../../cards/render';
 
@@ -128,6 +128,70 @@ function asNumber(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * What is scheduled for the next term, in words: "18 seats · 1 year · Annual", or "another product" when
+ * the instructions name another product, SKU or availability (an upgrade scheduled in Partner Center).
+ */
+export function scheduledText(tr: Translator, s: Subscription, next: NextTerm): string {
+  if (!next.sameOffer) return tr.t('sub.renewal.otherProduct', { offer: literal(next.offerId ?? '—') });
+  return [
+    tr.t('sub.list.seats', { count: next.quantity ?? s.quantity ?? 0 }),
+    durationText(tr, next.termDuration ?? s.termDuration),
+    billingLabel(tr, next.billingCycle ?? s.billingCycle),
+  ].join(' · ');
+}
+
+/** Whether seats can be scheduled for the next term now: Partner Center's conditions, checked before asking. */
+export function schedulable(s: Subscription): boolean {
+  return s.status === 'active' && s.autoRenewEnabled === true && s.isTrial !== true && isNewCommerce(s) && !!currentProductTerm(s);
+}
+
+/** The next-term form's state: open (from the renewals card's button, or after an error), its value and error. */
+export interface NextTermFormState {
+  open?: boolean;
+  value?: string | number;
+  error?: string;
+}
+
+/**
+ * The "At renewal" part: when the term ends, whether it renews and with what, what is scheduled, and the
+ * buttons that change it (Next-term seats, Clear, or Turn auto-renew on first). Shown on live subscriptions.
+ */
+function renewalPart(tr: Translator, s: Subscription, form: NextTermFormState | undefined) {
+  const renewal = renewalOf(s);
+  const next = nextTermOf(s);
+  const seats = s.quantity ?? 0;
+  const lines = [tr.t('deadlines.row.ends', { date: tr.date(renewal.endDate) })];
+  if (!renewal.renews) lines.push(tr.t('deadlines.row.expires'));
+  else if (next && !next.sameOffer) lines.push(tr.t('deadlines.row.renewsOther'));
+  else {
+    const at = next?.quantity ?? seats;
+    lines.push(at === seats ? tr.t('deadlines.row.renews', { count: at }) : tr.t('deadlines.row.renewsScheduled', { count: at, current: seats }));
+  }
+  if (next) lines.push(tr.t('sub.renewal.scheduled', { what: scheduledText(tr, s, next) }));
+  const nce = isNewCommerce(s);
+  const canTurnOn = nce && s.status === 'active' && s.autoRenewEnabled !== true && s.isTrial !== true;
+  if (!nce) lines.push(tr.t('sub.renewal.legacy'));
+  else if (canTurnOn) lines.push(tr.t('sub.renewal.needsAutoRenew'));
+  const canSchedule = schedulable(s);
+  const open = canSchedule && form?.open === true;
+  return {
+    title: tr.t('sub.renewal.title'),
+    lines,
+    canSchedule,
+    // Next-term seats opens the form in place of the edit form: its Schedule then submits the seats alone (an
+    // Action.Execute sends every input of its card, and an edit form being changed would block it).
+    showButton: canSchedule && !open,
+    open,
+    canClear: canSchedule && !!next,
+    canTurnOn,
+    hasActions: canSchedule || canTurnOn,
+    // Input.Number takes a number: what was typed if it is one, else what is scheduled, else today's seats.
+    value: asNumber(form?.value) ?? next?.quantity ?? seats,
+    error: form?.error ?? '',
+  };
+}
+
 export interface SubscriptionFormState {
   values?: { quantity?: string | number; friendlyName?: string; autoRenewEnabled?: string | boolean };
   errors?: Partial<Record<'quantity' | 'friendlyName' | 'autoRenewEnabled', string>>;
@@ -138,9 +202,10 @@ export function subscriptionCard(
   tr: Translator,
   customer: Customer,
   s: Subscription,
-  o: { now: number; banner?: Banner; form?: SubscriptionFormState; list?: SubscriptionListPlace },
+  o: { now: number; banner?: Banner; form?: SubscriptionFormState; list?: SubscriptionListPlace; nextTerm?: NextTermFormState },
 ): AdaptiveCard {
   const nce = isNewCommerce(s);
+  const live = s.status === 'active' || s.status === 'suspended';
   const until = cancellableUntil(s, o.now);
   const refundableRow = refundableText(tr, s, o.now);
   const facts = [
@@ -150,12 +215,12 @@ export function subscriptionCard(
     { title: tr.t('sub.field.offer'), value: `${literal(s.offerName ?? s.offerId ?? '—')} (${tr.t(nce ? 'sub.kind.nce' : 'sub.kind.legacy')})` },
     ...(s.termDuration ? [{ title: tr.t('sub.field.term'), value: literal(durationText(tr, s.termDuration)) }] : []),
     ...(s.billingCycle ? [{ title: tr.t('sub.field.billing'), value: billingLabel(tr, s.billingCycle) }] : []),
-    { title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) },
+    // A live subscription says it in its "At renewal" part, with what follows it.
+    ...(live ? [] : [{ title: tr.t('sub.field.commitmentEnd'), value: tr.date(s.commitmentEndDate) }]),
     ...(refundableRow ? [{ title: tr.t('sub.field.refundable'), value: refundableRow }] : []),
     ...(until ? [{ title: tr.t('sub.field.cancellableUntil'), value: tr.dateTime(until) }] : []),
     { title: tr.t('sub.field.id'), value: s.id },
   ];
-  const live = s.status === 'active' || s.status === 'suspended';
   const v = o.form?.values;
   return expand('subscription', {
     id: s.id,
@@ -163,11 +228,13 @@ export function subscriptionCard(
     customer: literal(customerName(customer)),
     name: literal(subscriptionName(s)),
     facts,
-    editable: s.status === 'active' && allows(s, 'edit'),
+    editable: s.status === 'active' && allows(s, 'edit') && o.nextTerm?.open !== true,
     canSuspend: s.status === 'active',
     canReactivate: s.status === 'suspended',
     canCancel: live && !!until,
     formError: o.form?.formError ?? '',
+    hasRenewal: live,
+    renewal: live ? renewalPart(tr, s, o.nextTerm) : {},
     values: {
       // Input.Number takes a number: what the user typed if it is one, else the current seats.
       quantity: asNumber(v?.quantity) ?? s.quantity ?? 1,
@@ -194,11 +261,16 @@ export function subscriptionCard(
       cancel: tr.t('sub.action.cancel'),
       refresh: tr.t('common.refresh'),
       back: tr.t('common.backToList'),
+      nextTerm: tr.t('deadlines.action.nextTerm'),
+      nextQuantity: tr.t('sub.renewal.seats'),
+      schedule: tr.t('sub.renewal.schedule'),
+      clear: tr.t('sub.renewal.clear'),
+      turnOn: tr.t('deadlines.action.renewOn'),
     },
     // Opened from a list: back to the same page, and Refresh keeps the way back.
     hasList: !!o.list,
     list: { offset: o.list?.offset ?? 0, query: o.list?.query ?? '' },
-    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow, list: VERB.customerSubscriptions },
+    verbs: { update: VERB.subUpdate, status: VERB.subStatus, show: VERB.subShow, list: VERB.customerSubscriptions, next: VERB.subNext },
     // Last: spread first, it would leave V8 a slow (dictionary) object for every key after it (3× the card's cost).
     ...bannerData(o.banner),
   });

@@ -5,6 +5,7 @@ import { audited, command, confirmation, EVERYWHERE, failure, ok, unknown, type 
 import { literal } from '../../cards/render';
 import type { SubscriptionChange } from '../../partner-center';
 import * as subs from './handlers';
+import { applyNextTerm, requestNextTerm, type NextTermRequest, type NextTermWant } from './next-term';
 
 type Target = { customer: string; subscriptionId: string };
 
@@ -42,7 +43,7 @@ export const subList = command({
   run: (d, t, a: { customer: string }) => subs.listSubscriptions(d, t, a.customer),
 });
 
-const SUBCOMMANDS = ['list', 'set', 'suspend', 'reactivate', 'cancel'];
+const SUBCOMMANDS = ['list', 'set', 'next', 'suspend', 'reactivate', 'cancel'];
 
 export const subShow = command({
   kind: 'sub.show',
@@ -117,6 +118,54 @@ export const subSet = command({
   run: (d, t, a: Target & { fields: SetFields }) => subs.requestChange(d, t, a.customer, a.subscriptionId, a.fields),
 });
 
+/** "Alice Admin changed what Microsoft 365 Business Basic of Contoso renews with." */
+export const SCHEDULED = audited({
+  action: 'sub.next',
+  sentence: (tr, e) => {
+    const sub = e.item?.kind === 'sub' ? e.item : undefined;
+    return tr.t('audit.did.sub.next', { who: literal(e.by.name), name: literal(sub?.name ?? e.target), customer: literal(sub?.customer) || '—' });
+  },
+});
+
+/** Every next-term change asks first, saying from when the subscription renews with how many seats; Confirm writes it. */
+export const SCHEDULING = confirmation<NextTermRequest>({
+  op: 'sub.next',
+  run: (d, t, p) => applyNextTerm(d, t, p),
+  progress: (p) => ({ key: p.next === 'clear' ? 'progress.subNextClear' : 'progress.subNext' }),
+  kept: (tr, p) => tr.t('sub.next.kept', { name: literal(p.subscriptionName ?? p.subscriptionId), customer: literal(p.customerName) }),
+});
+
+/** `quantity=N` (or seats=, qty=) or `clear`: what the next term is to have. */
+function parseNext(a: Args, rest: string[]): ArgsResult<NextTermWant> {
+  if (rest.length === 1 && rest[0]!.toLowerCase() === 'clear') return ok('clear');
+  if (rest.length === 0) return a.missing('quantity');
+  const pairs = keyValues(a, rest);
+  if (!Array.isArray(pairs)) return pairs;
+  if (pairs.length !== 1) return a.bad('quantity', rest.join(' '));
+  const [key, v] = pairs[0]!;
+  if (!['quantity', 'seats', 'qty'].includes(key)) return a.unknownField(key, 'quantity, clear');
+  if (!/^\d{1,7}$/.test(v)) return a.bad('quantity', v);
+  return ok({ quantity: Number(v) });
+}
+
+export const subNext = command({
+  kind: 'sub.next',
+  name: 'sub next',
+  usage: 'sub next «customer» «subscription-id» quantity=N|clear',
+  example: 'sub next contosohotels.onmicrosoft.com 5e7a9c1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b quantity=25',
+  writes: true,
+  audit: SCHEDULED,
+  confirms: SCHEDULING,
+  parse: (a) => {
+    const target = customerAndSubscription(a, a.words, true);
+    if ('error' in target) return target;
+    const next = parseNext(a, target.rest);
+    if (!('ok' in next)) return next;
+    return ok({ customer: target.customer, subscriptionId: target.subscriptionId, next: next.ok });
+  },
+  run: (d, t, a: Target & { next: NextTermWant }) => requestNextTerm(d, t, a.customer, a.subscriptionId, a.next),
+});
+
 /** `sub suspend|reactivate|cancel <customer> <subscription-id>`: a status change, asked first when it loses access. */
 function statusCommand(action: 'suspend' | 'reactivate' | 'cancel', status: 'suspended' | 'active' | 'deleted', example: string) {
   return command({
@@ -139,6 +188,7 @@ export const SUBSCRIPTION_COMMANDS = [
   subList,
   subShow,
   subSet,
+  subNext,
   statusCommand('suspend', 'suspended', 'sub suspend contoso a6c1f3e2-7b4d-4e8a-9c05-3d2e1f0a9b87'),
   statusCommand('reactivate', 'active', 'sub reactivate fabrikam 1c3e5a7b-9d2f-4b6a-8c0e-2d4f6a8b0c1e'),
   statusCommand('cancel', 'deleted', 'sub cancel contoso e4b2d8c6-1a3f-4c5e-8b7d-9f0e2a4c6b81'),

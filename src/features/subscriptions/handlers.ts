@@ -1,9 +1,9 @@
 /** Subscriptions: list, show, change (with confirmation when it loses seats, access or renewal), status. */
 import type { Banner, ChangeRow } from '../../cards/common';
 import { confirmCard } from '../confirm/cards';
-import { customerName, refundable, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName, type SubscriptionListPlace } from './cards';
+import { customerName, refundable, scheduledText, statusLabel, subscriptionCard, subscriptionListCard, subscriptionName, type SubscriptionListPlace } from './cards';
 import type { Translator } from '../../i18n';
-import { isNewCommerce, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
+import { isNewCommerce, nextTermOf, renewalOf, type Customer, type Subscription, type SubscriptionChange, type SubscriptionSnapshot } from '../../partner-center';
 import { subscriptionChangeSchema } from '../../partner-center/schemas';
 import { literal } from '../../cards/render';
 import { echoValues, validateForm } from '../common/forms';
@@ -11,9 +11,10 @@ import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '..
 import { resolveCustomer } from '../customers/handlers';
 import { reportWrite } from '../common/written';
 import { found, notFound } from '../common/not-found';
+import { datesOf, instant, type Dates } from '../common/time-zone';
 
 /** "Contoso Ltd has no subscription with the id …", and the command that lists the ones it has. */
-function subscriptionNotFound(t: Turn, customer: Customer, subscriptionId: string): Outcome {
+export function subscriptionNotFound(t: Turn, customer: Customer, subscriptionId: string): Outcome {
   return notFound(
     t,
     t.tr.t('sub.notFound', { customer: literal(customerName(customer)), id: subscriptionId }),
@@ -116,9 +117,23 @@ function noChange(tr: Translator, s: Subscription, wanted: SubscriptionChange): 
   return tr.t('sub.noChange', { name });
 }
 
-/** Changes that lose seats, access or renewal ask first, saying what will happen. */
-function consequences(tr: Translator, s: Subscription, change: SubscriptionChange, now: number): string[] {
+/**
+ * Changes that lose seats, access or renewal ask first, saying what will happen. So does any seat change on a
+ * subscription with changes scheduled for renewal: "If you make a mid-term (immediate) change before your
+ * renewal date, all scheduled changes that were previously scheduled to occur at renewal are deleted"
+ * (create-scheduled-changes). Of the changes this bot makes, seats are the mid-term (commerce) change; the
+ * page lists nothing narrower. Turning auto-renew off or cancelling does not delete them by that rule, but
+ * nothing renews, so the confirmation says they will not take effect.
+ */
+function consequences(dates: Dates, s: Subscription, change: SubscriptionChange, now: number): string[] {
+  const tr = dates.tr;
   const out: string[] = [];
+  const next = isNewCommerce(s) ? nextTermOf(s) : null;
+  if (next && change.quantity !== undefined) {
+    const from = renewalOf(s).processingFrom;
+    const what = scheduledText(tr, s, next);
+    out.push(from ? tr.t('sub.consequence.dropsScheduled', { what, date: instant(dates, from) }) : tr.t('sub.consequence.dropsScheduledUndated', { what }));
+  }
   if (change.quantity !== undefined && change.quantity < (s.quantity ?? 0)) {
     out.push(
       isNewCommerce(s)
@@ -129,6 +144,9 @@ function consequences(tr: Translator, s: Subscription, change: SubscriptionChang
   if (change.status === 'suspended') out.push(tr.t('sub.consequence.suspend'));
   if (change.status === 'deleted') out.push(tr.t('sub.consequence.cancel'));
   if (change.autoRenewEnabled === false && s.autoRenewEnabled) out.push(tr.t('sub.consequence.autoRenewOff', { date: tr.date(s.commitmentEndDate) }));
+  if (next && change.quantity === undefined && (change.status === 'deleted' || (change.autoRenewEnabled === false && s.autoRenewEnabled))) {
+    out.push(tr.t('sub.consequence.scheduledLapses', { what: scheduledText(tr, s, next) }));
+  }
   return out;
 }
 
@@ -166,7 +184,7 @@ export async function requestChange(
   }
   const refusal = knownRefusal(t.tr, current, change, d.clock.now());
   if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, current, { now: d.clock.now(), banner: refusal }));
-  const risks = consequences(t.tr, current, change, d.clock.now());
+  const risks = consequences(datesOf(t), current, change, d.clock.now());
   if (risks.length === 0) return apply(d, t, r.customer, subscriptionId, change, snapshot);
   const payload: SubscriptionUpdateRequest = {
     op: 'sub.update',

@@ -1,0 +1,179 @@
+/**
+ * `sub next`: the seats a new-commerce subscription renews with ("Schedule changes for a new commerce
+ * subscription", https://learn.microsoft.com/partner-center/developer/create-scheduled-changes).
+ *
+ * What is checked before anything is asked or sent, from the resource: the subscription is new commerce (its
+ * offerId is productId:skuId:availabilityId, which the instructions need), active, not a trial, and auto-renew
+ * is on (the page's prerequisite). Every change asks first, saying from when the subscription renews with how
+ * many seats and what it replaces; Confirm reads the subscription again, checks again, and sends one
+ * full-resource PATCH with If-Match (client scheduleNextTerm). The outcome is applied or unknown (reportWrite);
+ * a refusal reaches the error sink, which says Partner Center refused and nothing was changed.
+ */
+import type { Banner, ChangeRow } from '../../cards/common';
+import { literal } from '../../cards/render';
+import { forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
+import type { Translator } from '../../i18n';
+import { currentProductTerm, isNewCommerce, nextTermOf, renewalOf, type Customer, type Subscription } from '../../partner-center';
+import { nextTermChangeSchema } from '../../partner-center/schemas';
+import { confirmCard } from '../confirm/cards';
+import { validateForm } from '../common/forms';
+import { found } from '../common/not-found';
+import { datesOf, instant, type Dates } from '../common/time-zone';
+import { reportWrite } from '../common/written';
+import { resolveCustomer } from '../customers/handlers';
+import { customerName, scheduledText, schedulable, subscriptionCard, subscriptionName } from './cards';
+import { customerLabel, subscriptionNotFound } from './handlers';
+
+/** Seats for the next term, or `clear` to remove what is scheduled. */
+export type NextTermWant = { quantity: number } | 'clear';
+
+export interface NextTermRequest {
+  op: 'sub.next';
+  customerId: string;
+  customerName: string;
+  customerDomain?: string;
+  subscriptionName?: string;
+  subscriptionId: string;
+  next: NextTermWant;
+  by: string;
+  byName?: string;
+}
+
+/** The seats form's one field, checked with the client's own bounds. */
+const seatsSchema = nextTermChangeSchema.options[1];
+
+/** The seats the subscription renews with now: what is scheduled, else today's (undefined when it does not renew). */
+function renewsWith(s: Subscription): number | undefined {
+  if (!renewalOf(s).renews) return undefined;
+  const next = nextTermOf(s);
+  return next?.sameOffer ? (next.quantity ?? s.quantity ?? 0) : next ? undefined : (s.quantity ?? 0);
+}
+
+/** Why seats cannot be scheduled on this subscription (nothing is sent), or undefined when they can. */
+function unschedulable(tr: Translator, s: Subscription): Banner | undefined {
+  if (schedulable(s)) return undefined;
+  const name = literal(subscriptionName(s));
+  if (!isNewCommerce(s) || !currentProductTerm(s)) return { text: tr.t('sub.next.legacy', { name }), style: 'attention' };
+  if (s.status !== 'active') return { text: tr.t('sub.next.notActive', { name }), style: 'attention' };
+  if (s.isTrial === true) return { text: tr.t('sub.next.trial', { name }), style: 'attention' };
+  // Auto-renew off: the card's "At renewal" part carries the button that turns it on (the existing change).
+  return { text: tr.t('sub.next.autoRenewOff', { name, date: tr.date(renewalOf(s).endDate) }), style: 'attention', lines: [tr.t('sub.next.autoRenewOff.next')] };
+}
+
+/** "Seats at renewal: 20 → 18", the one row a next-term change shows and the audit trail keeps. */
+function row(tr: Translator, from: number | undefined, to: number | undefined): ChangeRow {
+  const n = (v: number | undefined) => (v === undefined ? '—' : tr.number(v));
+  return { field: tr.t('sub.renewal.seats'), from: n(from), to: n(to) };
+}
+
+/** "From 4 Mar 2027, 00:00 UTC the subscription renews with 18 seats (today 20)…" */
+function renewsLine(dates: Dates, s: Subscription, count: number): string {
+  const from = renewalOf(s).processingFrom;
+  const current = s.quantity ?? 0;
+  return from ? dates.tr.t('sub.next.renews', { date: instant(dates, from), count, current }) : dates.tr.t('sub.next.renewsUndated', { count, current });
+}
+
+/**
+ * From the command, the card's form, or the renewals card's button (`want` undefined: the form, opened).
+ * `typed` is what the form sent, shown again beside its error.
+ */
+export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, subscriptionId: string, want: NextTermWant | undefined, typed?: unknown): Promise<Outcome> {
+  const r = await resolveCustomer(d, t, customerRef, subscriptionId);
+  if ('outcome' in r) return r.outcome;
+  const s = await found(d.client.getSubscription(t.user, r.customer.id, subscriptionId));
+  if (!s) return subscriptionNotFound(t, r.customer, subscriptionId);
+  const now = d.clock.now();
+  const refusal = unschedulable(t.tr, s);
+  if (refusal) return forInteractor(subscriptionCard(t.tr, r.customer, s, { now, banner: refusal }));
+  if (want === undefined) return forInteractor(subscriptionCard(t.tr, r.customer, s, { now, nextTerm: { open: true } }));
+  if (want !== 'clear') {
+    const v = validateForm(t.tr, seatsSchema, want);
+    if (!v.ok) {
+      const error = v.errors.quantity ?? v.errors._form ?? t.tr.t('common.fixFields');
+      return forInteractor(subscriptionCard(t.tr, r.customer, s, { now, nextTerm: { open: true, value: typeof typed === 'string' ? typed : undefined, error } }));
+    }
+  }
+  const name = literal(subscriptionName(s));
+  const next = nextTermOf(s);
+  const today = s.quantity ?? 0;
+  const before = renewsWith(s);
+  // Nothing to send: nothing scheduled to clear, or the subscription already renews with these seats as it is.
+  if (want === 'clear' && !next) {
+    return forAll(subscriptionCard(t.tr, r.customer, s, { now, banner: { text: t.tr.t('sub.next.nothingScheduled', { name, count: today }), style: 'accent' } }));
+  }
+  if (want !== 'clear' && before === want.quantity && (!next || sameTerms(s))) {
+    return forAll(subscriptionCard(t.tr, r.customer, s, { now, banner: { text: t.tr.t('sub.next.already', { name, count: want.quantity }), style: 'accent' } }));
+  }
+  const dates = datesOf(t);
+  const after = want === 'clear' ? today : want.quantity;
+  const consequences = [renewsLine(dates, s, after)];
+  // What is scheduled now goes: said whenever it is more than the seats this change sets.
+  if (next && (want === 'clear' || !sameTerms(s))) consequences.push(t.tr.t('sub.next.replaces', { what: scheduledText(t.tr, s, next) }));
+  const payload: NextTermRequest = {
+    op: 'sub.next',
+    customerId: r.customer.id,
+    customerName: customerName(r.customer),
+    customerDomain: r.customer.companyProfile?.domain ?? undefined,
+    subscriptionName: subscriptionName(s),
+    subscriptionId,
+    next: want,
+    by: t.actor.id,
+    byName: t.actor.name,
+  };
+  const names = { name, customer: literal(customerName(r.customer)) };
+  return forAll(
+    confirmCard(t.tr, {
+      title: want === 'clear' ? t.tr.t('sub.next.confirm.clear', names) : t.tr.t('sub.next.confirm.title', names),
+      subject: [
+        { title: t.tr.t('sub.field.customer'), value: customerLabel(r.customer) },
+        { title: t.tr.t('sub.field.subscription'), value: subscriptionName(s) },
+        { title: t.tr.t('sub.field.offer'), value: s.offerName ?? s.offerId ?? '—' },
+        { title: t.tr.t('sub.field.id'), value: subscriptionId },
+      ],
+      changes: [row(t.tr, before, after)],
+      consequences,
+      confirmation: d.signer.sign(payload),
+    }),
+  );
+}
+
+/** What is scheduled keeps today's product, term and billing: only its seats differ from a plain renewal. */
+function sameTerms(s: Subscription): boolean {
+  const next = nextTermOf(s);
+  if (!next) return true;
+  const same = (a: string | undefined, b: string | null | undefined) => a === undefined || a.toLowerCase() === (b ?? '').toLowerCase();
+  return next.sameOffer && same(next.termDuration, s.termDuration) && same(next.billingCycle, s.billingCycle);
+}
+
+/** Confirm: read again, check again (nothing sent if it no longer holds), then the one write. */
+export async function applyNextTerm(d: BotDeps, t: Turn, p: NextTermRequest): Promise<Outcome> {
+  const customer: Customer = { id: p.customerId, companyProfile: { companyName: p.customerName, domain: p.customerDomain } };
+  const snap = await found(d.client.readSubscription(t.user, p.customerId, p.subscriptionId));
+  if (!snap) return subscriptionNotFound(t, customer, p.subscriptionId);
+  const now = d.clock.now();
+  const refusal = unschedulable(t.tr, snap.subscription);
+  if (refusal) return forAll(subscriptionCard(t.tr, customer, snap.subscription, { now, banner: refusal }));
+  if (p.next === 'clear' && !nextTermOf(snap.subscription)) {
+    const text = t.tr.t('sub.next.nothingScheduled', { name: literal(subscriptionName(snap.subscription)), count: snap.subscription.quantity ?? 0 });
+    return forAll(subscriptionCard(t.tr, customer, snap.subscription, { now, banner: { text, style: 'accent' } }));
+  }
+  const result = await d.client.scheduleNextTerm(t.user, p.customerId, p.subscriptionId, p.next, { maxWaitMs: d.inlineWaitMs, from: snap });
+  const after = p.next === 'clear' ? (result.previous.quantity ?? 0) : p.next.quantity;
+  const rows = [row(t.tr, renewsWith(result.previous), after)];
+  const name = subscriptionName(result.previous);
+  const banner = await reportWrite(d, t, {
+    outcome: result.state === 'unknown' ? 'unknown' : 'applied',
+    rows,
+    audit: {
+      action: 'sub.next',
+      target: `${customerName(customer)} / ${name} (${p.subscriptionId})`,
+      item: { kind: 'sub', id: p.subscriptionId, name, customer: customerName(customer) },
+      ...(result.state === 'in-progress' ? { pending: true } : {}),
+    },
+    requestId: result.requestId,
+    confirmedByRead: result.state === 'completed' && result.confirmedByRead,
+  });
+  // Accepted (202) and not yet shown: said as it is; the card's Refresh shows when it has landed.
+  const shown: Banner = result.state === 'in-progress' ? { text: t.tr.t('sub.next.inProgress'), style: 'warning', lines: [banner.text, ...(banner.lines ?? [])] } : banner;
+  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now, banner: shown }));
+}
