@@ -46,14 +46,9 @@ export const enUS = {
   'menu.sr new': 'Create a service request (opens a form)',
   'menu.sr list': 'Service requests: open, closed or attention',
   'menu.sr': 'One service request: sr <id>',
-  'menu.sr note': 'Add a note: sr note <id> <text>',
   'menu.sub list': 'A customer\'s subscriptions: sub list <customer>',
   'menu.sub': 'One subscription: sub <customer> <subscription-id>',
   'menu.sub set': 'Change seats, nickname or auto-renew',
-  'menu.profile': 'The partner\'s support profile',
-  'menu.whoami': 'The Partner Center account you act as',
-  'menu.sr close': 'Close a request: sr close <id>',
-  'menu.customer find': 'Find customers by name or domain',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Type a command, or **help** to see what I can do.',
@@ -510,6 +505,10 @@ export const enUS = {
   "activity.forbidden": "Your Partner Center role cannot read the activity log (Partner Center answered 403).",
   "activity.forbidden.next": "Ask an admin of the partner account to read it for you, or to give you a role that can. **audit** still shows what was done from this chat.",
   "activity.footer": "Partner Center's record of what the partner's users and apps did. Changes Microsoft makes (renewals, suspensions for non-payment) may not appear. For what was done from this chat, type **audit**.",
+  // --- the Teams command menu: renewals, windows, activity
+  "menu.renewals": "Terms ending soon, every customer: renewals [<customer>] [<days>]",
+  "menu.windows": "Seats you can still remove, subscriptions you can still cancel",
+  "menu.activity": "Who did what in Partner Center: activity [<customer>] [<days>]",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

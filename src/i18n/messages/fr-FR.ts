@@ -40,14 +40,9 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'menu.sr new': 'Créer une demande de service (ouvre un formulaire)',
   'menu.sr list': 'Demandes de service : ouvertes, fermées ou à traiter',
   'menu.sr': 'Une demande de service : sr <id>',
-  'menu.sr note': 'Ajouter une note : sr note <id> <texte>',
   'menu.sub list': 'Abonnements d\'un client : sub list <client>',
   'menu.sub': 'Un abonnement : sub <client> <id-abonnement>',
   'menu.sub set': 'Modifier licences, nom convivial ou renouvellement automatique',
-  'menu.profile': 'Le profil de support du partenaire',
-  'menu.whoami': 'Le compte de l\'Espace partenaires avec lequel vous agissez',
-  'menu.sr close': 'Fermer une demande : sr close <id>',
-  'menu.customer find': 'Trouver des clients par nom ou domaine',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Tapez une commande, ou **help** pour voir ce que je sais faire.',
@@ -504,4 +499,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Votre rôle dans l'Espace partenaires ne permet pas de lire le journal d'activité (l'Espace partenaires a répondu 403).",
   "activity.forbidden.next": "Demandez à un administrateur du compte partenaire de le consulter pour vous, ou de vous attribuer un rôle qui le permet. **audit** affiche toujours ce qui a été fait depuis cette conversation.",
   "activity.footer": "Le journal de l'Espace partenaires : ce qu'ont fait les utilisateurs et les applications du partenaire. Les modifications effectuées par Microsoft (renouvellements, suspensions pour défaut de paiement) peuvent ne pas y figurer. Pour ce qui a été fait depuis cette conversation, tapez **audit**.",
+  // --- the Teams command menu: renewals, windows, activity
+  "menu.renewals": "Ce qui se renouvelle bientôt, tous clients : renewals [<client>] [<jours>]",
+  "menu.windows": "Licences encore supprimables, abonnements encore annulables",
+  "menu.activity": "Qui a fait quoi dans l'Espace partenaires : activity [<client>] [<jours>]",
 };

@@ -40,14 +40,9 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'menu.sr new': 'Crea una richiesta di servizio (apre un modulo)',
   'menu.sr list': 'Richieste di servizio: aperte, chiuse o da gestire',
   'menu.sr': 'Una richiesta di servizio: sr <id>',
-  'menu.sr note': 'Aggiunge una nota: sr note <id> <testo>',
   'menu.sub list': 'Le sottoscrizioni di un cliente: sub list <cliente>',
   'menu.sub': 'Una sottoscrizione: sub <cliente> <id-sottoscrizione>',
   'menu.sub set': 'Modifica licenze, nome descrittivo o rinnovo automatico',
-  'menu.profile': 'Il profilo di supporto del partner',
-  'menu.whoami': 'L\'account del Centro per i partner con cui si opera',
-  'menu.sr close': 'Chiude una richiesta: sr close <id>',
-  'menu.customer find': 'Trova i clienti per nome o dominio',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Digitare un comando oppure **help** per vedere cosa posso fare.',
@@ -504,4 +499,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Il ruolo nel Centro per i partner non consente di leggere il log attività (il Centro per i partner ha risposto 403).",
   "activity.forbidden.next": "Chiedere a un amministratore dell'account partner di consultarlo, o di assegnare un ruolo che lo consenta. **audit** mostra comunque ciò che è stato fatto da questa chat.",
   "activity.footer": "Il log del Centro per i partner: ciò che hanno fatto gli utenti e le app del partner. Le modifiche apportate da Microsoft (rinnovi, sospensioni per mancato pagamento) potrebbero non comparire. Per ciò che è stato fatto da questa chat, digitare **audit**.",
+  // --- the Teams command menu: renewals, windows, activity
+  "menu.renewals": "Cosa si rinnova a breve, tutti i clienti: renewals [<cliente>] [<giorni>]",
+  "menu.windows": "Licenze ancora rimovibili, sottoscrizioni ancora annullabili",
+  "menu.activity": "Chi ha fatto cosa nel Centro per i partner: activity [<cliente>] [<giorni>]",
 };
