@@ -482,7 +482,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "activity.app": "Приложението {id}",
   "activity.via": "Чрез приложението {id}",
   "activity.customer": "Клиент: {name}",
-  "activity.subscription": "Абонамент: {name} ({id})",
+  "activity.subscription": "Абонамент: {name}",
   "activity.when": "{when} · {status}",
   "activity.op.update_subscription": "промени абонамент",
   "activity.op.upgrade_subscription": "надгради абонамент",
@@ -499,8 +499,9 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Вашата роля в Партньорския център не позволява четене на дневника на дейностите (Партньорският център отговори с 403).",
   "activity.forbidden.next": "Помолете администратор на партньорския акаунт да го прочете вместо Вас или да Ви даде роля, която го позволява. **audit** все така показва направеното от този чат.",
   "activity.footer": "Дневникът на Партньорския център: какво са направили потребителите и приложенията на партньора. Промените, които Microsoft прави (подновявания, временно спиране поради неплащане), може да не се появят. За направеното от този чат въведете **audit**.",
-  // --- the Teams command menu: renewals, windows, activity
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open
   "menu.renewals": "Какво се подновява скоро, всички клиенти: renewals [<клиент>] [<дни>]",
   "menu.windows": "Лицензи, които още могат да се премахнат, и абонаменти за отмяна",
   "menu.activity": "Кой какво е направил в Партньорския център: activity [<клиент>] [<дни>]",
+  "activity.open": "Отваряне",
 };
