@@ -179,6 +179,14 @@ describe('renewals and windows through the Bot Framework protocol', () => {
     });
   });
 
+  it('says which subscription is suspended (the reason it offers no auto-renew button)', async () => {
+    bot = await startTestBot();
+    await bot.say('renewals fabrikam 60');
+    const card = lastCard(bot.take());
+    expect(textOf(card)).toMatch(/Exchange Online \(Plan 1\)\n5 seats · 1 month · Monthly · Suspended\n/);
+    expect(actionsOf(card).filter((a) => a.data?.subscriptionId === S.fabrikamSuspended.id).map((a) => a.title)).toEqual(['Open']);
+  });
+
   describe('windows', () => {
     it('lists the open windows, the one closing in 20 hours before the one closing in 3 days, with remove and cancel through the existing confirmations', async () => {
       bot = await startTestBot();

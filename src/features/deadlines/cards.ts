@@ -80,7 +80,9 @@ export function windowsOpen(book: Book, now: number): DeadlineRow[] {
 }
 
 function seatsTermBilling(tr: Translator, r: DeadlineRow): string {
-  return [tr.t('sub.list.seats', { count: r.quantity }), r.termDuration ? durationText(tr, r.termDuration) : undefined, r.billingCycle ? billingLabel(tr, r.billingCycle) : undefined]
+  // Rows are active or suspended (read.ts): a suspended one says so, or its missing buttons would be a puzzle.
+  const suspended = r.active ? undefined : tr.t('sub.status.suspended');
+  return [tr.t('sub.list.seats', { count: r.quantity }), r.termDuration ? durationText(tr, r.termDuration) : undefined, r.billingCycle ? billingLabel(tr, r.billingCycle) : undefined, suspended]
     .filter(Boolean)
     .join(' · ');
 }
