@@ -179,12 +179,17 @@ describe('renewals and windows through the Bot Framework protocol', () => {
     });
   });
 
-  it('says which subscription is suspended (the reason it offers no auto-renew button)', async () => {
+  it('says which subscription is suspended or a trial (the reason it offers no auto-renew button)', async () => {
     bot = await startTestBot();
     await bot.say('renewals fabrikam 60');
     const card = lastCard(bot.take());
     expect(textOf(card)).toMatch(/Exchange Online \(Plan 1\)\n5 seats · 1 month · Monthly · Suspended\n/);
     expect(actionsOf(card).filter((a) => a.data?.subscriptionId === S.fabrikamSuspended.id).map((a) => a.title)).toEqual(['Open']);
+    await bot.say(`renewals ${C.contoso.domain} 60`);
+    const contoso = lastCard(bot.take());
+    expect(textOf(contoso)).toMatch(/Microsoft Teams Essentials\n25 seats · 1 month · Monthly · Trial\n/);
+    expect(actionsOf(contoso).filter((a) => a.data?.subscriptionId === S.contosoTrial.id).map((a) => a.title)).toEqual(['Open']);
+    expect(textOf(contoso)).toMatch(/Microsoft 365 E3\n10 seats · 1 month · Monthly\n/);
   });
 
   describe('windows', () => {

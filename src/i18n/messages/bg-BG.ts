@@ -499,9 +499,10 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Вашата роля в Партньорския център не позволява четене на дневника на дейностите (Партньорският център отговори с 403).",
   "activity.forbidden.next": "Помолете администратор на партньорския акаунт да го прочете вместо Вас или да Ви даде роля, която го позволява. **audit** все така показва направеното от този чат.",
   "activity.footer": "Дневникът на Партньорския център: какво са направили потребителите и приложенията на партньора. Промените, които Microsoft прави (подновявания, временно спиране поради неплащане), може да не се появят. За направеното от този чат въведете **audit**.",
-  // --- the Teams command menu: renewals, windows, activity; the activity card's Open
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
   "menu.renewals": "Какво се подновява скоро, всички клиенти: renewals [<клиент>] [<дни>]",
   "menu.windows": "Лицензи, които още могат да се премахнат, и абонаменти за отмяна",
   "menu.activity": "Кой какво е направил в Партньорския център: activity [<клиент>] [<дни>]",
   "activity.open": "Отваряне",
+  "deadlines.row.trial": "Пробен период",
 };

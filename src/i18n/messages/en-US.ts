@@ -505,11 +505,12 @@ export const enUS = {
   "activity.forbidden": "Your Partner Center role cannot read the activity log (Partner Center answered 403).",
   "activity.forbidden.next": "Ask an admin of the partner account to read it for you, or to give you a role that can. **audit** still shows what was done from this chat.",
   "activity.footer": "Partner Center's record of what the partner's users and apps did. Changes Microsoft makes (renewals, suspensions for non-payment) may not appear. For what was done from this chat, type **audit**.",
-  // --- the Teams command menu: renewals, windows, activity; the activity card's Open
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
   "menu.renewals": "Terms ending soon, every customer: renewals [<customer>] [<days>]",
   "menu.windows": "Seats you can still remove, subscriptions you can still cancel",
   "menu.activity": "Who did what in Partner Center: activity [<customer>] [<days>]",
   "activity.open": "Open",
+  "deadlines.row.trial": "Trial",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

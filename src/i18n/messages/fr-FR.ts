@@ -499,9 +499,10 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Votre rôle dans l'Espace partenaires ne permet pas de lire le journal d'activité (l'Espace partenaires a répondu 403).",
   "activity.forbidden.next": "Demandez à un administrateur du compte partenaire de le consulter pour vous, ou de vous attribuer un rôle qui le permet. **audit** affiche toujours ce qui a été fait depuis cette conversation.",
   "activity.footer": "Le journal de l'Espace partenaires : ce qu'ont fait les utilisateurs et les applications du partenaire. Les modifications effectuées par Microsoft (renouvellements, suspensions pour défaut de paiement) peuvent ne pas y figurer. Pour ce qui a été fait depuis cette conversation, tapez **audit**.",
-  // --- the Teams command menu: renewals, windows, activity; the activity card's Open
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
   "menu.renewals": "Ce qui se renouvelle bientôt, tous clients : renewals [<client>] [<jours>]",
   "menu.windows": "Licences encore supprimables, abonnements encore annulables",
   "menu.activity": "Qui a fait quoi dans l'Espace partenaires : activity [<client>] [<jours>]",
   "activity.open": "Ouvrir",
+  "deadlines.row.trial": "Essai",
 };

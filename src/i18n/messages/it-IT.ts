@@ -499,9 +499,10 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Il ruolo nel Centro per i partner non consente di leggere il log attività (il Centro per i partner ha risposto 403).",
   "activity.forbidden.next": "Chiedere a un amministratore dell'account partner di consultarlo, o di assegnare un ruolo che lo consenta. **audit** mostra comunque ciò che è stato fatto da questa chat.",
   "activity.footer": "Il log del Centro per i partner: ciò che hanno fatto gli utenti e le app del partner. Le modifiche apportate da Microsoft (rinnovi, sospensioni per mancato pagamento) potrebbero non comparire. Per ciò che è stato fatto da questa chat, digitare **audit**.",
-  // --- the Teams command menu: renewals, windows, activity; the activity card's Open
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
   "menu.renewals": "Cosa si rinnova a breve, tutti i clienti: renewals [<cliente>] [<giorni>]",
   "menu.windows": "Licenze ancora rimovibili, sottoscrizioni ancora annullabili",
   "menu.activity": "Chi ha fatto cosa nel Centro per i partner: activity [<cliente>] [<giorni>]",
   "activity.open": "Apri",
+  "deadlines.row.trial": "Prova",
 };
