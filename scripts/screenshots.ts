@@ -73,8 +73,15 @@ async function waitForText(card: Locator, pattern: RegExp): Promise<string> {
   }
 }
 
+/** How each chat shows in the left list: "Support" alone would also match "Litware support desk". */
+const CHAT_ITEMS: Record<NonNullable<Shot['chat']>, RegExp> = {
+  'Personal Chat': /Personal Chat/,
+  'Litware support desk': /Litware support desk/,
+  Support: /Support\s*Litware CSP Operations/,
+};
+
 async function openChat(page: Page, chat: NonNullable<Shot['chat']>): Promise<void> {
-  await page.getByRole('treeitem').filter({ hasText: chat }).first().click();
+  await page.getByRole('treeitem').filter({ hasText: CHAT_ITEMS[chat] }).first().click();
   await page.locator('[contenteditable="true"]').first().waitFor();
 }
 
