@@ -246,5 +246,14 @@ describe('renewals and windows through the Bot Framework protocol', () => {
       expect(text).toMatch(/4 seats can still be removed until .+ GMT\+9/);
       expect(text).not.toMatch(/UTC/);
     });
+
+    // Teams puts the zone on the activity (`localTimezone`), and names it `timezone` in clientInfo: either is read.
+    it('reads the time zone from the activity itself (localTimezone)', async () => {
+      bot = await startTestBot();
+      await bot.say('windows wingtiptoys.onmicrosoft.com', { timezone: 'Asia/Tokyo' });
+      const text = textOf(lastCard(bot.take()));
+      expect(text).toMatch(/4 seats can still be removed until .+ GMT\+9/);
+      expect(text).not.toMatch(/UTC/);
+    });
   });
 });

@@ -47,10 +47,15 @@ async function oneCustomer(d: BotDeps, t: Turn, ref: string): Promise<{ customer
   return resolveCustomer(d, t, ref);
 }
 
-/** Dates in the time zone Teams sends on the activity's clientInfo entity, when it sends a valid one. */
+/**
+ * Dates in the time zone Teams sends, when it sends a valid one: the activity's `localTimezone` (where Teams
+ * puts it), else the clientInfo entity's `timezone` (its documented name) or `localTimezone`; UTC otherwise.
+ */
 function datesOf(t: Turn): Dates {
-  const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown } | undefined;
-  return { tr: t.tr, timeZone: validTimeZone(info?.localTimezone) };
+  const a = t.context.activity as { localTimezone?: unknown; entities?: Array<{ type?: string; timezone?: unknown; localTimezone?: unknown }> };
+  const info = a.entities?.find((e) => e.type === 'clientInfo');
+  const timeZone = [a.localTimezone, info?.timezone, info?.localTimezone].map(validTimeZone).find((z) => z !== undefined);
+  return { tr: t.tr, timeZone };
 }
 
 export async function showDeadlines(d: BotDeps, t: Turn, ask: DeadlinesAsk): Promise<Outcome> {
