@@ -53,6 +53,10 @@ export const SHOTS: readonly Shot[] = [
     done: FINISHED_DEADLINES,
     press: { button: 'Turn auto-renew off', done: /(^|\n)Confirm(\n|$)/ },
   },
+  // Once `sub next` and `watch deadlines` are merged, for example (the seed's Contoso Hotels term ending in 10 days;
+  // a digest is set in a channel, where the bot is @mentioned):
+  //   { file: 'sub-next-confirmation', say: 'sub next contosohotels.onmicrosoft.com 5e7a9c1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b quantity=25', done: /(^|\n)Confirm(\n|$)/ },
+  //   { file: 'watch-deadlines', chat: 'Support', say: 'watch deadlines', done: /…the card's last words…/ },
 ];
 
 const CHROMIUM = '/usr/bin/chromium';
