@@ -72,6 +72,17 @@ describe('command lists', () => {
     }
   });
 
+  // docs/teams-package.md ("The command menu") says why these ten: the deadlines and the activity log are daily
+  // reads with nothing or a customer to type; a webhook registration is set up once, by an admin.
+  it('offers the deadlines and the activity log in every scope, and the webhook setup in none', () => {
+    for (const list of lists) {
+      const titles = list.commands.map((c) => c.title);
+      expect({ scopes: list.scopes, titles }).toEqual({ scopes: list.scopes, titles: expect.arrayContaining(['renewals', 'windows', 'activity']) });
+      expect(titles.filter((t) => t.startsWith('webhooks'))).toEqual([]);
+    }
+    expect(lists.map((l) => l.commands.length)).toEqual(lists.map(() => 10));
+  });
+
   it("describes every command briefly, in the en-US catalog's words", () => {
     for (const c of lists.flatMap((l) => l.commands)) {
       expect(c.description).toBe(CATALOGS['en-US'][`menu.${c.title}` as keyof (typeof CATALOGS)['en-US']]);
@@ -139,7 +150,8 @@ describe('adding a command', () => {
     for (const list of built) {
       const titles = list.commands.map((c) => c.title);
       expect(titles.length).toBeLessThanOrEqual(10);
-      expect(titles[titles.indexOf('sr note') + 1]).toBe('sr assign');
+      // Declared after `sr note` (not in the menu): shown after `sr`, the last service-request command in it.
+      expect(titles[titles.indexOf('sr') + 1]).toBe('sr assign');
       expect(list.commands.find((c) => c.title === 'sr assign')!.description).toBe(ASSIGN_TEXT['en-US']);
     }
     for (const [file, locale] of Object.entries(LOCALES)) {
@@ -153,9 +165,10 @@ describe('adding a command', () => {
         }),
       );
     }
-    // Each scope was full: its rank put it in, and the last of the registry's order made room (and is named).
+    // Each scope was full: its rank put it in, and the last unranked command of the registry's order made
+    // room (and is named); renewals, windows and activity rank ahead of the unranked commands and stay.
     expect(menu.leftOut).toEqual([
-      { scope: 'personal', names: ['whoami'] },
+      { scope: 'personal', names: ['sub set'] },
       { scope: 'team', names: ['sub set'] },
       { scope: 'groupChat', names: ['sub set'] },
     ]);

@@ -2,7 +2,7 @@
 import { SEED, SEED_ACTIVITY } from '../../dev/sandbox';
 import { appendAuditRecord } from '../../dev/sandbox/audit-records';
 import { VERB } from '../../src/cards/verbs';
-import { cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { cardOf, executeActions, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const DAY = 86_400_000;
 const CONTOSO = SEED.customers.contoso;
@@ -34,7 +34,9 @@ describe('activity', () => {
     expect(portal).toBeLessThan(order);
     expect(order).toBeLessThan(tool);
     expect(text).toContain('Customer: Contoso Ltd');
-    expect(text).toContain(`Subscription: Microsoft 365 Business Basic (${SEED.subscriptions.contosoNce.id})`);
+    // The subscription by its name, not its id: Open shows it as Partner Center has it now.
+    expect(text).toContain('Subscription: Microsoft 365 Business Basic\n');
+    expect(text).not.toContain(SEED.subscriptions.contosoNce.id);
     expect(text).toContain('Seats: 20 → 25');
     expect(text).toContain(`Through the application ${SEED_ACTIVITY.portalApp}`);
     expect(text).toMatch(/UTC · Succeeded/);
@@ -46,6 +48,15 @@ describe('activity', () => {
     expect(logCalls()).toHaveLength(1);
     expect(logCalls()[0]!.query).toMatchObject({ startDate: day(7 * DAY), size: '100' });
     expect(logCalls()[0]!.query.filter).toBeUndefined();
+  });
+
+  it("each record's Open shows that subscription's card", async () => {
+    const card = await ask('activity');
+    const open = executeActions(card).filter((a) => a.title === 'Open');
+    expect(open.map((a) => a.data?.subscriptionId)).toEqual([SEED.subscriptions.contosoNce.id, SEED.subscriptions.contosoNceNew.id, SEED.subscriptions.wingtipFewDays.id]);
+    const shown = await bot.execute(open[0]!.verb!, open[0]!.data!);
+    expect(textOf(shown.body.value)).toContain('Microsoft 365 Business Basic');
+    expect(textOf(shown.body.value)).toContain(SEED.subscriptions.contosoNce.id);
   });
 
   it('narrows by customer: a name as CompanyName substring, a domain or tenant id as CustomerId equals', async () => {

@@ -179,6 +179,19 @@ describe('renewals and windows through the Bot Framework protocol', () => {
     });
   });
 
+  it('says which subscription is suspended or a trial (the reason it offers no auto-renew button)', async () => {
+    bot = await startTestBot();
+    await bot.say('renewals fabrikam 60');
+    const card = lastCard(bot.take());
+    expect(textOf(card)).toMatch(/Exchange Online \(Plan 1\)\n5 seats · 1 month · Monthly · Suspended\n/);
+    expect(actionsOf(card).filter((a) => a.data?.subscriptionId === S.fabrikamSuspended.id).map((a) => a.title)).toEqual(['Open']);
+    await bot.say(`renewals ${C.contoso.domain} 60`);
+    const contoso = lastCard(bot.take());
+    expect(textOf(contoso)).toMatch(/Microsoft Teams Essentials\n25 seats · 1 month · Monthly · Trial\n/);
+    expect(actionsOf(contoso).filter((a) => a.data?.subscriptionId === S.contosoTrial.id).map((a) => a.title)).toEqual(['Open']);
+    expect(textOf(contoso)).toMatch(/Microsoft 365 E3\n10 seats · 1 month · Monthly\n/);
+  });
+
   describe('windows', () => {
     it('lists the open windows, the one closing in 20 hours before the one closing in 3 days, with remove and cancel through the existing confirmations', async () => {
       bot = await startTestBot();
@@ -229,6 +242,15 @@ describe('renewals and windows through the Bot Framework protocol', () => {
         entities: [{ type: 'clientInfo', locale: 'en-US', country: 'JP', platform: 'Web', timezone: 'Asia/Tokyo', localTimezone: 'Asia/Tokyo' }],
       };
       await fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+      const text = textOf(lastCard(bot.take()));
+      expect(text).toMatch(/4 seats can still be removed until .+ GMT\+9/);
+      expect(text).not.toMatch(/UTC/);
+    });
+
+    // Teams puts the zone on the activity (`localTimezone`), and names it `timezone` in clientInfo: either is read.
+    it('reads the time zone from the activity itself (localTimezone)', async () => {
+      bot = await startTestBot();
+      await bot.say('windows wingtiptoys.onmicrosoft.com', { timezone: 'Asia/Tokyo' });
       const text = textOf(lastCard(bot.take()));
       expect(text).toMatch(/4 seats can still be removed until .+ GMT\+9/);
       expect(text).not.toMatch(/UTC/);

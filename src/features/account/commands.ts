@@ -8,7 +8,6 @@ export const whoami = command({
   name: 'whoami',
   usage: 'whoami',
   example: 'whoami',
-  menu: ['personal'],
   parse: (a) => noArgs(a, {}),
   run: (d, t) => account.whoami(d, t),
 });

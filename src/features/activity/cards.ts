@@ -71,7 +71,8 @@ function entry(tr: Translator, r: AuditRecord, when: (iso: string | null | undef
   const sub = subscriptionOf(r);
   const about = [
     ...(r.customerName || r.customerId ? [tr.t('activity.customer', { name: literal(r.customerName ?? r.customerId) })] : []),
-    ...(sub.id || sub.name ? [tr.t('activity.subscription', { name: literal(sub.name ?? sub.id), id: literal(sub.id) || '—' })] : []),
+    // The subscription by its name; its id (a GUID that wraps over two lines) is behind Open instead.
+    ...(sub.id || sub.name ? [tr.t('activity.subscription', { name: literal(sub.name ?? sub.id) })] : []),
     ...(r.userPrincipalName && r.applicationId ? [tr.t('activity.via', { id: literal(r.applicationId) })] : []),
   ];
   const status = r.operationStatus ? (tr.maybe('activity.status', r.operationStatus.toLowerCase()) ?? literal(r.operationStatus)) : '—';
@@ -80,6 +81,12 @@ function entry(tr: Translator, r: AuditRecord, when: (iso: string | null | undef
     about,
     lines: changedFields(r.resourceOldValue, r.resourceNewValue).map((c) => changeLine(tr, c)),
     when: tr.t('activity.when', { when: when(r.operationDate), status }),
+    // Open shows the subscription as Partner Center has it now (the subscription card, with its actions).
+    open: Boolean(r.customerId && sub.id),
+    openLabel: tr.t('activity.open'),
+    showVerb: VERB.subShow,
+    customerId: r.customerId ?? '',
+    subscriptionId: sub.id ?? '',
   };
 }
 

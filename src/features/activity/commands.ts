@@ -1,11 +1,11 @@
 /**
  * `activity [«customer»] [«days»]`: Partner Center's activity log, from any tool or person. `audit` is the
- * other record: only what was done from this chat. Not in the Teams command menu: both menus already hold
- * the 10 commands Teams shows, and this one is a read people reach through help.
+ * other record: only what was done from this chat. In the Teams command menu of every scope (ranked ahead of
+ * the older commands: docs/teams-package.md says why); `audit` is reached through help.
  */
 import { z } from 'zod';
 import { VERB } from '../../cards/verbs';
-import { action, command, ok } from '../../commands/contract';
+import { action, command, EVERYWHERE, ok } from '../../commands/contract';
 import { DEFAULT_DAYS, MAX_DAYS, showActivity } from './handlers';
 
 export const activity = command({
@@ -13,6 +13,8 @@ export const activity = command({
   name: 'activity',
   usage: 'activity [«customer»] [«days»]',
   example: 'activity contoso 30',
+  menu: EVERYWHERE,
+  menuRank: -1,
   parse: (a) => {
     const words = [...a.words];
     let days = DEFAULT_DAYS;

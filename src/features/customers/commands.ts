@@ -1,7 +1,7 @@
 /** `customer find` and `customer`. */
 import { levenshtein } from '../../commands/distance';
 import { z } from 'zod';
-import { action, command, IN_CHANNELS_AND_GROUPS, ok, unknown } from '../../commands/contract';
+import { action, command, ok, unknown } from '../../commands/contract';
 import { VERB } from '../../cards/verbs';
 import { findCustomers, showCustomer } from './handlers';
 
@@ -10,7 +10,6 @@ export const customerFind = command({
   name: 'customer find',
   usage: 'customer find «name or domain prefix»',
   example: 'customer find contoso',
-  menu: IN_CHANNELS_AND_GROUPS,
   parse: (a) => (a.words[0] ? ok({ query: a.rest(0) }) : a.missing('name or domain prefix')),
   run: (d, t, a: { query: string }) => findCustomers(d, t, a.query),
 });

@@ -49,7 +49,10 @@ export function windowsOpen(book: Book, now: number): DeadlineRow[] {
 }
 
 function seatsTermBilling(tr: Translator, r: DeadlineRow): string {
-  return [tr.t('sub.list.seats', { count: r.quantity }), r.termDuration ? durationText(tr, r.termDuration) : undefined, r.billingCycle ? billingLabel(tr, r.billingCycle) : undefined]
+  // Rows are active or suspended (read.ts): a suspended one says so, and a trial too (neither can turn auto-renew
+  // on), or the missing buttons would be a puzzle.
+  const state = r.active ? (r.trial ? tr.t('deadlines.row.trial') : undefined) : tr.t('sub.status.suspended');
+  return [tr.t('sub.list.seats', { count: r.quantity }), r.termDuration ? durationText(tr, r.termDuration) : undefined, r.billingCycle ? billingLabel(tr, r.billingCycle) : undefined, state]
     .filter(Boolean)
     .join(' · ');
 }

@@ -1,7 +1,7 @@
 /** The `renewals` and `windows` commands, and their cards' paging action. */
 import { z } from 'zod';
 import { VERB } from '../../cards/verbs';
-import { action, command, ok, type Args, type ArgsResult } from '../../commands/contract';
+import { action, command, EVERYWHERE, ok, type Args, type ArgsResult } from '../../commands/contract';
 import { offset } from '../common/data';
 import { DEFAULT_DAYS, showDeadlines } from './handlers';
 
@@ -25,6 +25,8 @@ export const renewals = command({
   name: 'renewals',
   usage: 'renewals [«customer»] [«days»]',
   example: 'renewals 60',
+  menu: EVERYWHERE,
+  menuRank: -1,
   parse: parseRenewals,
   run: (d, t, a: { customer: string; days: number }) => showDeadlines(d, t, { view: 'renewals', customer: a.customer, days: a.days }),
 });
@@ -34,6 +36,8 @@ export const windows = command({
   name: 'windows',
   usage: 'windows [«customer»]',
   example: 'windows wingtiptoys.onmicrosoft.com',
+  menu: EVERYWHERE,
+  menuRank: -1,
   parse: (a) => ok({ customer: a.words.length > 0 ? a.rest(0) : '' }),
   run: (d, t, a: { customer: string }) => showDeadlines(d, t, { view: 'windows', customer: a.customer, days: DEFAULT_DAYS }),
 });

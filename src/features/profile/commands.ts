@@ -10,7 +10,6 @@ export const profileShow = command({
   name: 'profile',
   usage: 'profile',
   example: 'profile',
-  menu: ['personal'],
   parse: (a) => noArgs(a, {}),
   run: (d, t) => profile.showProfile(d, t),
 });

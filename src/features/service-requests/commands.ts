@@ -1,5 +1,5 @@
 /** The `sr …` commands. */
-import { audited, command, confirmation, EVERYWHERE, IN_CHANNELS_AND_GROUPS, ok, unknown, type AuditedWrite } from '../../commands/contract';
+import { audited, command, confirmation, EVERYWHERE, ok, unknown, type AuditedWrite } from '../../commands/contract';
 import { literal } from '../../cards/render';
 import type { Translator } from '../../i18n';
 import { SR_ID_PATTERN } from '../../partner-center/schemas';
@@ -81,7 +81,6 @@ export const srNote = command({
   example: 'sr note 616122292874576 Customer confirmed the fix',
   writes: true,
   audit: NOTED,
-  menu: EVERYWHERE,
   parse: (a) => {
     const id = a.words[0];
     if (!id) return a.missing('id');
@@ -99,7 +98,6 @@ export const srClose = command({
   example: 'sr close 616122292874576',
   confirms: CLOSING,
   audit: CLOSED,
-  menu: IN_CHANNELS_AND_GROUPS,
   parse: (a) => {
     const id = a.words[0];
     if (!id) return a.missing('id');

@@ -1,4 +1,7 @@
-/** `webhooks`, `webhooks on`, `webhooks test`: not in the Teams menu (full scopes); help lists them. */
+/**
+ * `webhooks`, `webhooks on`, `webhooks test`: not in the Teams menu (an admin sets webhooks up once; the ten
+ * places go to daily work, docs/teams-package.md); help lists them.
+ */
 import { noArgs } from '../../commands/args';
 import { command, confirmation } from '../../commands/contract';
 import * as hooks from './handlers';

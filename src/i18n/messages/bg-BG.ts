@@ -40,14 +40,9 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   'menu.sr new': 'Създава заявка за услуга (отваря формуляр)',
   'menu.sr list': 'Заявки за услуга: отворени, затворени или за внимание',
   'menu.sr': 'Една заявка за услуга: sr <id>',
-  'menu.sr note': 'Добавя бележка: sr note <id> <текст>',
   'menu.sub list': 'Абонаментите на клиент: sub list <клиент>',
   'menu.sub': 'Един абонамент: sub <клиент> <ид-на-абонамент>',
   'menu.sub set': 'Променя лицензи, псевдоним или автоматично подновяване',
-  'menu.profile': 'Профилът за поддръжка на партньора',
-  'menu.whoami': 'Акаунтът в Партньорския център, с който работите',
-  'menu.sr close': 'Затваря заявка: sr close <id>',
-  'menu.customer find': 'Намира клиенти по име или домейн',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Въведете команда или **help**, за да видите какво мога да правя.',
@@ -487,7 +482,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "activity.app": "Приложението {id}",
   "activity.via": "Чрез приложението {id}",
   "activity.customer": "Клиент: {name}",
-  "activity.subscription": "Абонамент: {name} ({id})",
+  "activity.subscription": "Абонамент: {name}",
   "activity.when": "{when} · {status}",
   "activity.op.update_subscription": "промени абонамент",
   "activity.op.upgrade_subscription": "надгради абонамент",
@@ -534,4 +529,10 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "sub.consequence.dropsScheduled": "Това премахва планираното за подновяването: {what} от {date}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
   "sub.consequence.dropsScheduledUndated": "Това премахва планираното за подновяването: {what}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
   "sub.consequence.scheduledLapses": "Планираното за подновяването ({what}) няма да влезе в сила: абонаментът няма да бъде подновен.",
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
+  "menu.renewals": "Какво се подновява скоро, всички клиенти: renewals [<клиент>] [<дни>]",
+  "menu.windows": "Лицензи, които още могат да се премахнат, и абонаменти за отмяна",
+  "menu.activity": "Кой какво е направил в Партньорския център: activity [<клиент>] [<дни>]",
+  "activity.open": "Отваряне",
+  "deadlines.row.trial": "Пробен период",
 };

@@ -46,14 +46,9 @@ export const enUS = {
   'menu.sr new': 'Create a service request (opens a form)',
   'menu.sr list': 'Service requests: open, closed or attention',
   'menu.sr': 'One service request: sr <id>',
-  'menu.sr note': 'Add a note: sr note <id> <text>',
   'menu.sub list': 'A customer\'s subscriptions: sub list <customer>',
   'menu.sub': 'One subscription: sub <customer> <subscription-id>',
   'menu.sub set': 'Change seats, nickname or auto-renew',
-  'menu.profile': 'The partner\'s support profile',
-  'menu.whoami': 'The Partner Center account you act as',
-  'menu.sr close': 'Close a request: sr close <id>',
-  'menu.customer find': 'Find customers by name or domain',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Type a command, or **help** to see what I can do.',
@@ -493,7 +488,7 @@ export const enUS = {
   "activity.app": "The application {id}",
   "activity.via": "Through the application {id}",
   "activity.customer": "Customer: {name}",
-  "activity.subscription": "Subscription: {name} ({id})",
+  "activity.subscription": "Subscription: {name}",
   "activity.when": "{when} · {status}",
   "activity.op.update_subscription": "changed a subscription",
   "activity.op.upgrade_subscription": "upgraded a subscription",
@@ -540,6 +535,12 @@ export const enUS = {
   "sub.consequence.dropsScheduled": "This removes what is scheduled for renewal: {what} from {date}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.dropsScheduledUndated": "This removes what is scheduled for renewal: {what}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.scheduledLapses": "What is scheduled for renewal ({what}) will not take effect: the subscription will not renew.",
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
+  "menu.renewals": "Terms ending soon, every customer: renewals [<customer>] [<days>]",
+  "menu.windows": "Seats you can still remove, subscriptions you can still cancel",
+  "menu.activity": "Who did what in Partner Center: activity [<customer>] [<days>]",
+  "activity.open": "Open",
+  "deadlines.row.trial": "Trial",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

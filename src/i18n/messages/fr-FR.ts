@@ -40,14 +40,9 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   'menu.sr new': 'Créer une demande de service (ouvre un formulaire)',
   'menu.sr list': 'Demandes de service : ouvertes, fermées ou à traiter',
   'menu.sr': 'Une demande de service : sr <id>',
-  'menu.sr note': 'Ajouter une note : sr note <id> <texte>',
   'menu.sub list': 'Abonnements d\'un client : sub list <client>',
   'menu.sub': 'Un abonnement : sub <client> <id-abonnement>',
   'menu.sub set': 'Modifier licences, nom convivial ou renouvellement automatique',
-  'menu.profile': 'Le profil de support du partenaire',
-  'menu.whoami': 'Le compte de l\'Espace partenaires avec lequel vous agissez',
-  'menu.sr close': 'Fermer une demande : sr close <id>',
-  'menu.customer find': 'Trouver des clients par nom ou domaine',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Tapez une commande, ou **help** pour voir ce que je sais faire.',
@@ -487,7 +482,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "activity.app": "L'application {id}",
   "activity.via": "Par l'application {id}",
   "activity.customer": "Client : {name}",
-  "activity.subscription": "Abonnement : {name} ({id})",
+  "activity.subscription": "Abonnement : {name}",
   "activity.when": "{when} · {status}",
   "activity.op.update_subscription": "a modifié un abonnement",
   "activity.op.upgrade_subscription": "a mis à niveau un abonnement",
@@ -534,4 +529,10 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.consequence.dropsScheduled": "Cela supprime ce qui est planifié pour le renouvellement : {what} à partir du {date}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.dropsScheduledUndated": "Cela supprime ce qui est planifié pour le renouvellement : {what}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.scheduledLapses": "Ce qui est planifié pour le renouvellement ({what}) ne s'appliquera pas : l'abonnement ne sera pas renouvelé.",
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
+  "menu.renewals": "Ce qui se renouvelle bientôt, tous clients : renewals [<client>] [<jours>]",
+  "menu.windows": "Licences encore supprimables, abonnements encore annulables",
+  "menu.activity": "Qui a fait quoi dans l'Espace partenaires : activity [<client>] [<jours>]",
+  "activity.open": "Ouvrir",
+  "deadlines.row.trial": "Essai",
 };

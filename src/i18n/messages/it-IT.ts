@@ -40,14 +40,9 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   'menu.sr new': 'Crea una richiesta di servizio (apre un modulo)',
   'menu.sr list': 'Richieste di servizio: aperte, chiuse o da gestire',
   'menu.sr': 'Una richiesta di servizio: sr <id>',
-  'menu.sr note': 'Aggiunge una nota: sr note <id> <testo>',
   'menu.sub list': 'Le sottoscrizioni di un cliente: sub list <cliente>',
   'menu.sub': 'Una sottoscrizione: sub <cliente> <id-sottoscrizione>',
   'menu.sub set': 'Modifica licenze, nome descrittivo o rinnovo automatico',
-  'menu.profile': 'Il profilo di supporto del partner',
-  'menu.whoami': 'L\'account del Centro per i partner con cui si opera',
-  'menu.sr close': 'Chiude una richiesta: sr close <id>',
-  'menu.customer find': 'Trova i clienti per nome o dominio',
 
   // --- command parsing --------------------------------------------------------------------------------
   'parse.empty': 'Digitare un comando oppure **help** per vedere cosa posso fare.',
@@ -487,7 +482,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "activity.app": "L'applicazione {id}",
   "activity.via": "Tramite l'applicazione {id}",
   "activity.customer": "Cliente: {name}",
-  "activity.subscription": "Sottoscrizione: {name} ({id})",
+  "activity.subscription": "Sottoscrizione: {name}",
   "activity.when": "{when} · {status}",
   "activity.op.update_subscription": "ha modificato una sottoscrizione",
   "activity.op.upgrade_subscription": "ha eseguito l'upgrade di una sottoscrizione",
@@ -534,4 +529,10 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.consequence.dropsScheduled": "Questo elimina ciò che è pianificato per il rinnovo: {what} a partire da {date}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.dropsScheduledUndated": "Questo elimina ciò che è pianificato per il rinnovo: {what}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.scheduledLapses": "Ciò che è pianificato per il rinnovo ({what}) non avrà effetto: la sottoscrizione non verrà rinnovata.",
+  // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
+  "menu.renewals": "Cosa si rinnova a breve, tutti i clienti: renewals [<cliente>] [<giorni>]",
+  "menu.windows": "Licenze ancora rimovibili, sottoscrizioni ancora annullabili",
+  "menu.activity": "Chi ha fatto cosa nel Centro per i partner: activity [<cliente>] [<giorni>]",
+  "activity.open": "Apri",
+  "deadlines.row.trial": "Prova",
 };
