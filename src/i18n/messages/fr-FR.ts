@@ -504,4 +504,15 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Votre rôle dans l'Espace partenaires ne permet pas de lire le journal d'activité (l'Espace partenaires a répondu 403).",
   "activity.forbidden.next": "Demandez à un administrateur du compte partenaire de le consulter pour vous, ou de vous attribuer un rôle qui le permet. **audit** affiche toujours ce qui a été fait depuis cette conversation.",
   "activity.footer": "Le journal de l'Espace partenaires : ce qu'ont fait les utilisateurs et les applications du partenaire. Les modifications effectuées par Microsoft (renouvellements, suspensions pour défaut de paiement) peuvent ne pas y figurer. Pour ce qui a été fait depuis cette conversation, tapez **audit**.",
+  // --- Le récapitulatif quotidien des échéances (watch deadlines) ---
+  "help.cmd.watch deadlines": "Publier ici une fois par jour, à l'heure définie pour le bot (UTC), les renouvellements dans le nombre de jours indiqué (7 par défaut) et les fenêtres de la nouvelle expérience commerciale qui se ferment dans les 48 heures, pour tous les clients que vous voyez, lus en votre nom. Rien n'est publié un jour sans échéance.",
+  "watch.what.deadlines": "le récapitulatif quotidien des échéances (renouvellements dans les {days, plural, one {# jour} many {# de jours} other {# jours}}, fenêtres qui se ferment dans les 48 heures)",
+  "digest.created": "Récapitulatif quotidien des échéances créé ici (surveillance {id}). Chaque jour à {hour} UTC, je publierai les renouvellements dans les {days, plural, one {# jour} many {# de jours} other {# jours}} et les fenêtres qui se ferment dans les 48 heures, pour tous les clients que vous voyez, lus en votre nom. Rien n'est publié un jour sans échéance. Le premier sera publié le {first}. Pour arrêter, tapez **unwatch {id}**.",
+  "digest.title": "Échéances du {date}",
+  "digest.windows": "Fenêtres qui se ferment dans les 48 heures à venir",
+  "digest.more": "{count, plural, one {# autre n'est pas affichée} many {# d'autres ne sont pas affichées} other {# autres ne sont pas affichées}} : tapez **{command}** pour toutes les voir.",
+  "digest.lastRun.posted": "Dernière exécution le {when} : {count, plural, one {# échéance publiée} many {# d'échéances publiées} other {# échéances publiées}}",
+  "digest.lastRun.empty": "Dernière exécution le {when} : aucune échéance, rien n'a été publié",
+  "digest.lastRun.paused": "Dernière exécution le {when} : rien n'a été lu, la personne qui l'a créé doit se reconnecter",
+  "digest.lastRun.failed": "Dernière exécution le {when} : rien n'a été publié, l'Espace partenaires ou Teams a échoué à chaque essai. Nouvel essai demain.",
 };
