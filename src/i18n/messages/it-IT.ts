@@ -508,7 +508,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "help.cmd.watch deadlines": "Pubblica qui una volta al giorno, all'ora impostata per il bot (UTC), i rinnovi entro i giorni indicati (7 per impostazione predefinita) e le finestre della nuova esperienza commerciale che si chiudono entro 48 ore, per tutti i clienti visibili a chi lo imposta, letti a suo nome. Nei giorni senza scadenze non viene pubblicato nulla.",
   "watch.what.deadlines": "il riepilogo giornaliero delle scadenze (rinnovi nei prossimi {days, plural, one {# giorno} many {# di giorni} other {# giorni}}, finestre che si chiudono entro 48 ore)",
   "digest.created": "Riepilogo giornaliero delle scadenze impostato qui (monitoraggio {id}). Ogni giorno alle {hour} UTC verranno pubblicati i rinnovi nei prossimi {days, plural, one {# giorno} many {# di giorni} other {# giorni}} e le finestre che si chiudono entro 48 ore, per tutti i clienti visibili a chi lo ha impostato, letti a suo nome. Nei giorni senza scadenze non viene pubblicato nulla. Il primo: {first}. Per interrompere, digitare **unwatch {id}**.",
-  "digest.title": "Scadenze del {date}",
+  "digest.title": "Scadenze in data {date}",
   "digest.windows": "Finestre che si chiudono nelle prossime 48 ore",
   "digest.more": "{count, plural, one {# altra non mostrata} many {# di altre non mostrate} other {# altre non mostrate}}: digitare **{command}** per vederle tutte.",
   "digest.lastRun.posted": "Ultima esecuzione {when}: {count, plural, one {# scadenza pubblicata} many {# di scadenze pubblicate} other {# scadenze pubblicate}}",
