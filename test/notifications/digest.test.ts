@@ -154,6 +154,25 @@ describe('the daily deadlines digest', () => {
     expect(card).toContain('Does not renew: auto-renew is off');
   }, 60_000);
 
+  it('speaks the setter\'s language with plurals, in the time zone Teams gave when it was set; refuses days out of range', async () => {
+    await bot.say('watch deadlines 1', { conversation: GROUP, locale: 'fr-FR', timezone: 'Europe/Paris' });
+    const set = textOf(cardOf(bot.take()[0]));
+    expect(set).toMatch(/Chaque jour à 07:00 UTC, je publierai les renouvellements du prochain jour et les fenêtres/);
+    expect(set).toMatch(/Le premier sera publié le .+08:00 UTC\+1\./);
+    await bot.say('watch deadlines 91', { conversation: GROUP });
+    expect(bot.take()[0]!.activity.text).toMatch(/"91" is not a valid «days»\.[\s\S]*watch deadlines \[«days»\]/);
+    await bot.say('watch deadlines', { conversation: GROUP });
+    expect(textOf(cardOf(bot.take()[0]))).toMatch(/Already watching the daily deadlines digest \(renewals within 1 day,/);
+    clock.advance(31 * MINUTE);
+    await cycle();
+    const french = (calls: ConnectorCall[]) => calls.filter((c) => c.activity.attachments?.length && /^Échéances du /.test(textOf(cardOf(c))));
+    await until(() => french(bot.connector.calls).length > 0, 10_000);
+    const card = textOf(cardOf(french(bot.take())[0]));
+    expect(card).toMatch(/Fenêtres qui se ferment dans les 48 heures à venir\nWingtip Toys/);
+    // Dates in the setter's zone, named: the window seeded at 06:30 UTC + 20 hours closes at 03:30 in Paris.
+    expect(card).toMatch(/6 licences peuvent encore être supprimées jusqu'au .+03:30 UTC\+1/);
+  }, 60_000);
+
   it('pauses when its setter can no longer get a token (the pause card, once), and posts once they sign in', async () => {
     await bot.say('watch deadlines', { conversation: CHANNEL });
     const id = /watch (w-[0-9a-f]{8})/.exec(textOf(cardOf(bot.take()[0])))![1]!;
