@@ -130,7 +130,8 @@ export class Digests {
     if (got === 'busy') return;
     if (got !== 'ours') {
       // Done already (by another instance, or before a crash): the watch says so, and nothing is read again.
-      if (DONE.has(got.state) || got.state === 'failed') await this.recordRun(w, { day, at: got.at, outcome: got.state === 'posted' ? 'posted' : got.state === 'failed' ? 'failed' : 'empty', rows: got.rows ?? 0 });
+      const outcome = got.state === 'posted' ? 'posted' : got.state === 'empty' ? 'empty' : 'failed';
+      await this.recordRun(w, { day, at: got.at, outcome, rows: got.rows ?? 0 });
       return;
     }
     const step = (state: DigestDay['state'], extra: Partial<DigestDay> = {}) => this.step(key, claim, state, extra);
