@@ -19,12 +19,14 @@ import { checkStateStore } from './storage/check';
 import { Sweeper } from './storage/sweeper';
 import { systemClock, type Clock } from './util/clock';
 import { Leases } from './notifications/leases';
+import { Digests } from './notifications/digest';
 import { Notifier } from './notifications/notifier';
 import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { WebhookResync } from './notifications/webhook';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
+import { RequestBudget } from './partner-center/budget';
 import { startServer, type HttpServer } from './http/server';
 import { WebhookVerifier } from './webhooks/verify';
 import type { ChangeSink } from './webhooks/events';
@@ -121,8 +123,11 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const base = options.tokens ?? identity ?? noSignIn;
   const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
   const watches = new WatchStore(store);
+  // One budget per process for reads across every customer: `renewals`, `windows` and the daily digests share it.
+  const budget = new RequestBudget(config.partnerCenter.budget, clock);
   const bot = createBot({
     watches,
+    budget,
     config,
     client,
     tokens,
@@ -164,7 +169,9 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     logger: logger.child({ component: 'notifications' }),
     // Teams' 50 requests/s per app per tenant is this instance's alone: one instance polls a partner's watches.
   });
-  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
+  const notificationLogger = logger.child({ component: 'notifications' });
+  const digests = new Digests({ store, client, tokens, sender, leases, clock, logger: notificationLogger, budget, hourUtc: config.deadlines.digestHourUtc });
+  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notificationLogger, intervalMs: n.intervalMs, digests });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
   sweeper.start();
@@ -188,6 +195,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     client,
     /** Clean shutdown: stop taking work, finish the turns in flight and the cycle in progress, give the leases back. */
     async stop() {
+      // The digests' posts in flight end before the leases are given back (a read in flight is taken over).
+      await digests.stop();
       await Promise.all([server.close(), notifier.stop(), sweeper.stop()]);
       await bot.background.drain();
     },

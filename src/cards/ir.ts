@@ -14,6 +14,7 @@ export const CARD_NAMES = [
   'confirm',
   'customer-list',
   'deadlines',
+  'digest',
   'error',
   'help',
   'message',

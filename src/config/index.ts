@@ -95,6 +95,8 @@ export const envSchema = z.object({
   PARTNER_CENTER_BUDGET_PER_MINUTE: int(200, 1, 500),
   PARTNER_CENTER_BUDGET_CONCURRENCY: int(4, 1, 50),
   RENEWALS_CACHE_MS: int(300_000, 0, 3_600_000),
+  // The hour (UTC) `watch deadlines` digests post at, every day.
+  DIGEST_HOUR_UTC: int(7, 0, 23),
   SUPPORT_TOPICS_FALLBACK: optionalString,
   AZURE_STORAGE_CONNECTION_STRING: optionalString,
   AZURE_STORAGE_CONTAINER: z.preprocess(
@@ -207,7 +209,7 @@ export interface Config {
     supportTopicsFallback: readonly SupportTopicSetting[];
   }>;
   /** How long a `renewals` or `windows` read across every customer answers a repeated ask, per user. */
-  readonly deadlines: Readonly<{ cacheMs: number }>;
+  readonly deadlines: Readonly<{ cacheMs: number; /** The hour (0-23, UTC) the daily deadlines digests post at. */ digestHourUtc: number }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
   /** Watches: how often Partner Center is polled (jittered), how long a shard lease lasts, who this instance is. */
   readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; instanceId: string }>;
@@ -350,7 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       budget: { perMinute: e.PARTNER_CENTER_BUDGET_PER_MINUTE, concurrency: e.PARTNER_CENTER_BUDGET_CONCURRENCY },
       supportTopicsFallback: topics,
     },
-    deadlines: { cacheMs: e.RENEWALS_CACHE_MS },
+    deadlines: { cacheMs: e.RENEWALS_CACHE_MS, digestHourUtc: e.DIGEST_HOUR_UTC },
     storage: {
       connectionString: e.AZURE_STORAGE_CONNECTION_STRING,
       container: e.AZURE_STORAGE_CONTAINER,

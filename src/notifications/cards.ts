@@ -103,6 +103,7 @@ export function pausedCard(tr: Translator, w: Watch): AdaptiveCard {
 export function describe(tr: Translator, w: Watch): string {
   if (w.kind === 'sr') return tr.t('watch.what.sr', { id: w.srId ?? '' });
   if (w.kind === 'sr-all') return tr.t(w.openOnly ? 'watch.what.srOpen' : 'watch.what.srAll');
+  if (w.kind === 'deadlines') return tr.t('watch.what.deadlines', { days: w.days ?? 7 });
   return tr.t('watch.what.subs', { customer: literal(w.customerName ?? w.customerId ?? '') });
 }
 
@@ -113,11 +114,22 @@ export function watchListCard(tr: Translator, watches: Watch[]): AdaptiveCard {
     items: watches.map((w) => ({
       id: w.id,
       what: `${w.id} · ${describe(tr, w)}`,
-      detail: tr.t('watch.setBy', { name: literal(w.setBy.name), when: tr.date(new Date(w.createdAt).toISOString()) }),
+      detail: [tr.t('watch.setBy', { name: literal(w.setBy.name), when: tr.date(new Date(w.createdAt).toISOString()) }), ...lastRunLine(tr, w)].join(' · '),
       state: w.state === 'active' ? tr.t('watch.state.active') : w.state === 'paused' ? tr.t('watch.state.paused', { name: literal(w.setBy.name) }) : tr.t('watch.state.disabled', { reason: literal(w.reason) }),
       stateColor: w.state === 'active' ? 'Good' : w.state === 'paused' ? 'Warning' : 'Attention',
       buttonLabel: tr.t('notify.stop'),
       verb: VERB.watchRemove,
     })),
   });
+}
+
+/** A digest's last run, as `watches` lists it (empty for a watch that is not a digest, or has not run yet). */
+function lastRunLine(tr: Translator, w: Watch): string[] {
+  const r = w.lastRun;
+  if (w.kind !== 'deadlines' || !r) return [];
+  const when = tr.dateTime(new Date(r.at).toISOString());
+  if (r.outcome === 'posted') return [tr.t('digest.lastRun.posted', { when, count: r.rows })];
+  if (r.outcome === 'empty') return [tr.t('digest.lastRun.empty', { when })];
+  if (r.outcome === 'paused') return [tr.t('digest.lastRun.paused', { when })];
+  return [tr.t('digest.lastRun.failed', { when })];
 }

@@ -33,6 +33,7 @@ import type { PartnerCenterClient } from '../partner-center';
 import type { KeyValueStore, Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import { Delivery, type OutboxEntry } from './delivery';
+import type { Digests } from './digest';
 import type { Leases } from './leases';
 import { ObservationIndex, type Observation, type Source } from './observations';
 import { PollingSource } from './polling';
@@ -51,6 +52,8 @@ export interface NotifierOptions {
   intervalMs: number;
   /** What each cycle asks, in order (default: polling Partner Center). More can be added with addSource. */
   sources?: Source[];
+  /** The daily deadlines digests (digest.ts): each cycle starts the due ones of this instance's partitions. */
+  digests?: Digests;
 }
 
 /** Partner Center calls made by the last cycle (the benchmark reads it). */
@@ -197,6 +200,7 @@ export class Notifier {
     }
     docs.clear();
     report.delivered = await this.delivery.deliver(shards, created, mine);
+    this.o.digests?.start(watches);
     return report;
   }
 }

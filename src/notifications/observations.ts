@@ -79,7 +79,8 @@ const same = (a: string | undefined, b: string | undefined) => (a ?? '').toLower
 
 /** Whether `w` covers the item `o` is about (its partner, kind and target). */
 export function covers(w: Watch, o: Observation): boolean {
-  if (!same(w.setBy.tenantId, o.tenantId)) return false;
+  // A digest hears no item: it reads at its hour (digest.ts), it does not compare states.
+  if (w.kind === 'deadlines' || !same(w.setBy.tenantId, o.tenantId)) return false;
   const item = o.item;
   if (w.kind === 'subs') return item.kind === 'subscription' && same(item.customerId, w.customerId);
   if (item.kind !== 'service-request') return false;

@@ -29,7 +29,9 @@ export class PollingSource implements Source {
     const look: Look = { observations: [], covered: [], paused: [], partnerCenterCalls: 0 };
     // One batch of Partner Center reads per setter, shared by all their watches.
     const bySetter = new Map<string, Watch[]>();
+    // A digest (kind `deadlines`) reads at its hour, in digest.ts: polling neither reads for it nor resumes it.
     for (const w of watches) {
+      if (w.kind === 'deadlines') continue;
       const k = `${w.setBy.tenantId}/${w.setBy.id}`;
       const group = bySetter.get(k);
       if (group) group.push(w);

@@ -22,7 +22,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { KeyValueStore } from '../storage';
 
-export type WatchKind = 'sr' | 'sr-all' | 'subs';
+/** `deadlines`: the daily deadlines digest (digest.ts), posted at a set hour rather than on a change. */
+export type WatchKind = 'sr' | 'sr-all' | 'subs' | 'deadlines';
 export type WatchState = 'active' | 'paused' | 'disabled';
 
 /** What a watch compares between cycles. */
@@ -49,6 +50,12 @@ export interface Watch {
   openOnly?: boolean;
   customerId?: string;
   customerName?: string;
+  /** A digest: the renewals within this many days are in it. */
+  days?: number;
+  /** A digest: the setter's IANA time zone, when Teams gave one when it was set (its dates are then in it, else in UTC). */
+  timeZone?: string;
+  /** A digest: its last run (digest.ts), what `watches` shows. */
+  lastRun?: DigestRun;
   /** Where to post: the chat, or the channel (not the thread the command was typed in). */
   reference: Partial<ConversationReference>;
   conversationKey: string;
@@ -63,6 +70,16 @@ export interface Watch {
   lastSeen: Record<string, Snapshot>;
   /** Per item: the root card of its thread. */
   threads: Record<string, { rootId: string }>;
+}
+
+/** What a digest's run of one day came to. */
+export interface DigestRun {
+  /** The UTC day it ran for (yyyy-mm-dd). */
+  day: string;
+  at: number;
+  /** posted: a card with `rows` deadlines; empty: nothing was due; failed: Teams or Partner Center failed, 3 times; paused: the setter must sign in. */
+  outcome: 'posted' | 'empty' | 'failed' | 'paused';
+  rows: number;
 }
 
 export interface Shard {

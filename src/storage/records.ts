@@ -55,8 +55,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const snapshot = z.looseObject({ status: z.string(), count: z.number(), title: z.string(), detail: z.string().optional(), detailBy: z.string().optional(), seenAt: z.number().optional() });
 const thread = z.looseObject({ rootId: z.string() });
 
-const watchKind = z.enum(['sr', 'sr-all', 'subs']);
+const watchKind = z.enum(['sr', 'sr-all', 'subs', 'deadlines']);
 const watchState = z.enum(['active', 'paused', 'disabled']);
+
+const digestRun = z.looseObject({ day: z.string(), at: z.number(), outcome: z.enum(['posted', 'empty', 'failed', 'paused']), rows: z.number() });
 
 const watch = z
   .looseObject({
@@ -66,6 +68,9 @@ const watch = z
     openOnly: z.boolean().optional(),
     customerId: z.string().optional(),
     customerName: z.string().optional(),
+    days: z.number().int().min(1).optional(),
+    timeZone: z.string().optional(),
+    lastRun: digestRun.optional(),
     // What the sender uses of it; a disabled watch keeps `{}`.
     reference: z.custom<Partial<ConversationReference>>(
       (r) =>
@@ -84,7 +89,8 @@ const watch = z
     lastSeen: z.record(z.string(), snapshot),
     threads: z.record(z.string(), thread),
   })
-  .refine((w) => w.kind !== 'subs' || w.customerId !== undefined, { message: 'a subscriptions watch names its customer', path: ['customerId'] });
+  .refine((w) => w.kind !== 'subs' || w.customerId !== undefined, { message: 'a subscriptions watch names its customer', path: ['customerId'] })
+  .refine((w) => w.kind !== 'deadlines' || w.days !== undefined, { message: 'a deadlines digest names its days', path: ['days'] });
 
 
 /** `w` without the entries of `lastSeen` and `threads` that are not a snapshot or a thread (the same `w` when none). */
@@ -158,6 +164,17 @@ const outboxEntry = z.looseObject({
 });
 
 const lease = z.looseObject({ owner: z.string(), until: z.number() });
+
+/** A digest's claim on one day (src/notifications/digest.ts). */
+const digestDay = z.looseObject({
+  state: z.enum(['claimed', 'posting', 'posted', 'empty', 'failed', 'paused', 'dropped']),
+  at: z.number(),
+  by: z.string(),
+  attempts: z.number(),
+  claim: z.string().optional(),
+  sentId: z.string().optional(),
+  rows: z.number().optional(),
+});
 
 /** Instance id → when it was last seen: a bad entry is dropped. */
 const instances: RecordKind = {
@@ -238,6 +255,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   anything('watches/by-conversation/'), // earlier versions' index: no longer read
   whole('outbox/', outboxEntry),
   whole('leases/shards/', lease),
+  whole('digest/', digestDay),
   instances,
   audit,
   whole('tokens/', sealedTokenCache),
@@ -270,4 +288,4 @@ export function checkEnvelope(key: string, item: unknown): Checked {
 }
 
 /** The schemas, for test/storage/record-types.ts, which ties each to the type the code uses. */
-export const SCHEMAS = { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored };
+export const SCHEMAS = { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored };

@@ -19,6 +19,7 @@ export const RETENTION: readonly RetentionRule[] = [
   { prefix: 'dedupe/', ttlMs: 7 * DAY, why: 'a card action re-delivered or double-clicked within days runs once' },
   { prefix: 'welcome/', ttlMs: 365 * DAY, why: 'a conversation is welcomed once a year at most' },
   { prefix: 'outbox/', ttlMs: 30 * DAY, why: 'a change is delivered (or dropped) long before; the key stops a re-post of the same change' },
+  { prefix: 'digest/', ttlMs: 7 * DAY, why: "a digest's claim on a day is read on that day only; a week leaves room for any clock skew" },
   { prefix: 'signin/state/', ttlMs: HOUR, why: 'a sign-in ticket (valid 10 minutes) is marked used here' },
   { prefix: 'signin/codes/', ttlMs: HOUR, why: 'a sign-in code is valid 10 minutes' },
   { prefix: 'signin/pending/', ttlMs: HOUR, why: 'the command waiting for sign-in is kept 15 minutes' },

@@ -53,6 +53,8 @@ export interface BotOptions {
   logger: Logger;
   clock?: Clock;
   watches: WatchStore;
+  /** The partner tenants' bulk-read budget, when it is shared with more than the bot (the deadlines digests); default: the bot's own. */
+  budget?: RequestBudget;
   /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
   signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'secret' | 'clock' | 'identity'> & { identity: DelegatedIdentity };
   /** Botbuilder settings for inbound/outbound Bot Framework auth (issuer, OpenID metadata, login URL…). */
@@ -124,7 +126,8 @@ export function createBot(o: BotOptions): Bot {
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
-    deadlines: deadlineServices({ budget: new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
+    deadlines: deadlineServices({ budget: o.budget ?? new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
+    digestHourUtc: o.config.deadlines.digestHourUtc,
     publicUrl: o.publicUrl ?? (() => o.config.publicUrl),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,

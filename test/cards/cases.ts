@@ -7,6 +7,8 @@ import { errorCard, messageCard } from '../../src/cards/common';
 import { confirmCard } from '../../src/features/confirm/cards';
 import { helpCard } from '../../src/features/help/cards';
 import { deadlinesCard, instant, progressCard } from '../../src/features/deadlines/cards';
+import { digestCard, dueRows } from '../../src/notifications/digest-card';
+import type { Watch } from '../../src/notifications/watches';
 import { rowsOf, type Book } from '../../src/features/deadlines/read';
 import { COMMANDS } from '../../src/features';
 import { customerListCard } from '../../src/features/customers/cards';
@@ -257,8 +259,27 @@ export const CARDS: CardCase[] = [
   { name: 'windows', render: (tr) => deadlinesCard({ tr }, { view: 'windows', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: () => ['Wingtip Toys'] },
   { name: 'windows in a time zone', render: (tr) => deadlinesCard({ tr, timeZone: 'America/Los_Angeles' }, { view: 'windows', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: (tr) => [instant({ tr, timeZone: 'America/Los_Angeles' }, new Date(NOW).toISOString())] },
   { name: 'deadlines progress', render: (tr) => progressCard(tr, 'renewals', 30, { phase: 'reading', read: 120, total: 340 }), shows: () => ['120', '340'] },
+  // the daily deadlines digest (cards/digest.json): windows closing within 48 hours, renewals within its days
+  { name: 'deadlines digest', render: (tr) => digestCard(tr, digestWatch, book, dueRows(book, NOW, 30), NOW), shows: (tr) => [tr.t('digest.windows'), tr.t('deadlines.renewals.title', { days: 30 }), 'Wingtip Toys', tr.t('notify.stop')] },
+  { name: 'deadlines digest of many, in a time zone', render: (tr) => digestCard(tr, { ...digestWatch, timeZone: 'Europe/Paris' }, manyBook, dueRows(manyBook, NOW, 30), NOW), shows: (tr) => [instant({ tr, timeZone: 'Europe/Paris' }, new Date(NOW).toISOString())] },
 
 ];
+
+/** A digest as `watch deadlines 30` sets it in a channel. */
+const digestWatch: Watch = {
+  id: 'w-0a1b2c3d',
+  kind: 'deadlines',
+  days: 30,
+  reference: {},
+  conversationKey: 'k',
+  setBy: { id: 'u', name: 'Alice Admin', tenantId: 't' },
+  locale: 'en-US',
+  createdAt: NOW,
+  state: 'active',
+  primed: true,
+  lastSeen: {},
+  threads: {},
+};
 
 /** What the error sink reads of a turn: its language, its calls (none here: nothing was sent) and its ids. */
 export function turnFor(tr: Translator, correlationId?: string) {

@@ -8,16 +8,18 @@
 import type { z } from 'zod';
 import type { AuditAction, AuditEntry, AuditItem } from '../../src/features/audit/log';
 import type { Authored } from '../../src/notifications/authors';
+import type { DigestDay } from '../../src/notifications/digest';
 import type { ItemView } from '../../src/notifications/cards';
 import type { Snapshot, Watch, WatchKind, WatchState } from '../../src/notifications/watches';
 import { SCHEMAS } from '../../src/storage/records';
 import type { PendingWork } from '../../src/teams/signin';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored } = SCHEMAS;
+const { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored } = SCHEMAS;
 
 export const TIES = [
   ((): z.ZodType<Watch> => watch)(),
+  ((): z.ZodType<DigestDay> => digestDay)(),
   ((): z.ZodType<Snapshot> => snapshot)(),
   ((): z.ZodType<ItemView> => itemView)(),
   ((): z.ZodType<AuditEntry> => auditEntry)(),

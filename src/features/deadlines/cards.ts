@@ -38,7 +38,7 @@ function openWindows(r: DeadlineRow, now: number) {
 }
 
 /** The soonest moment a row's open windows close. */
-function closesAt(r: DeadlineRow, now: number): number {
+export function closesAt(r: DeadlineRow, now: number): number {
   const w = openWindows(r, now);
   return Math.min(...w.seats.map((s) => Date.parse(s.until)), w.cancel ? Date.parse(w.cancel) : Infinity);
 }
@@ -80,6 +80,57 @@ function windowLines(dates: Dates, r: DeadlineRow, now: number): string[] {
   ];
 }
 
+/** The labels and verbs of the rows' buttons, and of the list's paging (every row carries them: the compiled templates read no $root). */
+function buttons(tr: Translator) {
+  const labels = {
+    open: tr.t('deadlines.action.open'),
+    renewOff: tr.t('deadlines.action.renewOff'),
+    renewOn: tr.t('deadlines.action.renewOn'),
+    nextTerm: tr.t('deadlines.action.nextTerm'),
+    cancel: tr.t('deadlines.action.cancel'),
+    previous: tr.t('common.previous'),
+    next: tr.t('common.next'),
+    refresh: tr.t('common.refresh'),
+  };
+  const verbs = { show: VERB.subShow, update: VERB.subUpdate, status: VERB.subStatus, next: VERB.subNext, page: VERB.deadlinesPage };
+  return { labels, verbs };
+}
+
+/**
+ * Rows of the renewals or windows list as a card draws them (cards/deadlines.json, cards/digest.json): what each
+ * says, and its buttons.
+ */
+export function rowItems(dates: Dates, view: View, rows: DeadlineRow[], now: number) {
+  const { tr } = dates;
+  const { labels, verbs } = buttons(tr);
+  return rows.map((r) => {
+    const live = view === 'renewals';
+    const w = openWindows(r, now);
+    const removable = w.seats.reduce((n, s) => n + s.quantity, 0);
+    // Removing every seat is not a seat change but a cancellation: then only Cancel is offered.
+    const removeTo = !live && removable > 0 && r.quantity - removable >= 1 ? r.quantity - removable : 0;
+    return {
+      customerId: r.customerId,
+      id: r.id,
+      customer: literal(r.customerName),
+      name: literal(r.name),
+      lines: live ? renewalLines(tr, r) : windowLines(dates, r, now),
+      // Auto-renew and next-term seats change only on an active new-commerce subscription that is not a trial.
+      renewOff: live && r.active && r.autoRenewEnabled,
+      renewOn: live && r.active && !r.autoRenewEnabled && r.newCommerce && !r.trial,
+      // Next-term seats (`sub next`): only where Partner Center can schedule them (new commerce, auto-renew on).
+      nextTerm: live && r.active && r.autoRenewEnabled && r.newCommerce && !r.trial,
+      // Each row carries the labels and verbs: the compiled templates read no $root.
+      labels,
+      verbs,
+      remove: removeTo > 0,
+      removeTo,
+      removeLabel: removeTo > 0 ? tr.t('deadlines.action.remove', { count: removable }) : '',
+      cancel: !live && !!w.cancel && r.cancelAllowed,
+    };
+  });
+}
+
 export interface DeadlinesCardInput {
   view: View;
   book: Book;
@@ -114,17 +165,7 @@ export function deadlinesCard(dates: Dates, o: DeadlinesCardInput): AdaptiveCard
   const subtitle = [o.kept ? tr.t('deadlines.kept', { when: readAt }) : tr.t('deadlines.readAt', { when: readAt }), o.book.unread ? tr.t('deadlines.unread', { count: o.book.unread }) : '']
     .filter(Boolean)
     .join(' ');
-  const labels = {
-    open: tr.t('deadlines.action.open'),
-    renewOff: tr.t('deadlines.action.renewOff'),
-    renewOn: tr.t('deadlines.action.renewOn'),
-    nextTerm: tr.t('deadlines.action.nextTerm'),
-    cancel: tr.t('deadlines.action.cancel'),
-    previous: tr.t('common.previous'),
-    next: tr.t('common.next'),
-    refresh: tr.t('common.refresh'),
-  };
-  const verbs = { show: VERB.subShow, update: VERB.subUpdate, status: VERB.subStatus, next: VERB.subNext, page: VERB.deadlinesPage };
+  const { labels, verbs } = buttons(tr);
   return expandFitting('deadlines', page.length, (shown) => ({
     view: o.view,
     customerRef: o.customerRef,
@@ -142,32 +183,7 @@ export function deadlinesCard(dates: Dates, o: DeadlinesCardInput): AdaptiveCard
     canRefresh: !o.customerName,
     labels,
     verbs,
-    items: page.slice(0, shown).map((r) => {
-      const live = o.view === 'renewals';
-      const w = openWindows(r, o.now);
-      const removable = w.seats.reduce((n, s) => n + s.quantity, 0);
-      // Removing every seat is not a seat change but a cancellation: then only Cancel is offered.
-      const removeTo = !live && removable > 0 && r.quantity - removable >= 1 ? r.quantity - removable : 0;
-      return {
-        customerId: r.customerId,
-        id: r.id,
-        customer: literal(r.customerName),
-        name: literal(r.name),
-        lines: live ? renewalLines(tr, r) : windowLines(dates, r, o.now),
-        // Auto-renew and next-term seats change only on an active new-commerce subscription that is not a trial.
-        renewOff: live && r.active && r.autoRenewEnabled,
-        renewOn: live && r.active && !r.autoRenewEnabled && r.newCommerce && !r.trial,
-        // Next-term seats (`sub next`): only where Partner Center can schedule them (new commerce, auto-renew on).
-        nextTerm: live && r.active && r.autoRenewEnabled && r.newCommerce && !r.trial,
-        // Each row carries the labels and verbs: the compiled templates read no $root.
-        labels,
-        verbs,
-        remove: removeTo > 0,
-        removeTo,
-        removeLabel: removeTo > 0 ? tr.t('deadlines.action.remove', { count: removable }) : '',
-        cancel: !live && !!w.cancel && r.cancelAllowed,
-      };
-    }),
+    items: rowItems(dates, o.view, page.slice(0, shown), o.now),
   }));
 }
 

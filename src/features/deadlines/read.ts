@@ -70,15 +70,22 @@ export function rowsOf(customer: Customer, subscriptions: Subscription[], now: n
     }));
 }
 
+/**
+ * What a read across every customer needs: the client and the budget, and the reader (a person in a turn, or
+ * a digest's setter in the notifier, src/notifications/digest.ts).
+ */
+export type BulkDeps = Pick<BotDeps, 'client' | 'clock'> & { deadlines: Pick<BotDeps['deadlines'], 'budget'> };
+export type BulkReader = Pick<Turn, 'user' | 'log'>;
+
 /** The user as a bulk reader: its 429s pause the tenant's budget rather than speak in the chat. */
-function bulkUser(d: BotDeps, t: Turn): { user: UserContext; tenant: string } {
+function bulkUser(d: BulkDeps, t: BulkReader): { user: UserContext; tenant: string } {
   const tenant = t.user.tenantId ?? 'default';
   const user: UserContext = { ...t.user, throttleBudgetMs: BULK_THROTTLE_BUDGET_MS, onThrottled: (ms) => d.deadlines.budget.pause(tenant, ms) };
   return { user, tenant };
 }
 
 /** Every customer, then each one's subscriptions, within the budget; `progress` hears how far it is. */
-export async function readBook(d: BotDeps, t: Turn, progress: (p: Progress) => void): Promise<Book> {
+export async function readBook(d: BulkDeps, t: BulkReader, progress: (p: Progress) => void): Promise<Book> {
   const { user, tenant } = bulkUser(d, t);
   const budget = d.deadlines.budget;
   const customers: Customer[] = [];

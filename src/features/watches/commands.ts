@@ -2,6 +2,7 @@
 import { noArgs } from '../../commands/args';
 import { command, ok } from '../../commands/contract';
 import { SR_ID_PATTERN } from '../../partner-center/schemas';
+import { watchDeadlines } from './digest';
 import * as watches from './handlers';
 
 export const WATCH_ID = /^w-[0-9a-f]{8}$/i;
@@ -66,4 +67,4 @@ export const listWatches = command({
   run: (d, t) => watches.listWatches(d, t),
 });
 
-export const WATCH_COMMANDS = [watchSr, watchSrAll, watchSubs, unwatch, listWatches];
+export const WATCH_COMMANDS = [watchSr, watchSrAll, watchSubs, watchDeadlines, unwatch, listWatches];

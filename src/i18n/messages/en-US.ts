@@ -541,6 +541,17 @@ export const enUS = {
   "menu.activity": "Who did what in Partner Center: activity [<customer>] [<days>]",
   "activity.open": "Open",
   "deadlines.row.trial": "Trial",
+  // --- The daily deadlines digest (watch deadlines) ---
+  "help.cmd.watch deadlines": "Post here once a day, at the hour set for the bot (UTC), the renewals within the days given (7 by default) and the new-commerce windows closing within 48 hours, across every customer you can see, read as you. Nothing is posted on a day with nothing due.",
+  "watch.what.deadlines": "the daily deadlines digest (renewals within {days, plural, one {# day} other {# days}}, windows closing within 48 hours)",
+  "digest.created": "Daily deadlines digest set here (watch {id}). Every day at {hour} UTC I will post the renewals within {days, plural, one {# day} other {# days}} and the windows closing within 48 hours, across every customer you can see, read as you. Nothing is posted on a day with nothing due. The first is on {first}. To stop, type **unwatch {id}**.",
+  "digest.title": "Deadlines on {date}",
+  "digest.windows": "Windows closing in the next 48 hours",
+  "digest.more": "{count, plural, one {# more is not shown} other {# more are not shown}}: type **{command}** to see them all.",
+  "digest.lastRun.posted": "Last run {when}: posted {count, plural, one {# deadline} other {# deadlines}}",
+  "digest.lastRun.empty": "Last run {when}: nothing was due, so nothing was posted",
+  "digest.lastRun.paused": "Last run {when}: not read, the person who set it needs to sign in again",
+  "digest.lastRun.failed": "Last run {when}: not posted, Partner Center or Teams kept failing; it runs again tomorrow",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

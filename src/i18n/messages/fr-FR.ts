@@ -535,4 +535,15 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "menu.activity": "Qui a fait quoi dans l'Espace partenaires : activity [<client>] [<jours>]",
   "activity.open": "Ouvrir",
   "deadlines.row.trial": "Essai",
+  // --- Le récapitulatif quotidien des échéances (watch deadlines) ---
+  "help.cmd.watch deadlines": "Publier ici une fois par jour, à l'heure définie pour le bot (UTC), les renouvellements dans le nombre de jours indiqué (7 par défaut) et les fenêtres de la nouvelle expérience commerciale qui se ferment dans les 48 heures, pour tous les clients que vous voyez, lus en votre nom. Rien n'est publié un jour sans échéance.",
+  "watch.what.deadlines": "le récapitulatif quotidien des échéances (renouvellements {days, plural, one {du prochain jour} many {des # prochains jours} other {des # prochains jours}}, fenêtres qui se ferment dans les 48 heures)",
+  "digest.created": "Récapitulatif quotidien des échéances créé ici (surveillance {id}). Chaque jour à {hour} UTC, je publierai les renouvellements {days, plural, one {du prochain jour} many {des # prochains jours} other {des # prochains jours}} et les fenêtres qui se ferment dans les 48 heures, pour tous les clients que vous voyez, lus en votre nom. Rien n'est publié un jour sans échéance. Le premier sera publié le {first}. Pour arrêter, tapez **unwatch {id}**.",
+  "digest.title": "Échéances du {date}",
+  "digest.windows": "Fenêtres qui se ferment dans les 48 heures à venir",
+  "digest.more": "{count, plural, one {# autre n'est pas affichée} many {# d'autres ne sont pas affichées} other {# autres ne sont pas affichées}} : tapez **{command}** pour toutes les voir.",
+  "digest.lastRun.posted": "Dernière exécution le {when} : {count, plural, one {# échéance publiée} many {# d'échéances publiées} other {# échéances publiées}}",
+  "digest.lastRun.empty": "Dernière exécution le {when} : aucune échéance, rien n'a été publié",
+  "digest.lastRun.paused": "Dernière exécution le {when} : rien n'a été lu, la personne qui l'a créé doit se reconnecter",
+  "digest.lastRun.failed": "Dernière exécution le {when} : rien n'a été publié, l'Espace partenaires ou Teams a échoué à chaque essai. Nouvel essai demain.",
 };

@@ -535,4 +535,15 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "menu.activity": "Chi ha fatto cosa nel Centro per i partner: activity [<cliente>] [<giorni>]",
   "activity.open": "Apri",
   "deadlines.row.trial": "Prova",
+  // --- Il riepilogo giornaliero delle scadenze (watch deadlines) ---
+  "help.cmd.watch deadlines": "Pubblica qui una volta al giorno, all'ora impostata per il bot (UTC), i rinnovi entro i giorni indicati (7 per impostazione predefinita) e le finestre della nuova esperienza commerciale che si chiudono entro 48 ore, per tutti i clienti visibili a chi lo imposta, letti a suo nome. Nei giorni senza scadenze non viene pubblicato nulla.",
+  "watch.what.deadlines": "il riepilogo giornaliero delle scadenze (rinnovi {days, plural, one {del prossimo giorno} many {dei prossimi # giorni} other {dei prossimi # giorni}}, finestre che si chiudono entro 48 ore)",
+  "digest.created": "Riepilogo giornaliero delle scadenze impostato qui (monitoraggio {id}). Ogni giorno alle {hour} UTC verranno pubblicati i rinnovi {days, plural, one {del prossimo giorno} many {dei prossimi # giorni} other {dei prossimi # giorni}} e le finestre che si chiudono entro 48 ore, per tutti i clienti visibili a chi lo ha impostato, letti a suo nome. Nei giorni senza scadenze non viene pubblicato nulla. Il primo: {first}. Per interrompere, digitare **unwatch {id}**.",
+  "digest.title": "Scadenze in data {date}",
+  "digest.windows": "Finestre che si chiudono nelle prossime 48 ore",
+  "digest.more": "{count, plural, one {# altra non mostrata} many {# di altre non mostrate} other {# altre non mostrate}}: digitare **{command}** per vederle tutte.",
+  "digest.lastRun.posted": "Ultima esecuzione {when}: {count, plural, one {# scadenza pubblicata} many {# di scadenze pubblicate} other {# scadenze pubblicate}}",
+  "digest.lastRun.empty": "Ultima esecuzione {when}: nessuna scadenza, non è stato pubblicato nulla",
+  "digest.lastRun.paused": "Ultima esecuzione {when}: nessuna lettura, chi lo ha impostato deve accedere di nuovo",
+  "digest.lastRun.failed": "Ultima esecuzione {when}: nessuna pubblicazione, il Centro per i partner o Teams non hanno risposto; nuovo tentativo domani",
 };

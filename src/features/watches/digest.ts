@@ -1,0 +1,81 @@
+/**
+ * `watch deadlines [«days»]`: the daily deadlines digest of a chat or channel (posted by
+ * src/notifications/digest.ts). Setting it reads nothing of the partner's book (that is the digest's daily
+ * work, within the partner's budget); it only makes sure the setter can get a token, since the digest reads
+ * as them.
+ */
+import { messageCard } from '../../cards/common';
+import { command, forAll, forInteractor, ok, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
+import { describe } from '../../notifications/cards';
+import { firstRunAt } from '../../notifications/digest-schedule';
+import { postingReference, watchIdFor, type Watch } from '../../notifications/watches';
+import { instant, validTimeZone } from '../deadlines/cards';
+
+/** The horizon of a digest's renewals: a week by default, up to a quarter (a daily card of a longer one is mostly the same rows). */
+export const DIGEST_DAYS = { default: 7, min: 1, max: 90 } as const;
+
+declare module '../../commands/contract' {
+  interface BotDeps {
+    /** The hour (UTC) the digests post at: DIGEST_HOUR_UTC. */
+    digestHourUtc: number;
+  }
+}
+
+export const watchDeadlines = command({
+  kind: 'watch.deadlines',
+  name: 'watch deadlines',
+  aliases: ['watch deadline', 'watch digest'],
+  usage: 'watch deadlines [«days»]',
+  example: 'watch deadlines 14',
+  parse: (a) => {
+    const word = a.words[0];
+    if (word === undefined) return ok({ days: DIGEST_DAYS.default });
+    const days = /^\d{1,3}$/.test(word) ? Number(word) : NaN;
+    if (a.words.length > 1 || !(days >= DIGEST_DAYS.min && days <= DIGEST_DAYS.max)) return a.bad('days', a.words.join(' '));
+    return ok({ days });
+  },
+  run: (d, t, a: { days: number }) => watchDeadlinesHere(d, t, a.days),
+});
+
+/** The setter's IANA time zone, when Teams sent a valid one (on the activity, or its clientInfo entity). */
+function timeZoneOf(t: Turn): string | undefined {
+  const a = t.context.activity as { localTimezone?: unknown; entities?: Array<{ type?: string; timezone?: unknown; localTimezone?: unknown }> };
+  const info = a.entities?.find((e) => e.type === 'clientInfo');
+  return [a.localTimezone, info?.localTimezone, info?.timezone].map(validTimeZone).find(Boolean);
+}
+
+export async function watchDeadlinesHere(d: BotDeps, t: Turn, days: number): Promise<Outcome> {
+  // The digest reads as the setter: a setter who cannot get a token is asked to sign in now, not at 07:00.
+  await t.user.getToken();
+  const reference = postingReference(t.reference);
+  const conversationKey = t.conversationKey;
+  const timeZone = timeZoneOf(t);
+  const w: Watch = {
+    id: watchIdFor({ conversationKey, kind: 'deadlines' }),
+    kind: 'deadlines',
+    days,
+    ...(timeZone ? { timeZone } : {}),
+    reference,
+    conversationKey,
+    setBy: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
+    locale: t.locale,
+    createdAt: d.clock.now(),
+    state: 'active',
+    primed: true,
+    lastSeen: {},
+    threads: {},
+  };
+  const { created, watch } = await d.watches.add(w);
+  if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
+  const first = new Date(firstRunAt(w.createdAt, d.digestHourUtc)).toISOString();
+  return forAll(
+    messageCard(
+      t.tr.t('digest.created', {
+        id: w.id,
+        days,
+        hour: `${String(d.digestHourUtc).padStart(2, '0')}:00`,
+        first: instant({ tr: t.tr, timeZone }, first),
+      }),
+    ),
+  );
+}
