@@ -24,6 +24,7 @@ import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
+import { RequestBudget } from './partner-center/budget';
 import { startServer, type HttpServer } from './http/server';
 import { WebhookVerifier } from './webhooks/verify';
 import type { ChangeSink } from './webhooks/events';
@@ -120,7 +121,10 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const base = options.tokens ?? identity ?? noSignIn;
   const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
   const watches = new WatchStore(store);
+  // One budget per process: `renewals` and the reminders' reads share each partner tenant's share.
+  const budget = new RequestBudget(config.partnerCenter.budget, clock);
   const bot = createBot({
+    budget,
     watches,
     config,
     client,
@@ -172,7 +176,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     logger: logger.child({ component: 'notifications' }),
     // Teams' 50 requests/s per app per tenant is this instance's alone: one instance polls a partner's watches.
   });
-  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs });
+  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: logger.child({ component: 'notifications' }), intervalMs: n.intervalMs, reminders: config.reminders, budget });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
   sweeper.start();

@@ -17,6 +17,7 @@ import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
 import { Authors } from '../notifications/authors';
+import { ReminderBook } from '../notifications/reminders';
 import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
 import { deadlineServices } from '../features/deadlines/types';
@@ -63,6 +64,8 @@ export interface BotOptions {
   /** Teams waits a few seconds for an invoke answer; past this the card says "working" and updates later. */
   invokeDeadlineMs?: number;
   inlineWaitMs?: number;
+  /** The partner tenants' request budget (default: one of the configured share); the notifier shares it. */
+  budget?: RequestBudget;
   followUpWaitMs?: number;
   followUpIntervalMs?: number;
 }
@@ -124,7 +127,8 @@ export function createBot(o: BotOptions): Bot {
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
-    deadlines: deadlineServices({ budget: new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
+    reminders: new ReminderBook(o.store, clock, o.config.reminders),
+    deadlines: deadlineServices({ budget: o.budget ?? new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
     publicUrl: o.publicUrl ?? (() => o.config.publicUrl),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,

@@ -504,4 +504,17 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Вашата роля в Партньорския център не позволява четене на дневника на дейностите (Партньорският център отговори с 403).",
   "activity.forbidden.next": "Помолете администратор на партньорския акаунт да го прочете вместо Вас или да Ви даде роля, която го позволява. **audit** все така показва направеното от този чат.",
   "activity.footer": "Дневникът на Партньорския център: какво са направили потребителите и приложенията на партньора. Промените, които Microsoft прави (подновявания, временно спиране поради неплащане), може да не се появят. За направеното от този чат въведете **audit**.",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Лицензите могат да се премахнат до {until}",
+  "reminder.window.by": "{name} добави {count, plural, one {# лиценз} other {# лиценза}} към {subscription} на {customer} на {when}. {count, plural, one {Той все още може да бъде премахнат} other {Те все още могат да бъдат премахнати}} до {until}.",
+  "reminder.window.byYou": "Добавихте {count, plural, one {# лиценз} other {# лиценза}} към {subscription} на {customer} на {when}. {count, plural, one {Той все още може да бъде премахнат} other {Те все още могат да бъдат премахнати}} до {until}.",
+  "reminder.window.seen": "{count, plural, one {# лиценз} other {# лиценза}} от {subscription} на {customer} {count, plural, one {все още може да бъде премахнат} other {все още могат да бъдат премахнати}} до {until}.",
+  "reminder.window.after": "След това {count, plural, one {той се заплаща} other {те се заплащат}} до края на срока.",
+  "reminder.window.remove": "Премахване на {count, plural, one {# лиценз} other {# лиценза}}",
+  "reminder.renewal.banner": "Подновяване след {days, plural, =0 {по-малко от ден} one {# ден} other {# дни}}",
+  "reminder.renewal.text": "{subscription} на {customer} се подновява автоматично в края на срока си на {date}, с {count, plural, one {# лиценз} other {# лиценза}}.",
+  "reminder.renewal.scheduled": "Планирано за следващия срок: {count, plural, one {# лиценз} other {# лиценза}} (днес {today, plural, one {# лиценз} other {# лиценза}}).",
+  "reminder.renewal.off": "Изключване на автоматичното подновяване",
+  "reminder.footer.watch": "Напомняне от наблюдение {id}, зададено от {name}.",
+  "reminder.footer.change": "Напомняне за лицензите, добавени тук чрез Partner Ops.",
 };

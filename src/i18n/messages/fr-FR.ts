@@ -504,4 +504,17 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Votre rôle dans l'Espace partenaires ne permet pas de lire le journal d'activité (l'Espace partenaires a répondu 403).",
   "activity.forbidden.next": "Demandez à un administrateur du compte partenaire de le consulter pour vous, ou de vous attribuer un rôle qui le permet. **audit** affiche toujours ce qui a été fait depuis cette conversation.",
   "activity.footer": "Le journal de l'Espace partenaires : ce qu'ont fait les utilisateurs et les applications du partenaire. Les modifications effectuées par Microsoft (renouvellements, suspensions pour défaut de paiement) peuvent ne pas y figurer. Pour ce qui a été fait depuis cette conversation, tapez **audit**.",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Licences supprimables jusqu'au {until}",
+  "reminder.window.by": "{name} a ajouté {count, plural, one {# licence} many {# de licences} other {# licences}} à l'abonnement {subscription} de {customer} le {when}. {count, plural, one {Elle peut} many {Elles peuvent} other {Elles peuvent}} encore être supprimées jusqu'au {until}.",
+  "reminder.window.byYou": "Vous avez ajouté {count, plural, one {# licence} many {# de licences} other {# licences}} à l'abonnement {subscription} de {customer} le {when}. {count, plural, one {Elle peut} many {Elles peuvent} other {Elles peuvent}} encore être supprimées jusqu'au {until}.",
+  "reminder.window.seen": "{count, plural, one {# licence} many {# de licences} other {# licences}} de l'abonnement {subscription} de {customer} {count, plural, one {peut} many {peuvent} other {peuvent}} encore être supprimées jusqu'au {until}.",
+  "reminder.window.after": "Passé ce délai, {count, plural, one {elle est due} many {elles sont dues} other {elles sont dues}} jusqu'à la fin de la période d'engagement.",
+  "reminder.window.remove": "Supprimer {count, plural, one {# licence} many {# de licences} other {# licences}}",
+  "reminder.renewal.banner": "Renouvellement dans {days, plural, =0 {moins d'un jour} one {# jour} many {# de jours} other {# jours}}",
+  "reminder.renewal.text": "L'abonnement {subscription} de {customer} se renouvelle automatiquement à la fin de sa période, le {date}, avec {count, plural, one {# licence} many {# de licences} other {# licences}}.",
+  "reminder.renewal.scheduled": "Planifié pour la prochaine période : {count, plural, one {# licence} many {# de licences} other {# licences}} ({today, plural, one {# licence} many {# de licences} other {# licences}} aujourd'hui).",
+  "reminder.renewal.off": "Désactiver le renouvellement automatique",
+  "reminder.footer.watch": "Un rappel du suivi {id}, créé par {name}.",
+  "reminder.footer.change": "Un rappel pour les licences ajoutées ici avec Partner Ops.",
 };

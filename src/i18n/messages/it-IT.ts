@@ -504,4 +504,17 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Il ruolo nel Centro per i partner non consente di leggere il log attività (il Centro per i partner ha risposto 403).",
   "activity.forbidden.next": "Chiedere a un amministratore dell'account partner di consultarlo, o di assegnare un ruolo che lo consenta. **audit** mostra comunque ciò che è stato fatto da questa chat.",
   "activity.footer": "Il log del Centro per i partner: ciò che hanno fatto gli utenti e le app del partner. Le modifiche apportate da Microsoft (rinnovi, sospensioni per mancato pagamento) potrebbero non comparire. Per ciò che è stato fatto da questa chat, digitare **audit**.",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Licenze rimovibili fino a {until}",
+  "reminder.window.by": "{name} ha aggiunto {count, plural, one {# licenza} many {# di licenze} other {# licenze}} alla sottoscrizione {subscription} di {customer} {when}. {count, plural, one {È ancora possibile rimuoverla} many {È ancora possibile rimuoverle} other {È ancora possibile rimuoverle}} fino a {until}.",
+  "reminder.window.byYou": "Sono state aggiunte {count, plural, one {# licenza} many {# di licenze} other {# licenze}} alla sottoscrizione {subscription} di {customer} {when}. {count, plural, one {È ancora possibile rimuoverla} many {È ancora possibile rimuoverle} other {È ancora possibile rimuoverle}} fino a {until}.",
+  "reminder.window.seen": "{count, plural, one {# licenza} many {# di licenze} other {# licenze}} della sottoscrizione {subscription} di {customer}: {count, plural, one {è ancora possibile rimuoverla} many {è ancora possibile rimuoverle} other {è ancora possibile rimuoverle}} fino a {until}.",
+  "reminder.window.after": "Dopo tale data, {count, plural, one {la licenza è pagata} many {le licenze sono pagate} other {le licenze sono pagate}} fino alla fine del periodo.",
+  "reminder.window.remove": "Rimuovi {count, plural, one {# licenza} many {# di licenze} other {# licenze}}",
+  "reminder.renewal.banner": "Rinnovo tra {days, plural, =0 {meno di un giorno} one {# giorno} many {# di giorni} other {# giorni}}",
+  "reminder.renewal.text": "La sottoscrizione {subscription} di {customer} si rinnova automaticamente alla fine del periodo, il {date}, con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}.",
+  "reminder.renewal.scheduled": "Pianificato per il prossimo periodo: {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {today, plural, one {# licenza} many {# di licenze} other {# licenze}}).",
+  "reminder.renewal.off": "Disattiva il rinnovo automatico",
+  "reminder.footer.watch": "Un promemoria dal monitoraggio {id}, impostato da {name}.",
+  "reminder.footer.change": "Un promemoria per le licenze aggiunte qui tramite Partner Ops.",
 };

@@ -1,0 +1,350 @@
+/**
+ * Reminders: durable timers on the store the notifier already has (STYLE.md, "Durable timers on the outbox
+ * you have"). A reminder is a write-once record with a due time: before a new-commerce seat window closes
+ * (after seats were added through the bot, or seen on a watched subscription), and before a watched
+ * subscription renews with auto-renew on. There is no second scheduler: the instance holding a partition's
+ * lease runs that partition's due reminders in its notification cycle, on the injected clock.
+ *
+ * The record's key is derived from what it is about (kind, subscription, the window's or term's end date)
+ * and where it posts (the conversation): asked twice (a seat add seen again by a watch, two cycles, two
+ * instances) it is one record, created once (createIfAbsent).
+ *
+ * Running one: claim it (an ETag-guarded write: `claimed` by this instance), read the subscription again as
+ * the user it belongs to (one GET, within the partner's request budget), post only if what it says is still
+ * true (the seats are still removable until that date; the term still ends then, with auto-renew on), then
+ * mark it `sent` (or `skipped`, with why). A reminder whose user can no longer get a token is skipped and
+ * logged, never posted.
+ *
+ * What a crash can cause (the outbox's semantics, see notifier.ts): nothing is lost, since a record stays
+ * `scheduled` until claimed, and a claim older than one lease period is taken for its instance's crash and
+ * run again. So a post Teams accepted just before a crash, whose `sent` mark was not written yet (one storage
+ * write), is posted again, once. Two instances never both post: only the lease holder runs a partition, and
+ * even across a lease handover the claim is one conditional write that only one of them wins.
+ */
+import { createHash } from 'node:crypto';
+import type { ConversationReference } from 'botbuilder';
+import { SignInRequiredError, type Actor, type TokenProvider } from '../identity';
+import type { Logger } from '../logging/logger';
+import { isPartnerCenterError, type PartnerCenterClient, type Subscription, type UserContext } from '../partner-center';
+import { DEFAULT_BUDGET, RequestBudget } from '../partner-center/budget';
+import { isNewCommerce, openSeatWindows, renewalOf } from '../partner-center/deadlines';
+import { isETagConflict, type KeyValueStore } from '../storage';
+import type { Clock } from '../util/clock';
+import type { Leases } from './leases';
+import type { Observation } from './observations';
+import { reminderCard } from './reminders-cards';
+import { DeliveryError, type TeamsSender } from './sender';
+import { conversationKeyOf, partitionOf, PARTITIONS, postingReference, type Watch } from './watches';
+
+export interface ReminderSettings {
+  /** How long before a seat window closes the reminder is due. */
+  windowLeadMs: number;
+  /** How long before a term ends (auto-renew on) the renewal reminder is due. */
+  renewalLeadMs: number;
+}
+
+export const DEFAULT_REMINDERS: ReminderSettings = { windowLeadMs: 24 * 3_600_000, renewalLeadMs: 7 * 86_400_000 };
+
+export type ReminderKind = 'window' | 'renewal';
+export type ReminderState = 'scheduled' | 'claimed' | 'sent' | 'skipped';
+
+export interface Reminder {
+  id: string;
+  kind: ReminderKind;
+  customerId: string;
+  customerName: string;
+  subscriptionId: string;
+  /** What it is about, as Partner Center stated it: the window's allowedUntilDateTime, or the term's end date. */
+  date: string;
+  dueAt: number;
+  /** The partition of the user it belongs to (partitionOf): whose lease holder runs it. */
+  partition: number;
+  reference: Partial<ConversationReference>;
+  conversationKey: string;
+  /** Whose token reads the subscription again: who added the seats, or who set the watch. */
+  user: Actor;
+  locale: string;
+  /** An IANA time zone Teams gave the person; without one, dates are in UTC, labelled. */
+  timeZone?: string;
+  /** Window: the seats it is about (those added through the bot; else all of that window's). */
+  seats?: number;
+  /** Who added the seats through the bot, and when; `personal`: in a one-to-one chat ("You added…"). */
+  by?: { name: string; at: number; personal: boolean };
+  watchId?: string;
+  state: ReminderState;
+  claimedBy?: string;
+  claimedAt?: number;
+  sentId?: string;
+  reason?: string;
+}
+
+export const REMINDERS = 'reminders/';
+const prefixOf = (partition: number) => `${REMINDERS}${partition}/`;
+export const reminderKey = (r: Pick<Reminder, 'partition' | 'id'>) => `${prefixOf(r.partition)}${r.id}`;
+/** A record is kept this long after its date (a watch seeing the same window again finds it, and stays quiet). */
+const KEEP_AFTER_MS = 7 * 86_400_000;
+
+function idOf(kind: ReminderKind, subscriptionId: string, date: string, conversationKey: string): string {
+  return createHash('sha256').update(JSON.stringify([kind, subscriptionId.toLowerCase(), Date.parse(date), conversationKey])).digest('base64url').slice(0, 24);
+}
+
+/** How long the record of `r` is kept from now (its date, plus a week). */
+function keepFor(r: Pick<Reminder, 'date' | 'dueAt'>, now: number): number {
+  const end = Date.parse(r.date);
+  return Math.max(60_000, (Number.isNaN(end) ? r.dueAt : end) + KEEP_AFTER_MS - now);
+}
+
+/** What the bot knows of the person who just added seats (the command's Turn has all of it). */
+export interface Asker {
+  actor: Actor;
+  reference: Partial<ConversationReference>;
+  locale: string;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+  context: { activity: { entities?: Array<{ type: string }>; localTimezone?: unknown } };
+}
+
+/** The bot's side: schedules the reminder of a seat add (src/features/subscriptions/handlers.ts calls it). */
+export class ReminderBook {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly clock: Clock,
+    private readonly settings: ReminderSettings = DEFAULT_REMINDERS,
+  ) {}
+
+  /**
+   * Seats were added to a new-commerce subscription through the bot (`before` → `after`, as Partner Center
+   * answered the write or a read after it): remind this conversation before the window of those seats
+   * closes. The window is the one Partner Center states for the newest batch (the latest allowedUntilDateTime);
+   * none stated yet (a change still being applied), no reminder.
+   */
+  async seatsAdded(t: Asker, customer: { id: string; name: string }, before: Subscription, after: Subscription): Promise<boolean> {
+    const added = (after.quantity ?? 0) - (before.quantity ?? 0);
+    if (added <= 0 || !isNewCommerce(after)) return false;
+    const now = this.clock.now();
+    const window = openSeatWindows(after, now).at(-1);
+    if (!window) return false;
+    const reference = postingReference(t.reference);
+    const conversationKey = conversationKeyOf(reference);
+    return this.schedule({
+      id: idOf('window', after.id, window.until, conversationKey),
+      kind: 'window',
+      customerId: customer.id,
+      customerName: customer.name,
+      subscriptionId: after.id,
+      date: window.until,
+      dueAt: Date.parse(window.until) - this.settings.windowLeadMs,
+      partition: partitionOf(t.actor),
+      reference,
+      conversationKey,
+      user: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
+      locale: t.locale,
+      ...(timeZoneOf(t) ? { timeZone: timeZoneOf(t) } : {}),
+      seats: Math.min(added, window.quantity),
+      by: { name: t.actor.name, at: now, personal: t.conversationType === 'personal' },
+      state: 'scheduled',
+    });
+  }
+
+  /** Writes the reminder unless the same one is there; true when this call created it. */
+  async schedule(r: Reminder): Promise<boolean> {
+    return this.store.createIfAbsent<Reminder>(reminderKey(r), r, { ttlMs: keepFor(r, this.clock.now()) });
+  }
+}
+
+/** The time zone Teams sent with the activity (clientInfo, or the activity itself), if Intl knows it. */
+function timeZoneOf(t: Asker): string | undefined {
+  const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown } | undefined;
+  const tz = info?.localTimezone ?? t.context.activity.localTimezone;
+  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ReminderRunnerOptions {
+  store: KeyValueStore;
+  client: PartnerCenterClient;
+  tokens: TokenProvider;
+  sender: TeamsSender;
+  leases: Leases;
+  clock: Clock;
+  logger: Logger;
+  settings?: ReminderSettings;
+  /** The partner tenants' request budget (shared with `renewals`); default: its own, at the default share. */
+  budget?: RequestBudget;
+}
+
+/** The notifier's side: derives reminders from what a cycle saw, and runs the due ones of this instance's partitions. */
+export class ReminderRunner {
+  private readonly settings: ReminderSettings;
+  private readonly budget: RequestBudget;
+  /** Keys this instance saw settled (sent or skipped) or created: not read or written again. */
+  private readonly settled = new Set<string>();
+  private readonly known = new Set<string>();
+
+  constructor(private readonly o: ReminderRunnerOptions) {
+    this.settings = o.settings ?? DEFAULT_REMINDERS;
+    this.budget = o.budget ?? new RequestBudget(DEFAULT_BUDGET, o.clock);
+  }
+
+  /** One step of a notification cycle: what `watches` (this instance's) saw now, then every due reminder. */
+  async cycle(watches: Watch[], observations: Observation[]): Promise<{ partnerCenterCalls: number; posted: number }> {
+    await this.fromObservations(watches, observations);
+    return this.runDue();
+  }
+
+  /**
+   * A watched subscription with a seat window closing within the lead, or a term ending within the renewal
+   * lead with auto-renew on: its reminder, due now, in the watch's conversation (one record per conversation,
+   * window or term, however many cycles see it).
+   */
+  private async fromObservations(watches: Watch[], observations: Observation[]): Promise<void> {
+    const now = this.o.clock.now();
+    const byCustomer = new Map<string, Observation[]>();
+    for (const ob of observations) {
+      if (ob.item.kind !== 'subscription' || !ob.resource) continue;
+      const k = `${ob.tenantId.toLowerCase()}|${ob.item.customerId.toLowerCase()}`;
+      byCustomer.set(k, [...(byCustomer.get(k) ?? []), ob]);
+    }
+    for (const w of watches) {
+      if (w.kind !== 'subs' || w.state !== 'active' || !w.customerId) continue;
+      for (const ob of byCustomer.get(`${w.setBy.tenantId.toLowerCase()}|${w.customerId.toLowerCase()}`) ?? []) {
+        const s = ob.resource!;
+        const base = { customerId: w.customerId, customerName: w.customerName ?? w.customerId, subscriptionId: s.id, partition: partitionOf(w.setBy), reference: w.reference, conversationKey: w.conversationKey, user: w.setBy, locale: w.locale, watchId: w.id, state: 'scheduled' as const };
+        for (const win of isNewCommerce(s) ? openSeatWindows(s, now) : []) {
+          const dueAt = Date.parse(win.until) - this.settings.windowLeadMs;
+          if (dueAt <= now) await this.create({ ...base, id: idOf('window', s.id, win.until, w.conversationKey), kind: 'window', date: win.until, dueAt, seats: win.quantity });
+        }
+        const r = renewalOf(s);
+        if (!r.renews || !r.endDate || !r.processingFrom) continue;
+        const dueAt = Date.parse(r.endDate) - this.settings.renewalLeadMs;
+        if (dueAt <= now && now < Date.parse(r.processingFrom)) await this.create({ ...base, id: idOf('renewal', s.id, r.endDate, w.conversationKey), kind: 'renewal', date: r.endDate, dueAt });
+      }
+    }
+  }
+
+  private async create(r: Reminder): Promise<void> {
+    const key = reminderKey(r);
+    if (this.known.has(key)) return;
+    await this.o.store.createIfAbsent<Reminder>(key, r, { ttlMs: keepFor(r, this.o.clock.now()) });
+    this.known.add(key);
+  }
+
+  /** Runs every due reminder of the partitions this instance holds. */
+  private async runDue(): Promise<{ partnerCenterCalls: number; posted: number }> {
+    const out = { partnerCenterCalls: 0, posted: 0 };
+    for (let p = 0; p < PARTITIONS; p++) {
+      if (!this.o.leases.holds(p)) continue;
+      const keys = (await this.o.store.state.list(prefixOf(p))).filter((k) => !this.settled.has(k));
+      if (keys.length === 0) continue;
+      const records = await this.o.store.getMany<Reminder>(keys);
+      for (const [key, { value: r, eTag }] of records) {
+        if (!this.o.leases.holds(p)) break; // the lease went to another instance meanwhile: theirs now
+        const now = this.o.clock.now();
+        if (r.state === 'sent' || r.state === 'skipped') {
+          this.settled.add(key);
+          continue;
+        }
+        // A claim older than one lease period belongs to an instance that stopped (crashed) before marking it.
+        const runnable = r.dueAt <= now && (r.state === 'scheduled' || (r.claimedAt ?? 0) + this.o.leases.leaseMs <= now);
+        if (!runnable) continue;
+        const claimed: Reminder = { ...r, state: 'claimed', claimedBy: this.o.leases.instanceId, claimedAt: now };
+        if (!(await this.write(key, claimed, eTag))) continue; // another instance claimed it first
+        const r2 = await this.run(key, claimed);
+        out.partnerCenterCalls += r2.calls;
+        if (r2.posted) out.posted++;
+      }
+    }
+    return out;
+  }
+
+  /** Reads the subscription again, posts if still true, marks the outcome. */
+  private async run(key: string, r: Reminder): Promise<{ calls: number; posted: boolean }> {
+    const log = this.o.logger.child({ reminder: r.id, kind: r.kind });
+    const tenant = r.user.tenantId;
+    const user: UserContext = { getToken: this.o.tokens.tokenFor(r.user), tenantId: tenant, locale: r.locale, onThrottled: (ms) => this.budget.pause(tenant, ms) };
+    let s: Subscription | undefined;
+    try {
+      s = await this.budget.run(tenant, () => this.o.client.getSubscription(user, r.customerId, r.subscriptionId));
+    } catch (e) {
+      if (e instanceof SignInRequiredError) {
+        log.warn({ user: r.user.id }, 'reminder not posted: its user can no longer get a Partner Center token');
+        await this.finish(key, r, { state: 'skipped', reason: 'signed-out' });
+        return { calls: 0, posted: false };
+      }
+      if (isPartnerCenterError(e) && (e.status === 404 || e.status === 403)) {
+        await this.finish(key, r, { state: 'skipped', reason: `partner-center-${e.status}` });
+        return { calls: 1, posted: false };
+      }
+      // A passing failure: back to scheduled, the next cycle tries again (while it is still before the date).
+      log.warn({ err: e }, 'reminder: the subscription could not be read; next cycle will try again');
+      await this.finish(key, r, { state: 'scheduled' });
+      return { calls: 1, posted: false };
+    }
+    const now = this.o.clock.now();
+    const still = stillTrue(r, s, now);
+    if (!still) {
+      log.debug('reminder not posted: no longer true');
+      await this.finish(key, r, { state: 'skipped', reason: 'no-longer-true' });
+      return { calls: 1, posted: false };
+    }
+    try {
+      const sentId = await this.o.sender.post(r.reference, reminderCard(r, s, still.seats, now));
+      await this.finish(key, r, { state: 'sent', sentId });
+      return { calls: 1, posted: true };
+    } catch (e) {
+      if (e instanceof DeliveryError && e.kind === 'gone') {
+        log.warn({ code: e.code ?? e.status }, 'reminder not posted: the conversation is unreachable');
+        await this.finish(key, r, { state: 'skipped', reason: 'unreachable' });
+      } else {
+        log.warn({ err: e }, 'reminder not delivered; next cycle will try again');
+        await this.finish(key, r, { state: 'scheduled' });
+      }
+      return { calls: 1, posted: false };
+    }
+  }
+
+  /** Writes the outcome over this instance's claim (a mark that fails is logged: the claim then ages out, see above). */
+  private async finish(key: string, r: Reminder, change: Partial<Reminder>): Promise<void> {
+    const { claimedBy: _b, claimedAt: _a, ...rest } = r;
+    const next: Reminder = { ...(change.state === 'scheduled' ? rest : r), ...change };
+    try {
+      await this.o.store.put<Reminder>(key, next, '*', { ttlMs: keepFor(r, this.o.clock.now()) });
+      if (next.state === 'sent' || next.state === 'skipped') this.settled.add(key);
+    } catch (err) {
+      this.o.logger.warn({ err, reminder: r.id }, 'reminder mark not written');
+    }
+  }
+
+  private async write(key: string, r: Reminder, eTag: string): Promise<boolean> {
+    try {
+      await this.o.store.put<Reminder>(key, r, eTag, { ttlMs: keepFor(r, this.o.clock.now()) });
+      return true;
+    } catch (e) {
+      if (isETagConflict(e)) return false;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Whether what `r` would say is still true of `s` now: the seats are still removable until that date (the
+ * window Partner Center states still ends then and has seats; `seats`: as many as the reminder's, at most);
+ * or the term still ends on that date, has not begun renewing, and renews (auto-renew on, live).
+ */
+export function stillTrue(r: Reminder, s: Subscription, now: number): { seats: number } | undefined {
+  if (r.kind === 'window') {
+    const at = Date.parse(r.date);
+    const win = openSeatWindows(s, now).find((w) => Date.parse(w.until) === at);
+    if (!win) return undefined;
+    return { seats: Math.min(win.quantity, r.seats ?? win.quantity, s.refundableQuantity?.totalQuantity ?? win.quantity) };
+  }
+  const renewal = renewalOf(s);
+  if (!renewal.renews || !renewal.endDate || !renewal.processingFrom) return undefined;
+  if (Date.parse(renewal.endDate) !== Date.parse(r.date) || now >= Date.parse(renewal.processingFrom)) return undefined;
+  const next = renewal.next?.sameOffer !== false ? renewal.next?.quantity : undefined;
+  return { seats: next ?? s.quantity ?? 0 };
+}
