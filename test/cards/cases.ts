@@ -12,6 +12,8 @@ import { COMMANDS } from '../../src/features';
 import { customerListCard } from '../../src/features/customers/cards';
 import { profileCard } from '../../src/features/profile/cards';
 import type { AdaptiveCard } from '../../src/cards/render';
+import { reminderCard } from '../../src/notifications/reminders-cards';
+import type { Reminder } from '../../src/notifications/reminders';
 import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard } from '../../src/features/service-requests/cards';
 import { subscriptionCard, subscriptionListCard } from '../../src/features/subscriptions/cards';
 import { type Translator } from '../../src/i18n';
@@ -112,6 +114,16 @@ export const book: Book = {
   rows: seedCustomers.flatMap((c) => rowsOf(c, seed.subscriptions.filter((s) => s.customerId === c.id).map(served), NOW)),
 };
 const manyBook: Book = { ...book, rows: Array.from({ length: 25 }, (_, i) => book.rows.map((r) => ({ ...r, id: `${r.id.slice(0, -2)}${String(i).padStart(2, '0')}` }))).flat() };
+
+const seedSub = (id: string) => seed.subscriptions.find((s) => s.resource.id === id)!;
+const wingtipFewDays = served(seedSub(SEED.subscriptions.wingtipFewDays.id));
+/** A reminder of Wingtip's 4 removable seats (or, with `kind: 'renewal'`, of a term's end), in the reader's language. */
+const reminder = (tr: Translator, o: Partial<Reminder>): Reminder => ({
+  id: 'r-1', kind: 'window', customerId: SEED.customers.wingtip.id, customerName: 'Wingtip Toys', subscriptionId: wingtipFewDays.id,
+  date: wingtipFewDays.refundableQuantity!.details!.at(-1)!.allowedUntilDateTime!, dueAt: NOW, partition: 0,
+  reference: { conversation: { id: '19:general@thread.tacv2' } as never }, conversationKey: 'k', user: { id: 'u', name: 'Ada Lovelace', tenantId: 't' },
+  locale: tr.locale, state: 'claimed', seats: 4, ...o,
+});
 
 export interface CardCase {
   name: string;
@@ -237,6 +249,11 @@ export const CARDS: CardCase[] = [
   { name: 'windows', render: (tr) => deadlinesCard({ tr }, { view: 'windows', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: () => ['Wingtip Toys'] },
   { name: 'windows in a time zone', render: (tr) => deadlinesCard({ tr, timeZone: 'America/Los_Angeles' }, { view: 'windows', book, now: NOW, days: 30, customerRef: '', offset: 0, kept: false }), shows: (tr) => [instant({ tr, timeZone: 'America/Los_Angeles' }, new Date(NOW).toISOString())] },
   { name: 'deadlines progress', render: (tr) => progressCard(tr, 'renewals', 30, { phase: 'reading', read: 120, total: 340 }), shows: () => ['120', '340'] },
+  // reminders (cards/reminder.json): a window closing (seats added through the bot, here and in a chat; seen by a watch), a renewal
+  { name: 'reminder, seats added by someone, in a time zone', render: (tr) => reminderCard(reminder(tr, { by: { name: 'Ada Lovelace', at: NOW - 6 * DAY, personal: false }, timeZone: 'Europe/Paris' }), wingtipFewDays, 4, NOW), shows: (tr) => [tr.t('reminder.window.remove', { count: 4 })] },
+  { name: 'reminder, seats added in a personal chat', render: (tr) => reminderCard(reminder(tr, { by: { name: 'Ada', at: NOW - 6 * DAY, personal: true } }), wingtipFewDays, 1, NOW), shows: (tr) => [tr.t('reminder.window.remove', { count: 1 })] },
+  { name: 'reminder, window seen by a watch', render: (tr) => reminderCard(reminder(tr, { watchId: 'w-0000abcd' }), wingtipFewDays, 4, NOW), shows: () => ['w-0000abcd'] },
+  { name: 'reminder, renewal with scheduled seats', render: (tr) => reminderCard(reminder(tr, { kind: 'renewal', date: served(seedSub(SEED.subscriptions.hotelsScheduled.id)).commitmentEndDate!, watchId: 'w-0000abcd' }), served(seedSub(SEED.subscriptions.hotelsScheduled.id)), 18, NOW), shows: (tr) => [tr.t('reminder.renewal.off')] },
 
 ];
 

@@ -512,7 +512,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "reminder.window.after": "Dopo tale data, {count, plural, one {la licenza è pagata} many {le licenze sono pagate} other {le licenze sono pagate}} fino alla fine del periodo.",
   "reminder.window.remove": "Rimuovi {count, plural, one {# licenza} many {# di licenze} other {# licenze}}",
   "reminder.renewal.banner": "Rinnovo tra {days, plural, =0 {meno di un giorno} one {# giorno} many {# di giorni} other {# giorni}}",
-  "reminder.renewal.text": "La sottoscrizione {subscription} di {customer} si rinnova automaticamente alla fine del periodo, il {date}, con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}.",
+  "reminder.renewal.text": "La sottoscrizione {subscription} di {customer} si rinnova automaticamente alla fine del periodo (data di fine: {date}) con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}.",
   "reminder.renewal.scheduled": "Pianificato per il prossimo periodo: {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {today, plural, one {# licenza} many {# di licenze} other {# licenze}}).",
   "reminder.renewal.off": "Disattiva il rinnovo automatico",
   "reminder.footer.watch": "Un promemoria dal monitoraggio {id}, impostato da {name}.",
