@@ -8,7 +8,7 @@ import { expand, literal, type AdaptiveCard } from '../cards/render';
 import { VERB } from '../cards/verbs';
 import { resolveLocale, translator, type Translator } from '../i18n';
 import type { Subscription } from '../partner-center';
-import type { Reminder } from './reminders';
+import type { Reminder } from './reminders-record';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 

@@ -21,7 +21,6 @@
  * write), is posted again, once. Two instances never both post: only the lease holder runs a partition, and
  * even across a lease handover the claim is one conditional write that only one of them wins.
  */
-import { createHash } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import { SignInRequiredError, type Actor, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
@@ -34,65 +33,10 @@ import type { Leases } from './leases';
 import type { Observation } from './observations';
 import { reminderCard } from './reminders-cards';
 import { DeliveryError, type TeamsSender } from './sender';
+import { DEFAULT_REMINDERS, idOf, keepFor, prefixOf, reminderKey, type Reminder, type ReminderSettings } from './reminders-record';
 import { conversationKeyOf, partitionOf, PARTITIONS, postingReference, type Watch } from './watches';
 
-export interface ReminderSettings {
-  /** How long before a seat window closes the reminder is due. */
-  windowLeadMs: number;
-  /** How long before a term ends (auto-renew on) the renewal reminder is due. */
-  renewalLeadMs: number;
-}
-
-export const DEFAULT_REMINDERS: ReminderSettings = { windowLeadMs: 24 * 3_600_000, renewalLeadMs: 7 * 86_400_000 };
-
-export type ReminderKind = 'window' | 'renewal';
-export type ReminderState = 'scheduled' | 'claimed' | 'sent' | 'skipped';
-
-export interface Reminder {
-  id: string;
-  kind: ReminderKind;
-  customerId: string;
-  customerName: string;
-  subscriptionId: string;
-  /** What it is about, as Partner Center stated it: the window's allowedUntilDateTime, or the term's end date. */
-  date: string;
-  dueAt: number;
-  /** The partition of the user it belongs to (partitionOf): whose lease holder runs it. */
-  partition: number;
-  reference: Partial<ConversationReference>;
-  conversationKey: string;
-  /** Whose token reads the subscription again: who added the seats, or who set the watch. */
-  user: Actor;
-  locale: string;
-  /** An IANA time zone Teams gave the person; without one, dates are in UTC, labelled. */
-  timeZone?: string;
-  /** Window: the seats it is about (those added through the bot; else all of that window's). */
-  seats?: number;
-  /** Who added the seats through the bot, and when; `personal`: in a one-to-one chat ("You added…"). */
-  by?: { name: string; at: number; personal: boolean };
-  watchId?: string;
-  state: ReminderState;
-  claimedBy?: string;
-  claimedAt?: number;
-  sentId?: string;
-  reason?: string;
-}
-
-export const REMINDERS = 'reminders/';
-const prefixOf = (partition: number) => `${REMINDERS}${partition}/`;
-export const reminderKey = (r: Pick<Reminder, 'partition' | 'id'>) => `${prefixOf(r.partition)}${r.id}`;
-/** A record is kept this long after its date (a watch seeing the same window again finds it, and stays quiet). */
-const KEEP_AFTER_MS = 7 * 86_400_000;
-
-function idOf(kind: ReminderKind, subscriptionId: string, date: string, conversationKey: string): string {
-  return createHash('sha256').update(JSON.stringify([kind, subscriptionId.toLowerCase(), Date.parse(date), conversationKey])).digest('base64url').slice(0, 24);
-}
-
-/** How long the record of `r` is kept from now (its date, plus a week). */
-function keepFor(r: Pick<Reminder, 'date' | 'dueAt'>, now: number): number {
-  const end = Date.parse(r.date);
-  return Math.max(60_000, (Number.isNaN(end) ? r.dueAt : end) + KEEP_AFTER_MS - now);
-}
+export { DEFAULT_REMINDERS, reminderKey, type Reminder, type ReminderKind, type ReminderSettings, type ReminderState } from './reminders-record';
 
 /** What the bot knows of the person who just added seats (the command's Turn has all of it). */
 export interface Asker {
