@@ -97,8 +97,9 @@ export class ReminderBook {
 
 /** The time zone Teams sent with the activity (clientInfo, or the activity itself), if Intl knows it. */
 function timeZoneOf(t: Asker): string | undefined {
-  const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown } | undefined;
-  const tz = info?.localTimezone ?? t.context.activity.localTimezone;
+  // Teams puts it on the activity (localTimezone) and in its clientInfo entity (timezone; localTimezone in some clients).
+  const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown; timezone?: unknown } | undefined;
+  const tz = t.context.activity.localTimezone ?? info?.localTimezone ?? info?.timezone;
   if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return undefined;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });

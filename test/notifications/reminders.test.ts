@@ -100,6 +100,26 @@ describe('reminders before a seat window closes and before a renewal', () => {
     expect(pc().requests.length).toBe(reads + 1); // done: never read again
   });
 
+  it('in a one-to-one chat says "You", in the time zone Teams gave; a person who signed out since is not posted for', async () => {
+    await bot.say(`sub set ${WINGTIP} ${S.wingtipFewDays.id} quantity=15`, { conversation: PERSONAL, timezone: 'Europe/Paris' });
+    bot.take();
+    clock.advance(6 * DAY + HOUR);
+    await cycle();
+    const [reminder] = reminders(bot.take());
+    expect(textOf(cardOf(reminder))).toMatch(/You added 1 seat to Wingtip Toys's Microsoft Teams Rooms Pro on \w+day, \w+ \d+\. It can still be removed until \w+day, \w+ \d+ at .+ GMT\+1\./);
+    expect(executeActions(cardOf(reminder))[0]).toMatchObject({ title: 'Remove 1 seat', data: { quantity: '14' } });
+
+    await bot.say(`sub set ${WINGTIP} ${S.wingtipFewDays.id} quantity=17`, { conversation: PERSONAL });
+    await bot.say('signout', { conversation: PERSONAL });
+    bot.take();
+    clock.advance(6 * DAY + HOUR);
+    const reads = pc().requests.length;
+    await cycle();
+    await cycle();
+    expect(reminders(bot.take())).toHaveLength(0);
+    expect(pc().requests.length).toBe(reads); // no token, no read, no post
+  });
+
   it('survives a restart between scheduling and posting, and two instances post it once', async () => {
     const closes = await addSeats();
     await bot.running.notifier.stop(); // the instance goes away; nothing of the reminder is in memory
