@@ -134,6 +134,24 @@ describe('reminders before a seat window closes and before a renewal', () => {
     expect(textOf(cardOf(sent[0]))).toMatch(/Alice Admin added 5 seats/);
   });
 
+  it('a watched subscription with seats removable for less than the lead is reminded once, without a person; one closing later, not yet', async () => {
+    await bot.say(`watch subs ${WINGTIP}`, { conversation: CHANNEL });
+    const watchId = /watch (w-[0-9a-f]{8})/.exec(textOf(cardOf(bot.take()[0])))![1]!;
+    await cycle();
+    const sent = reminders(bot.take());
+    expect(sent).toHaveLength(1); // Business Basic's window closes in 20 hours; Teams Rooms Pro's in 3 days
+    const text = textOf(cardOf(sent[0]));
+    expect(text).toMatch(/6 seats of Wingtip Toys's Microsoft 365 Business Basic can still be removed until .+ UTC\./);
+    expect(text).toContain(`A reminder from watch ${watchId}, set by Alice Admin.`);
+    await cycle();
+    expect(reminders(bot.take())).toHaveLength(0);
+    clock.advance(2 * DAY + HOUR); // Teams Rooms Pro's 4 seats: now within 24 hours
+    await cycle();
+    const later = reminders(bot.take());
+    expect(later).toHaveLength(1);
+    expect(textOf(cardOf(later[0]))).toMatch(/4 seats of Wingtip Toys's Microsoft Teams Rooms Pro can still be removed/);
+  });
+
   it('a watched subscription renewing within 7 days with auto-renew on is reminded, with its seats; one with auto-renew off is not', async () => {
     await bot.say(`watch subs ${HOTELS}`, { conversation: CHANNEL });
     bot.take();
