@@ -18,8 +18,11 @@
  * What a crash can cause (the outbox's semantics, see notifier.ts): nothing is lost, since a record stays
  * `scheduled` until claimed, and a claim older than one lease period is taken for its instance's crash and
  * run again. So a post Teams accepted just before a crash, whose `sent` mark was not written yet (one storage
- * write), is posted again, once. Two instances never both post: only the lease holder runs a partition, and
- * even across a lease handover the claim is one conditional write that only one of them wins.
+ * write), is posted again, once. Two instances never both post: only the lease holder runs a partition, the
+ * claim is one conditional write that only one of them wins, and an instance whose re-read outlasted a lease
+ * period renews its claim (conditionally) before posting: if the partition's new holder claimed it
+ * meanwhile, the slow one posts nothing. What remains is a post to Teams itself taking longer than a lease
+ * period (NOTIFY_LEASE_MS, 90 s by default), where both could post.
  */
 import type { ConversationReference } from 'botbuilder';
 import { SignInRequiredError, type Actor, type TokenProvider } from '../identity';
@@ -236,17 +239,24 @@ export class ReminderRunner {
       await this.finish(key, r, { state: 'skipped', reason: 'no-longer-true' });
       return { calls: 1, posted: false };
     }
+    // Still ours? A read that outlasted a lease period may have been taken for a crash, and the reminder
+    // claimed again by whoever holds the partition now: then it is theirs to post, not this instance's.
+    const mine = await this.renew(key, r);
+    if (!mine) {
+      log.info('reminder claimed by another instance meanwhile: not posted here');
+      return { calls: 1, posted: false };
+    }
     try {
       const sentId = await this.o.sender.post(r.reference, reminderCard(r, s, still.seats, now));
-      await this.finish(key, r, { state: 'sent', sentId });
+      await this.finish(key, mine, { state: 'sent', sentId });
       return { calls: 1, posted: true };
     } catch (e) {
       if (e instanceof DeliveryError && e.kind === 'gone') {
         log.warn({ code: e.code ?? e.status }, 'reminder not posted: the conversation is unreachable');
-        await this.finish(key, r, { state: 'skipped', reason: 'unreachable' });
+        await this.finish(key, mine, { state: 'skipped', reason: 'unreachable' });
       } else {
         log.warn({ err: e }, 'reminder not delivered; next cycle will try again');
-        await this.finish(key, r, { state: 'scheduled' });
+        await this.finish(key, mine, { state: 'scheduled' });
       }
       return { calls: 1, posted: false };
     }
@@ -262,6 +272,15 @@ export class ReminderRunner {
     } catch (err) {
       this.o.logger.warn({ err, reminder: r.id }, 'reminder mark not written');
     }
+  }
+
+  /** Renews this instance's claim on `r` (ETag-guarded), unless another instance's claim or mark replaced it. */
+  private async renew(key: string, r: Reminder): Promise<Reminder | undefined> {
+    const cur = await this.o.store.get<Reminder>(key);
+    const v = cur?.value;
+    if (!cur || v?.state !== 'claimed' || v.claimedBy !== r.claimedBy || v.claimedAt !== r.claimedAt) return undefined;
+    const again: Reminder = { ...r, claimedAt: this.o.clock.now() };
+    return (await this.write(key, again, cur.eTag)) ? again : undefined;
   }
 
   private async write(key: string, r: Reminder, eTag: string): Promise<boolean> {

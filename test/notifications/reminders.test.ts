@@ -13,6 +13,7 @@ import { Leases } from '../../src/notifications/leases';
 import { Notifier } from '../../src/notifications/notifier';
 import { silentLogger } from '../../src/logging/logger';
 import { HeldClock } from '../support/fake-clock';
+import { until } from '../support/until';
 import { CHANNEL, PERSONAL, cardOf, executeActions, startTestBot, textOf, type ConnectorCall, type TestBot } from '../support/teams';
 
 const HOUR = 3_600_000;
@@ -132,6 +133,21 @@ describe('reminders before a seat window closes and before a renewal', () => {
     const sent = reminders(bot.take());
     expect(sent).toHaveLength(1);
     expect(textOf(cardOf(sent[0]))).toMatch(/Alice Admin added 5 seats/);
+  });
+
+  it('a re-read that outlasts the lease: the instance that took the partition over posts it, the slow one does not', async () => {
+    const closes = await addSeats();
+    clock.advance(closes - 24 * HOUR - clock.now() + 60_000);
+    const path = `/v1/customers/${SEED.customers.wingtip.id}/subscriptions/${S.wingtipFewDays.id}`;
+    pc().injectFault({ method: 'GET', path, delayMs: 1_500 });
+    const mark = pc().requests.length;
+    const slow = cycle(); // holds every partition, claims the reminder, waits for Partner Center
+    await until(() => pc().requests.slice(mark).some((r) => r.path === path), 10_000);
+    clock.advance(2 * 90_000); // its lease and its claim have aged past one lease period: taken for a crash
+    await instance('instance-b').cycle();
+    expect(reminders(bot.take())).toHaveLength(1);
+    await slow;
+    expect(reminders(bot.take())).toHaveLength(0);
   });
 
   it('a watched subscription with seats removable for less than the lead is reminded once, without a person; one closing later, not yet', async () => {
