@@ -51,8 +51,15 @@ export interface Reminder {
 
 export const REMINDERS = 'reminders/';
 export const prefixOf = (partition: number) => `${REMINDERS}${partition}/`;
+/** The partition a key is filed under (-1 when it is not a reminder's key). */
+export const partitionOfKey = (key: string): number => {
+  const p = Number(key.slice(REMINDERS.length).split('/')[0]);
+  return Number.isInteger(p) ? p : -1;
+};
 export const reminderKey = (r: Pick<Reminder, 'partition' | 'id'>) => `${prefixOf(r.partition)}${r.id}`;
 /** A record is kept this long after its date (a watch seeing the same window again finds it, and stays quiet). */
+/** How often the records of the partitions held are listed again (see ReminderRunner.refreshIndex). */
+export const LIST_EVERY_MS = 10 * 60_000;
 const KEEP_AFTER_MS = 7 * 86_400_000;
 
 export function idOf(kind: ReminderKind, subscriptionId: string, date: string, conversationKey: string): string {

@@ -36,7 +36,7 @@ import type { Leases } from './leases';
 import type { Observation } from './observations';
 import { reminderCard } from './reminders-cards';
 import { DeliveryError, type TeamsSender } from './sender';
-import { DEFAULT_REMINDERS, idOf, keepFor, prefixOf, reminderKey, type Reminder, type ReminderSettings } from './reminders-record';
+import { DEFAULT_REMINDERS, idOf, keepFor, LIST_EVERY_MS, partitionOfKey, prefixOf, reminderKey, type Reminder, type ReminderSettings } from './reminders-record';
 import { conversationKeyOf, partitionOf, PARTITIONS, postingReference, type Watch } from './watches';
 
 export { DEFAULT_REMINDERS, reminderKey, type Reminder, type ReminderKind, type ReminderSettings, type ReminderState } from './reminders-record';
@@ -132,6 +132,11 @@ export class ReminderRunner {
   /** Keys this instance saw settled (sent or skipped) or created: not read or written again. */
   private readonly settled = new Set<string>();
   private readonly known = new Set<string>();
+  /** Records of this instance's partitions not settled yet, with when each is due (-Infinity: not read yet). */
+  private readonly pending = new Map<string, number>();
+  /** Partitions listed since they were last taken, and when every held one was last listed. */
+  private readonly listed = new Set<number>();
+  private listedAt = -Infinity;
 
   constructor(private readonly o: ReminderRunnerOptions) {
     this.settings = o.settings ?? DEFAULT_REMINDERS;
@@ -179,34 +184,66 @@ export class ReminderRunner {
     if (this.known.has(key)) return;
     await this.o.store.createIfAbsent<Reminder>(key, r, { ttlMs: keepFor(r, this.o.clock.now()) });
     this.known.add(key);
+    if (!this.settled.has(key)) this.pending.set(key, -Infinity); // read at once: it may be another's already
+  }
+
+  /**
+   * Which records this instance's partitions hold, and when each is due: listed when a partition is first
+   * held, then every LIST_EVERY_MS (listing costs a read of every record in the file store, so it is not
+   * done every cycle); a record is read again only once it is due. A reminder another instance's bot just
+   * scheduled is due days later (a window lead before a 7-day window ends), well after the next listing.
+   */
+  private async refreshIndex(now: number): Promise<void> {
+    const stale = now - this.listedAt >= LIST_EVERY_MS || now < this.listedAt;
+    for (let p = 0; p < PARTITIONS; p++) {
+      if (!this.o.leases.holds(p)) {
+        this.listed.delete(p);
+        continue;
+      }
+      if (!stale && this.listed.has(p)) continue;
+      for (const k of await this.o.store.state.list(prefixOf(p))) if (!this.settled.has(k) && !this.pending.has(k)) this.pending.set(k, -Infinity);
+      this.listed.add(p);
+    }
+    if (stale) this.listedAt = now;
   }
 
   /** Runs every due reminder of the partitions this instance holds. */
   private async runDue(): Promise<{ partnerCenterCalls: number; posted: number }> {
     const out = { partnerCenterCalls: 0, posted: 0 };
-    for (let p = 0; p < PARTITIONS; p++) {
-      if (!this.o.leases.holds(p)) continue;
-      const keys = (await this.o.store.state.list(prefixOf(p))).filter((k) => !this.settled.has(k));
-      if (keys.length === 0) continue;
-      const records = await this.o.store.getMany<Reminder>(keys);
-      for (const [key, { value: r, eTag }] of records) {
-        if (!this.o.leases.holds(p)) break; // the lease went to another instance meanwhile: theirs now
-        const now = this.o.clock.now();
-        if (r.state === 'sent' || r.state === 'skipped') {
-          this.settled.add(key);
-          continue;
-        }
-        // A claim older than one lease period belongs to an instance that stopped (crashed) before marking it.
-        const runnable = r.dueAt <= now && (r.state === 'scheduled' || (r.claimedAt ?? 0) + this.o.leases.leaseMs <= now);
-        if (!runnable) continue;
-        const claimed: Reminder = { ...r, state: 'claimed', claimedBy: this.o.leases.instanceId, claimedAt: now };
-        if (!(await this.write(key, claimed, eTag))) continue; // another instance claimed it first
-        const r2 = await this.run(key, claimed);
-        out.partnerCenterCalls += r2.calls;
-        if (r2.posted) out.posted++;
+    const before = this.o.clock.now();
+    await this.refreshIndex(before);
+    const keys = [...this.pending].filter(([k, due]) => due <= before && this.o.leases.holds(partitionOfKey(k))).map(([k]) => k);
+    if (keys.length === 0) return out;
+    const records = await this.o.store.getMany<Reminder>(keys);
+    for (const key of keys) {
+      const rec = records.get(key);
+      if (!rec) {
+        this.pending.delete(key); // expired, or set aside: nothing to run
+        continue;
       }
+      const { value: r, eTag } = rec;
+      if (!this.o.leases.holds(r.partition)) continue; // the lease went to another instance meanwhile: theirs now
+      const now = this.o.clock.now();
+      if (r.state === 'sent' || r.state === 'skipped') {
+        this.settle(key);
+        continue;
+      }
+      this.pending.set(key, r.dueAt);
+      // A claim older than one lease period belongs to an instance that stopped (crashed) before marking it.
+      const runnable = r.dueAt <= now && (r.state === 'scheduled' || (r.claimedAt ?? 0) + this.o.leases.leaseMs <= now);
+      if (!runnable) continue;
+      const claimed: Reminder = { ...r, state: 'claimed', claimedBy: this.o.leases.instanceId, claimedAt: now };
+      if (!(await this.write(key, claimed, eTag))) continue; // another instance claimed it first
+      const r2 = await this.run(key, claimed);
+      out.partnerCenterCalls += r2.calls;
+      if (r2.posted) out.posted++;
     }
     return out;
+  }
+
+  private settle(key: string): void {
+    this.settled.add(key);
+    this.pending.delete(key);
   }
 
   /** Reads the subscription again, posts if still true, marks the outcome. */
@@ -268,7 +305,7 @@ export class ReminderRunner {
     const next: Reminder = { ...(change.state === 'scheduled' ? rest : r), ...change };
     try {
       await this.o.store.put<Reminder>(key, next, '*', { ttlMs: keepFor(r, this.o.clock.now()) });
-      if (next.state === 'sent' || next.state === 'skipped') this.settled.add(key);
+      if (next.state === 'sent' || next.state === 'skipped') this.settle(key);
     } catch (err) {
       this.o.logger.warn({ err, reminder: r.id }, 'reminder mark not written');
     }
