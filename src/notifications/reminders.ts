@@ -129,8 +129,9 @@ export interface ReminderRunnerOptions {
 export class ReminderRunner {
   private readonly settings: ReminderSettings;
   private readonly budget: RequestBudget;
-  /** Keys this instance saw settled (sent or skipped) or created: not read or written again. */
+  /** Keys this instance saw settled (sent or skipped): not read again. */
   private readonly settled = new Set<string>();
+  /** Keys this instance created or found already there from what watches saw: not written again. */
   private readonly known = new Set<string>();
   /** Records of this instance's partitions not settled yet, with when each is due (-Infinity: not read yet). */
   private readonly pending = new Map<string, number>();
@@ -160,7 +161,9 @@ export class ReminderRunner {
     for (const ob of observations) {
       if (ob.item.kind !== 'subscription' || !ob.resource) continue;
       const k = `${ob.tenantId.toLowerCase()}|${ob.item.customerId.toLowerCase()}`;
-      byCustomer.set(k, [...(byCustomer.get(k) ?? []), ob]);
+      const list = byCustomer.get(k);
+      if (list) list.push(ob);
+      else byCustomer.set(k, [ob]);
     }
     for (const w of watches) {
       if (w.kind !== 'subs' || w.state !== 'active' || !w.customerId) continue;
