@@ -59,37 +59,45 @@ export class ReminderBook {
   ) {}
 
   /**
-   * Seats were added to a new-commerce subscription through the bot (`before` → `after`, as Partner Center
-   * answered the write or a read after it): remind this conversation before the window of those seats
-   * closes. The window is the one Partner Center states for the newest batch (the latest allowedUntilDateTime);
-   * none stated yet (a change still being applied), no reminder.
+   * What a seat add made in this turn will be reminded with, captured now (the turn's context is valid only
+   * while the turn is served; a 202 lands later). The function it returns is called with the subscription
+   * before and after the write (as Partner Center answered it, or as read once it landed): when seats were
+   * added to a new-commerce subscription, it schedules a reminder in this conversation before the window of
+   * those seats closes. The window is the one Partner Center states for the newest batch (the latest
+   * allowedUntilDateTime); none stated yet, no reminder.
    */
-  async seatsAdded(t: Asker, customer: { id: string; name: string }, before: Subscription, after: Subscription): Promise<boolean> {
-    const added = (after.quantity ?? 0) - (before.quantity ?? 0);
-    if (added <= 0 || !isNewCommerce(after)) return false;
-    const now = this.clock.now();
-    const window = openSeatWindows(after, now).at(-1);
-    if (!window) return false;
+  forTurn(t: Asker, customer: { id: string; name: string }): (before: Subscription, after: Subscription) => Promise<boolean> {
     const reference = postingReference(t.reference);
     const conversationKey = conversationKeyOf(reference);
-    return this.schedule({
-      id: idOf('window', after.id, window.until, conversationKey),
-      kind: 'window',
-      customerId: customer.id,
-      customerName: customer.name,
-      subscriptionId: after.id,
-      date: window.until,
-      dueAt: Date.parse(window.until) - this.settings.windowLeadMs,
-      partition: partitionOf(t.actor),
-      reference,
-      conversationKey,
-      user: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
-      locale: t.locale,
-      ...(timeZoneOf(t) ? { timeZone: timeZoneOf(t) } : {}),
-      seats: Math.min(added, window.quantity),
-      by: { name: t.actor.name, at: now, personal: t.conversationType === 'personal' },
-      state: 'scheduled',
-    });
+    const timeZone = timeZoneOf(t);
+    const user: Actor = { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId };
+    const personal = t.conversationType === 'personal';
+    const locale = t.locale;
+    return async (before, after) => {
+      const added = (after.quantity ?? 0) - (before.quantity ?? 0);
+      if (added <= 0 || !isNewCommerce(after)) return false;
+      const now = this.clock.now();
+      const window = openSeatWindows(after, now).at(-1);
+      if (!window) return false;
+      return this.schedule({
+        id: idOf('window', after.id, window.until, conversationKey),
+        kind: 'window',
+        customerId: customer.id,
+        customerName: customer.name,
+        subscriptionId: after.id,
+        date: window.until,
+        dueAt: Date.parse(window.until) - this.settings.windowLeadMs,
+        partition: partitionOf(user),
+        reference,
+        conversationKey,
+        user,
+        locale,
+        ...(timeZone ? { timeZone } : {}),
+        seats: Math.min(added, window.quantity),
+        by: { name: user.name, at: now, personal },
+        state: 'scheduled',
+      });
+    };
   }
 
   /** Writes the reminder unless the same one is there; true when this call created it. */

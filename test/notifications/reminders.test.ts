@@ -85,6 +85,23 @@ describe('reminders before a seat window closes and before a renewal', () => {
     expect(pc().requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
   });
 
+  it('a seat add Partner Center applies later (202): scheduled once it lands, from the window the subscription then states', async () => {
+    await bot.close();
+    clock = new HeldClock();
+    bot = await startTestBot({}, { notifierAutoStart: false, clock, sandbox: { now: clock.now, asyncApplyMs: 60_000 }, bot: { inlineWaitMs: 200, followUpIntervalMs: 100 } });
+    await bot.say(`sub set ${WINGTIP} ${S.wingtipFewDays.id} quantity=16`, { conversation: CHANNEL });
+    expect(textOf(cardOf(bot.take().at(-1)))).toContain('is still applying it');
+    await cycle();
+    clock.advance(61_000); // Partner Center applies it; the card's follow-up sees it land
+    await until(() => bot.connector.calls.some((c) => c.method === 'PUT' && textOf(cardOf(c)).includes('The change has been applied.')), 10_000);
+    bot.take();
+    clock.advance(6 * DAY);
+    await cycle();
+    const sent = reminders(bot.take());
+    expect(sent).toHaveLength(1);
+    expect(textOf(cardOf(sent[0]))).toMatch(/Alice Admin added 2 seats to Wingtip Toys's Microsoft Teams Rooms Pro/);
+  });
+
   it('reads the subscription again first: seats removed before it is due, nothing is posted', async () => {
     const closes = await addSeats();
     await bot.say(`sub set ${WINGTIP} ${S.wingtipFewDays.id} quantity=14`, { conversation: PERSONAL });

@@ -214,7 +214,8 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
   });
   const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
   // Seats added on new commerce: a reminder before their window closes (once the window shows on the resource).
-  const remind = (s: Subscription) => d.reminders.seatsAdded(t, { id: customer.id, name: customerName(customer) }, result.previous, s).catch((e: unknown) => t.log.warn({ err: e }, 'reminder not scheduled'));
+  const reminder = d.reminders.forTurn(t, { id: customer.id, name: customerName(customer) });
+  const remind = (s: Subscription) => reminder(result.previous, s).catch((e: unknown) => t.log.warn({ err: e }, 'reminder not scheduled'));
   if (result.state === 'completed') await remind(result.subscription);
   if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));
   // While Partner Center applies the change, and once it has: the state first, then who changed what.
