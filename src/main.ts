@@ -123,11 +123,12 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const base = options.tokens ?? identity ?? noSignIn;
   const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
   const watches = new WatchStore(store);
-  // One budget per process for reads across every customer: `renewals`, `windows` and the daily digests share it.
+  // One budget per process for reads across every customer: `renewals`, `windows`, the daily digests and the
+  // reminders' reads share each partner tenant's share.
   const budget = new RequestBudget(config.partnerCenter.budget, clock);
   const bot = createBot({
-    watches,
     budget,
+    watches,
     config,
     client,
     tokens,
@@ -171,7 +172,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   });
   const notificationLogger = logger.child({ component: 'notifications' });
   const digests = new Digests({ store, client, tokens, sender, leases, clock, logger: notificationLogger, budget, hourUtc: config.deadlines.digestHourUtc });
-  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notificationLogger, intervalMs: n.intervalMs, digests });
+  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notificationLogger, intervalMs: n.intervalMs, digests, reminders: config.reminders, budget });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
   sweeper.start();

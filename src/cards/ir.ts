@@ -20,6 +20,7 @@ export const CARD_NAMES = [
   'message',
   'notification',
   'profile',
+  'reminder',
   'service-request',
   'service-request-form',
   'service-request-list',

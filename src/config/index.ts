@@ -105,6 +105,9 @@ export const envSchema = z.object({
   ),
   NOTIFY_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
   NOTIFY_LEASE_MS: int(90_000, 1_000, 3_600_000),
+  // Reminders (src/notifications/reminders.ts): how long before a seat window closes, and before a term ends.
+  REMINDER_WINDOW_LEAD_HOURS: int(24, 1, 24 * 6),
+  REMINDER_RENEWAL_LEAD_DAYS: int(7, 1, 60),
   INSTANCE_ID: optionalString,
   CARD_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
@@ -213,6 +216,8 @@ export interface Config {
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
   /** Watches: how often Partner Center is polled (jittered), how long a shard lease lasts, who this instance is. */
   readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; instanceId: string }>;
+  /** Reminders: how long before a seat window closes, and before a renewal, the conversation hears of it. */
+  readonly reminders: Readonly<{ windowLeadMs: number; renewalLeadMs: number }>;
   /** Bot Framework authentication endpoints, when not the public cloud's (botbuilder's setting names). */
   readonly botFrameworkAuth?: Readonly<Record<string, string>>;
   /**
@@ -364,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       // App Service names its instances; elsewhere host and process make one up.
       instanceId: e.INSTANCE_ID ?? env.WEBSITE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     },
+    reminders: { windowLeadMs: e.REMINDER_WINDOW_LEAD_HOURS * 3_600_000, renewalLeadMs: e.REMINDER_RENEWAL_LEAD_DAYS * 86_400_000 },
     botFrameworkAuth: bfAuth,
     cardSigningKey: e.CARD_SIGNING_KEY ?? (e.BOT_PASSWORD ? `derived:${e.BOT_PASSWORD}` : e.AAD_APP_CLIENT_SECRET ? `derived:${e.AAD_APP_CLIENT_SECRET}` : undefined),
     logLevel: e.LOG_LEVEL,

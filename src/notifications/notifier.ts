@@ -14,6 +14,10 @@
  *    limits), marks each entry Teams accepts (marks.ts), and hands what it settled to the recorder's next
  *    write of that shard (step 3 of the next cycle); until then the marks say it.
  *
+ * 5. reminders (reminders.ts) are derived from what the watches saw (a seat window closing, a renewal
+ *    coming), and the due ones of this instance's partitions are run: one write-once record each, claimed,
+ *    checked against Partner Center again, posted, marked.
+ *
  * A source that hears of changes between cycles (a webhook) gives its observations to `observe`: they are
  * recorded at once, on whichever instance received them (the shard write is ETag-guarded and the outbox
  * write-once), and delivered by the instance holding their watches' partition in its next cycle.
@@ -30,6 +34,7 @@
 import type { TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
 import type { PartnerCenterClient } from '../partner-center';
+import type { RequestBudget } from '../partner-center/budget';
 import type { KeyValueStore, Stored } from '../storage';
 import type { Clock } from '../util/clock';
 import { Delivery, type OutboxEntry } from './delivery';
@@ -37,6 +42,7 @@ import type { Digests } from './digest';
 import type { Leases } from './leases';
 import { ObservationIndex, type Observation, type Source } from './observations';
 import { PollingSource } from './polling';
+import { ReminderRunner, type ReminderSettings } from './reminders';
 import { Recorder, type Batch } from './recorder';
 import type { TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, type Shard, type Watch } from './watches';
@@ -54,6 +60,10 @@ export interface NotifierOptions {
   sources?: Source[];
   /** The daily deadlines digests (digest.ts): each cycle starts the due ones of this instance's partitions. */
   digests?: Digests;
+  /** Reminder leads (default 24 hours before a window closes, 7 days before a renewal). */
+  reminders?: ReminderSettings;
+  /** The partner tenants' request budget the reminders' reads count against (default: their own). */
+  budget?: RequestBudget;
 }
 
 /** Partner Center calls made by the last cycle (the benchmark reads it). */
@@ -74,11 +84,13 @@ export class Notifier {
   private readonly sources: Source[];
   private readonly recorder: Recorder;
   private readonly delivery: Delivery;
+  private readonly reminders: ReminderRunner;
 
   constructor(private readonly o: NotifierOptions) {
     this.sources = [...(o.sources ?? [new PollingSource({ client: o.client, tokens: o.tokens, clock: o.clock, logger: o.logger })])];
     this.recorder = new Recorder(o.store);
     this.delivery = new Delivery({ store: o.store, sender: o.sender, clock: o.clock, logger: o.logger });
+    this.reminders = new ReminderRunner({ ...o, settings: o.reminders });
   }
 
   /** Adds a source each cycle asks after the others (the recorder and delivery are the same for all). */
@@ -200,6 +212,11 @@ export class Notifier {
     }
     docs.clear();
     report.delivered = await this.delivery.deliver(shards, created, mine);
+    // 5. Reminders (reminders.ts): from what the watches saw now, and every due one of this instance's partitions.
+    const reminded = await this.reminders.cycle(watches, observations);
+    report.partnerCenterCalls += reminded.partnerCenterCalls;
+    report.delivered += reminded.posted;
+    // 6. The daily deadlines digests (digest.ts): the due ones of this instance's partitions start beside the cycle.
     this.o.digests?.start(watches);
     return report;
   }

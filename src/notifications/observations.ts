@@ -27,6 +27,12 @@ export interface Observation {
   seenAt: number;
   /** By what means it was seen ('poll', 'activity-log', 'webhook'...): for logs and tests; the recorder never reads it. */
   via: string;
+  /**
+   * The subscription as read, when the source read it whole (polling's list does): what reminders derive a
+   * closing seat window or a coming renewal from (reminders.ts). Optional: a source that only knows the state
+   * (an activity-log record) leaves it out, and its observations make no reminder.
+   */
+  resource?: Subscription;
 }
 
 /** What a source found in one look. */

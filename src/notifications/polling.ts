@@ -61,7 +61,7 @@ export class PollingSource implements Source {
       for (const customerId of new Set(group.filter((w) => w.kind === 'subs').map((w) => w.customerId!))) {
         const subs = (await this.o.client.listSubscriptions(user, customerId)).items;
         look.partnerCenterCalls++;
-        for (const s of subs) seen.push(at(subSnapshot(s), { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }));
+        for (const s of subs) seen.push({ ...at(subSnapshot(s), { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }), resource: s });
       }
     } catch (e) {
       if (e instanceof SignInRequiredError) look.paused.push(...group.map((w) => w.id));

@@ -249,6 +249,32 @@ const authored = z.looseObject({
   after: z.looseObject({ status: z.string(), count: z.number() }),
 });
 
+// --- Reminders (src/notifications/reminders.ts) ------------------------------------------------------------
+
+const reminder = z.looseObject({
+  id: z.string(),
+  kind: z.enum(['window', 'renewal']),
+  customerId: z.string(),
+  customerName: z.string(),
+  subscriptionId: z.string(),
+  date: z.string(),
+  dueAt: z.number(),
+  partition: z.number(),
+  reference: z.custom<Partial<ConversationReference>>((r) => isObject(r) && isObject(r.conversation) && typeof r.conversation.id === 'string', { message: 'not a conversation reference' }),
+  conversationKey: z.string(),
+  user: z.looseObject({ id: z.string(), name: z.string(), tenantId: z.string() }),
+  locale: z.string(),
+  timeZone: z.string().optional(),
+  seats: z.number().optional(),
+  by: z.looseObject({ name: z.string(), at: z.number(), personal: z.boolean() }).optional(),
+  watchId: z.string().optional(),
+  state: z.enum(['scheduled', 'claimed', 'sent', 'skipped']),
+  claimedBy: z.string().optional(),
+  claimedAt: z.number().optional(),
+  sentId: z.string().optional(),
+  reason: z.string().optional(),
+});
+
 /** Every kind the bot keeps. A key under none of these prefixes is not the bot's and is read as it is. */
 export const RECORD_KINDS: readonly RecordKind[] = [
   shard,
@@ -268,6 +294,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   whole('dedupe/', dedupe),
   // Who changed an item through the bot (src/notifications/authors.ts).
   whole('authored/', authored),
+  whole('reminders/', reminder),
 ];
 
 /** The kind of `key`, or undefined for a key that is not the bot's. */
@@ -288,4 +315,4 @@ export function checkEnvelope(key: string, item: unknown): Checked {
 }
 
 /** The schemas, for test/storage/record-types.ts, which ties each to the type the code uses. */
-export const SCHEMAS = { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored };
+export const SCHEMAS = { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, reminder };

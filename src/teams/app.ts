@@ -17,6 +17,7 @@ import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config';
 import { AuditLog } from '../features/audit/log';
 import { Authors } from '../notifications/authors';
+import { ReminderBook } from '../notifications/reminders';
 import type { BotDeps } from '../commands/contract';
 import { Signer } from '../features/confirm/signing';
 import { deadlineServices } from '../features/deadlines/types';
@@ -53,7 +54,7 @@ export interface BotOptions {
   logger: Logger;
   clock?: Clock;
   watches: WatchStore;
-  /** The partner tenants' bulk-read budget, when it is shared with more than the bot (the deadlines digests); default: the bot's own. */
+  /** The partner tenants' request budget, shared with the digests and reminders (main.ts); default: the bot's own. */
   budget?: RequestBudget;
   /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
   signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'secret' | 'clock' | 'identity'> & { identity: DelegatedIdentity };
@@ -126,6 +127,7 @@ export function createBot(o: BotOptions): Bot {
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
+    reminders: new ReminderBook(o.store, clock, o.config.reminders),
     deadlines: deadlineServices({ budget: o.budget ?? new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
     digestHourUtc: o.config.deadlines.digestHourUtc,
     publicUrl: o.publicUrl ?? (() => o.config.publicUrl),

@@ -14,6 +14,8 @@ import { COMMANDS } from '../../src/features';
 import { customerListCard } from '../../src/features/customers/cards';
 import { profileCard } from '../../src/features/profile/cards';
 import type { AdaptiveCard } from '../../src/cards/render';
+import { reminderCard } from '../../src/notifications/reminders-cards';
+import type { Reminder } from '../../src/notifications/reminders';
 import { serviceRequestCard, serviceRequestFormCard, serviceRequestListCard } from '../../src/features/service-requests/cards';
 import { scheduledText, subscriptionCard, subscriptionListCard } from '../../src/features/subscriptions/cards';
 import { type Translator } from '../../src/i18n';
@@ -116,6 +118,16 @@ export const book: Book = {
   rows: seedCustomers.flatMap((c) => rowsOf(c, seed.subscriptions.filter((s) => s.customerId === c.id).map(served), NOW)),
 };
 const manyBook: Book = { ...book, rows: Array.from({ length: 25 }, (_, i) => book.rows.map((r) => ({ ...r, id: `${r.id.slice(0, -2)}${String(i).padStart(2, '0')}` }))).flat() };
+
+const seedSub = (id: string) => seed.subscriptions.find((s) => s.resource.id === id)!;
+const wingtipFewDays = served(seedSub(SEED.subscriptions.wingtipFewDays.id));
+/** A reminder of Wingtip's 4 removable seats (or, with `kind: 'renewal'`, of a term's end), in the reader's language. */
+const reminder = (tr: Translator, o: Partial<Reminder>): Reminder => ({
+  id: 'r-1', kind: 'window', customerId: SEED.customers.wingtip.id, customerName: 'Wingtip Toys', subscriptionId: wingtipFewDays.id,
+  date: wingtipFewDays.refundableQuantity!.details!.at(-1)!.allowedUntilDateTime!, dueAt: NOW, partition: 0,
+  reference: { conversation: { id: '19:general@thread.tacv2' } as never }, conversationKey: 'k', user: { id: 'u', name: 'Ada Lovelace', tenantId: 't' },
+  locale: tr.locale, state: 'claimed', seats: 4, ...o,
+});
 
 export interface CardCase {
   name: string;
@@ -262,6 +274,11 @@ export const CARDS: CardCase[] = [
   // the daily deadlines digest (cards/digest.json): windows closing within 48 hours, renewals within its days
   { name: 'deadlines digest', render: (tr) => digestCard(tr, digestWatch, book, dueRows(book, NOW, 30), NOW), shows: (tr) => [tr.t('digest.windows'), tr.t('deadlines.renewals.title', { days: 30 }), 'Wingtip Toys', tr.t('notify.stop')] },
   { name: 'deadlines digest of many, in a time zone', render: (tr) => digestCard(tr, { ...digestWatch, timeZone: 'Europe/Paris' }, manyBook, dueRows(manyBook, NOW, 30), NOW), shows: (tr) => [instant({ tr, timeZone: 'Europe/Paris' }, new Date(NOW).toISOString())] },
+  // reminders (cards/reminder.json): a window closing (seats added through the bot, here and in a chat; seen by a watch), a renewal
+  { name: 'reminder, seats added by someone, in a time zone', render: (tr) => reminderCard(reminder(tr, { by: { name: 'Ada Lovelace', at: NOW - 6 * DAY, personal: false }, timeZone: 'Europe/Paris' }), wingtipFewDays, 4, NOW), shows: (tr) => [tr.t('reminder.window.remove', { count: 4 })] },
+  { name: 'reminder, seats added in a personal chat', render: (tr) => reminderCard(reminder(tr, { by: { name: 'Ada', at: NOW - 6 * DAY, personal: true } }), wingtipFewDays, 1, NOW), shows: (tr) => [tr.t('reminder.window.remove', { count: 1 })] },
+  { name: 'reminder, window seen by a watch', render: (tr) => reminderCard(reminder(tr, { watchId: 'w-0000abcd' }), wingtipFewDays, 4, NOW), shows: () => ['w-0000abcd'] },
+  { name: 'reminder, renewal with scheduled seats', render: (tr) => reminderCard(reminder(tr, { kind: 'renewal', date: served(seedSub(SEED.subscriptions.hotelsScheduled.id)).commitmentEndDate!, watchId: 'w-0000abcd' }), served(seedSub(SEED.subscriptions.hotelsScheduled.id)), 18, NOW), shows: (tr) => [tr.t('reminder.renewal.off')] },
 
 ];
 

@@ -9,13 +9,14 @@ import type { z } from 'zod';
 import type { AuditAction, AuditEntry, AuditItem } from '../../src/features/audit/log';
 import type { Authored } from '../../src/notifications/authors';
 import type { DigestDay } from '../../src/notifications/digest';
+import type { Reminder } from '../../src/notifications/reminders';
 import type { ItemView } from '../../src/notifications/cards';
 import type { Snapshot, Watch, WatchKind, WatchState } from '../../src/notifications/watches';
 import { SCHEMAS } from '../../src/storage/records';
 import type { PendingWork } from '../../src/teams/signin';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored } = SCHEMAS;
+const { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, reminder } = SCHEMAS;
 
 export const TIES = [
   ((): z.ZodType<Watch> => watch)(),
@@ -25,6 +26,7 @@ export const TIES = [
   ((): z.ZodType<AuditEntry> => auditEntry)(),
   ((): z.ZodType<PendingWork> => pendingWork)(),
   ((): z.ZodType<Authored> => authored)(),
+  ((): z.ZodType<Reminder> => reminder)(),
 ] as const;
 export const SAME: ReadonlyArray<true> = [
   true satisfies Same<z.infer<typeof watchKind>, WatchKind>,

@@ -4,6 +4,7 @@
  * src/teams/app.ts, which builds the services, is held to it by the type checker.
  */
 import type { Authors } from '../../notifications/authors';
+import type { ReminderBook } from '../../notifications/reminders';
 import type { AuditLog } from '../audit/log';
 import type { Signer } from '../confirm/signing';
 
@@ -13,6 +14,8 @@ declare module '../../commands/contract' {
     audit: AuditLog;
     /** Who changed which item through the bot: what notifications name, and where they do not echo it. */
     authors: Authors;
+    /** Reminders before a seat window closes: a seat added through the bot schedules one (src/notifications/reminders.ts). */
+    reminders: ReminderBook;
     /** The bot's public base URL (BOT_ENDPOINT): what `webhooks on` registers, with /api/partner-center/events. */
     publicUrl: () => string;
   }

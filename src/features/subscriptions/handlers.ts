@@ -231,11 +231,16 @@ export async function apply(d: BotDeps, t: Turn, customer: Customer, subscriptio
     watched: { itemId: subscriptionId, after: { status: String(change.status ?? result.previous.status ?? 'none'), count: change.quantity ?? result.previous.quantity ?? 0 } },
   });
   const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
+  // Seats added on new commerce: a reminder before their window closes (once the window shows on the resource).
+  const reminder = d.reminders.forTurn(t, { id: customer.id, name: customerName(customer) });
+  const remind = (s: Subscription) => reminder(result.previous, s).catch((e: unknown) => t.log.warn({ err: e }, 'reminder not scheduled'));
+  if (result.state === 'completed') await remind(result.subscription);
   if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));
   // While Partner Center applies the change, and once it has: the state first, then who changed what.
   const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [banner.text, ...(banner.lines ?? [])] });
   return forAll(card(result.subscription, withWho(t.tr.t('sub.inProgress'), 'warning')), async (update) => {
     const r = await d.client.awaitSubscriptionChange(t.user, customer.id, subscriptionId, change, { maxWaitMs: d.followUpWaitMs, intervalMs: d.followUpIntervalMs, location: result.location });
+    if (r.landed) await remind(r.subscription!);
     await update(r.landed ? card(r.subscription!, withWho(t.tr.t('sub.landed'), 'good')) : card(r.subscription ?? result.subscription, withWho(t.tr.t('sub.stillInProgress'), 'attention')));
   });
 }

@@ -546,4 +546,17 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "digest.lastRun.empty": "Последно изпълнение {when}: нямаше срокове, нищо не е публикувано",
   "digest.lastRun.paused": "Последно изпълнение {when}: нищо не е прочетено, зададилият го трябва да влезе отново",
   "digest.lastRun.failed": "Последно изпълнение {when}: нищо не е публикувано, Партньорският център или Teams не отговориха; нов опит утре",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Лицензите могат да се премахнат до {until}",
+  "reminder.window.by": "{name} добави {count, plural, one {# лиценз} other {# лиценза}} към {subscription} на {customer} на {when}. {count, plural, one {Той все още може да бъде премахнат} other {Те все още могат да бъдат премахнати}} до {until}.",
+  "reminder.window.byYou": "Добавихте {count, plural, one {# лиценз} other {# лиценза}} към {subscription} на {customer} на {when}. {count, plural, one {Той все още може да бъде премахнат} other {Те все още могат да бъдат премахнати}} до {until}.",
+  "reminder.window.seen": "{count, plural, one {# лиценз} other {# лиценза}} от {subscription} на {customer} {count, plural, one {все още може да бъде премахнат} other {все още могат да бъдат премахнати}} до {until}.",
+  "reminder.window.after": "След това {count, plural, one {той се заплаща} other {те се заплащат}} до края на срока.",
+  "reminder.window.remove": "Премахване на {count, plural, one {# лиценз} other {# лиценза}}",
+  "reminder.renewal.banner": "Подновяване след {days, plural, =0 {по-малко от ден} one {# ден} other {# дни}}",
+  "reminder.renewal.text": "{subscription} на {customer} се подновява автоматично в края на срока си на {date}, с {count, plural, one {# лиценз} other {# лиценза}}.",
+  "reminder.renewal.scheduled": "Планирано за следващия срок: {count, plural, one {# лиценз} other {# лиценза}} (днес {today, plural, one {# лиценз} other {# лиценза}}).",
+  "reminder.renewal.off": "Изключване на автоматичното подновяване",
+  "reminder.footer.watch": "Напомняне от наблюдение {id}, зададено от {name}.",
+  "reminder.footer.change": "Напомняне за лицензите, добавени тук чрез Partner Ops.",
 };

@@ -552,6 +552,19 @@ export const enUS = {
   "digest.lastRun.empty": "Last run {when}: nothing was due, so nothing was posted",
   "digest.lastRun.paused": "Last run {when}: not read, the person who set it needs to sign in again",
   "digest.lastRun.failed": "Last run {when}: not posted, Partner Center or Teams kept failing; it runs again tomorrow",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Seats can be removed until {until}",
+  "reminder.window.by": "{name} added {count, plural, one {# seat} other {# seats}} to {customer}'s {subscription} on {when}. {count, plural, one {It can} other {They can}} still be removed until {until}.",
+  "reminder.window.byYou": "You added {count, plural, one {# seat} other {# seats}} to {customer}'s {subscription} on {when}. {count, plural, one {It can} other {They can}} still be removed until {until}.",
+  "reminder.window.seen": "{count, plural, one {# seat} other {# seats}} of {customer}'s {subscription} can still be removed until {until}.",
+  "reminder.window.after": "After that, {count, plural, one {it is} other {they are}} paid until the end of the term.",
+  "reminder.window.remove": "Remove {count, plural, one {# seat} other {# seats}}",
+  "reminder.renewal.banner": "Renews in {days, plural, =0 {less than a day} one {# day} other {# days}}",
+  "reminder.renewal.text": "{customer}'s {subscription} renews automatically when its term ends on {date}, with {count, plural, one {# seat} other {# seats}}.",
+  "reminder.renewal.scheduled": "Scheduled for the next term: {count, plural, one {# seat} other {# seats}} ({today, plural, one {# seat} other {# seats}} today).",
+  "reminder.renewal.off": "Turn auto-renew off",
+  "reminder.footer.watch": "A reminder from watch {id}, set by {name}.",
+  "reminder.footer.change": "A reminder for seats added here through Partner Ops.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -546,4 +546,17 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "digest.lastRun.empty": "Dernière exécution le {when} : aucune échéance, rien n'a été publié",
   "digest.lastRun.paused": "Dernière exécution le {when} : rien n'a été lu, la personne qui l'a créé doit se reconnecter",
   "digest.lastRun.failed": "Dernière exécution le {when} : rien n'a été publié, l'Espace partenaires ou Teams a échoué à chaque essai. Nouvel essai demain.",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Licences supprimables jusqu'au {until}",
+  "reminder.window.by": "{name} a ajouté {count, plural, one {# licence} many {# de licences} other {# licences}} à l'abonnement {subscription} de {customer} le {when}. {count, plural, one {Elle peut} many {Elles peuvent} other {Elles peuvent}} encore être supprimées jusqu'au {until}.",
+  "reminder.window.byYou": "Vous avez ajouté {count, plural, one {# licence} many {# de licences} other {# licences}} à l'abonnement {subscription} de {customer} le {when}. {count, plural, one {Elle peut} many {Elles peuvent} other {Elles peuvent}} encore être supprimées jusqu'au {until}.",
+  "reminder.window.seen": "{count, plural, one {# licence} many {# de licences} other {# licences}} de l'abonnement {subscription} de {customer} {count, plural, one {peut} many {peuvent} other {peuvent}} encore être supprimées jusqu'au {until}.",
+  "reminder.window.after": "Passé ce délai, {count, plural, one {elle est due} many {elles sont dues} other {elles sont dues}} jusqu'à la fin de la période d'engagement.",
+  "reminder.window.remove": "Supprimer {count, plural, one {# licence} many {# de licences} other {# licences}}",
+  "reminder.renewal.banner": "Renouvellement dans {days, plural, =0 {moins d'un jour} one {# jour} many {# de jours} other {# jours}}",
+  "reminder.renewal.text": "L'abonnement {subscription} de {customer} se renouvelle automatiquement à la fin de sa période, le {date}, avec {count, plural, one {# licence} many {# de licences} other {# licences}}.",
+  "reminder.renewal.scheduled": "Planifié pour la prochaine période : {count, plural, one {# licence} many {# de licences} other {# licences}} ({today, plural, one {# licence} many {# de licences} other {# licences}} aujourd'hui).",
+  "reminder.renewal.off": "Désactiver le renouvellement automatique",
+  "reminder.footer.watch": "Un rappel du suivi {id}, créé par {name}.",
+  "reminder.footer.change": "Un rappel pour les licences ajoutées ici avec Partner Ops.",
 };

@@ -546,4 +546,17 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "digest.lastRun.empty": "Ultima esecuzione {when}: nessuna scadenza, non è stato pubblicato nulla",
   "digest.lastRun.paused": "Ultima esecuzione {when}: nessuna lettura, chi lo ha impostato deve accedere di nuovo",
   "digest.lastRun.failed": "Ultima esecuzione {when}: nessuna pubblicazione, il Centro per i partner o Teams non hanno risposto; nuovo tentativo domani",
+  // Reminders (src/notifications/reminders.ts): before a seat window closes, before a renewal.
+  "reminder.window.banner": "Licenze rimovibili fino a {until}",
+  "reminder.window.by": "{name} ha aggiunto {count, plural, one {# licenza} many {# di licenze} other {# licenze}} alla sottoscrizione {subscription} di {customer} {when}. {count, plural, one {È ancora possibile rimuoverla} many {È ancora possibile rimuoverle} other {È ancora possibile rimuoverle}} fino a {until}.",
+  "reminder.window.byYou": "Sono state aggiunte {count, plural, one {# licenza} many {# di licenze} other {# licenze}} alla sottoscrizione {subscription} di {customer} {when}. {count, plural, one {È ancora possibile rimuoverla} many {È ancora possibile rimuoverle} other {È ancora possibile rimuoverle}} fino a {until}.",
+  "reminder.window.seen": "{count, plural, one {# licenza} many {# di licenze} other {# licenze}} della sottoscrizione {subscription} di {customer}: {count, plural, one {è ancora possibile rimuoverla} many {è ancora possibile rimuoverle} other {è ancora possibile rimuoverle}} fino a {until}.",
+  "reminder.window.after": "Dopo tale data, {count, plural, one {la licenza è pagata} many {le licenze sono pagate} other {le licenze sono pagate}} fino alla fine del periodo.",
+  "reminder.window.remove": "Rimuovi {count, plural, one {# licenza} many {# di licenze} other {# licenze}}",
+  "reminder.renewal.banner": "Rinnovo tra {days, plural, =0 {meno di un giorno} one {# giorno} many {# di giorni} other {# giorni}}",
+  "reminder.renewal.text": "La sottoscrizione {subscription} di {customer} si rinnova automaticamente alla fine del periodo (data di fine: {date}) con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}.",
+  "reminder.renewal.scheduled": "Pianificato per il prossimo periodo: {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {today, plural, one {# licenza} many {# di licenze} other {# licenze}}).",
+  "reminder.renewal.off": "Disattiva il rinnovo automatico",
+  "reminder.footer.watch": "Un promemoria dal monitoraggio {id}, impostato da {name}.",
+  "reminder.footer.change": "Un promemoria per le licenze aggiunte qui tramite Partner Ops.",
 };
