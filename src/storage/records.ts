@@ -172,6 +172,15 @@ const instances: RecordKind = {
   },
 };
 
+// --- The activity log as a change source (src/notifications/activity-source.ts) ---------------------------
+
+/** Per setter: where their activity log was read to, when their watched customers were last swept, when the log was refused. */
+const setterLog = z.looseObject({
+  cursor: z.looseObject({ at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'), ids: z.array(z.string()) }).optional(),
+  sweptAt: z.number().optional(),
+  deniedAt: z.number().optional(),
+});
+
 // --- Audit trail -----------------------------------------------------------------------------------------
 
 const changeRow = z.looseObject({ field: z.string(), from: z.string(), to: z.string() });
@@ -250,6 +259,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   whole('dedupe/', dedupe),
   // Who changed an item through the bot (src/notifications/authors.ts).
   whole('authored/', authored),
+  whole('notify/setters/', setterLog),
 ];
 
 /** The kind of `key`, or undefined for a key that is not the bot's. */
@@ -270,4 +280,4 @@ export function checkEnvelope(key: string, item: unknown): Checked {
 }
 
 /** The schemas, for test/storage/record-types.ts, which ties each to the type the code uses. */
-export const SCHEMAS = { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored };
+export const SCHEMAS = { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, setterLog };

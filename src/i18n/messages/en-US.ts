@@ -510,6 +510,8 @@ export const enUS = {
   "activity.forbidden": "Your Partner Center role cannot read the activity log (Partner Center answered 403).",
   "activity.forbidden.next": "Ask an admin of the partner account to read it for you, or to give you a role that can. **audit** still shows what was done from this chat.",
   "activity.footer": "Partner Center's record of what the partner's users and apps did. Changes Microsoft makes (renewals, suspensions for non-payment) may not appear. For what was done from this chat, type **audit**.",
+  // The activity log as a change source (src/notifications/activity-source.ts)
+  "watch.state.polled": "Active, read in full every cycle: {name}'s Partner Center role cannot read the activity log",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -504,4 +504,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Votre rôle dans l'Espace partenaires ne permet pas de lire le journal d'activité (l'Espace partenaires a répondu 403).",
   "activity.forbidden.next": "Demandez à un administrateur du compte partenaire de le consulter pour vous, ou de vous attribuer un rôle qui le permet. **audit** affiche toujours ce qui a été fait depuis cette conversation.",
   "activity.footer": "Le journal de l'Espace partenaires : ce qu'ont fait les utilisateurs et les applications du partenaire. Les modifications effectuées par Microsoft (renouvellements, suspensions pour défaut de paiement) peuvent ne pas y figurer. Pour ce qui a été fait depuis cette conversation, tapez **audit**.",
+  // Le journal d'activité comme source de changements (src/notifications/activity-source.ts)
+  "watch.state.polled": "Activée, relue en entier à chaque cycle : le rôle de {name} dans l'Espace partenaires ne permet pas de lire le journal d'activité",
 };

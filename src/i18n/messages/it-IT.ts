@@ -504,4 +504,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "activity.forbidden": "Il ruolo nel Centro per i partner non consente di leggere il log attività (il Centro per i partner ha risposto 403).",
   "activity.forbidden.next": "Chiedere a un amministratore dell'account partner di consultarlo, o di assegnare un ruolo che lo consenta. **audit** mostra comunque ciò che è stato fatto da questa chat.",
   "activity.footer": "Il log del Centro per i partner: ciò che hanno fatto gli utenti e le app del partner. Le modifiche apportate da Microsoft (rinnovi, sospensioni per mancato pagamento) potrebbero non comparire. Per ciò che è stato fatto da questa chat, digitare **audit**.",
+  // Il log attività come fonte di modifiche (src/notifications/activity-source.ts)
+  "watch.state.polled": "Attivo, letto per intero a ogni ciclo: il ruolo di {name} nel Centro per i partner non consente di leggere il log attività",
 };
