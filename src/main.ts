@@ -20,8 +20,7 @@ import { Sweeper } from './storage/sweeper';
 import { systemClock, type Clock } from './util/clock';
 import { Leases } from './notifications/leases';
 import { Notifier } from './notifications/notifier';
-import { ActivityLogSource, SetterLogs } from './notifications/activity-source';
-import { PollingSource } from './notifications/polling';
+import { sourcesWithActivityLog } from './notifications/activity-source';
 import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { createLogger, type Logger } from './logging/logger';
@@ -177,10 +176,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const notifyLogger = logger.child({ component: 'notifications' });
   // Watch plus resync: the activity log says which watched customers to read each cycle, and a full listing
   // every NOTIFY_SWEEP_MINUTES catches what the log does not carry (0: every customer every cycle, no log).
-  const logs = n.sweepMs > 0 ? new SetterLogs({ store, clock, sweepMs: n.sweepMs, holds: (p) => leases.holds(p) }) : undefined;
-  const sources = logs
-    ? [new PollingSource({ client, tokens, clock, logger: notifyLogger, sweep: logs }), new ActivityLogSource({ client, tokens, clock, logger: notifyLogger, logs })]
-    : undefined;
+  const sources = sourcesWithActivityLog({ client, tokens, clock, logger: notifyLogger, store, sweepMs: n.sweepMs, leases });
   notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notifyLogger, intervalMs: n.intervalMs, sources });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);

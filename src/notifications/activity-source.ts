@@ -29,7 +29,8 @@ import { isNewCommerce, isRefusal, PartnerCenterError, subscriptionOf, type Acti
 import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
 import { subSnapshot, type Look, type Observation, type Source } from './observations';
-import type { Setter, SweepPlan } from './polling';
+import type { Leases } from './leases';
+import { PollingSource, type Setter, type SweepPlan } from './polling';
 import { partitionOf, type Watch } from './watches';
 
 /** What is kept per setter. */
@@ -200,4 +201,15 @@ export class ActivityLogSource implements Source {
   private observation(setter: Setter, wantedCustomerId: string, s: Subscription, seenAt: number): Observation {
     return { tenantId: setter.tenantId, item: { kind: 'subscription', id: s.id, customerId: wantedCustomerId, nce: isNewCommerce(s) }, state: subSnapshot(s), seenAt, via: this.name };
   }
+}
+
+/**
+ * The notifier's sources with the activity log: polling (service requests every cycle, subscriptions as a
+ * sweep every `sweepMs`) and the log between sweeps. `sweepMs` 0: undefined, the notifier's default
+ * (polling every watched customer every cycle).
+ */
+export function sourcesWithActivityLog(o: Omit<ActivityLogSourceOptions, 'logs'> & { store: KeyValueStore; sweepMs: number; leases: Pick<Leases, 'holds'> }): Source[] | undefined {
+  if (o.sweepMs <= 0) return undefined;
+  const logs = new SetterLogs({ store: o.store, clock: o.clock, sweepMs: o.sweepMs, holds: (p) => o.leases.holds(p) });
+  return [new PollingSource({ client: o.client, tokens: o.tokens, clock: o.clock, logger: o.logger, sweep: logs }), new ActivityLogSource({ ...o, logs })];
 }
