@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import type { AuditAction, AuditEntry, AuditItem } from '../../src/features/audit/log';
+import type { SetterLog } from '../../src/notifications/activity-source';
 import type { Authored } from '../../src/notifications/authors';
 import type { ItemView } from '../../src/notifications/cards';
 import type { Snapshot, Watch, WatchKind, WatchState } from '../../src/notifications/watches';
@@ -14,7 +15,7 @@ import { SCHEMAS } from '../../src/storage/records';
 import type { PendingWork } from '../../src/teams/signin';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored } = SCHEMAS;
+const { watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, setterLog } = SCHEMAS;
 
 export const TIES = [
   ((): z.ZodType<Watch> => watch)(),
@@ -23,6 +24,7 @@ export const TIES = [
   ((): z.ZodType<AuditEntry> => auditEntry)(),
   ((): z.ZodType<PendingWork> => pendingWork)(),
   ((): z.ZodType<Authored> => authored)(),
+  ((): z.ZodType<SetterLog> => setterLog)(),
 ] as const;
 export const SAME: ReadonlyArray<true> = [
   true satisfies Same<z.infer<typeof watchKind>, WatchKind>,
