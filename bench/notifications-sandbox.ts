@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         sandbox.data.customers.push({ id: customerId, companyName: `Benchmark customer ${subs.length}`, domain: `bench${subs.length}.onmicrosoft.com`, relationshipEnded: false });
         const copy: StoredSubscription = JSON.parse(JSON.stringify(template));
         copy.customerId = customerId;
-        copy.resource.id = `5ub5c000-0000-4000-8000-${n}`;
+        copy.resource.id = `5b5c0000-0000-4000-8000-${n}`;
         copy.pending = null;
         sandbox.data.subscriptions.push(copy);
         subs.push(copy);
