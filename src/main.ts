@@ -176,7 +176,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const notifyLogger = logger.child({ component: 'notifications' });
   // Watch plus resync: the activity log says which watched customers to read each cycle, and a full listing
   // every NOTIFY_SWEEP_MINUTES catches what the log does not carry (0: every customer every cycle, no log).
-  const sources = sourcesWithActivityLog({ client, tokens, clock, logger: notifyLogger, store, sweepMs: n.sweepMs, leases });
+  const sources = sourcesWithActivityLog({ client, tokens, clock, logger: notifyLogger, store, sweepMs: n.sweepMs, intervalMs: n.intervalMs, leases });
   notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notifyLogger, intervalMs: n.intervalMs, sources });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);

@@ -30,14 +30,16 @@ import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
 import { subSnapshot, type Look, type Observation, type Source } from './observations';
 import type { Leases } from './leases';
-import { PollingSource, type Setter, type SweepPlan } from './polling';
+import { PollingSource, type Setter, type SweepPlan, type SweepSlice } from './polling';
 import { partitionOf, type Watch } from './watches';
 
 /** What is kept per setter. */
 export interface SetterLog {
   cursor?: ActivityCursor;
-  /** When every watched customer of theirs was last listed (the sweep). */
+  /** When the last complete sweep of their watched customers began. */
   sweptAt?: number;
+  /** A sweep in progress: when it began, and the last customer (in id order) it listed. */
+  sweep?: { startedAt: number; after: string };
   /** When Partner Center last refused them the activity log (403): until the log is read again, their customers are listed every cycle. */
   deniedAt?: number;
 }
@@ -59,6 +61,8 @@ export interface SetterLogsOptions {
   clock: Clock;
   /** NOTIFY_SWEEP_MINUTES in ms (more than 0). */
   sweepMs: number;
+  /** NOTIFY_INTERVAL_MS: how often a cycle runs (the sweep's slices are sized by it). */
+  intervalMs: number;
   /** Whether this instance holds the partition (partitionOf) of a setter: only the holder writes their record. */
   holds(partition: number): boolean;
 }
@@ -76,15 +80,31 @@ export class SetterLogs implements SweepPlan {
     return log.deniedAt === undefined || this.o.clock.now() - log.deniedAt >= this.o.sweepMs;
   }
 
-  /** Due when never swept, when the interval has passed, or while the setter's log is refused (their customers are then listed every cycle). */
-  async sweepDue(setter: Setter): Promise<boolean> {
+  /**
+   * The sweep, spread over the sweep interval so that it never spends a minute's budget at once: each cycle
+   * lists the next ⌈customers × cycle interval ÷ sweep interval⌉ customers (in id order) after where the
+   * sweep in progress stopped; a new sweep begins a sweep interval after the last one began. A setter's
+   * first sweep, and every cycle while their log is refused, list every customer at once.
+   */
+  async slice(setter: Setter, customers: string[]): Promise<SweepSlice | undefined> {
     const log = await this.get(setter);
-    return log.sweptAt === undefined || log.deniedAt !== undefined || this.o.clock.now() - log.sweptAt >= this.o.sweepMs;
+    const now = this.o.clock.now();
+    const all = [...customers].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    if (log.sweptAt === undefined || log.deniedAt !== undefined) return { customers: all, done: true, startedAt: now };
+    const running = log.sweep;
+    if (!running && now - log.sweptAt < this.o.sweepMs) return undefined;
+    const after = running?.after.toLowerCase() ?? '';
+    const rest = all.filter((c) => c.toLowerCase() > after);
+    const size = Math.max(1, Math.ceil((all.length * this.o.intervalMs) / this.o.sweepMs));
+    return { customers: rest.slice(0, size), done: rest.length <= size, startedAt: running?.startedAt ?? now };
   }
 
-  async swept(setter: Setter): Promise<void> {
-    const now = this.o.clock.now();
-    await this.change(setter, (log) => ({ ...log, sweptAt: Math.max(now, log.sweptAt ?? 0) }));
+  async listed(setter: Setter, slice: SweepSlice): Promise<void> {
+    await this.change(setter, (log) => {
+      const { sweep: _previous, ...rest } = log;
+      if (slice.done) return { ...rest, sweptAt: Math.max(slice.startedAt, log.sweptAt ?? 0) };
+      return { ...rest, sweep: { startedAt: slice.startedAt, after: slice.customers.at(-1) ?? log.sweep?.after ?? '' } };
+    });
   }
 
   /** The cursor moves only forward: a slower instance's older cursor never replaces a newer one. */
@@ -208,8 +228,8 @@ export class ActivityLogSource implements Source {
  * sweep every `sweepMs`) and the log between sweeps. `sweepMs` 0: undefined, the notifier's default
  * (polling every watched customer every cycle).
  */
-export function sourcesWithActivityLog(o: Omit<ActivityLogSourceOptions, 'logs'> & { store: KeyValueStore; sweepMs: number; leases: Pick<Leases, 'holds'> }): Source[] | undefined {
+export function sourcesWithActivityLog(o: Omit<ActivityLogSourceOptions, 'logs'> & { store: KeyValueStore; sweepMs: number; intervalMs: number; leases: Pick<Leases, 'holds'> }): Source[] | undefined {
   if (o.sweepMs <= 0) return undefined;
-  const logs = new SetterLogs({ store: o.store, clock: o.clock, sweepMs: o.sweepMs, holds: (p) => o.leases.holds(p) });
+  const logs = new SetterLogs({ store: o.store, clock: o.clock, sweepMs: o.sweepMs, intervalMs: o.intervalMs, holds: (p) => o.leases.holds(p) });
   return [new PollingSource({ client: o.client, tokens: o.tokens, clock: o.clock, logger: o.logger, sweep: logs }), new ActivityLogSource({ ...o, logs })];
 }

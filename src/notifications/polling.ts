@@ -21,12 +21,21 @@ export const SR_PAGE = 200;
 
 export type Setter = Watch['setBy'];
 
-/** When a setter's watched customers are listed in full (the sweep). */
+/** Which of a setter's watched customers the sweep lists this cycle (a slice of them: see activity-source.ts). */
+export interface SweepSlice {
+  customers: string[];
+  /** The slice ends the sweep. */
+  done: boolean;
+  /** When the sweep this slice belongs to began. */
+  startedAt: number;
+}
+
+/** When a setter's watched customers are listed (the sweep), and how many at a time. */
 export interface SweepPlan {
-  /** Whether every watched customer of `setter` is listed this cycle. */
-  sweepDue(setter: Setter): Promise<boolean>;
-  /** A full listing of the setter's customers went through. */
-  swept(setter: Setter): Promise<void>;
+  /** The customers of `customers` (every watched customer of `setter`) to list this cycle; undefined: none. */
+  slice(setter: Setter, customers: string[]): Promise<SweepSlice | undefined>;
+  /** The slice was listed. */
+  listed(setter: Setter, slice: SweepSlice): Promise<void>;
 }
 
 export interface PollingOptions {
@@ -75,15 +84,17 @@ export class PollingSource implements Source {
         }
       }
       const subsWatches = group.filter((w) => w.kind === 'subs');
-      const sweep = subsWatches.length > 0 && (!this.o.sweep || (await this.o.sweep.sweepDue(setter)));
-      const listed = sweep ? subsWatches : subsWatches.filter((w) => !w.primed || w.state !== 'active');
-      for (const customerId of new Set(listed.map((w) => w.customerId!))) {
+      const customers = [...new Set(subsWatches.map((w) => w.customerId!))];
+      const slice = customers.length === 0 || !this.o.sweep ? undefined : await this.o.sweep.slice(setter, customers);
+      // Without a plan, every customer; with one, the sweep's slice, and the watches only a full read primes or resumes.
+      const listed = new Set(!this.o.sweep ? customers : [...(slice?.customers ?? []), ...subsWatches.filter((w) => !w.primed || w.state !== 'active').map((w) => w.customerId!)]);
+      for (const customerId of listed) {
         const subs = (await this.o.client.listSubscriptions(user, customerId)).items;
         look.partnerCenterCalls++;
         for (const s of subs) seen.push(at(subSnapshot(s), { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }));
       }
-      if (sweep) await this.o.sweep?.swept(setter);
-      for (const w of group) if (w.kind !== 'subs' || listed.includes(w)) look.covered.push(w.id);
+      if (slice) await this.o.sweep?.listed(setter, slice);
+      for (const w of group) if (w.kind !== 'subs' || listed.has(w.customerId!)) look.covered.push(w.id);
     } catch (e) {
       if (e instanceof SignInRequiredError) look.paused.push(...group.map((w) => w.id));
       else this.o.logger.warn({ err: e, setter: setter.id }, 'watch polling failed; next cycle will try again');

@@ -178,6 +178,7 @@ const instances: RecordKind = {
 const setterLog = z.looseObject({
   cursor: z.looseObject({ at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'), ids: z.array(z.string()) }).optional(),
   sweptAt: z.number().optional(),
+  sweep: z.looseObject({ startedAt: z.number(), after: z.string() }).optional(),
   deniedAt: z.number().optional(),
 });
 

@@ -95,11 +95,34 @@ describe('the activity log as a change source, with a sweep', () => {
     expect(calls()).toEqual(['GET /v1/auditrecords']);
   });
 
+  it('spreads the sweep over the interval: with 3 customers and 60 s cycles, one customer a cycle, in id order', async () => {
+    const C = SEED.customers;
+    await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
+    await bot.say('watch subs adatum.onmicrosoft.com', { conversation: GROUP });
+    await bot.say('watch subs wingtiptoys.onmicrosoft.com', { conversation: GROUP });
+    bot.take();
+    calls();
+    await cycle(); // the setter's first sweep lists the three at once
+    expect(calls().filter((c) => c.endsWith('/subscriptions')).length).toBe(3);
+    const listed = async () => {
+      await cycle();
+      return calls().filter((c) => c !== 'GET /v1/auditrecords');
+    };
+    clock.advance(SWEEP_MS);
+    const order = [C.adatum.id, C.wingtip.id, C.contoso.id].sort();
+    for (const id of order) expect(await listed()).toEqual([`GET /v1/customers/${id}/subscriptions`]);
+    expect(await listed()).toEqual([]); // swept: nothing until the next interval, counted from when this sweep began
+    clock.advance(SWEEP_MS - 1_000); // (the held clock did not move during those cycles)
+    expect(await listed()).toEqual([]);
+    clock.advance(1_000);
+    expect(await listed()).toEqual([`GET /v1/customers/${order[0]}/subscriptions`]);
+  });
+
   /** Another notifier on the same store, with nothing in memory: a restart, or a second instance. */
   const instance = (id: string) => {
     const { store, client, identity, sender } = bot.running;
     const leases = new Leases(store, id, clock, 90_000);
-    const sources = sourcesWithActivityLog({ client, tokens: identity!, clock, logger: silentLogger, store, sweepMs: SWEEP_MS, leases });
+    const sources = sourcesWithActivityLog({ client, tokens: identity!, clock, logger: silentLogger, store, sweepMs: SWEEP_MS, intervalMs: 60_000, leases });
     return new Notifier({ store, client, tokens: identity!, sender, leases, clock, logger: silentLogger, intervalMs: 60_000, sources });
   };
 
