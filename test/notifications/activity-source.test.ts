@@ -59,6 +59,8 @@ describe('the activity log as a change source, with a sweep', () => {
   it('announces a change made in the portal after one read of the log and one read of the subscription', async () => {
     await watchContoso();
     await cycle();
+    const [read] = pc().requests;
+    expect(JSON.parse(read!.query.filter!)).toEqual({ Field: 'ResourceType', Value: 'Subscription', Operator: 'equals' });
     expect(calls()).toEqual(['GET /v1/auditrecords']); // nothing changed: one call, not one per customer
 
     await portalSetSeats(NCE, 30);
