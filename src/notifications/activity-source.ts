@@ -60,6 +60,9 @@ const MAX_PAGES = 10;
  * new item is remembered, not announced, and the sweep lists it.
  */
 const SUBSCRIPTIONS_ONLY = { field: 'resourceType', value: 'Subscription' } as const;
+const DAY = 86_400_000;
+/** A cursor this many days older than a day ago, with nothing new since, is moved up (see read). */
+const QUIET_DAYS = 6;
 /** Operations that changed nothing: no read. */
 const CHANGED_NOTHING = new Set(['failed', 'decline']);
 
@@ -222,7 +225,11 @@ export class ActivityLogSource implements Source {
         }
       }
     }
-    await this.o.logs.advanced(setter, since.cursor);
+    // A quiet log: the cursor is brought up to a day ago (everything older was just read), so a setter with no
+    // subscription records for months neither rereads old days nor falls out of the 90 days the log keeps.
+    const dayAgo = this.o.clock.now() - DAY;
+    const quiet = since.records.length === 0 && !since.more && Date.parse(since.cursor.at) < dayAgo - QUIET_DAYS * DAY;
+    await this.o.logs.advanced(setter, quiet ? { at: new Date(dayAgo).toISOString(), ids: [] } : since.cursor);
   }
 
   private observation(setter: Setter, wantedCustomerId: string, s: Subscription, seenAt: number): Observation {

@@ -120,6 +120,18 @@ describe('the activity log as a change source, with a sweep', () => {
     expect(await listed()).toEqual([`GET /v1/customers/${order[0]}/subscriptions`]);
   });
 
+  it('brings a quiet cursor up to a day ago, so old days are not read again every cycle', async () => {
+    await watchContoso();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const startDates = () => pc().requests.splice(0).filter((r) => r.path === '/v1/auditrecords').map((r) => r.query.startDate);
+    const watchedOn = day(clock.now());
+    clock.advance(8 * 86_400_000); // a week without a subscription record
+    await cycle();
+    expect(startDates()).toEqual([watchedOn]); // read from the cursor's day: nothing new
+    await cycle();
+    expect(startDates()).toEqual([day(clock.now() - 86_400_000)]);
+  });
+
   /** Another notifier on the same store, with nothing in memory: a restart, or a second instance. */
   const instance = (id: string) => {
     const { store, client, identity, sender } = bot.running;
