@@ -123,6 +123,7 @@ export class SetterLogs implements SweepPlan {
       const { deniedAt: _readable, ...rest } = log;
       const cur = log.cursor;
       const later = !cur || Date.parse(cursor.at) > Date.parse(cur.at) || (Date.parse(cursor.at) === Date.parse(cur.at) && cursor.ids.some((id) => !cur.ids.includes(id)));
+      if (!later && log.deniedAt === undefined) return undefined; // nothing new: no write every cycle
       return { ...rest, cursor: later ? cursor : cur };
     });
   }
@@ -132,7 +133,8 @@ export class SetterLogs implements SweepPlan {
     await this.change(setter, (log) => ({ ...log, deniedAt: now }));
   }
 
-  private async change(setter: Setter, f: (log: SetterLog) => SetterLog): Promise<void> {
+  /** `f` returns the new record, or undefined to leave it as it is (no write). */
+  private async change(setter: Setter, f: (log: SetterLog) => SetterLog | undefined): Promise<void> {
     // Checked at the write: a partition lost since the cycle began is the new holder's to write.
     if (!this.o.holds(partitionOf(setter))) return;
     await this.o.store.update<SetterLog>(setterLogKey(setter), (cur) => f(cur ?? {}), undefined, { ttlMs: KEEP_MS });
