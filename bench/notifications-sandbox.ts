@@ -4,7 +4,9 @@
  */
 import { loadConfig } from '../src/config';
 import { startSandboxServices } from '../dev/compose';
-import type { StoredServiceRequest } from '../dev/sandbox/model';
+import type { StoredServiceRequest, StoredSubscription } from '../dev/sandbox/model';
+import { recordSubscriptionUpdate } from '../dev/sandbox/audit-records';
+import type { Call } from '../dev/sandbox/call';
 import { serve } from './child';
 
 async function main(): Promise<void> {
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
   const services = await startSandboxServices(config);
   const { sandbox, authority } = services;
   const added: StoredServiceRequest[] = [];
+  const subs: StoredSubscription[] = [];
   serve({
     info: () => ({
       sandboxUrl: sandbox.url,
@@ -40,6 +43,39 @@ async function main(): Promise<void> {
       for (const i of indexes) {
         const r = added[i]!.resource;
         r.status = r.status === 'open' ? 'attention_needed' : 'open';
+      }
+    },
+    /**
+     * Adds `count` customers with one subscription each (copies of a seeded new-commerce one); returns them
+     * with what `watch subs` would have seen.
+     */
+    seedCustomers: (count: number) => {
+      const template = sandbox.data.subscriptions.find((s) => s.resource.termDuration === 'P1M' && s.resource.status === 'active') ?? sandbox.data.subscriptions[0]!;
+      for (let i = 0; i < count; i++) {
+        const n = String(subs.length).padStart(12, '0');
+        const customerId = `c0ffee00-0000-4000-8000-${n}`;
+        sandbox.data.customers.push({ id: customerId, companyName: `Benchmark customer ${subs.length}`, domain: `bench${subs.length}.onmicrosoft.com`, relationshipEnded: false });
+        const copy: StoredSubscription = JSON.parse(JSON.stringify(template));
+        copy.customerId = customerId;
+        copy.resource.id = `5b5c0000-0000-4000-8000-${n}`;
+        copy.pending = null;
+        sandbox.data.subscriptions.push(copy);
+        subs.push(copy);
+      }
+      return subs.map((s) => ({ customerId: s.customerId, id: s.resource.id, status: String(s.resource.status), quantity: s.resource.quantity, title: String(s.resource.friendlyName || s.resource.offerName || s.resource.id) }));
+    },
+    /**
+     * Changes the seats of the benchmark customers at these indexes as another tool or the portal would: the
+     * activity log records each change, exactly as for a PATCH the sandbox accepts (recordSubscriptionUpdate).
+     */
+    changeCustomers: (indexes: number[]) => {
+      const now = Date.now();
+      for (const i of indexes) {
+        const sub = subs[i]!;
+        const after = { ...sub.resource, quantity: sub.resource.quantity + 1 };
+        const call = { data: sandbox.data, now, caller: { email: 'portal.user@litwarecsp.com', token: '' }, headers: {} } as unknown as Call;
+        recordSubscriptionUpdate(call, sub, after);
+        sub.resource = after;
       }
     },
     /** Partner Center calls so far. */

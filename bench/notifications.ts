@@ -5,6 +5,8 @@
  *                                        --latency 0 --teams-delay 20 --instances 1,2,4 --profile DIR --pause 0
  *                                        --node-args "--max-old-space-size=384"; default: the Dockerfile's
  *                                        NODE_OPTIONS, as production runs; --node-args '' for Node's defaults)
+ *   npm run bench:notifications -- --scenario customers   (1,000 watched customers, 1% changed per cycle by
+ *                                        another tool; before and after the activity log: notifications-customers.ts)
  *
  * 10,000 watched service requests in 1,000 channels (10 `watch sr <id>` per channel, one user), 1% of them
  * changing per cycle. Every part runs in its own process: the Partner Center sandbox and token authority,
@@ -28,6 +30,7 @@ import { KeyValueStore } from '../src/storage';
 import { BlobStateStore } from '../src/storage/blob';
 import { arg } from './args';
 import { startAzurite } from './azurite';
+import { customersScenario } from './notifications-customers';
 import { sibling, spawnChild, type Child } from './child';
 import { floorMs, type Arrival } from './teams-connector';
 
@@ -194,6 +197,15 @@ async function main(): Promise<void> {
     // By default the bots run with the production image's NODE_OPTIONS; --node-args '' for Node's defaults.
     nodeArgs: (text('node-args') ?? productionNodeOptions()).split(' ').filter(Boolean),
   };
+  if (text('scenario') === 'customers') {
+    const azurite = await startAzurite();
+    try {
+      await customersScenario({ customers: arg('customers', 1_000), change: o.change, cycles: o.cycles, teamsDelay: o.teamsDelay, nodeArgs: o.nodeArgs }, azurite.connectionString);
+    } finally {
+      await azurite.stop();
+    }
+    return;
+  }
   const instanceCounts = (text('instances') ?? '1,2,4').split(',').map(Number);
   console.log(
     `Notifications: ${o.requests} watched service requests in ${o.channels} channels, ${o.change * 100}% changing per cycle, ${o.cycles} cycles; ` +

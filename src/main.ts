@@ -21,6 +21,7 @@ import { systemClock, type Clock } from './util/clock';
 import { Leases } from './notifications/leases';
 import { Digests } from './notifications/digest';
 import { Notifier } from './notifications/notifier';
+import { sourcesWithActivityLog } from './notifications/activity-source';
 import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { WebhookResync } from './notifications/webhook';
@@ -170,9 +171,12 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
     logger: logger.child({ component: 'notifications' }),
     // Teams' 50 requests/s per app per tenant is this instance's alone: one instance polls a partner's watches.
   });
-  const notificationLogger = logger.child({ component: 'notifications' });
-  const digests = new Digests({ store, client, tokens, sender, leases, clock, logger: notificationLogger, budget, hourUtc: config.deadlines.digestHourUtc });
-  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notificationLogger, intervalMs: n.intervalMs, digests, reminders: config.reminders, budget });
+  const notifyLogger = logger.child({ component: 'notifications' });
+  // Watch plus resync: the activity log says which watched customers to read each cycle, and a full listing
+  // every NOTIFY_SWEEP_MINUTES catches what the log does not carry (0: every customer every cycle, no log).
+  const sources = sourcesWithActivityLog({ client, tokens, clock, logger: notifyLogger, store, sweepMs: n.sweepMs, intervalMs: n.intervalMs, leases });
+  const digests = new Digests({ store, client, tokens, sender, leases, clock, logger: notifyLogger, budget, hourUtc: config.deadlines.digestHourUtc });
+  notifier = new Notifier({ store, client, tokens, sender, leases, clock, logger: notifyLogger, intervalMs: n.intervalMs, sources, digests, reminders: config.reminders, budget });
   if (options.notifierAutoStart !== false) notifier.start();
   const sweeper = new Sweeper(store, clock, logger.child({ component: 'storage' }), options.sweepIntervalMs);
   sweeper.start();

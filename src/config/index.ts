@@ -108,6 +108,8 @@ export const envSchema = z.object({
   // Reminders (src/notifications/reminders.ts): how long before a seat window closes, and before a term ends.
   REMINDER_WINDOW_LEAD_HOURS: int(24, 1, 24 * 6),
   REMINDER_RENEWAL_LEAD_DAYS: int(7, 1, 60),
+  // 0: every watched customer is listed every cycle (no activity log). A day at most: the log keeps 90.
+  NOTIFY_SWEEP_MINUTES: int(30, 0, 1_440),
   INSTANCE_ID: optionalString,
   CARD_SIGNING_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? '.data' : v), z.string().min(1)),
@@ -215,7 +217,11 @@ export interface Config {
   readonly deadlines: Readonly<{ cacheMs: number; /** The hour (0-23, UTC) the daily deadlines digests post at. */ digestHourUtc: number }>;
   readonly storage: Readonly<{ connectionString?: string; container: string; dataDir: string }>;
   /** Watches: how often Partner Center is polled (jittered), how long a shard lease lasts, who this instance is. */
-  readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; instanceId: string }>;
+  /**
+   * `sweepMs`: how often every watched customer's subscriptions are listed in full (the sweep); between
+   * sweeps the activity log says which to read. 0: listed every cycle, the log is not read.
+   */
+  readonly notifications: Readonly<{ intervalMs: number; leaseMs: number; sweepMs: number; instanceId: string }>;
   /** Reminders: how long before a seat window closes, and before a renewal, the conversation hears of it. */
   readonly reminders: Readonly<{ windowLeadMs: number; renewalLeadMs: number }>;
   /** Bot Framework authentication endpoints, when not the public cloud's (botbuilder's setting names). */
@@ -366,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     notifications: {
       intervalMs: e.NOTIFY_INTERVAL_MS,
       leaseMs: e.NOTIFY_LEASE_MS,
+      sweepMs: e.NOTIFY_SWEEP_MINUTES * 60_000,
       // App Service names its instances; elsewhere host and process make one up.
       instanceId: e.INSTANCE_ID ?? env.WEBSITE_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     },

@@ -107,7 +107,8 @@ export function describe(tr: Translator, w: Watch): string {
   return tr.t('watch.what.subs', { customer: literal(w.customerName ?? w.customerId ?? '') });
 }
 
-export function watchListCard(tr: Translator, watches: Watch[]): AdaptiveCard {
+/** `polled`: active watches whose setter cannot read the activity log (activity-source.ts), listed in full every cycle. */
+export function watchListCard(tr: Translator, watches: Watch[], polled: ReadonlySet<string> = new Set()): AdaptiveCard {
   return expand('watch-list', {
     title: tr.t('watch.list.title'),
     empty: tr.t('watch.list.empty'),
@@ -115,7 +116,7 @@ export function watchListCard(tr: Translator, watches: Watch[]): AdaptiveCard {
       id: w.id,
       what: `${w.id} · ${describe(tr, w)}`,
       detail: [tr.t('watch.setBy', { name: literal(w.setBy.name), when: tr.date(new Date(w.createdAt).toISOString()) }), ...lastRunLine(tr, w)].join(' · '),
-      state: w.state === 'active' ? tr.t('watch.state.active') : w.state === 'paused' ? tr.t('watch.state.paused', { name: literal(w.setBy.name) }) : tr.t('watch.state.disabled', { reason: literal(w.reason) }),
+      state: w.state === 'active' ? (polled.has(w.id) ? tr.t('watch.state.polled', { name: literal(w.setBy.name) }) : tr.t('watch.state.active')) : w.state === 'paused' ? tr.t('watch.state.paused', { name: literal(w.setBy.name) }) : tr.t('watch.state.disabled', { reason: literal(w.reason) }),
       stateColor: w.state === 'active' ? 'Good' : w.state === 'paused' ? 'Warning' : 'Attention',
       buttonLabel: tr.t('notify.stop'),
       verb: VERB.watchRemove,

@@ -3,6 +3,12 @@
  * silently. One paged list of the partner's service requests covers all of a setter's service-request
  * watches, one list per watched customer covers its subscriptions: cost grows with what is watched, not
  * with how often, and not with the number of instances (one instance holds a setter's partition).
+ *
+ * With a sweep plan (activity-source.ts), subscription watches are listed in full only when the setter's
+ * sweep is due (every NOTIFY_SWEEP_MINUTES) or their role cannot read the activity log; between sweeps the
+ * activity log says which customers to read. Service requests are listed every cycle: the log has no
+ * service-request records. A watch that is not primed or not active is listed every cycle whatever the
+ * plan: only a full read primes it or resumes it.
  */
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
@@ -13,11 +19,32 @@ import type { Watch } from './watches';
 
 export const SR_PAGE = 200;
 
+export type Setter = Watch['setBy'];
+
+/** Which of a setter's watched customers the sweep lists this cycle (a slice of them: see activity-source.ts). */
+export interface SweepSlice {
+  customers: string[];
+  /** The slice ends the sweep. */
+  done: boolean;
+  /** When the sweep this slice belongs to began. */
+  startedAt: number;
+}
+
+/** When a setter's watched customers are listed (the sweep), and how many at a time. */
+export interface SweepPlan {
+  /** The customers of `customers` (every watched customer of `setter`) to list this cycle; undefined: none. */
+  slice(setter: Setter, customers: string[]): Promise<SweepSlice | undefined>;
+  /** The slice was listed. */
+  listed(setter: Setter, slice: SweepSlice): Promise<void>;
+}
+
 export interface PollingOptions {
   client: PartnerCenterClient;
   tokens: TokenProvider;
   clock: Clock;
   logger: Logger;
+  /** Without one, every watched customer is listed every cycle. */
+  sweep?: SweepPlan;
 }
 
 export class PollingSource implements Source {
@@ -58,17 +85,23 @@ export class PollingSource implements Source {
           offset = page.nextOffset;
         }
       }
-      for (const customerId of new Set(group.filter((w) => w.kind === 'subs').map((w) => w.customerId!))) {
+      const subsWatches = group.filter((w) => w.kind === 'subs');
+      const customers = [...new Set(subsWatches.map((w) => w.customerId!))];
+      const slice = customers.length === 0 || !this.o.sweep ? undefined : await this.o.sweep.slice(setter, customers);
+      // Without a plan, every customer; with one, the sweep's slice, and the watches only a full read primes or resumes.
+      const listed = new Set(!this.o.sweep ? customers : [...(slice?.customers ?? []), ...subsWatches.filter((w) => !w.primed || w.state !== 'active').map((w) => w.customerId!)]);
+      for (const customerId of listed) {
         const subs = (await this.o.client.listSubscriptions(user, customerId)).items;
         look.partnerCenterCalls++;
         for (const s of subs) seen.push({ ...at(subSnapshot(s), { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }), resource: s });
       }
+      if (slice) await this.o.sweep?.listed(setter, slice);
+      for (const w of group) if (w.kind !== 'subs' || listed.has(w.customerId!)) look.covered.push(w.id);
     } catch (e) {
       if (e instanceof SignInRequiredError) look.paused.push(...group.map((w) => w.id));
       else this.o.logger.warn({ err: e, setter: setter.id }, 'watch polling failed; next cycle will try again');
       return; // nothing is observed of a setter whose reading failed part way: the next cycle reads it all
     }
     for (const o of seen) look.observations.push(o);
-    for (const w of group) look.covered.push(w.id);
   }
 }

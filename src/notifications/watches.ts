@@ -138,7 +138,8 @@ export function conversationKeyOf(ref: Partial<ConversationReference>): string {
 }
 
 export class WatchStore {
-  constructor(private readonly store: KeyValueStore) {}
+  /** `store` is public so `watches` can read what the notifier keeps beside the watches (activity-source.ts). */
+  constructor(readonly store: KeyValueStore) {}
 
   /**
    * Adds the watch in one conditional write of its shard, unless the same watch (same id) is there:

@@ -189,6 +189,16 @@ const instances: RecordKind = {
   },
 };
 
+// --- The activity log as a change source (src/notifications/activity-source.ts) ---------------------------
+
+/** Per setter: where their activity log was read to, when their watched customers were last swept, when the log was refused. */
+const setterLog = z.looseObject({
+  cursor: z.looseObject({ at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'), ids: z.array(z.string()) }).optional(),
+  sweptAt: z.number().optional(),
+  sweep: z.looseObject({ startedAt: z.number(), after: z.string() }).optional(),
+  deniedAt: z.number().optional(),
+});
+
 // --- Audit trail -----------------------------------------------------------------------------------------
 
 const changeRow = z.looseObject({ field: z.string(), from: z.string(), to: z.string() });
@@ -295,6 +305,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   // Who changed an item through the bot (src/notifications/authors.ts).
   whole('authored/', authored),
   whole('reminders/', reminder),
+  whole('notify/setters/', setterLog),
 ];
 
 /** The kind of `key`, or undefined for a key that is not the bot's. */
@@ -315,4 +326,4 @@ export function checkEnvelope(key: string, item: unknown): Checked {
 }
 
 /** The schemas, for test/storage/record-types.ts, which ties each to the type the code uses. */
-export const SCHEMAS = { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, reminder };
+export const SCHEMAS = { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, reminder, setterLog };

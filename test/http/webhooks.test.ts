@@ -27,7 +27,8 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
   beforeEach(async () => {
     logs = captureLogs('info');
     bot = await startTestBot(
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem() },
+      // NOTIFY_SWEEP_MINUTES 0: the data is changed directly (no activity-log record), and the event's cycle lists every watched customer.
+      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem(), NOTIFY_SWEEP_MINUTES: '0' },
       { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
       logs.logger,
     );

@@ -17,7 +17,9 @@ function watchIdOf(call: ConnectorCall | undefined): string {
 describe('watches: chats and channels hear about changes', () => {
   let bot: TestBot;
   beforeEach(async () => {
-    bot = await startTestBot({}, { notifierAutoStart: false });
+    // These tests change Partner Center's data directly, as Microsoft's side would (no activity-log record):
+    // every watched customer is listed every cycle (activity-source.test.ts covers the log and the sweep).
+    bot = await startTestBot({ NOTIFY_SWEEP_MINUTES: '0' }, { notifierAutoStart: false });
   });
   afterEach(() => bot.close());
   const pc = () => bot.running.sandbox!;

@@ -13,7 +13,8 @@ const CONTOSO = SEED.customers.contoso.id;
 describe('sources: observations from outside the cycle', () => {
   let bot: TestBot;
   beforeEach(async () => {
-    bot = await startTestBot({}, { notifierAutoStart: false });
+    // The data is changed directly (no activity-log record): every watched customer is polled every cycle.
+    bot = await startTestBot({ NOTIFY_SWEEP_MINUTES: '0' }, { notifierAutoStart: false });
   });
   afterEach(() => bot.close());
   const sub = (id: string) => bot.running.sandbox!.data.subscriptions.find((s) => s.resource.id === id)!.resource;

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import type { AuditAction, AuditEntry, AuditItem } from '../../src/features/audit/log';
+import type { SetterLog } from '../../src/notifications/activity-source';
 import type { Authored } from '../../src/notifications/authors';
 import type { DigestDay } from '../../src/notifications/digest';
 import type { Reminder } from '../../src/notifications/reminders';
@@ -16,7 +17,7 @@ import { SCHEMAS } from '../../src/storage/records';
 import type { PendingWork } from '../../src/teams/signin';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, reminder } = SCHEMAS;
+const { digestDay, watch, snapshot, watchKind, watchState, itemView, auditEntry, auditAction, pendingWork, authored, reminder, setterLog } = SCHEMAS;
 
 export const TIES = [
   ((): z.ZodType<Watch> => watch)(),
@@ -27,6 +28,7 @@ export const TIES = [
   ((): z.ZodType<PendingWork> => pendingWork)(),
   ((): z.ZodType<Authored> => authored)(),
   ((): z.ZodType<Reminder> => reminder)(),
+  ((): z.ZodType<SetterLog> => setterLog)(),
 ] as const;
 export const SAME: ReadonlyArray<true> = [
   true satisfies Same<z.infer<typeof watchKind>, WatchKind>,

@@ -4,6 +4,7 @@ import { describe, watchListCard } from '../../notifications/cards';
 import { customerName } from '../subscriptions/cards';
 import { isOpen, srSnapshot, subSnapshot } from '../../notifications/observations';
 import { SR_PAGE } from '../../notifications/polling';
+import { polledWatches } from '../../notifications/activity-source';
 import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
 import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { resolveCustomer } from '../customers/handlers';
@@ -66,7 +67,7 @@ export async function watchSubscriptions(d: BotDeps, t: Turn, customerRef: strin
 
 export async function listWatches(d: BotDeps, t: Turn): Promise<Outcome> {
   const watches = await d.watches.inConversation(t.conversationKey);
-  return forAll(watchListCard(t.tr, watches.sort((a, b) => a.createdAt - b.createdAt)));
+  return forAll(watchListCard(t.tr, watches.sort((a, b) => a.createdAt - b.createdAt), await polledWatches(d.watches.store, watches)));
 }
 
 /** Only watches of this conversation can be stopped from it. */

@@ -559,4 +559,6 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "reminder.renewal.off": "Изключване на автоматичното подновяване",
   "reminder.footer.watch": "Напомняне от наблюдение {id}, зададено от {name}.",
   "reminder.footer.change": "Напомняне за лицензите, добавени тук чрез Partner Ops.",
+  // Дневникът на дейностите като източник на промени (src/notifications/activity-source.ts)
+  "watch.state.polled": "Активно, чете се изцяло на всеки цикъл: ролята на {name} в Партньорския център не позволява четене на дневника на дейностите",
 };

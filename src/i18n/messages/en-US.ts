@@ -565,6 +565,8 @@ export const enUS = {
   "reminder.renewal.off": "Turn auto-renew off",
   "reminder.footer.watch": "A reminder from watch {id}, set by {name}.",
   "reminder.footer.change": "A reminder for seats added here through Partner Ops.",
+  // The activity log as a change source (src/notifications/activity-source.ts)
+  "watch.state.polled": "Active, read in full every cycle: {name}'s Partner Center role cannot read the activity log",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -559,4 +559,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "reminder.renewal.off": "Désactiver le renouvellement automatique",
   "reminder.footer.watch": "Un rappel du suivi {id}, créé par {name}.",
   "reminder.footer.change": "Un rappel pour les licences ajoutées ici avec Partner Ops.",
+  // Le journal d'activité comme source de changements (src/notifications/activity-source.ts)
+  "watch.state.polled": "Activée, relue en entier à chaque cycle : le rôle de {name} dans l'Espace partenaires ne permet pas de lire le journal d'activité",
 };

@@ -559,4 +559,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "reminder.renewal.off": "Disattiva il rinnovo automatico",
   "reminder.footer.watch": "Un promemoria dal monitoraggio {id}, impostato da {name}.",
   "reminder.footer.change": "Un promemoria per le licenze aggiunte qui tramite Partner Ops.",
+  // Il log attività come fonte di modifiche (src/notifications/activity-source.ts)
+  "watch.state.polled": "Attivo, letto per intero a ogni ciclo: il ruolo di {name} nel Centro per i partner non consente di leggere il log attività",
 };
