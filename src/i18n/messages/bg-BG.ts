@@ -534,4 +534,8 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "sub.consequence.dropsScheduled": "Това премахва планираното за подновяването: {what} от {date}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
   "sub.consequence.dropsScheduledUndated": "Това премахва планираното за подновяването: {what}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
   "sub.consequence.scheduledLapses": "Планираното за подновяването ({what}) няма да влезе в сила: абонаментът няма да бъде подновен.",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "промоция {id}",
+  "sub.renewal.termEnds": "срок до {date}",
+  "sub.next.keeps": "Останалото планирано не се променя: {what}.",
 };

@@ -540,6 +540,10 @@ export const enUS = {
   "sub.consequence.dropsScheduled": "This removes what is scheduled for renewal: {what} from {date}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.dropsScheduledUndated": "This removes what is scheduled for renewal: {what}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.scheduledLapses": "What is scheduled for renewal ({what}) will not take effect: the subscription will not renew.",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "promotion {id}",
+  "sub.renewal.termEnds": "term ending on {date}",
+  "sub.next.keeps": "The rest of what is scheduled stays as it is: {what}.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

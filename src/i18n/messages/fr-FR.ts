@@ -534,4 +534,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.consequence.dropsScheduled": "Cela supprime ce qui est planifié pour le renouvellement : {what} à partir du {date}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.dropsScheduledUndated": "Cela supprime ce qui est planifié pour le renouvellement : {what}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.scheduledLapses": "Ce qui est planifié pour le renouvellement ({what}) ne s'appliquera pas : l'abonnement ne sera pas renouvelé.",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "offre promotionnelle {id}",
+  "sub.renewal.termEnds": "fin de période le {date}",
+  "sub.next.keeps": "Le reste de ce qui est planifié ne change pas : {what}.",
 };

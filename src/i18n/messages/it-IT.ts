@@ -534,4 +534,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.consequence.dropsScheduled": "Questo elimina ciò che è pianificato per il rinnovo: {what} a partire da {date}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.dropsScheduledUndated": "Questo elimina ciò che è pianificato per il rinnovo: {what}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.scheduledLapses": "Ciò che è pianificato per il rinnovo ({what}) non avrà effetto: la sottoscrizione non verrà rinnovata.",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "promozione {id}",
+  "sub.renewal.termEnds": "periodo che termina in data {date}",
+  "sub.next.keeps": "Il resto di ciò che è pianificato non cambia: {what}.",
 };
