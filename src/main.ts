@@ -23,6 +23,7 @@ import { Notifier } from './notifications/notifier';
 import { TeamsSender } from './notifications/sender';
 import { WatchStore } from './notifications/watches';
 import { WebhookResync } from './notifications/webhook';
+import { RequestBudget } from './partner-center/budget';
 import { createLogger, type Logger } from './logging/logger';
 import { PartnerCenterClient } from './partner-center';
 import { startServer, type HttpServer } from './http/server';
@@ -75,6 +76,8 @@ export interface StartOptions {
   webhookTlsCa?: readonly string[];
   /** Where plain-http issuer certificate downloads connect (the sandbox's issuer host). */
   webhookIssuerAgent?: import('node:http').Agent;
+  /** Subscriptions webhook events may leave waiting their turn (default WEBHOOK_MAX_WAITING); tests lower it. */
+  webhookMaxWaiting?: number;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -121,7 +124,10 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const base = options.tokens ?? identity ?? noSignIn;
   const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
   const watches = new WatchStore(store);
+  // One share of Partner Center's budget per process, for every bulk reader: `renewals` and webhook re-reads.
+  const budget = new RequestBudget(config.partnerCenter.budget, clock);
   const bot = createBot({
+    budget,
     watches,
     config,
     client,
@@ -140,7 +146,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   let notifier: Notifier | undefined;
   // A verified subscription-updated: one read of it as a covering watch's setter, recorded at once; the
   // instance holding the watch delivers it at its next cycle (notifications/webhook.ts).
-  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, observe: (obs) => (notifier ? notifier.observe(obs) : Promise.resolve(0)) });
+  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, budget, maxWaiting: options.webhookMaxWaiting, observe: (obs) => (notifier ? notifier.observe(obs) : Promise.resolve(0)) });
   const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa, issuerAgent: options.webhookIssuerAgent });
   const server = await startServer({
     bot,

@@ -65,6 +65,8 @@ export interface BotOptions {
   inlineWaitMs?: number;
   followUpWaitMs?: number;
   followUpIntervalMs?: number;
+  /** The partner tenants' share of Partner Center's budget, shared with other bulk readers (main.ts); default its own. */
+  budget?: RequestBudget;
 }
 
 export interface Bot {
@@ -124,7 +126,7 @@ export function createBot(o: BotOptions): Bot {
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
-    deadlines: deadlineServices({ budget: new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
+    deadlines: deadlineServices({ budget: o.budget ?? new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
     publicUrl: o.publicUrl ?? (() => o.config.publicUrl),
     inlineWaitMs: o.inlineWaitMs ?? 1_500,
     followUpWaitMs: o.followUpWaitMs ?? 10 * 60_000,
