@@ -98,6 +98,7 @@ describe('sub next, attacked and misread', () => {
       [`sub next ${HOTELS} ${id} quantity=5 please`, /"please" is not a valid «field=value»/],
       [`sub next ${HOTELS} ${id} quantity=5 quantity=6`, /is not a valid quantity/],
       [`sub next ${HOTELS} ${id} price=5`, /price/],
+      [`sub next ${HOTELS} ${id} clear now`, /"now" is not a valid «field=value»/],
       [`sub next ${HOTELS} ${id}`, /Something is missing: quantity/],
       // The word meant as the id is named, not the field typed right after it.
       [`sub next ${HOTELS} not-a-guid quantity=5`, /"not-a-guid" is not a valid «subscription-id»/],
