@@ -78,6 +78,8 @@ export interface StartOptions {
   webhookTlsCa?: readonly string[];
   /** Where plain-http issuer certificate downloads connect (the sandbox's issuer host). */
   webhookIssuerAgent?: import('node:http').Agent;
+  /** Subscriptions webhook events may leave waiting their turn (default WEBHOOK_MAX_WAITING); tests lower it. */
+  webhookMaxWaiting?: number;
 }
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
@@ -124,8 +126,8 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   const base = options.tokens ?? identity ?? noSignIn;
   const tokens = options.wrapTokens ? options.wrapTokens(base, identity) : base;
   const watches = new WatchStore(store);
-  // One budget per process for reads across every customer: `renewals`, `windows`, the daily digests and the
-  // reminders' reads share each partner tenant's share.
+  // One budget per process for reads across every customer: `renewals`, `windows`, the daily digests, the
+  // reminders' reads and webhook re-reads share each partner tenant's share.
   const budget = new RequestBudget(config.partnerCenter.budget, clock);
   const bot = createBot({
     budget,
@@ -147,7 +149,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   let notifier: Notifier | undefined;
   // A verified subscription-updated: one read of it as a covering watch's setter, recorded at once; the
   // instance holding the watch delivers it at its next cycle (notifications/webhook.ts).
-  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, observe: (obs) => (notifier ? notifier.observe(obs) : Promise.resolve(0)) });
+  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, budget, maxWaiting: options.webhookMaxWaiting, observe: (obs) => (notifier ? notifier.observe(obs) : Promise.resolve(0)) });
   const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa, issuerAgent: options.webhookIssuerAgent });
   const server = await startServer({
     bot,

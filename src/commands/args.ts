@@ -14,8 +14,11 @@ export function customerAndSubscription(
   if (args.length === 0) return a.missing('customer');
   const subAt = args.findIndex((w, i) => i > 0 && GUID.test(w));
   if (subAt < 0) {
-    if (args.length === 1) return a.missing('subscription-id');
-    return a.bad('subscription-id', args[args.length - 1]!);
+    // The word meant as the id is the last one that is not a field: in `contoso not-a-guid quantity=5` the
+    // answer names "not-a-guid", not "quantity=5" (what a newcomer typed right).
+    const words = allowFields ? args.filter((w) => !w.includes('=')) : args;
+    if (words.length <= 1) return a.missing('subscription-id');
+    return a.bad('subscription-id', words[words.length - 1]!);
   }
   const rest = args.slice(subAt + 1);
   if (!allowFields && rest.length > 0) return a.bad('subscription-id', rest.join(' '));

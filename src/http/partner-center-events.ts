@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type restify from 'restify';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../util/clock';
+import { isPartnerCenterError } from '../partner-center/errors';
 import { readEvent, subscriptionOf, type ChangeSink } from '../webhooks/events';
 import { WebhookVerifier } from '../webhooks/verify';
 
@@ -60,11 +61,12 @@ export function registerPartnerCenterEvents(server: restify.Server, receive: Rec
       if (target) {
         void o.sink.subscriptionChanged({ ...target, seenAt: o.clock.now() }).then(
           (r) => {
-            if (r.read === 0 && r.unreadable === 0 && !r.joined) log.debug({ requestId }, 'webhook event for a customer no active watch covers; nothing read');
+            if (r.dropped) log.warn({ requestId }, 'webhook backlog full; the event is left to polling');
+            else if (r.read === 0 && r.unreadable === 0 && !r.joined) log.debug({ requestId }, 'webhook event for a customer no active watch covers; nothing read');
             else if (r.unreadable > 0) log.warn({ requestId, ...r }, 'webhook event: no setter of a covering watch could get a token; polling pauses their watches');
             else log.info({ requestId, ...r }, 'webhook event re-read');
           },
-          (err: unknown) => log.warn({ requestId, err }, 'webhook re-read failed; polling will see the change'),
+          (err: unknown) => log.warn({ requestId, ...failureOf(err) }, 'webhook re-read failed; polling will see the change'),
         );
       }
     } else if (event.name === 'test-created') log.info({ requestId, event: event.name }, 'webhook test event received');
@@ -72,4 +74,13 @@ export function registerPartnerCenterEvents(server: restify.Server, receive: Rec
     res.writeHead(200, { 'cache-control': 'no-store', 'x-request-id': requestId });
     res.end();
   });
+}
+
+/**
+ * What a failed re-read is, for the log: Partner Center's answer and the ids its support asks for. Not the
+ * error itself, whose request URL names the customer and the subscription (customer data, kept out of logs).
+ */
+function failureOf(err: unknown): Record<string, unknown> {
+  if (!isPartnerCenterError(err)) return { error: err instanceof Error ? err.name : typeof err };
+  return { kind: err.kind, status: err.status, code: err.code, pcRequestId: err.requestId, correlationId: err.correlationId };
 }

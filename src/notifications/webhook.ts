@@ -12,9 +12,16 @@
  * the partner that read it: observations.ts `covers`), usually exactly one. Events are handled in batches,
  * one batch at a time (see pump), and an event for a subscription already waiting its turn joins it rather
  * than queueing a second read.
+ *
+ * A backlog (Partner Center delivers what it held back, up to 10 attempts an event) is bounded twice: each
+ * re-read takes its turn in the partner tenant's share of Partner Center's budget (the one `renewals` uses,
+ * src/partner-center/budget.ts; a 429 pauses both), and at most `maxWaiting` subscriptions wait their turn.
+ * Past that an event is acknowledged and left to polling, which reads every watched customer anyway: the
+ * memory an event burst takes stays bounded, and so do the calls it makes.
  */
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import { isNewCommerce, type PartnerCenterClient } from '../partner-center';
+import type { RequestBudget } from '../partner-center/budget';
 import type { Clock } from '../util/clock';
 import type { ChangeSink, Resynced, SubscriptionChanged } from '../webhooks/events';
 import { subSnapshot, type Observation } from './observations';
@@ -27,7 +34,17 @@ export interface WebhookResyncOptions {
   clock: Clock;
   /** Records observations made outside a cycle (Notifier.observe); resolves with the changes recorded. */
   observe(observations: Observation[]): Promise<number>;
+  /** The partner tenants' share of Partner Center's budget; every re-read takes its turn in it. */
+  budget?: RequestBudget;
+  /** Subscriptions waiting their turn at most (default WEBHOOK_MAX_WAITING). */
+  maxWaiting?: number;
 }
+
+/** Subscriptions waiting at most: a few MB of small records, more than a 1,000-customer book's usual backlog. */
+export const WEBHOOK_MAX_WAITING = 10_000;
+
+/** A re-read waits out Retry-After as long as a bulk read does: nobody is waiting on it in a chat. */
+const THROTTLE_BUDGET_MS = 5 * 60_000;
 
 /** Events recorded together: one read of the shards and one recorder pass for up to this many subscriptions. */
 export const WEBHOOK_BATCH = 50;
@@ -49,6 +66,7 @@ export class WebhookResync implements ChangeSink {
       const key = `${change.customerId}/${change.subscriptionId}`;
       const queued = this.waiting.get(key);
       if (queued) queued.waiters.push({ resolve, reject, joined: true });
+      else if (this.waiting.size >= (this.o.maxWaiting ?? WEBHOOK_MAX_WAITING)) resolve({ read: 0, changes: 0, unreadable: 0, dropped: true });
       else this.waiting.set(key, { change, waiters: [{ resolve, reject, joined: false }] });
       void this.pump();
     });
@@ -129,9 +147,19 @@ export class WebhookResync implements ChangeSink {
     for (const w of watches) {
       if (tried.has(w.setBy.id)) continue;
       tried.add(w.setBy.id);
-      const user = { getToken: this.o.tokens.tokenFor(w.setBy), tenantId: w.setBy.tenantId, locale: w.locale };
+      const tenant = w.setBy.tenantId;
+      const budget = this.o.budget;
+      const user = {
+        getToken: this.o.tokens.tokenFor(w.setBy),
+        tenantId: tenant,
+        locale: w.locale,
+        throttleBudgetMs: THROTTLE_BUDGET_MS,
+        // A 429 holds back every reader of the partner's budget, `renewals` included, until Retry-After has passed.
+        onThrottled: (ms: number) => budget?.pause(tenant, ms),
+      };
       try {
-        const s = await this.o.client.getSubscription(user, c.customerId, c.subscriptionId);
+        const read = () => this.o.client.getSubscription(user, c.customerId, c.subscriptionId);
+        const s = await (budget ? budget.run(tenant, read) : read());
         return {
           tenantId: w.setBy.tenantId,
           // The watch's customer id as the watch spells it: that is what its cards and threads are keyed by.

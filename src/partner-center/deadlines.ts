@@ -115,6 +115,20 @@ export function currentProductTerm(
   return { productId, skuId, availabilityId, billingCycle: s.billingCycle, termDuration: s.termDuration };
 }
 
+/**
+ * Whether what is scheduled is today's product exactly: the same productId:skuId:availabilityId, term and
+ * billing. Only then does a change of the next term's seats keep the rest of the instructions (a
+ * `promotionId`, a `customTermEndDate`): a promotion and a custom term end are Partner Center's for one
+ * product, term and billing, so they cannot be carried over to another.
+ */
+export function schedulesCurrentProduct(s: Pick<Subscription, 'scheduledNextTermInstructions' | 'offerId' | 'billingCycle' | 'termDuration'>): boolean {
+  const next = nextTermOf(s);
+  const now = currentProductTerm(s);
+  if (!next || !now || next.offerId === undefined) return false;
+  const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+  return same(next.offerId, `${now.productId}:${now.skuId}:${now.availabilityId}`) && same(next.termDuration, now.termDuration) && same(next.billingCycle, now.billingCycle);
+}
+
 /** Whether the term ends within `days` days of `now` (and has not already ended). */
 export function endsWithin(s: Subscription, now: number, days: number): boolean {
   const end = renewalOf(s).endDate;

@@ -4,7 +4,7 @@ export type { Snapshot, WriteResult } from './http';
 export * from './errors';
 export { ACTIVITY_DEFAULT_DAYS, ACTIVITY_MAX_DAYS, changedFields, OPERATION_STATUSES, subscriptionOf, type ActivityFilter, type ActivityQuery, type AuditRecord, type FieldChange } from './activity';
 export type { CallContext } from './pipeline';
-export { currentProductTerm, deadlinesOf, endsWithin, nextTermOf, openSeatWindows, renewalOf, type Deadlines, type NextTerm, type Renewal, type SeatWindow } from './deadlines';
+export { currentProductTerm, deadlinesOf, endsWithin, nextTermOf, openSeatWindows, renewalOf, schedulesCurrentProduct, type Deadlines, type NextTerm, type Renewal, type SeatWindow } from './deadlines';
 export {
   isNewCommerce,
   reflectsChange,

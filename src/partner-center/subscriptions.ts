@@ -3,7 +3,7 @@
  * Each operation takes the acting user's call context; the client (client.ts) makes it.
  */
 import { z } from 'zod';
-import { currentProductTerm, nextTermOf } from './deadlines';
+import { currentProductTerm, nextTermOf, schedulesCurrentProduct } from './deadlines';
 import { parseErrorBody, PartnerCenterError } from './errors';
 import { errorFromResponse, quoteEtag, type PartnerCenterHttp, type Raw } from './http';
 import { mergeFields, validate, type Page } from './operations';
@@ -204,7 +204,10 @@ async function writeSubscription(http: PartnerCenterHttp, call: CallContext, pat
  * Schedules the seats of the next term, or clears what is scheduled ("Schedule changes for a new commerce
  * subscription"): the full resource with `scheduledNextTermInstructions` set, PATCHed with If-Match. The
  * product keeps its ids (from the new-commerce offerId), billing cycle and term; the current seats are
- * sent unchanged, since a seat change now is a mid-term change that deletes what is scheduled.
+ * sent unchanged, since a seat change now is a mid-term change that deletes what is scheduled. When today's
+ * product is what is scheduled already, only its quantity changes: a scheduled `promotionId` or
+ * `customTermEndDate` (both documented fields of the instructions) stays, as a partner admin who asked for
+ * seats expects; the confirmation (features/subscriptions/next-term.ts) says so, or says what is replaced.
  * `clear` sends `scheduledNextTermInstructions: null`, as the .NET SDK serialises a cleared property (and
  * as the page's example annotates the field: "original value = null").
  * Refused before sending (invalid-input on `autoRenewEnabled`) when auto-renew is off: the page requires
@@ -219,24 +222,35 @@ export async function scheduleNextTerm(
   options: { maxWaitMs: number; from?: SubscriptionSnapshot },
 ): Promise<SubscriptionUpdateResult> {
   const wanted = validate(nextTermChangeSchema, change);
-  const instructions = (s: Subscription) => {
+  const instructions = (s: Subscription, raw: Raw) => {
     if (wanted === 'clear') return null;
-    const product = currentProductTerm(s)!;
-    return { product, quantity: wanted.quantity };
+    // Today's product already scheduled: only its seats change, and the rest goes back as Partner Center sent
+    // it (a promotionId, a customTermEndDate, fields this client does not know). Otherwise the instructions
+    // are made anew from today's product, and the confirmation has said what they replace.
+    const scheduled = raw[keyOf(raw, 'scheduledNextTermInstructions')];
+    if (schedulesCurrentProduct(s) && isRecord(scheduled)) return { ...scheduled, [keyOf(scheduled, 'quantity')]: wanted.quantity };
+    return { product: currentProductTerm(s)!, quantity: wanted.quantity };
   };
   return writeSubscription(http, call, path, {
     check: (snap) => refuseUnschedulable(snap.subscription),
     // The raw key as the resource spells it; null must be sent, so it is set here rather than by mergeFields.
-    body: (snap) => {
-      const out: Raw = { ...snap.raw };
-      const key = Object.keys(out).find((k) => k.toLowerCase() === 'schedulednextterminstructions') ?? 'scheduledNextTermInstructions';
-      out[key] = instructions(snap.subscription);
-      return out;
-    },
+    body: (snap) => ({ ...snap.raw, [keyOf(snap.raw, 'scheduledNextTermInstructions')]: instructions(snap.subscription, snap.raw) }),
     shows: (s) => (wanted === 'clear' ? !s.scheduledNextTermInstructions : schedules(s, wanted.quantity)),
-    optimistic: (previous) => ({ ...previous, scheduledNextTermInstructions: instructions(previous) }),
+    optimistic: (previous) => ({
+      ...previous,
+      scheduledNextTermInstructions: wanted === 'clear' ? null : { ...(schedulesCurrentProduct(previous) ? previous.scheduledNextTermInstructions : { product: currentProductTerm(previous)! }), quantity: wanted.quantity },
+    }),
     ...options,
   });
+}
+
+/** A key of a raw object as Partner Center spelled it (casing varies between answers), else `name`. */
+function keyOf(o: Raw, name: string): string {
+  return Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+}
+
+function isRecord(v: unknown): v is Raw {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 function schedules(s: Subscription, quantity: number): boolean {

@@ -54,7 +54,7 @@ export interface BotOptions {
   logger: Logger;
   clock?: Clock;
   watches: WatchStore;
-  /** The partner tenants' request budget, shared with the digests and reminders (main.ts); default: the bot's own. */
+  /** The partner tenants' request budget, shared with the digests, reminders and webhook re-reads (main.ts); default: the bot's own. */
   budget?: RequestBudget;
   /** Delegated sign-in (Teams SSO + on-behalf-of); without it, tokens come from `tokens` alone. */
   signIn?: Omit<ConstructorParameters<typeof SignInFlow>[0], 'store' | 'secret' | 'clock' | 'identity'> & { identity: DelegatedIdentity };

@@ -31,6 +31,8 @@ export interface Resynced {
   unreadable: number;
   /** It arrived while an event for the same subscription was waiting its turn, and shares that one's read. */
   joined?: boolean;
+  /** Too many subscriptions were waiting their turn: nothing was read, and polling sees the change. */
+  dropped?: boolean;
 }
 
 export interface ChangeSink {
@@ -69,13 +71,23 @@ export function readEvent(json: unknown): PartnerCenterEvent | undefined {
   };
 }
 
-const SUBSCRIPTION_URI = /\/customers\/([0-9a-f-]{36})\/subscriptions\/([0-9a-z-]{1,64})\/?$/i;
+/**
+ * The whole path, as the events page shows it (`/webhooks/v1/customers/{id}/subscriptions/{id}`) or as the
+ * REST API spells the resource (`/v1/customers/…`): a path that only ends like one names nothing.
+ */
+const SUBSCRIPTION_URI = /^(?:\/webhooks)?\/v1\/customers\/([0-9a-f-]{36})\/subscriptions\/([0-9a-z-]{1,64})\/?$/i;
 
-/** The customer and subscription a `subscription-updated` event names (its ResourceUri), when it names them. */
+/**
+ * The customer and subscription a `subscription-updated` event names (its ResourceUri), when it names them.
+ * Only the ids are used: the subscription is read from the configured Partner Center, never from the URI's
+ * host, so the host does not matter; an http(s) URI of the documented path is required all the same.
+ */
 export function subscriptionOf(e: PartnerCenterEvent): { customerId: string; subscriptionId: string } | undefined {
   let path: string;
   try {
-    path = new URL(e.resourceUri ?? '').pathname;
+    const url = new URL(e.resourceUri ?? '');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    path = url.pathname;
   } catch {
     return undefined;
   }

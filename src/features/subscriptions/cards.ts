@@ -133,12 +133,27 @@ function asNumber(v: unknown): number | undefined {
  * the instructions name another product, SKU or availability (an upgrade scheduled in Partner Center).
  */
 export function scheduledText(tr: Translator, s: Subscription, next: NextTerm): string {
-  if (!next.sameOffer) return tr.t('sub.renewal.otherProduct', { offer: literal(next.offerId ?? '—') });
+  if (!next.sameOffer) return [tr.t('sub.renewal.otherProduct', { offer: literal(next.offerId ?? '—') }), ...scheduledExtras(tr, s, next)].join(' · ');
   return [
     tr.t('sub.list.seats', { count: next.quantity ?? s.quantity ?? 0 }),
     durationText(tr, next.termDuration ?? s.termDuration),
     billingLabel(tr, next.billingCycle ?? s.billingCycle),
+    ...scheduledExtras(tr, s, next),
   ].join(' · ');
+}
+
+/**
+ * What is scheduled besides seats, term and billing: a promotion and a custom term end ("promotion
+ * 39NFJQT1Q5KV:0002", "term ending on 15 Mar 2028"). Named wherever what is scheduled is, so a change that
+ * keeps them, replaces them or deletes them says so.
+ */
+export function scheduledExtras(tr: Translator, s: Subscription, next: NextTerm): string[] {
+  const promotion = s.scheduledNextTermInstructions?.product?.promotionId;
+  const end = next.customTermEndDate && !Number.isNaN(Date.parse(next.customTermEndDate)) ? next.customTermEndDate : undefined;
+  return [
+    ...(promotion ? [tr.t('sub.renewal.promotion', { id: literal(promotion) })] : []),
+    ...(end ? [tr.t('sub.renewal.termEnds', { date: tr.date(end) })] : []),
+  ];
 }
 
 /** Whether seats can be scheduled for the next term now: Partner Center's conditions, checked before asking. */

@@ -139,6 +139,8 @@ export const SCHEDULING = confirmation<NextTermRequest>({
 function parseNext(a: Args, rest: string[]): ArgsResult<NextTermWant> {
   if (rest.length === 1 && rest[0]!.toLowerCase() === 'clear') return ok('clear');
   if (rest.length === 0) return a.missing('quantity');
+  // `clear now`: "clear" was typed right; the word after it is the one to name.
+  if (rest[0]!.toLowerCase() === 'clear' && rest.length > 1) return a.bad('field', rest[1]!);
   const pairs = keyValues(a, rest);
   if (!Array.isArray(pairs)) return pairs;
   if (pairs.length !== 1) return a.bad('quantity', rest.join(' '));

@@ -13,7 +13,7 @@ import type { Banner, ChangeRow } from '../../cards/common';
 import { literal } from '../../cards/render';
 import { forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
 import type { Translator } from '../../i18n';
-import { currentProductTerm, isNewCommerce, nextTermOf, renewalOf, type Customer, type Subscription } from '../../partner-center';
+import { currentProductTerm, isNewCommerce, nextTermOf, renewalOf, schedulesCurrentProduct, type Customer, type Subscription } from '../../partner-center';
 import { nextTermChangeSchema } from '../../partner-center/schemas';
 import { confirmCard } from '../confirm/cards';
 import { validateForm } from '../common/forms';
@@ -21,7 +21,7 @@ import { found } from '../common/not-found';
 import { datesOf, instant, type Dates } from '../common/time-zone';
 import { reportWrite } from '../common/written';
 import { resolveCustomer } from '../customers/handlers';
-import { customerName, scheduledText, schedulable, subscriptionCard, subscriptionName } from './cards';
+import { customerName, scheduledExtras, scheduledText, schedulable, subscriptionCard, subscriptionName } from './cards';
 import { customerLabel, subscriptionNotFound } from './handlers';
 
 /** Seats for the next term, or `clear` to remove what is scheduled. */
@@ -101,14 +101,16 @@ export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, 
   if (want === 'clear' && !next) {
     return forAll(subscriptionCard(t.tr, r.customer, s, { now, banner: { text: t.tr.t('sub.next.nothingScheduled', { name, count: today }), style: 'accent' } }));
   }
-  if (want !== 'clear' && before === want.quantity && (!next || sameTerms(s))) {
+  if (want !== 'clear' && before === want.quantity && (!next || schedulesCurrentProduct(s))) {
     return forAll(subscriptionCard(t.tr, r.customer, s, { now, banner: { text: t.tr.t('sub.next.already', { name, count: want.quantity }), style: 'accent' } }));
   }
   const dates = datesOf(t);
   const after = want === 'clear' ? today : want.quantity;
   const consequences = [renewsLine(dates, s, after)];
-  // What is scheduled now goes: said whenever it is more than the seats this change sets.
-  if (next && (want === 'clear' || !sameTerms(s))) consequences.push(t.tr.t('sub.next.replaces', { what: scheduledText(t.tr, s, next) }));
+  // What is scheduled now goes: said whenever it is more than the seats this change sets (the client then
+  // makes the instructions anew from today's product). When only the seats change, the rest stays: said too.
+  if (next && (want === 'clear' || !schedulesCurrentProduct(s))) consequences.push(t.tr.t('sub.next.replaces', { what: scheduledText(t.tr, s, next) }));
+  else if (next && scheduledExtras(t.tr, s, next).length > 0) consequences.push(t.tr.t('sub.next.keeps', { what: scheduledExtras(t.tr, s, next).join(' · ') }));
   const payload: NextTermRequest = {
     op: 'sub.next',
     customerId: r.customer.id,
@@ -135,14 +137,6 @@ export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, 
       confirmation: d.signer.sign(payload),
     }),
   );
-}
-
-/** What is scheduled keeps today's product, term and billing: only its seats differ from a plain renewal. */
-function sameTerms(s: Subscription): boolean {
-  const next = nextTermOf(s);
-  if (!next) return true;
-  const same = (a: string | undefined, b: string | null | undefined) => a === undefined || a.toLowerCase() === (b ?? '').toLowerCase();
-  return next.sameOffer && same(next.termDuration, s.termDuration) && same(next.billingCycle, s.billingCycle);
 }
 
 /** Confirm: read again, check again (nothing sent if it no longer holds), then the one write. */

@@ -561,4 +561,8 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "reminder.footer.change": "Напомняне за лицензите, добавени тук чрез Partner Ops.",
   // Дневникът на дейностите като източник на промени (src/notifications/activity-source.ts)
   "watch.state.polled": "Активно, чете се изцяло на всеки цикъл: ролята на {name} в Партньорския център не позволява четене на дневника на дейностите",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "промоция {id}",
+  "sub.renewal.termEnds": "срок до {date}",
+  "sub.next.keeps": "Останалото планирано не се променя: {what}.",
 };

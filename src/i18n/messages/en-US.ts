@@ -567,6 +567,10 @@ export const enUS = {
   "reminder.footer.change": "A reminder for seats added here through Partner Ops.",
   // The activity log as a change source (src/notifications/activity-source.ts)
   "watch.state.polled": "Active, read in full every cycle: {name}'s Partner Center role cannot read the activity log",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "promotion {id}",
+  "sub.renewal.termEnds": "term ending on {date}",
+  "sub.next.keeps": "The rest of what is scheduled stays as it is: {what}.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

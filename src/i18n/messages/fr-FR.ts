@@ -561,4 +561,8 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "reminder.footer.change": "Un rappel pour les licences ajoutées ici avec Partner Ops.",
   // Le journal d'activité comme source de changements (src/notifications/activity-source.ts)
   "watch.state.polled": "Activée, relue en entier à chaque cycle : le rôle de {name} dans l'Espace partenaires ne permet pas de lire le journal d'activité",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "offre promotionnelle {id}",
+  "sub.renewal.termEnds": "fin de période le {date}",
+  "sub.next.keeps": "Le reste de ce qui est planifié ne change pas : {what}.",
 };

@@ -561,4 +561,8 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "reminder.footer.change": "Un promemoria per le licenze aggiunte qui tramite Partner Ops.",
   // Il log attività come fonte di modifiche (src/notifications/activity-source.ts)
   "watch.state.polled": "Attivo, letto per intero a ogni ciclo: il ruolo di {name} nel Centro per i partner non consente di leggere il log attività",
+  // sub next: what else is scheduled for renewal (a promotion, a custom term end), kept or replaced
+  "sub.renewal.promotion": "promozione {id}",
+  "sub.renewal.termEnds": "periodo che termina in data {date}",
+  "sub.next.keeps": "Il resto di ciò che è pianificato non cambia: {what}.",
 };
