@@ -146,13 +146,16 @@ async function say(page: Page, chat: NonNullable<Shot['chat']>, text: string): P
   return card;
 }
 
-/** The first card after the nth that matches: a card the bot posts by itself, later (notifications are not answers). */
-async function laterCard(page: Page, after: number, pattern: RegExp): Promise<Locator> {
+/**
+ * The card the bot posts by itself, later (notifications are not answers): the first that matches. A run starts with
+ * fresh data, so there is one; in a channel a new post shows above the older ones, so it is looked for everywhere.
+ */
+async function laterCard(page: Page, pattern: RegExp): Promise<Locator> {
   const deadline = Date.now() + UI_TIMEOUT_MS;
   for (;;) {
     const cards = answerCards(page);
     const count = await cards.count();
-    for (let i = after + 1; i < count; i++) {
+    for (let i = 0; i < count; i++) {
       const text = await cards.nth(i).innerText().catch(() => '');
       if (pattern.test(text)) return cards.nth(i);
     }
@@ -173,7 +176,6 @@ async function save(page: Page, card: Locator, dir: string, name: string): Promi
 async function take(page: Page, bot: DevRunning, shot: Shot, dir: string): Promise<string[]> {
   const chat = shot.chat ?? 'Personal Chat';
   await openChat(page, chat);
-  const before = await answerCards(page).count();
   const card = await say(page, chat, shot.say);
   await waitForText(card, shot.done);
   if (shot.press) {
@@ -182,7 +184,7 @@ async function take(page: Page, bot: DevRunning, shot: Shot, dir: string): Promi
   }
   const files = [await save(page, card, dir, shot.file)];
   if (shot.then) await shot.then.prepare?.(bot);
-  if (shot.then) files.push(await save(page, await laterCard(page, before, shot.then.done), dir, shot.then.file));
+  if (shot.then) files.push(await save(page, await laterCard(page, shot.then.done), dir, shot.then.file));
   return files;
 }
 
