@@ -1,6 +1,6 @@
 /**
  * The reminder cards (cards/reminder.json): a seat window about to close, with a Remove button (the existing
- * seat-change confirmation, quantity minus those seats), and a renewal coming, with the seats it renews with
+ * seat-change confirmation, quantity minus those seats; Cancel when those are all its seats), and a renewal coming, with the seats it renews with
  * and a button to turn auto-renew off (the existing confirmation). Dates in the person's time zone when Teams
  * gave one, else in UTC, labelled.
  */
@@ -49,8 +49,11 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
       facts: [quantity],
       footer,
       actions: [
-        // The existing seat change: a decrease asks for confirmation first, naming what it costs.
-        { title: tr.t('reminder.window.remove', { count: seats }), verb: VERB.subUpdate, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, quantity: String(Math.max(0, (s.quantity ?? 0) - seats)) } },
+        // The existing seat change: a decrease asks for confirmation first, naming what it costs. Removing every seat
+        // is no seat change (a subscription keeps at least one) but a cancellation, as the windows list offers.
+        (s.quantity ?? 0) - seats >= 1
+          ? { title: tr.t('reminder.window.remove', { count: seats }), verb: VERB.subUpdate, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, quantity: String((s.quantity ?? 0) - seats) } }
+          : { title: tr.t('deadlines.action.cancel'), verb: VERB.subStatus, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, status: 'deleted' } },
         open,
       ],
     });
