@@ -34,7 +34,9 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
   const names = { customer: literal(r.customerName), subscription: literal(nameOf(s)) };
   const open = { title: tr.t('sub.action.open'), verb: VERB.subShow, data: { customerId: r.customerId, subscriptionId: r.subscriptionId } };
   const footer = r.watchId ? tr.t('reminder.footer.watch', { id: r.watchId, name: literal(r.user.name) }) : tr.t('reminder.footer.change');
-  const heading = `${literal(r.customerName)} · ${s.offerName ? literal(s.offerName) : tr.t('sub.kind.nce')}`;
+  // The offer after the customer only when the title (its nickname) does not already say it, as the subscription card.
+  const offer = s.offerName ? literal(s.offerName) : tr.t('sub.kind.nce');
+  const heading = s.offerName && s.offerName === nameOf(s) ? literal(r.customerName) : `${literal(r.customerName)} · ${offer}`;
   const quantity = { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) };
   if (r.kind === 'window') {
     const until = when(tr, Date.parse(r.date), r.timeZone, true);

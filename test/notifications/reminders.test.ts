@@ -176,6 +176,7 @@ describe('reminders before a seat window closes and before a renewal', () => {
     const text = textOf(cardOf(sent[0]));
     expect(text).toMatch(/6 seats of Wingtip Toys's Microsoft 365 Business Basic can still be removed until .+ UTC\./);
     expect(text).toContain(`A reminder from watch ${watchId}, set by Alice Admin.`);
+    expect(text).not.toContain('Wingtip Toys · Microsoft 365 Business Basic'); // its name is the card's title: said once
     // Those 6 are all its seats: removing them all is cancelling it (through its confirmation), not a seat change to 0.
     const [cancel, ...rest] = executeActions(cardOf(sent[0]));
     expect([cancel!.title, ...rest.map((a) => a.title)]).toEqual(['Cancel the subscription', 'Show the subscription']);
