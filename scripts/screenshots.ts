@@ -80,8 +80,9 @@ export const SHOTS: readonly Shot[] = [
   },
   { file: 'sub-set-deletes-scheduled', say: 'sub set contosohotels.onmicrosoft.com 7a9c1e3d-5f7b-4c9e-9a3d-5f7b9c1e3a5d quantity=22', done: CONFIRM },
   { file: 'sub-next-autorenew-off', say: 'sub next contosohotels.onmicrosoft.com 6f8b0d2c-4e6a-4b8d-8f2c-4e6a8b0d2f4c quantity=10', done: /auto-renew/i },
-  // The digest is set in a channel (the bot is @mentioned there), then dated a day earlier so that it is due now.
-  { file: 'watch-deadlines', chat: 'Support', say: 'watch deadlines', done: /unwatch/, then: { file: 'digest', done: /Deadlines on/, prepare: digestSetYesterday } },
+  // The digest is set in a channel (the bot is @mentioned there), then dated a day earlier so that it is due now; 14 days
+  // ahead, so that it lists Contoso Hotels' renewals too.
+  { file: 'watch-deadlines', chat: 'Support', say: 'watch deadlines 14', done: /unwatch/, then: { file: 'digest', done: /Deadlines on/, prepare: digestSetYesterday } },
   // Wingtip's 8b0d… was bought 6 days 4 hours ago: its seat window closes in 20 hours, inside REMINDER_WINDOW_LEAD_HOURS.
   { file: 'watch-subs-wingtip', say: 'watch subs wingtiptoys.onmicrosoft.com', done: /unwatch/, then: { file: 'reminder-window', done: /can still be removed/ } },
   // Contoso Hotels' 5e7a… renews in 10 days: this run's REMINDER_RENEWAL_LEAD_DAYS is 11 so that it is reminded of.
