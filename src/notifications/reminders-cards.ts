@@ -32,7 +32,7 @@ function nameOf(s: Subscription): string {
 export function reminderCard(r: Reminder, s: Subscription, seats: number, now: number): AdaptiveCard {
   const tr = translator(resolveLocale(r.locale));
   const names = { customer: literal(r.customerName), subscription: literal(nameOf(s)) };
-  const open = { title: tr.t('sub.action.open'), verb: VERB.subShow, data: { customerId: r.customerId, subscriptionId: r.subscriptionId } };
+  const open = { title: tr.t('sub.action.open'), verb: VERB.subShow, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId } };
   const footer = r.watchId ? tr.t('reminder.footer.watch', { id: r.watchId, name: literal(r.user.name) }) : tr.t('reminder.footer.change');
   // The offer after the customer only when the title (its nickname) does not already say it, as the subscription card.
   const offer = s.offerName ? literal(s.offerName) : tr.t('sub.kind.nce');
@@ -54,8 +54,8 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
         // The existing seat change: a decrease asks for confirmation first, naming what it costs. Removing every seat
         // is no seat change (a subscription keeps at least one) but a cancellation, as the windows list offers.
         (s.quantity ?? 0) - seats >= 1
-          ? { title: tr.t('reminder.window.remove', { count: seats }), verb: VERB.subUpdate, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, quantity: String((s.quantity ?? 0) - seats) } }
-          : { title: tr.t('deadlines.action.cancel'), verb: VERB.subStatus, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, status: 'deleted' } },
+          ? { title: tr.t('reminder.window.remove', { count: seats }), verb: VERB.subUpdate, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId, quantity: String((s.quantity ?? 0) - seats) } }
+          : { title: tr.t('deadlines.action.cancel'), verb: VERB.subStatus, style: 'destructive', data: { customerId: r.customerId, subscriptionId: r.subscriptionId, status: 'deleted' } },
         open,
       ],
     });
@@ -73,7 +73,7 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
     facts: [quantity],
     footer,
     actions: [
-      { title: tr.t('reminder.renewal.off'), verb: VERB.subUpdate, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, autoRenewEnabled: 'false' } },
+      { title: tr.t('reminder.renewal.off'), verb: VERB.subUpdate, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId, autoRenewEnabled: 'false' } },
       open,
     ],
   });

@@ -180,6 +180,7 @@ describe('reminders before a seat window closes and before a renewal', () => {
     // Those 6 are all its seats: removing them all is cancelling it (through its confirmation), not a seat change to 0.
     const [cancel, ...rest] = executeActions(cardOf(sent[0]));
     expect([cancel!.title, ...rest.map((a) => a.title)]).toEqual(['Cancel the subscription', 'Show the subscription']);
+    expect((cancel as { style?: string }).style).toBe('destructive'); // red, as the windows card's Cancel
     const patches = pc().requests.filter((r) => r.method === 'PATCH').length;
     const ask = await bot.execute(cancel!.verb!, cancel!.data!, { conversation: CHANNEL });
     expect(textOf(ask.body.value)).toMatch(/Cancel Microsoft 365 Business Basic of Wingtip Toys\?/);
