@@ -84,9 +84,9 @@ export const SHOTS: readonly Shot[] = [
   // ahead, so that it lists Contoso Hotels' renewals too.
   { file: 'watch-deadlines', chat: 'Support', say: 'watch deadlines 14', done: /unwatch/, then: { file: 'digest', done: /Deadlines on/, prepare: digestSetYesterday } },
   // Wingtip's 8b0d… was bought 6 days 4 hours ago: its seat window closes in 20 hours, inside REMINDER_WINDOW_LEAD_HOURS.
-  { file: 'watch-subs-wingtip', say: 'watch subs wingtiptoys.onmicrosoft.com', done: /unwatch/, then: { file: 'reminder-window', done: /can still be removed/ } },
+  { file: 'watch-subs-wingtip', say: 'watch subs wingtiptoys.onmicrosoft.com', done: /unwatch/, then: { file: 'reminder-window', done: /A reminder from watch[\s\S]*can still be removed|can still be removed[\s\S]*A reminder from watch/ } },
   // Contoso Hotels' 5e7a… renews in 10 days: this run's REMINDER_RENEWAL_LEAD_DAYS is 11 so that it is reminded of.
-  { file: 'watch-subs-hotels', say: 'watch subs contosohotels.onmicrosoft.com', done: /unwatch/, then: { file: 'reminder-renewal', done: /Renews in/ } },
+  { file: 'watch-subs-hotels', say: 'watch subs contosohotels.onmicrosoft.com', done: /unwatch/, then: { file: 'reminder-renewal', done: /Renews in[\s\S]*A reminder from watch/ } },
 ];
 
 /**
@@ -147,14 +147,20 @@ async function say(page: Page, chat: NonNullable<Shot['chat']>, text: string): P
   return card;
 }
 
+/** Marks the cards the page shows now, so that laterCard looks only at the ones that come after. */
+async function markShown(page: Page): Promise<void> {
+  // A string: the script is type-checked without the DOM's types.
+  await page.evaluate(`document.querySelectorAll('.ac-adaptiveCard').forEach((e) => e.setAttribute('data-shot-seen', ''))`);
+}
+
 /**
- * The card the bot posts by itself, later (notifications are not answers): the first that matches. A run starts with
- * fresh data, so there is one; in a channel a new post shows above the older ones, so it is looked for everywhere.
+ * The card the bot posts by itself, later (notifications are not answers): the first new one that matches. In a
+ * channel a new post shows above the older ones, so it is looked for among every card not marked as shown before.
  */
 async function laterCard(page: Page, pattern: RegExp): Promise<Locator> {
   const deadline = Date.now() + UI_TIMEOUT_MS;
   for (;;) {
-    const cards = answerCards(page);
+    const cards = answerCards(page).and(page.locator(':not([data-shot-seen])'));
     const count = await cards.count();
     for (let i = 0; i < count; i++) {
       const text = await cards.nth(i).innerText().catch(() => '');
@@ -177,6 +183,7 @@ async function save(page: Page, card: Locator, dir: string, name: string): Promi
 async function take(page: Page, bot: DevRunning, shot: Shot, dir: string): Promise<string[]> {
   const chat = shot.chat ?? 'Personal Chat';
   await openChat(page, chat);
+  if (shot.then) await markShown(page);
   const card = await say(page, chat, shot.say);
   await waitForText(card, shot.done);
   if (shot.press) {
