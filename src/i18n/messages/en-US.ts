@@ -522,7 +522,7 @@ export const enUS = {
   "sub.next.notActive": "{name} is not active: Partner Ops schedules changes for renewal only on an active subscription. Nothing was sent.",
   "sub.next.trial": "{name} is a trial, and a trial does not renew: nothing can be scheduled for its renewal. Nothing was sent.",
   "sub.next.autoRenewOff": "Auto-renew is off on {name}: it ends on {date} instead of renewing, and Partner Center schedules changes for renewal only with auto-renew on. Nothing was sent.",
-  "sub.next.autoRenewOff.next": "To schedule its seats for renewal, use **Turn auto-renew on** first, then **Next-term seats**.",
+  "sub.next.autoRenewOff.next": "To schedule its seats for renewal, use Turn auto-renew on first, then Next-term seats.",
   "sub.next.nothingScheduled": "Nothing is scheduled for the renewal of {name}: it renews with {count, plural, one {# seat} other {# seats}}, as today. Nothing was sent.",
   "sub.next.already": "{name} already renews with {count, plural, one {# seat} other {# seats}}. Nothing was sent.",
   "sub.next.renews": "From {date} the subscription renews with {count, plural, one {# seat} other {# seats}} (today {current, plural, one {# seat} other {# seats}}). The seats today do not change.",

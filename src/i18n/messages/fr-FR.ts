@@ -516,7 +516,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.next.notActive": "{name} n'est pas actif : Partner Ops ne planifie des modifications au renouvellement que sur un abonnement actif. Rien n'a été envoyé.",
   "sub.next.trial": "{name} est un essai, et un essai ne se renouvelle pas : rien ne peut être planifié pour son renouvellement. Rien n'a été envoyé.",
   "sub.next.autoRenewOff": "Le renouvellement automatique est désactivé pour {name} : l'abonnement prend fin le {date} au lieu d'être renouvelé, et l'Espace partenaires ne planifie des modifications au renouvellement qu'avec le renouvellement automatique activé. Rien n'a été envoyé.",
-  "sub.next.autoRenewOff.next": "Pour planifier ses licences au renouvellement, utilisez d'abord **Activer le renouvellement automatique**, puis **Licences de la prochaine période**.",
+  "sub.next.autoRenewOff.next": "Pour planifier ses licences au renouvellement, utilisez d'abord Activer le renouvellement automatique, puis Licences de la prochaine période.",
   "sub.next.nothingScheduled": "Rien n'est planifié pour le renouvellement de {name} : il se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}}, comme aujourd'hui. Rien n'a été envoyé.",
   "sub.next.already": "{name} se renouvelle déjà avec {count, plural, one {# licence} many {# de licences} other {# licences}}. Rien n'a été envoyé.",
   "sub.next.renews": "À partir du {date}, l'abonnement se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}} (aujourd'hui {current, plural, one {# licence} many {# de licences} other {# licences}}). Les licences actuelles ne changent pas.",

@@ -516,7 +516,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.next.notActive": "{name} non è attiva: Partner Ops pianifica modifiche al rinnovo solo su una sottoscrizione attiva. Non è stato inviato nulla.",
   "sub.next.trial": "{name} è una versione di prova, che non si rinnova: non si può pianificare nulla per il suo rinnovo. Non è stato inviato nulla.",
   "sub.next.autoRenewOff": "Il rinnovo automatico è disattivato per {name}: la sottoscrizione termina in data {date} anziché rinnovarsi, e il Centro per i partner pianifica modifiche al rinnovo solo con il rinnovo automatico attivo. Non è stato inviato nulla.",
-  "sub.next.autoRenewOff.next": "Per pianificare le licenze al rinnovo, usare prima **Attiva rinnovo automatico**, poi **Licenze del periodo successivo**.",
+  "sub.next.autoRenewOff.next": "Per pianificare le licenze al rinnovo, usare prima Attiva rinnovo automatico, poi Licenze del periodo successivo.",
   "sub.next.nothingScheduled": "Non è pianificato nulla per il rinnovo di {name}: si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}, come oggi. Non è stato inviato nulla.",
   "sub.next.already": "{name} si rinnova già con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}. Non è stato inviato nulla.",
   "sub.next.renews": "A partire da {date} la sottoscrizione si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {current, plural, one {# licenza} many {# di licenze} other {# licenze}}). Le licenze attuali non cambiano.",
