@@ -1,6 +1,6 @@
 /**
  * The reminder cards (cards/reminder.json): a seat window about to close, with a Remove button (the existing
- * seat-change confirmation, quantity minus those seats), and a renewal coming, with the seats it renews with
+ * seat-change confirmation, quantity minus those seats; Cancel when those are all its seats), and a renewal coming, with the seats it renews with
  * and a button to turn auto-renew off (the existing confirmation). Dates in the person's time zone when Teams
  * gave one, else in UTC, labelled.
  */
@@ -32,9 +32,11 @@ function nameOf(s: Subscription): string {
 export function reminderCard(r: Reminder, s: Subscription, seats: number, now: number): AdaptiveCard {
   const tr = translator(resolveLocale(r.locale));
   const names = { customer: literal(r.customerName), subscription: literal(nameOf(s)) };
-  const open = { title: tr.t('sub.action.open'), verb: VERB.subShow, data: { customerId: r.customerId, subscriptionId: r.subscriptionId } };
+  const open = { title: tr.t('sub.action.open'), verb: VERB.subShow, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId } };
   const footer = r.watchId ? tr.t('reminder.footer.watch', { id: r.watchId, name: literal(r.user.name) }) : tr.t('reminder.footer.change');
-  const heading = `${literal(r.customerName)} · ${s.offerName ? literal(s.offerName) : tr.t('sub.kind.nce')}`;
+  // The offer after the customer only when the title (its nickname) does not already say it, as the subscription card.
+  const offer = s.offerName ? literal(s.offerName) : tr.t('sub.kind.nce');
+  const heading = s.offerName && s.offerName === nameOf(s) ? literal(r.customerName) : `${literal(r.customerName)} · ${offer}`;
   const quantity = { title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) };
   if (r.kind === 'window') {
     const until = when(tr, Date.parse(r.date), r.timeZone, true);
@@ -49,8 +51,11 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
       facts: [quantity],
       footer,
       actions: [
-        // The existing seat change: a decrease asks for confirmation first, naming what it costs.
-        { title: tr.t('reminder.window.remove', { count: seats }), verb: VERB.subUpdate, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, quantity: String(Math.max(0, (s.quantity ?? 0) - seats)) } },
+        // The existing seat change: a decrease asks for confirmation first, naming what it costs. Removing every seat
+        // is no seat change (a subscription keeps at least one) but a cancellation, as the windows list offers.
+        (s.quantity ?? 0) - seats >= 1
+          ? { title: tr.t('reminder.window.remove', { count: seats }), verb: VERB.subUpdate, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId, quantity: String((s.quantity ?? 0) - seats) } }
+          : { title: tr.t('deadlines.action.cancel'), verb: VERB.subStatus, style: 'destructive', data: { customerId: r.customerId, subscriptionId: r.subscriptionId, status: 'deleted' } },
         open,
       ],
     });
@@ -68,7 +73,7 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
     facts: [quantity],
     footer,
     actions: [
-      { title: tr.t('reminder.renewal.off'), verb: VERB.subUpdate, data: { customerId: r.customerId, subscriptionId: r.subscriptionId, autoRenewEnabled: 'false' } },
+      { title: tr.t('reminder.renewal.off'), verb: VERB.subUpdate, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId, autoRenewEnabled: 'false' } },
       open,
     ],
   });

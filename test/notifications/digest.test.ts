@@ -73,7 +73,7 @@ describe('the daily deadlines digest', () => {
   it('posts one card at the hour, not before, once that day and again the next; `watches` shows its last run; `unwatch` stops it', async () => {
     await bot.say('watch deadlines', { conversation: CHANNEL });
     const set = textOf(cardOf(bot.take()[0]));
-    expect(set).toMatch(/Daily deadlines digest set here \(watch w-[0-9a-f]{8}\)\. Every day at 07:00 UTC I will post the renewals within 7 days and the windows closing within 48 hours/);
+    expect(set).toMatch(/Daily deadlines digest set here \(watch w-[0-9a-f]{8}\)\. Every day at 7:00 AM UTC I will post the renewals within 7 days and the windows closing within 48 hours/);
     expect(set).toMatch(/The first is on .+7:00 AM UTC\./);
     const id = /watch (w-[0-9a-f]{8})/.exec(set)![1]!;
 

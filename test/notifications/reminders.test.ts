@@ -176,6 +176,15 @@ describe('reminders before a seat window closes and before a renewal', () => {
     const text = textOf(cardOf(sent[0]));
     expect(text).toMatch(/6 seats of Wingtip Toys's Microsoft 365 Business Basic can still be removed until .+ UTC\./);
     expect(text).toContain(`A reminder from watch ${watchId}, set by Alice Admin.`);
+    expect(text).not.toContain('Wingtip Toys · Microsoft 365 Business Basic'); // its name is the card's title: said once
+    // Those 6 are all its seats: removing them all is cancelling it (through its confirmation), not a seat change to 0.
+    const [cancel, ...rest] = executeActions(cardOf(sent[0]));
+    expect([cancel!.title, ...rest.map((a) => a.title)]).toEqual(['Cancel the subscription', 'Show the subscription']);
+    expect((cancel as { style?: string }).style).toBe('destructive'); // red, as the windows card's Cancel
+    const patches = pc().requests.filter((r) => r.method === 'PATCH').length;
+    const ask = await bot.execute(cancel!.verb!, cancel!.data!, { conversation: CHANNEL });
+    expect(textOf(ask.body.value)).toMatch(/Cancel Microsoft 365 Business Basic of Wingtip Toys\?/);
+    expect(pc().requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
     await cycle();
     expect(reminders(bot.take())).toHaveLength(0);
     clock.advance(2 * DAY + HOUR); // Teams Rooms Pro's 4 seats: now within 24 hours

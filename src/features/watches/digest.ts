@@ -73,7 +73,8 @@ export async function watchDeadlinesHere(d: BotDeps, t: Turn, days: number): Pro
       t.tr.t('digest.created', {
         id: w.id,
         days,
-        hour: `${String(d.digestHourUtc).padStart(2, '0')}:00`,
+        // The hour as the reader's language writes a time, as `first` is written ("7:00 AM", "07:00"): one format per sentence.
+        hour: new Intl.DateTimeFormat(t.tr.locale, { timeStyle: 'short', timeZone: 'UTC' }).format(Date.UTC(2000, 0, 1, d.digestHourUtc)),
         first: instant({ tr: t.tr, timeZone }, first),
       }),
     ),
