@@ -39,6 +39,11 @@ export interface Turn {
   activityId?: string;
   locale: Locale;
   tr: Translator;
+  /**
+   * The reader's IANA time zone when Teams sent a valid one (features/common/time-zone.ts), read at the start:
+   * background work (a confirmed write past the invoke deadline) may no longer touch `context`.
+   */
+  timeZone?: string;
   actor: Actor;
   /** What the Partner Center client needs to act as this user; one correlation id per user action. */
   user: UserContext;

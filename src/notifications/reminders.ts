@@ -47,7 +47,8 @@ export interface Asker {
   reference: Partial<ConversationReference>;
   locale: string;
   conversationType: 'personal' | 'groupChat' | 'channel';
-  context: { activity: { entities?: Array<{ type: string }>; localTimezone?: unknown } };
+  /** The reader's time zone, read when the turn began (the turn's context may be gone by now). */
+  timeZone?: string;
 }
 
 /** The bot's side: schedules the reminder of a seat add (src/features/subscriptions/handlers.ts calls it). */
@@ -69,7 +70,7 @@ export class ReminderBook {
   forTurn(t: Asker, customer: { id: string; name: string }): (before: Subscription, after: Subscription) => Promise<boolean> {
     const reference = postingReference(t.reference);
     const conversationKey = conversationKeyOf(reference);
-    const timeZone = timeZoneOf(t);
+    const timeZone = t.timeZone;
     const user: Actor = { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId };
     const personal = t.conversationType === 'personal';
     const locale = t.locale;
@@ -106,19 +107,6 @@ export class ReminderBook {
   }
 }
 
-/** The time zone Teams sent with the activity (clientInfo, or the activity itself), if Intl knows it. */
-function timeZoneOf(t: Asker): string | undefined {
-  // Teams puts it on the activity (localTimezone) and in its clientInfo entity (timezone; localTimezone in some clients).
-  const info = t.context.activity.entities?.find((e) => e.type === 'clientInfo') as { localTimezone?: unknown; timezone?: unknown } | undefined;
-  const tz = t.context.activity.localTimezone ?? info?.localTimezone ?? info?.timezone;
-  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return undefined;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface ReminderRunnerOptions {
   store: KeyValueStore;

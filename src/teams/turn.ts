@@ -11,6 +11,7 @@ import type { Actor, TokenProvider } from '../identity';
 import { childLogger, type Logger } from '../logging/logger';
 import { TurnLine } from '../logging/turn-line';
 import type { CallRecord } from '../partner-center/pipeline';
+import { userTimeZone } from '../features/common/time-zone';
 
 // The rest of src/teams/ takes the type from here, beside what builds it.
 export type { Turn };
@@ -87,6 +88,7 @@ function buildTurn(context: TurnContext, tokens: TokenProvider, logger: Logger):
     activityId: a.id,
     locale,
     tr,
+    timeZone: userTimeZone(a),
     actor,
     log,
     calls,

@@ -10,7 +10,6 @@ import { isPartnerCenterError, type ActivityFilter, type AuditRecord } from '../
 import { GUID } from '../../partner-center/schemas';
 import { resolveCustomer } from '../customers/handlers';
 import { activityCard, type ActivityView } from './cards';
-import { userTimeZone } from '../common/time-zone';
 
 const DAY = 86_400_000;
 export const DEFAULT_DAYS = 7;
@@ -54,7 +53,7 @@ export async function showActivity(d: BotDeps, t: Turn, a: ActivityArgs): Promis
     pageSize: PAGE_SIZE,
     truncated: read.truncated ? MAX_RECORDS : undefined,
     skipped: read.skipped,
-    timeZone: userTimeZone(t.context.activity),
+    timeZone: t.timeZone,
   };
   return forAll(activityCard(t.tr, view));
 }

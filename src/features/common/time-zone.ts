@@ -39,9 +39,9 @@ export function userTimeZone(activity: object): string | undefined {
   return undefined;
 }
 
-/** The translator and time zone of a turn (anything with its translator and the activity it serves). */
-export function datesOf(t: { tr: Translator; context: { activity: object } }): Dates {
-  return { tr: t.tr, timeZone: userTimeZone(t.context.activity) };
+/** The translator and time zone of a turn (read when the turn began: valid in background work too). */
+export function datesOf(t: { tr: Translator; timeZone?: string }): Dates {
+  return { tr: t.tr, timeZone: t.timeZone };
 }
 
 const zoned = new Map<string, Intl.DateTimeFormat>();

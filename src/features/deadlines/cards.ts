@@ -16,7 +16,7 @@ export const ROWS_PER_PAGE = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 // The reader's time zone and how instants are shown live in common/time-zone.ts (one reader for every card).
-export { instant, validTimeZone, type Dates } from '../common/time-zone';
+export { instant, type Dates } from '../common/time-zone';
 
 /** Terms ending within `days` days of `now` (not already ended), the soonest first. */
 export function renewing(book: Book, now: number, days: number): DeadlineRow[] {

@@ -9,7 +9,7 @@ import { command, forAll, forInteractor, ok, type BotDeps, type Outcome, type Tu
 import { describe } from '../../notifications/cards';
 import { firstRunAt } from '../../notifications/digest-schedule';
 import { postingReference, watchIdFor, type Watch } from '../../notifications/watches';
-import { instant, validTimeZone } from '../deadlines/cards';
+import { instant } from '../deadlines/cards';
 
 /** The horizon of a digest's renewals: a week by default, up to a quarter (a daily card of a longer one is mostly the same rows). */
 export const DIGEST_DAYS = { default: 7, min: 1, max: 90 } as const;
@@ -37,19 +37,12 @@ export const watchDeadlines = command({
   run: (d, t, a: { days: number }) => watchDeadlinesHere(d, t, a.days),
 });
 
-/** The setter's IANA time zone, when Teams sent a valid one (on the activity, or its clientInfo entity). */
-function timeZoneOf(t: Turn): string | undefined {
-  const a = t.context.activity as { localTimezone?: unknown; entities?: Array<{ type?: string; timezone?: unknown; localTimezone?: unknown }> };
-  const info = a.entities?.find((e) => e.type === 'clientInfo');
-  return [a.localTimezone, info?.localTimezone, info?.timezone].map(validTimeZone).find(Boolean);
-}
-
 export async function watchDeadlinesHere(d: BotDeps, t: Turn, days: number): Promise<Outcome> {
   // The digest reads as the setter: a setter who cannot get a token is asked to sign in now, not at 07:00.
   await t.user.getToken();
   const reference = postingReference(t.reference);
   const conversationKey = t.conversationKey;
-  const timeZone = timeZoneOf(t);
+  const timeZone = t.timeZone;
   const w: Watch = {
     id: watchIdFor({ conversationKey, kind: 'deadlines' }),
     kind: 'deadlines',
