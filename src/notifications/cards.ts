@@ -3,6 +3,8 @@ import { VERB } from '../cards/verbs';
 import type { Translator } from '../i18n';
 import type { Snapshot, Watch } from './watches';
 import { expand, literal, type AdaptiveCard } from '../cards/render';
+import { instant } from '../features/common/time-zone';
+import { nextRunAt } from './digest-schedule';
 
 export type ItemView =
   | { kind: 'service-request'; id: string }
@@ -107,15 +109,24 @@ export function describe(tr: Translator, w: Watch): string {
   return tr.t('watch.what.subs', { customer: literal(w.customerName ?? w.customerId ?? '') });
 }
 
-/** `polled`: active watches whose setter cannot read the activity log (activity-source.ts), listed in full every cycle. */
-export function watchListCard(tr: Translator, watches: Watch[], polled: ReadonlySet<string> = new Set()): AdaptiveCard {
+/** When the digests post: now (the injected clock) and DIGEST_HOUR_UTC. */
+export interface DigestClock {
+  now: number;
+  hourUtc: number;
+}
+
+/**
+ * `polled`: active watches whose setter cannot read the activity log (activity-source.ts), listed in full every cycle.
+ * `digests`: without it, a digest's next run is not said.
+ */
+export function watchListCard(tr: Translator, watches: Watch[], polled: ReadonlySet<string> = new Set(), digests?: DigestClock): AdaptiveCard {
   return expand('watch-list', {
     title: tr.t('watch.list.title'),
     empty: tr.t('watch.list.empty'),
     items: watches.map((w) => ({
       id: w.id,
       what: `${w.id} · ${describe(tr, w)}`,
-      detail: [tr.t('watch.setBy', { name: literal(w.setBy.name), when: tr.date(new Date(w.createdAt).toISOString()) }), ...lastRunLine(tr, w)].join(' · '),
+      detail: [tr.t('watch.setBy', { name: literal(w.setBy.name), when: tr.date(new Date(w.createdAt).toISOString()) }), ...lastRunLine(tr, w), ...nextRunLine(tr, w, digests)].join(' · '),
       state: w.state === 'active' ? (polled.has(w.id) ? tr.t('watch.state.polled', { name: literal(w.setBy.name) }) : tr.t('watch.state.active')) : w.state === 'paused' ? tr.t('watch.state.paused', { name: literal(w.setBy.name) }) : tr.t('watch.state.disabled', { reason: literal(w.reason) }),
       stateColor: w.state === 'active' ? 'Good' : w.state === 'paused' ? 'Warning' : 'Attention',
       buttonLabel: tr.t('notify.stop'),
@@ -133,4 +144,15 @@ function lastRunLine(tr: Translator, w: Watch): string[] {
   if (r.outcome === 'empty') return [tr.t('digest.lastRun.empty', { when })];
   if (r.outcome === 'paused') return [tr.t('digest.lastRun.paused', { when })];
   return [tr.t('digest.lastRun.failed', { when })];
+}
+
+/**
+ * When an active digest posts next, in the time zone Teams gave its setter when it was set (as its cards
+ * are), else UTC, labelled. A disabled one posts nothing again; a paused one waits for its setter.
+ */
+function nextRunLine(tr: Translator, w: Watch, c: DigestClock | undefined): string[] {
+  if (w.kind !== 'deadlines' || !c || w.state !== 'active') return [];
+  const next = nextRunAt(w.createdAt, w.lastRun, c.now, c.hourUtc);
+  const when = instant({ tr, timeZone: w.timeZone }, new Date(next.at).toISOString());
+  return [tr.t(next.due ? 'digest.nextRun.due' : 'digest.nextRun', { when })];
 }

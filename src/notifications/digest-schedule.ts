@@ -24,3 +24,17 @@ export function firstRunAt(createdAt: number, hourUtc: number): number {
 export function dayKey(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
+
+/**
+ * When a digest posts next, as `watches` says it: its first posting hour until that has come; the next
+ * day's once today's run is done (posted, nothing due, or failed its last attempt: digest.ts records a
+ * failure only then); else today's hour, already past (`due`): the run starts at the notifier's next cycle
+ * (a paused one once the setter can read again). `lastRun` is the watch's record of its latest run (digest.ts writes it).
+ */
+export function nextRunAt(createdAt: number, lastRun: { day: string; outcome: string } | undefined, now: number, hourUtc: number): { at: number; due: boolean } {
+  const first = firstRunAt(createdAt, hourUtc);
+  if (first > now) return { at: first, due: false };
+  const today = dueDay(now, hourUtc);
+  const done = lastRun?.day === dayKey(today) && lastRun.outcome !== 'paused';
+  return done ? { at: slotOf(today + 1, hourUtc), due: false } : { at: slotOf(today, hourUtc), due: true };
+}

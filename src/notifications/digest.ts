@@ -91,6 +91,7 @@ export class Digests {
   private readonly posting = new Set<Promise<void>>();
   private stopped = false;
   private readonly watches: WatchStore;
+  private finished = { runs: 0, partnerCenterCalls: 0 };
 
   constructor(private readonly o: DigestOptions) {
     this.watches = new WatchStore(o.store);
@@ -111,11 +112,41 @@ export class Digests {
       if (!this.o.leases.holds(partitionOf(w.setBy))) continue;
       const key = digestKey(w.id, day);
       if (this.running.has(key)) continue;
-      const run = this.run(w, day, key)
-        .catch((err: unknown) => this.o.logger.warn({ err, watch: w.id }, 'deadlines digest not done; a later cycle tries again'))
-        .finally(() => this.running.delete(key));
+      const tally: Tally = { startedAt: now, calls: 0, customers: 0, unread: 0, rows: 0 };
+      const run = this.run(w, day, key, tally)
+        .catch((err: unknown) => {
+          tally.outcome ??= 'failed';
+          this.o.logger.warn({ err, watch: w.id }, 'deadlines digest not done; a later cycle tries again');
+        })
+        .finally(() => {
+          this.running.delete(key);
+          this.report(w, day, tally);
+        });
       this.running.set(key, run);
     }
+  }
+
+  /**
+   * The digest runs that ended since the last call, and their Partner Center calls: the notifier's cycle
+   * report holds them apart from the cycle's own calls, since a run goes on beside the cycles (a read of a
+   * large book spans many), so a run's calls belong to no one cycle; they are counted when the run ends.
+   */
+  takeFinished(): { runs: number; partnerCenterCalls: number } {
+    const out = this.finished;
+    this.finished = { runs: 0, partnerCenterCalls: 0 };
+    return out;
+  }
+
+  /**
+   * One info line per run that read Partner Center (a run that found its day done or busy elsewhere read
+   * nothing, and says nothing): counts and the outcome only; no customer, subscription or person is named.
+   */
+  private report(w: Watch, day: string, t: Tally): void {
+    if (!t.read) return;
+    this.finished.runs++;
+    this.finished.partnerCenterCalls += t.calls;
+    const ms = this.o.clock.now() - t.startedAt;
+    this.o.logger.info({ watch: w.id, day, outcome: t.outcome ?? 'lost', partnerCenterCalls: t.calls, customers: t.customers, unreadCustomers: t.unread, rows: t.rows, ms }, 'deadlines digest run');
   }
 
   /** Stops starting runs; waits for the posts in flight. A read in flight is abandoned: its claim is taken over. */
@@ -124,7 +155,7 @@ export class Digests {
     await Promise.all([...this.posting]);
   }
 
-  private async run(w: Watch, day: string, key: string): Promise<void> {
+  private async run(w: Watch, day: string, key: string, tally: Tally): Promise<void> {
     const claim = randomUUID();
     const got = await this.claim(key, claim);
     if (got === 'busy') return;
@@ -137,11 +168,13 @@ export class Digests {
     const step = (state: DigestDay['state'], extra: Partial<DigestDay> = {}) => this.step(key, claim, state, extra);
 
     let book;
+    tally.read = true;
     try {
       const user = { getToken: this.o.tokens.tokenFor(w.setBy), tenantId: w.setBy.tenantId, locale: w.locale };
-      book = await readBook({ client: this.o.client, clock: this.o.clock, deadlines: { budget: this.o.budget } }, { user, log: this.o.logger }, () => undefined);
+      book = await readBook({ client: counting(this.o.client, tally), clock: this.o.clock, deadlines: { budget: this.o.budget } }, { user, log: this.o.logger }, () => undefined);
     } catch (e) {
       if (e instanceof SignInRequiredError) {
+        tally.outcome = 'paused';
         await step('paused');
         await this.pause(w, day);
         return;
@@ -150,19 +183,25 @@ export class Digests {
       if (rec && rec.attempts >= MAX_ATTEMPTS) await this.recordRun(w, { day, at: this.o.clock.now(), outcome: 'failed', rows: 0 });
       throw e;
     }
+    tally.customers = book.customers;
+    tally.unread = book.unread;
     if (this.stopped) return; // the claim stays: whoever runs next reads again
     if (w.state === 'paused') await this.watches.patch(w.id, (cur) => (cur.createdAt === w.createdAt ? { ...cur, state: 'active', reason: undefined } : cur));
 
     const now = this.o.clock.now();
     const rows = dueRows(book, now, w.days ?? 7);
     const count = rows.windows.length + rows.renewals.length;
+    tally.rows = count;
     if (count === 0) {
-      if (await step('empty', { rows: 0 })) await this.recordRun(w, { day, at: now, outcome: 'empty', rows: 0 });
+      if (await step('empty', { rows: 0 })) {
+        tally.outcome = 'empty';
+        await this.recordRun(w, { day, at: now, outcome: 'empty', rows: 0 });
+      }
       return;
     }
     // Posted only by the holder of the setter's partition, and only while the claim is still this run's.
     if (!this.o.leases.holds(partitionOf(w.setBy)) || !(await step('posting'))) return;
-    const posting = this.post(w, day, claim, key, digestCard(translatorFor(w.locale), w, book, rows, now), count);
+    const posting = this.post(w, day, claim, key, digestCard(translatorFor(w.locale), w, book, rows, now), count, tally);
     this.posting.add(posting);
     try {
       await posting;
@@ -171,12 +210,13 @@ export class Digests {
     }
   }
 
-  private async post(w: Watch, day: string, claim: string, key: string, card: ReturnType<typeof digestCard>, count: number): Promise<void> {
+  private async post(w: Watch, day: string, claim: string, key: string, card: ReturnType<typeof digestCard>, count: number, tally: Tally): Promise<void> {
     let sentId: string;
     try {
       sentId = await this.o.sender.post(w.reference, card);
     } catch (e) {
       if (e instanceof DeliveryError && e.kind === 'gone') {
+        tally.outcome = 'dropped';
         await this.step(key, claim, 'dropped');
         await this.disable(w, e);
         return;
@@ -186,6 +226,7 @@ export class Digests {
       throw e;
     }
     const at = this.o.clock.now();
+    tally.outcome = 'posted';
     await this.step(key, claim, 'posted', { sentId, rows: count });
     await this.recordRun(w, { day, at, outcome: 'posted', rows: count });
   }
@@ -260,4 +301,35 @@ function translatorFor(locale: string): ReturnType<typeof translator> {
   const tr = translators.get(locale) ?? translator(resolveLocale(locale));
   translators.set(locale, tr);
   return tr;
+}
+
+/** What one run did, for its log line (Digests.report). */
+interface Tally {
+  startedAt: number;
+  /** The run got the day and began reading. */
+  read?: boolean;
+  /** Unset while running; a run that ends unset lost its claim, or was stopped ('lost'). */
+  outcome?: 'posted' | 'empty' | 'paused' | 'failed' | 'dropped';
+  calls: number;
+  customers: number;
+  unread: number;
+  rows: number;
+}
+
+/**
+ * The client as the run reads through it, counting each call it makes (one Partner Center request each; a
+ * 429 answered with Retry-After is waited out inside the call and not counted again). The shared budget
+ * cannot tell a digest's calls from `renewals`', so the run counts its own.
+ */
+function counting(client: PartnerCenterClient, tally: Tally): PartnerCenterClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        tally.calls++;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }

@@ -73,6 +73,12 @@ export interface CycleReport {
   partnerCenterCalls: number;
   changes: number;
   delivered: number;
+  /**
+   * The deadlines digests' runs that ended since this instance's previous cycle, and their Partner Center
+   * calls: apart from `partnerCenterCalls`, since a run goes on beside the cycles (digest.ts) and its calls
+   * belong to no one cycle.
+   */
+  digests: { runs: number; partnerCenterCalls: number };
 }
 
 export class Notifier {
@@ -163,7 +169,7 @@ export class Notifier {
 
   private async runCycle(): Promise<CycleReport> {
     const partitions = await this.o.leases.claim();
-    const report: CycleReport = { shards: partitions.length, partnerCenterCalls: 0, changes: 0, delivered: 0 };
+    const report: CycleReport = { shards: partitions.length, partnerCenterCalls: 0, changes: 0, delivered: 0, digests: this.o.digests?.takeFinished() ?? { runs: 0, partnerCenterCalls: 0 } };
     if (partitions.length === 0) {
       this.delivery.forget();
       return report;

@@ -18,6 +18,8 @@ import { FileStateStore } from '../../src/storage/file';
 import { HeldClock } from '../support/fake-clock';
 import { ALICE, CHANNEL, GROUP, TENANT, cardOf, executeActions, startTestBot, textOf, type ConnectorCall, type Conversation, type TestBot } from '../support/teams';
 import { until } from '../support/until';
+import { captureLogs } from '../support/log-capture';
+import { translator } from '../../src/i18n';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -110,7 +112,7 @@ describe('the daily deadlines digest', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(digests(bot.take())).toHaveLength(0);
     expect(reads()).toBe(afterFirst);
-    expect(await listed(bot, CHANNEL)).toMatch(new RegExp(`${id} · the daily deadlines digest \\(renewals within 7 days, windows closing within 48 hours\\)\\nSet by Alice Admin on .+ · Last run .+ UTC: posted 1 deadline\\nActive`));
+    expect(await listed(bot, CHANNEL)).toMatch(new RegExp(`${id} · the daily deadlines digest \\(renewals within 7 days, windows closing within 48 hours\\)\\nSet by Alice Admin on .+ · Last run .+ UTC: posted 1 deadline · Next: .+ UTC\\nActive`));
 
     // The next day at 07:01: the seats added 4 days before the first run close within 48 hours now.
     clock.advance(DAY - 3 * HOUR);
@@ -290,5 +292,54 @@ describe('the digest across instances, restarts and crashes (one store, one sand
     await new Promise((r) => setTimeout(r, 300));
     expect(digests(a.take())).toHaveLength(1);
     expect((await store.get<DigestDay>(digestKey(id, tomorrow)))?.value).toMatchObject({ state: 'posted', attempts: 2, by: 'instance-a' });
+  }, 60_000);
+});
+
+describe('when a digest posts next, and what its runs cost', () => {
+  let bot: TestBot;
+  let clock: HeldClock;
+  let logs: ReturnType<typeof captureLogs>;
+  beforeEach(async () => {
+    clock = clockAt0630();
+    logs = captureLogs('info');
+    bot = await startTestBot({ DIGEST_HOUR_UTC: '7' }, { notifierAutoStart: false, clock, sandbox: { now: clock.now } }, logs.logger);
+  });
+  afterEach(() => bot.close());
+  const reads = () => bot.running.sandbox!.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/customers')).length;
+  /** An instant as an English reader sees it in UTC (the way every card of the bot writes one). */
+  const utc = (ms: number) => translator('en-US').dateTime(new Date(ms).toISOString());
+
+  it('`watches` says when each digest posts next, in the zone it was set in; each run logs one line with its calls, and the cycle report counts them', async () => {
+    const seven = clock.now() + 30 * MINUTE;
+    await bot.say('watch deadlines', { conversation: CHANNEL });
+    await bot.say('watch deadlines', { conversation: GROUP, timezone: 'Europe/Paris' });
+    bot.take();
+    // Before its first run: today's hour, in UTC; the one set from Paris says it at 8:00 Paris time.
+    expect(await listed(bot, CHANNEL)).toContain(`Next: ${utc(seven)}\nActive`);
+    expect(await listed(bot, CHANNEL)).not.toContain('Last run');
+    expect(await listed(bot, GROUP)).toMatch(/Next: .+8:00 AM GMT\+1\nActive/);
+
+    // 07:01, before the cycle has run it: due now.
+    clock.advance(31 * MINUTE);
+    expect(await listed(bot, CHANNEL)).toContain(`Next: now, at the next check (it was due ${utc(seven)})`);
+
+    const before = reads();
+    const first = await bot.running.notifier.cycle();
+    expect(first.digests).toEqual({ runs: 0, partnerCenterCalls: 0 }); // the runs have only started
+    await until(() => logs.lines().filter((l) => l.includes('deadlines digest run')).length === 2, 10_000);
+    const calls = reads() - before;
+    const runs = logs.lines().filter((l) => l.includes('deadlines digest run')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const r of runs) expect(r).toMatchObject({ level: 30, outcome: 'posted', rows: 1, unreadCustomers: 0 });
+    expect(runs.map((r) => r.partnerCenterCalls as number).reduce((a, b) => a + b)).toBe(calls);
+    expect(calls).toBeGreaterThan(2);
+    // Counts, not customers: no name, domain or subscription id in the lines.
+    const text = JSON.stringify(runs);
+    for (const secret of [SEED.customers.wingtip.domain, 'Wingtip', SEED.subscriptions.wingtipClosingSoon.id, 'Alice']) expect(text).not.toContain(secret);
+    // The next cycle's report holds the runs that ended since the previous one; the one after, none again.
+    expect((await bot.running.notifier.cycle()).digests).toEqual({ runs: 2, partnerCenterCalls: calls });
+    expect((await bot.running.notifier.cycle()).digests).toEqual({ runs: 0, partnerCenterCalls: 0 });
+
+    // Once today's has posted: tomorrow's hour.
+    expect(await untilListed(bot, CHANNEL, /Last run/)).toContain(`posted 1 deadline · Next: ${utc(seven + DAY)}\nActive`);
   }, 60_000);
 });

@@ -67,7 +67,7 @@ export async function watchSubscriptions(d: BotDeps, t: Turn, customerRef: strin
 
 export async function listWatches(d: BotDeps, t: Turn): Promise<Outcome> {
   const watches = await d.watches.inConversation(t.conversationKey);
-  return forAll(watchListCard(t.tr, watches.sort((a, b) => a.createdAt - b.createdAt), await polledWatches(d.watches.store, watches)));
+  return forAll(watchListCard(t.tr, watches.sort((a, b) => a.createdAt - b.createdAt), await polledWatches(d.watches.store, watches), { now: d.clock.now(), hourUtc: d.digestHourUtc }));
 }
 
 /** Only watches of this conversation can be stopped from it. */

@@ -565,4 +565,11 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.promotion": "промоция {id}",
   "sub.renewal.termEnds": "срок до {date}",
   "sub.next.keeps": "Останалото планирано не се променя: {what}.",
+  // h27 digest and reminder polish: a digest's next run in `watches`; a reminder card once acted on
+  "digest.nextRun": "Следващо изпълнение: {when}",
+  "digest.nextRun.due": "Следващо изпълнение: сега, при следващата проверка (насрочено за {when})",
+  "reminder.done.banner": "Обработено чрез Partner Ops",
+  "reminder.done.seats": "{name} премахна {count, plural, one {# лиценз} other {# лиценза}} чрез Partner Ops на {when}. За да видите какво още може да се премахне, отворете абонамента.",
+  "reminder.done.cancelled": "{name} отмени този абонамент чрез Partner Ops на {when}.",
+  "reminder.done.autoRenewOff": "{name} изключи автоматичното подновяване чрез Partner Ops на {when}: абонаментът няма да се поднови на {date}.",
 };

@@ -571,6 +571,13 @@ export const enUS = {
   "sub.renewal.promotion": "promotion {id}",
   "sub.renewal.termEnds": "term ending on {date}",
   "sub.next.keeps": "The rest of what is scheduled stays as it is: {what}.",
+  // h27 digest and reminder polish: a digest's next run in `watches`; a reminder card once acted on
+  "digest.nextRun": "Next: {when}",
+  "digest.nextRun.due": "Next: now, at the next check (it was due {when})",
+  "reminder.done.banner": "Acted on through Partner Ops",
+  "reminder.done.seats": "{name} removed {count, plural, one {# seat} other {# seats}} through Partner Ops on {when}. To see what can still be removed, open the subscription.",
+  "reminder.done.cancelled": "{name} cancelled this subscription through Partner Ops on {when}.",
+  "reminder.done.autoRenewOff": "{name} turned auto-renew off through Partner Ops on {when}: the subscription will not renew on {date}.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -565,4 +565,11 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.promotion": "offre promotionnelle {id}",
   "sub.renewal.termEnds": "fin de période le {date}",
   "sub.next.keeps": "Le reste de ce qui est planifié ne change pas : {what}.",
+  // h27 digest and reminder polish: a digest's next run in `watches`; a reminder card once acted on
+  "digest.nextRun": "Prochaine exécution : {when}",
+  "digest.nextRun.due": "Prochaine exécution : maintenant, à la prochaine vérification (prévue le {when})",
+  "reminder.done.banner": "Traité avec Partner Ops",
+  "reminder.done.seats": "{name} a supprimé {count, plural, one {# licence} other {# licences}} avec Partner Ops le {when}. Pour voir ce qui peut encore être supprimé, ouvrez l'abonnement.",
+  "reminder.done.cancelled": "{name} a annulé cet abonnement avec Partner Ops le {when}.",
+  "reminder.done.autoRenewOff": "{name} a désactivé le renouvellement automatique avec Partner Ops le {when} : l'abonnement ne sera pas renouvelé le {date}.",
 };

@@ -565,4 +565,11 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.promotion": "promozione {id}",
   "sub.renewal.termEnds": "periodo che termina in data {date}",
   "sub.next.keeps": "Il resto di ciò che è pianificato non cambia: {what}.",
+  // h27 digest and reminder polish: a digest's next run in `watches`; a reminder card once acted on
+  "digest.nextRun": "Prossima esecuzione: {when}",
+  "digest.nextRun.due": "Prossima esecuzione: ora, al prossimo controllo (prevista {when})",
+  "reminder.done.banner": "Gestito tramite Partner Ops",
+  "reminder.done.seats": "{name} ha rimosso {count, plural, one {# licenza} many {# di licenze} other {# licenze}} tramite Partner Ops il {when}. Per vedere cosa è ancora possibile rimuovere, aprire la sottoscrizione.",
+  "reminder.done.cancelled": "{name} ha annullato questa sottoscrizione tramite Partner Ops il {when}.",
+  "reminder.done.autoRenewOff": "{name} ha disattivato il rinnovo automatico tramite Partner Ops il {when}: la sottoscrizione non verrà rinnovata il {date}.",
 };
