@@ -78,3 +78,33 @@ export function reminderCard(r: Reminder, s: Subscription, seats: number, now: n
     ],
   });
 }
+
+/** What a change made through the bot did to what a reminder is about (ReminderBook.actedOn). */
+export type ActedOn = { what: 'seats'; count: number } | { what: 'cancelled' } | { what: 'autoRenewOff' };
+
+/**
+ * A posted reminder once acted on: who did what, and when, with the subscription as it is now, and only the
+ * button to open it (its Remove or auto-renew button would now ask for something else).
+ */
+export function actedOnCard(r: Reminder, s: Subscription, done: ActedOn & { by: string; at: number }): AdaptiveCard {
+  const tr = translator(resolveLocale(r.locale));
+  const at = when(tr, done.at, r.timeZone, true);
+  const name = literal(done.by);
+  const line =
+    done.what === 'seats'
+      ? tr.t('reminder.done.seats', { name, count: done.count, when: at })
+      : done.what === 'cancelled'
+        ? tr.t('reminder.done.cancelled', { name, when: at })
+        : tr.t('reminder.done.autoRenewOff', { name, when: at, date: tr.date(r.date) });
+  const offer = s.offerName ? literal(s.offerName) : tr.t('sub.kind.nce');
+  const heading = s.offerName && s.offerName === nameOf(s) ? literal(r.customerName) : `${literal(r.customerName)} · ${offer}`;
+  return expand('reminder', {
+    banner: tr.t('reminder.done.banner'),
+    lines: [line],
+    heading,
+    title: literal(nameOf(s)),
+    facts: [{ title: tr.t('sub.field.quantity'), value: tr.number(s.quantity ?? 0) }],
+    footer: r.watchId ? tr.t('reminder.footer.watch', { id: r.watchId, name: literal(r.user.name) }) : tr.t('reminder.footer.change'),
+    actions: [{ title: tr.t('sub.action.open'), verb: VERB.subShow, style: 'default', data: { customerId: r.customerId, subscriptionId: r.subscriptionId } }],
+  });
+}

@@ -25,6 +25,7 @@
  * period (NOTIFY_LEASE_MS, 90 s by default), where both could post.
  */
 import type { ConversationReference } from 'botbuilder';
+import type { AdaptiveCard } from '../cards/render';
 import { SignInRequiredError, type Actor, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
 import { isPartnerCenterError, type PartnerCenterClient, type Subscription, type UserContext } from '../partner-center';
@@ -34,10 +35,13 @@ import { isETagConflict, type KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
 import type { Leases } from './leases';
 import type { Observation } from './observations';
-import { reminderCard } from './reminders-cards';
+import { actedOnCard, reminderCard, type ActedOn } from './reminders-cards';
 import { DeliveryError, type TeamsSender } from './sender';
 import { DEFAULT_REMINDERS, idOf, keepFor, LIST_EVERY_MS, partitionOfKey, prefixOf, reminderKey, type Reminder, type ReminderSettings } from './reminders-record';
 import { conversationKeyOf, partitionOf, PARTITIONS, postingReference, type Watch } from './watches';
+
+/** Replaces the card of a posted activity (the bot's Teams delivery gives it; see ReminderBook.actedOn). */
+export type CardReplacer = (reference: Partial<ConversationReference>, activityId: string, card: AdaptiveCard) => Promise<void>;
 
 export { DEFAULT_REMINDERS, reminderKey, type Reminder, type ReminderKind, type ReminderSettings, type ReminderState } from './reminders-record';
 
@@ -57,6 +61,8 @@ export class ReminderBook {
     private readonly store: KeyValueStore,
     private readonly clock: Clock,
     private readonly settings: ReminderSettings = DEFAULT_REMINDERS,
+    /** Replaces a posted card in place (Teams' updateActivity, by the id the post got); without it, posted reminders stay as they are. */
+    private readonly updateCard?: CardReplacer,
   ) {}
 
   /**
@@ -74,7 +80,7 @@ export class ReminderBook {
     const user: Actor = { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId };
     const personal = t.conversationType === 'personal';
     const locale = t.locale;
-    return async (before, after) => {
+    const scheduleAdded = async (before: Subscription, after: Subscription): Promise<boolean> => {
       const added = (after.quantity ?? 0) - (before.quantity ?? 0);
       if (added <= 0 || !isNewCommerce(after)) return false;
       const now = this.clock.now();
@@ -99,6 +105,48 @@ export class ReminderBook {
         state: 'scheduled',
       });
     };
+    return async (before, after) => {
+      // Both, independently: a reminder card not replaced does not keep the next one from being scheduled.
+      const acted = this.actedOn(before, after, { conversationKey, partition: partitionOf(user), name: user.name }).then(
+        () => undefined,
+        (e: unknown) => new Error('a posted reminder card was not replaced', { cause: e }),
+      );
+      const scheduled = await scheduleAdded(before, after);
+      const failed = await acted;
+      if (failed) throw failed;
+      return scheduled;
+    };
+  }
+
+  /**
+   * A change made through the bot that answers this conversation's reminders about the subscription (its
+   * seats removed, it cancelled, its auto-renew turned off): each such reminder already posted has its card
+   * replaced in place, saying who did what and when, without the button that would now do something else
+   * (Remove N seats would remove seats the window may no longer hold). A reminder not posted yet needs
+   * nothing: it reads the subscription again before posting, and stays quiet (stillTrue). Only this
+   * conversation's are found (a record's id names its conversation); a change made elsewhere leaves the
+   * card as it was, and its button's confirmation shows the seats as they are then.
+   */
+  private async actedOn(before: Subscription, after: Subscription, here: { conversationKey: string; partition: number; name: string }): Promise<void> {
+    const update = this.updateCard;
+    if (!update) return;
+    const cancelled = after.status === 'deleted' && before.status !== 'deleted';
+    const removed = (before.quantity ?? 0) - (after.quantity ?? 0);
+    const keys = new Map<string, ActedOn>();
+    const key = (kind: 'window' | 'renewal', date: string) => reminderKey({ partition: here.partition, id: idOf(kind, after.id, date, here.conversationKey) });
+    if (cancelled || removed > 0) {
+      for (const d of before.refundableQuantity?.details ?? []) if (d.allowedUntilDateTime) keys.set(key('window', d.allowedUntilDateTime), cancelled ? { what: 'cancelled' } : { what: 'seats', count: removed });
+    }
+    const endDate = renewalOf(before).endDate;
+    if (endDate && (cancelled || (before.autoRenewEnabled === true && after.autoRenewEnabled === false))) keys.set(key('renewal', endDate), { what: cancelled ? 'cancelled' : 'autoRenewOff' });
+    if (keys.size === 0) return;
+    const now = this.clock.now();
+    for (const [k, rec] of await this.store.getMany<Reminder>([...keys.keys()])) {
+      const r = rec.value;
+      if (r.state !== 'sent' || !r.sentId) continue;
+      // The card is replaced first: a failed replacement leaves the reminder as it was, and is only logged by the caller.
+      await update(r.reference, r.sentId, actedOnCard(r, after, { ...keys.get(k)!, by: here.name, at: now }));
+    }
   }
 
   /** Writes the reminder unless the same one is there; true when this call created it. */

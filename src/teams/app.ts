@@ -127,7 +127,8 @@ export function createBot(o: BotOptions): Bot {
     watches: o.watches,
     audit: new AuditLog(o.store, clock),
     authors: new Authors(o.store),
-    reminders: new ReminderBook(o.store, clock, o.config.reminders),
+    // A reminder's posted card is replaced in place once a change through the bot answers it (reminders.ts).
+    reminders: new ReminderBook(o.store, clock, o.config.reminders, (reference, id, card) => delivery.updaterFor(reference, id)(card)),
     deadlines: deadlineServices({ budget: o.budget ?? new RequestBudget(o.config.partnerCenter.budget, clock), store: o.store, cacheMs: o.config.deadlines.cacheMs }),
     digestHourUtc: o.config.deadlines.digestHourUtc,
     publicUrl: o.publicUrl ?? (() => o.config.publicUrl),
