@@ -80,9 +80,41 @@ describe('reminders before a seat window closes and before a renewal', () => {
     const remove = executeActions(cardOf(reminder)).find((a) => a.title === 'Remove 5 seats')!;
     expect(remove).toMatchObject({ verb: VERB.subUpdate, data: { subscriptionId: S.wingtipFewDays.id, quantity: '14' } });
     const patches = pc().requests.filter((r) => r.method === 'PATCH').length;
-    const ask = await bot.execute(remove.verb!, remove.data!, { conversation: CHANNEL });
+    const ask = await bot.execute(remove.verb!, remove.data!, { conversation: CHANNEL, replyToId: reminder!.responseId });
     expect(textOf(ask.body.value)).toMatch(/Seats\n19 → 14/);
     expect(pc().requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
+    // Confirmed on that card: the reminder's message itself ends as the result, for everyone, with no Remove left on it.
+    const confirm = executeActions(ask.body.value).find((a) => a.verb === VERB.confirm)!;
+    await bot.execute(confirm.verb!, confirm.data!, { conversation: CHANNEL, replyToId: reminder!.responseId });
+    expect(sub(S.wingtipFewDays.id).resource.quantity).toBe(14);
+    const replaced = bot.connector.calls.filter((c) => c.method === 'PUT' && c.activityId === reminder!.responseId);
+    expect(textOf(cardOf(replaced.at(-1)))).toMatch(/Seats: 19 → 14/);
+    expect(executeActions(cardOf(replaced.at(-1))).map((a) => a.title)).not.toContain('Remove 5 seats');
+  });
+
+  it('seats removed through the bot elsewhere in the conversation: the posted reminder is replaced in place, saying who removed them, without its Remove', async () => {
+    const closes = await addSeats();
+    clock.advance(closes - 24 * HOUR - clock.now() + 60_000);
+    await cycle();
+    const [reminder] = reminders(bot.take());
+    expect(executeActions(cardOf(reminder)).map((a) => a.title)).toEqual(['Remove 5 seats', 'Show the subscription']);
+    // Typed in the channel, confirmed on the confirmation's own message (not the reminder's).
+    await bot.say(`sub set ${WINGTIP} ${S.wingtipFewDays.id} quantity=16`, { conversation: CHANNEL });
+    const confirm = executeActions(cardOf(bot.take().at(-1))).find((a) => a.verb === VERB.confirm)!;
+    await bot.execute(confirm.verb!, confirm.data!, { conversation: CHANNEL });
+    expect(sub(S.wingtipFewDays.id).resource.quantity).toBe(16);
+    const replaced = bot.take().filter((c) => c.method === 'PUT' && c.activityId === reminder!.responseId);
+    expect(replaced).toHaveLength(1);
+    const text = textOf(cardOf(replaced[0]));
+    expect(text).toMatch(/^Acted on through Partner Ops\nAlice Admin removed 3 seats through Partner Ops on \w+day, \w+ \d+ at .+ UTC\. To see what can still be removed, open the subscription\./);
+    expect(text).toMatch(/Seats\n16/);
+    expect(executeActions(cardOf(replaced[0])).map((a) => a.title)).toEqual(['Show the subscription']);
+    // Turning auto-renew off, a change that answers no window reminder, leaves it alone.
+    await bot.say(`sub set ${WINGTIP} ${S.wingtipFewDays.id} autorenew=off`, { conversation: CHANNEL });
+    const more = bot.take();
+    const ok = executeActions(cardOf(more.at(-1))).find((a) => a.verb === VERB.confirm);
+    if (ok) await bot.execute(ok.verb!, ok.data!, { conversation: CHANNEL });
+    expect(bot.take().filter((c) => c.activityId === reminder!.responseId)).toHaveLength(0);
   });
 
   it('a seat add Partner Center applies later (202): scheduled once it lands, from the window the subscription then states', async () => {
