@@ -241,5 +241,15 @@ describe('reminders before a seat window closes and before a renewal', () => {
     expect(executeActions(cardOf(sent[0])).map((a) => a.title)).toEqual(['Turn auto-renew off', 'Show the subscription']);
     await cycle();
     expect(reminders(bot.take())).toHaveLength(0);
+
+    // Auto-renew turned off through the bot in this channel (typed, not from the card): the reminder is replaced in place.
+    const id = executeActions(cardOf(sent[0]))[0]!.data!.subscriptionId as string;
+    await bot.say(`sub set ${HOTELS} ${id} autorenew=off`, { conversation: CHANNEL });
+    const confirm = executeActions(cardOf(bot.take().at(-1))).find((a) => a.verb === VERB.confirm);
+    if (confirm) await bot.execute(confirm.verb!, confirm.data!, { conversation: CHANNEL });
+    const replaced = bot.take().filter((c) => c.method === 'PUT' && c.activityId === sent[0]!.responseId);
+    expect(replaced).toHaveLength(1);
+    expect(textOf(cardOf(replaced[0]))).toMatch(/Alice Admin turned auto-renew off through Partner Ops on .+ UTC: the subscription will not renew on .+\./);
+    expect(executeActions(cardOf(replaced[0])).map((a) => a.title)).toEqual(['Show the subscription']);
   });
 });
