@@ -569,7 +569,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "digest.nextRun": "Prochaine exécution : {when}",
   "digest.nextRun.due": "Prochaine exécution : maintenant, à la prochaine vérification (prévue le {when})",
   "reminder.done.banner": "Traité avec Partner Ops",
-  "reminder.done.seats": "{name} a supprimé {count, plural, one {# licence} other {# licences}} avec Partner Ops le {when}. Pour voir ce qui peut encore être supprimé, ouvrez l'abonnement.",
+  "reminder.done.seats": "{name} a supprimé {count, plural, one {# licence} many {# de licences} other {# licences}} avec Partner Ops le {when}. Pour voir ce qui peut encore être supprimé, ouvrez l'abonnement.",
   "reminder.done.cancelled": "{name} a annulé cet abonnement avec Partner Ops le {when}.",
   "reminder.done.autoRenewOff": "{name} a désactivé le renouvellement automatique avec Partner Ops le {when} : l'abonnement ne sera pas renouvelé le {date}.",
 };

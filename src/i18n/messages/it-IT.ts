@@ -569,7 +569,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "digest.nextRun": "Prossima esecuzione: {when}",
   "digest.nextRun.due": "Prossima esecuzione: ora, al prossimo controllo (prevista {when})",
   "reminder.done.banner": "Gestito tramite Partner Ops",
-  "reminder.done.seats": "{name} ha rimosso {count, plural, one {# licenza} many {# di licenze} other {# licenze}} tramite Partner Ops il {when}. Per vedere cosa è ancora possibile rimuovere, aprire la sottoscrizione.",
-  "reminder.done.cancelled": "{name} ha annullato questa sottoscrizione tramite Partner Ops il {when}.",
-  "reminder.done.autoRenewOff": "{name} ha disattivato il rinnovo automatico tramite Partner Ops il {when}: la sottoscrizione non verrà rinnovata il {date}.",
+  "reminder.done.seats": "{name} ha rimosso {count, plural, one {# licenza} many {# di licenze} other {# licenze}} tramite Partner Ops in data {when}. Per vedere cosa è ancora possibile rimuovere, aprire la sottoscrizione.",
+  "reminder.done.cancelled": "{name} ha annullato questa sottoscrizione tramite Partner Ops in data {when}.",
+  "reminder.done.autoRenewOff": "{name} ha disattivato il rinnovo automatico tramite Partner Ops in data {when}: la sottoscrizione non verrà rinnovata in data {date}.",
 };
