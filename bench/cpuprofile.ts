@@ -2,6 +2,9 @@
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time by function and by package, top first.
  *
  *   node dist/bench/cpuprofile.js FILE.cpuprofile [--top 25] [--per N]   (--per: divide by N commands, in µs)
+ *   node dist/bench/cpuprofile.js FILE.cpuprofile --against OTHER.cpuprofile --per N
+ *        (what FILE spends beyond OTHER, by package and by function, largest first: for bench:commands,
+ *         the product's profile against the equal-work bot's, both over the same N commands)
  *
  * Self time is the time a function itself was on top of the stack (samples × interval); "(program)",
  * "(idle)" and "(garbage collector)" are V8's own buckets. Not a test; it reads a file and prints.
@@ -58,6 +61,14 @@ export function summarise(p: Profile): { totalUs: number; byFunction: Map<string
   return { totalUs, byFunction, byOwner };
 }
 
+/** Self time of `a` minus that of `b`, per key, largest difference (either sign) first. */
+export function difference(a: Map<string, number>, b: Map<string, number>): Array<[string, number, number, number]> {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys]
+    .map((k): [string, number, number, number] => [k, (a.get(k) ?? 0) - (b.get(k) ?? 0), a.get(k) ?? 0, b.get(k) ?? 0])
+    .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
+}
+
 function main(): void {
   const file = process.argv[2];
   if (!file) throw new Error('usage: cpuprofile FILE.cpuprofile [--top N] [--per COMMANDS]');
@@ -68,6 +79,8 @@ function main(): void {
   const top = flag('top', 25);
   const per = flag('per', 0);
   const s = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile);
+  const againstAt = process.argv.indexOf('--against');
+  if (againstAt > 0) return compare(file, s, process.argv[againstAt + 1]!, top, per);
   const fmt = (us: number) =>
     per > 0 ? `${(us / per).toFixed(1).padStart(7)} µs/cmd` : `${(us / 1000).toFixed(1).padStart(8)} ms`;
   const pct = (us: number) => `${((100 * us) / s.totalUs).toFixed(1).padStart(5)}%`;
@@ -76,6 +89,21 @@ function main(): void {
   for (const [k, us] of [...s.byOwner].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${fmt(us)} ${pct(us)}  ${k}`);
   console.log('self time by function:');
   for (const [k, us] of [...s.byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${fmt(us)} ${pct(us)}  ${k}`);
+}
+
+function compare(file: string, s: ReturnType<typeof summarise>, otherFile: string, top: number, per: number): void {
+  const o = summarise(JSON.parse(readFileSync(otherFile, 'utf8')) as Profile);
+  const n = per > 0 ? per : 1;
+  const unit = per > 0 ? 'µs/cmd' : 'µs';
+  const f = (us: number, sign = false) => `${sign && us >= 0 ? '+' : ''}${(us / n).toFixed(1)}`.padStart(8);
+  console.log(`${file} against ${otherFile} (${unit}): busy ${f(s.totalUs)} vs ${f(o.totalUs)}, ${f(s.totalUs - o.totalUs, true)}`);
+  for (const [title, a, b] of [
+    ['package / folder', s.byOwner, o.byOwner],
+    ['function', s.byFunction, o.byFunction],
+  ] as const) {
+    console.log(`self time by ${title}: difference, this, other`);
+    for (const [k, d, x, y] of difference(a, b).filter(([k]) => k !== '(idle)').slice(0, top)) console.log(`  ${f(d, true)} ${f(x)} ${f(y)}  ${k}`);
+  }
 }
 
 if (require.main === module) main();
