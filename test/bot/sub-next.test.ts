@@ -203,19 +203,34 @@ describe('sub next: refused and unknown outcomes', () => {
     expect(textOf(await ask())).toMatch(/refused the change, so nothing was changed/);
   });
 
-  it('says a change Partner Center accepted (202) and has not shown yet is still being applied; Refresh shows it landed', async () => {
-    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 300 }, bot: { inlineWaitMs: 50 } });
-    const card = await ask();
-    expect(textOf(card)).toMatch(/accepted the change and is still applying it: use Refresh to see it once it has landed\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
-    // Once Partner Center shows it (the sandbox applies it 300 ms later), Refresh reads it.
-    const refresh = action(card, 'Refresh')!;
-    let text = '';
-    for (let i = 0; i < 100 && !/Renews with 25 seats/.test(text); i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 50));
-      text = textOf((await bot.execute(refresh.verb!, refresh.data!)).body.value);
-    }
-    expect(text).toMatch(/Renews with 25 seats \(scheduled; 30 seats today\)/);
+  it('follows a change Partner Center accepted (202) and has not shown yet, and updates the card when the next term shows it', async () => {
+    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 300 }, bot: { inlineWaitMs: 50, followUpIntervalMs: 100 } });
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`);
+    const c = action(lastCard(bot.take()), 'Confirm')!;
+    const card = (await bot.execute(c.verb!, c.data!, { replyToId: 'msg-confirm' })).body.value;
+    expect(textOf(card)).toMatch(/accepted the change and is still applying it\. This card will update when it lands\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    expect(textOf(card)).not.toMatch(/Renews with 25 seats/);
+    // Once Partner Center shows it (the sandbox applies it 300 ms later), the card is replaced for everyone, unasked.
+    const landed = (x: ConnectorCall) => x.method === 'PUT' && /The change has been applied/.test(textOf(cardOf(x)));
+    await until(() => bot.connector.calls.some(landed));
+    const update = bot.take().find(landed);
+    expect(update).toMatchObject({ method: 'PUT', activityId: 'msg-confirm' });
+    expect(textOf(cardOf(update))).toMatch(/The change has been applied\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    expect(textOf(cardOf(update))).toMatch(/Renews with 25 seats \(scheduled; 30 seats today\)/);
     expect(bot.running.sandbox!.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('a 202 that does not show within the follow-up wait says so, and leaves Refresh', async () => {
+    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 60_000 }, bot: { inlineWaitMs: 50, followUpWaitMs: 300, followUpIntervalMs: 50 } });
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`);
+    const c = action(lastCard(bot.take()), 'Confirm')!;
+    await bot.execute(c.verb!, c.data!, { replyToId: 'msg-confirm' });
+    const still = (x: ConnectorCall) => x.method === 'PUT' && /has still not applied the change/.test(textOf(cardOf(x)));
+    await until(() => bot.connector.calls.some(still));
+    const shown = cardOf(bot.take().find(still));
+    expect(textOf(shown)).toMatch(/Check again later with Refresh\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    expect(textOf(shown)).not.toMatch(/Renews with 25 seats|has been applied/);
+    expect(action(shown, 'Refresh')).toBeDefined();
   });
 
   it('says it could not confirm a change whose answer was lost and that reading back does not show', async () => {

@@ -167,7 +167,13 @@ export async function applyNextTerm(d: BotDeps, t: Turn, p: NextTermRequest): Pr
     requestId: result.requestId,
     confirmedByRead: result.state === 'completed' && result.confirmedByRead,
   });
-  // Accepted (202) and not yet shown: said as it is; the card's Refresh shows when it has landed.
-  const shown: Banner = result.state === 'in-progress' ? { text: t.tr.t('sub.next.inProgress'), style: 'warning', lines: [banner.text, ...(banner.lines ?? [])] } : banner;
-  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now, banner: shown }));
+  const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
+  if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));
+  // Accepted (202) and not yet shown: followed in the background as a change now is (handlers.ts apply), the
+  // card updated once scheduledNextTermInstructions shows it; the state first, then who changed what.
+  const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [banner.text, ...(banner.lines ?? [])] });
+  return forAll(card(result.subscription, withWho(t.tr.t('sub.inProgress'), 'warning')), async (update) => {
+    const r = await d.client.awaitNextTermChange(t.user, p.customerId, p.subscriptionId, p.next, { maxWaitMs: d.followUpWaitMs, intervalMs: d.followUpIntervalMs, location: result.location });
+    await update(r.landed ? card(r.subscription!, withWho(t.tr.t('sub.landed'), 'good')) : card(r.subscription ?? result.subscription, withWho(t.tr.t('sub.stillInProgress'), 'attention')));
+  });
 }

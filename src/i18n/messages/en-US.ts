@@ -531,7 +531,6 @@ export const enUS = {
   "sub.next.confirm.title": "Schedule the seats at renewal of {name} of {customer}?",
   "sub.next.confirm.clear": "Clear what is scheduled for the renewal of {name} of {customer}?",
   "sub.next.kept": "Nothing was sent: what {name} of {customer} renews with was left as it was.",
-  "sub.next.inProgress": "Partner Center accepted the change and is still applying it: use Refresh to see it once it has landed.",
   "sub.consequence.dropsScheduled": "This removes what is scheduled for renewal: {what} from {date}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.dropsScheduledUndated": "This removes what is scheduled for renewal: {what}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.scheduledLapses": "What is scheduled for renewal ({what}) will not take effect: the subscription will not renew.",

@@ -525,7 +525,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.next.confirm.title": "Planifier les licences au renouvellement de l'abonnement {name} de {customer} ?",
   "sub.next.confirm.clear": "Effacer ce qui est planifié pour le renouvellement de l'abonnement {name} de {customer} ?",
   "sub.next.kept": "Rien n'a été envoyé : ce avec quoi l'abonnement {name} de {customer} se renouvelle reste inchangé.",
-  "sub.next.inProgress": "L'Espace partenaires a accepté la modification et est encore en train de l'appliquer : utilisez Actualiser pour la voir une fois effective.",
   "sub.consequence.dropsScheduled": "Cela supprime ce qui est planifié pour le renouvellement : {what} à partir du {date}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.dropsScheduledUndated": "Cela supprime ce qui est planifié pour le renouvellement : {what}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.scheduledLapses": "Ce qui est planifié pour le renouvellement ({what}) ne s'appliquera pas : l'abonnement ne sera pas renouvelé.",

@@ -525,7 +525,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.next.confirm.title": "Pianificare le licenze al rinnovo della sottoscrizione {name} di {customer}?",
   "sub.next.confirm.clear": "Cancellare ciò che è pianificato per il rinnovo della sottoscrizione {name} di {customer}?",
   "sub.next.kept": "Non è stato inviato nulla: ciò con cui si rinnova la sottoscrizione {name} di {customer} resta invariato.",
-  "sub.next.inProgress": "Il Centro per i partner ha accettato la modifica e la sta ancora applicando: usare Aggiorna per vederla una volta applicata.",
   "sub.consequence.dropsScheduled": "Questo elimina ciò che è pianificato per il rinnovo: {what} a partire da {date}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.dropsScheduledUndated": "Questo elimina ciò che è pianificato per il rinnovo: {what}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.scheduledLapses": "Ciò che è pianificato per il rinnovo ({what}) non avrà effetto: la sottoscrizione non verrà rinnovata.",
