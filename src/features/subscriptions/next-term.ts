@@ -66,11 +66,18 @@ function row(tr: Translator, from: number | undefined, to: number | undefined): 
   return { field: tr.t('sub.renewal.seats'), from: n(from), to: n(to) };
 }
 
-/** "From 4 Mar 2027, 00:00 UTC the subscription renews with 18 seats (today 20)…" */
+/**
+ * "When the term ends on Mar 3, 2027, the subscription renews with 18 seats (today 20 seats); Partner Center
+ * processes renewals from 00:00 UTC the next day…". The date said first is the term's last day, as Partner
+ * Center states it: the instant processing starts (00:00 UTC the day after) was read by partner admins as the
+ * day the term ends. In the reader's time zone, when Teams gave one, that instant follows in brackets.
+ */
 function renewsLine(dates: Dates, s: Subscription, count: number): string {
-  const from = renewalOf(s).processingFrom;
+  const { endDate, processingFrom } = renewalOf(s);
   const current = s.quantity ?? 0;
-  return from ? dates.tr.t('sub.next.renews', { date: instant(dates, from), count, current }) : dates.tr.t('sub.next.renewsUndated', { count, current });
+  if (!endDate || !processingFrom) return dates.tr.t('sub.next.renewsUndated', { count, current });
+  const end = dates.tr.date(endDate);
+  return dates.timeZone ? dates.tr.t('sub.next.renewsZoned', { end, count, current, date: instant(dates, processingFrom) }) : dates.tr.t('sub.next.renews', { end, count, current });
 }
 
 /**
@@ -106,11 +113,13 @@ export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, 
   }
   const dates = datesOf(t);
   const after = want === 'clear' ? today : want.quantity;
-  const consequences = [renewsLine(dates, s, after)];
+  // What it renews with, and what stays, lose nothing: said plainly. Only what this change deletes is a warning.
+  const notes = [renewsLine(dates, s, after)];
+  const consequences: string[] = [];
   // What is scheduled now goes: said whenever it is more than the seats this change sets (the client then
   // makes the instructions anew from today's product). When only the seats change, the rest stays: said too.
   if (next && (want === 'clear' || !schedulesCurrentProduct(s))) consequences.push(t.tr.t('sub.next.replaces', { what: scheduledText(t.tr, s, next) }));
-  else if (next && scheduledExtras(t.tr, s, next).length > 0) consequences.push(t.tr.t('sub.next.keeps', { what: scheduledExtras(t.tr, s, next).join(' · ') }));
+  else if (next && scheduledExtras(t.tr, s, next).length > 0) notes.push(t.tr.t('sub.next.keeps', { what: scheduledExtras(t.tr, s, next).join(' · ') }));
   const payload: NextTermRequest = {
     op: 'sub.next',
     customerId: r.customer.id,
@@ -133,6 +142,7 @@ export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, 
         { title: t.tr.t('sub.field.id'), value: subscriptionId },
       ],
       changes: [row(t.tr, before, after)],
+      notes,
       consequences,
       confirmation: d.signer.sign(payload),
     }),
