@@ -206,6 +206,9 @@ describe('sub next: the seats a subscription renews with', () => {
     await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`, { timezone: 'Asia/Tokyo' });
     const next = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(ends + 24 * 3600_000);
     expect(textOf(lastCard(bot.take()))).toContain(`When the term ends on ${termEnd(stored(S.hotelsRenewsSoon))}, the subscription renews with 25 seats (today 30 seats); Partner Center processes renewals from 00:00 UTC the next day (${next}, 9:00 AM GMT+9).`);
+    // A zone whose clock is UTC's (as the Playground's browser may send) gets no bracket repeating it.
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`, { timezone: 'UTC' });
+    expect(textOf(lastCard(bot.take()))).toContain('Partner Center processes renewals from 00:00 UTC the next day. The seats today do not change.');
     await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=1`, { locale: 'fr-FR' });
     expect(textOf(lastCard(bot.take()))).toContain(`À la fin de la période, le ${termEnd(stored(S.hotelsRenewsSoon), 'fr-FR')}, l'abonnement se renouvelle avec 1 licence (aujourd'hui 30 licences)\u00a0; l'Espace partenaires traite les renouvellements à partir de minuit UTC le lendemain.`);
     await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=2`, { locale: 'it-IT' });

@@ -77,7 +77,15 @@ function renewsLine(dates: Dates, s: Subscription, count: number): string {
   const current = s.quantity ?? 0;
   if (!endDate || !processingFrom) return dates.tr.t('sub.next.renewsUndated', { count, current });
   const end = dates.tr.date(endDate);
-  return dates.timeZone ? dates.tr.t('sub.next.renewsZoned', { end, count, current, date: instant(dates, processingFrom) }) : dates.tr.t('sub.next.renews', { end, count, current });
+  const zoned = dates.timeZone && !readsAsUtc(dates.timeZone, processingFrom);
+  return zoned ? dates.tr.t('sub.next.renewsZoned', { end, count, current, date: instant(dates, processingFrom) }) : dates.tr.t('sub.next.renews', { end, count, current });
+}
+
+/** True when a zone's clock reads the instant as UTC's does (UTC itself, London in winter): the bracket would repeat "00:00 UTC". */
+function readsAsUtc(timeZone: string, iso: string): boolean {
+  const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' } as const;
+  const at = (tz: string) => new Intl.DateTimeFormat('en-US', { ...fields, timeZone: tz }).format(new Date(iso));
+  return at(timeZone) === at('UTC');
 }
 
 /**
