@@ -208,6 +208,18 @@ export class PartnerCenterClient {
     return subs.untilChanged(this.http, callOf(user), o.location ?? path, change, o);
   }
 
+  /** Follows a next-term change Partner Center accepted (202), as awaitSubscriptionChange does a change now. */
+  awaitNextTermChange(
+    user: UserContext,
+    customerId: string,
+    subscriptionId: string,
+    change: NextTermChange,
+    o: { maxWaitMs: number; intervalMs?: number; location?: string },
+  ): Promise<{ landed: boolean; subscription?: Subscription }> {
+    const path = subs.subscriptionPath(customerId, subscriptionId);
+    return subs.untilNextTermShown(this.http, callOf(user), o.location ?? path, change, o);
+  }
+
   // Support profile (support-profile.ts)
 
   getSupportProfile(user: UserContext): Promise<SupportProfile> {

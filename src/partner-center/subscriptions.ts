@@ -235,7 +235,7 @@ export async function scheduleNextTerm(
     check: (snap) => refuseUnschedulable(snap.subscription),
     // The raw key as the resource spells it; null must be sent, so it is set here rather than by mergeFields.
     body: (snap) => ({ ...snap.raw, [keyOf(snap.raw, 'scheduledNextTermInstructions')]: instructions(snap.subscription, snap.raw) }),
-    shows: (s) => (wanted === 'clear' ? !s.scheduledNextTermInstructions : schedules(s, wanted.quantity)),
+    shows: showsNextTerm(wanted),
     optimistic: (previous) => ({
       ...previous,
       scheduledNextTermInstructions: wanted === 'clear' ? null : { ...(schedulesCurrentProduct(previous) ? previous.scheduledNextTermInstructions : { product: currentProductTerm(previous)! }), quantity: wanted.quantity },
@@ -251,6 +251,11 @@ function keyOf(o: Raw, name: string): string {
 
 function isRecord(v: unknown): v is Raw {
   return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** True when a read shows the next term as asked: nothing scheduled (`clear`), or these seats on today's product, term and billing. */
+function showsNextTerm(wanted: NextTermChange): (s: Subscription) => boolean {
+  return (s) => (wanted === 'clear' ? !s.scheduledNextTermInstructions : schedules(s, wanted.quantity));
 }
 
 function schedules(s: Subscription, quantity: number): boolean {
@@ -278,6 +283,20 @@ export async function untilChanged(
   o: { maxWaitMs: number; intervalMs?: number },
 ): Promise<{ landed: true; subscription: Subscription } | { landed: false; subscription?: Subscription }> {
   return untilShown(http, call, path, (s) => reflectsChange(s, wanted), o);
+}
+
+/**
+ * Polls a subscription (a 202's Location) until `scheduledNextTermInstructions` shows the next term as asked,
+ * or the wait runs out: the same test scheduleNextTerm's own inline wait uses.
+ */
+export async function untilNextTermShown(
+  http: PartnerCenterHttp,
+  call: CallContext,
+  path: string,
+  change: NextTermChange,
+  o: { maxWaitMs: number; intervalMs?: number },
+): Promise<{ landed: true; subscription: Subscription } | { landed: false; subscription?: Subscription }> {
+  return untilShown(http, call, path, showsNextTerm(validate(nextTermChangeSchema, change)), o);
 }
 
 async function untilShown(

@@ -1,6 +1,6 @@
 /**
  * `sub next` and the "At renewal" part through the Bot Framework protocol, on the sandbox: the confirmation a
- * partner admin reads ("from «date» the subscription renews with N seats (today M)"), the PATCH Partner Center
+ * partner admin reads ("when the term ends on «date», the subscription renews with N seats (today M)"), the PATCH Partner Center
  * receives (the full resource, If-Match, scheduledNextTermInstructions from the offer id with the same term and
  * billing), one write per confirmation, nothing sent with auto-renew off or on a legacy subscription, `clear`,
  * the mid-term warning on a seat change, the renewals card's button, and dates in the time zone Teams sends.
@@ -15,6 +15,23 @@ const HOTELS = 'contosohotels.onmicrosoft.com';
 /** The card the user reads now: the last one posted or updated. */
 const lastCard = (calls: ConnectorCall[]) => cardOf([...calls].reverse().find((c) => c.activity.attachments?.length));
 const action = (card: unknown, title: string) => executeActions(card).find((a) => a.title === title);
+/** The term's last day as Partner Center states it (commitmentEndDate), as the cards say a date. */
+const termEnd = (r: object, locale = 'en-US') => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.parse(String((r as { commitmentEndDate?: unknown }).commitmentEndDate)));
+/** The colour of the card's text block that says `words` (undefined: the default colour). */
+function colourOf(card: unknown, words: string): string | undefined {
+  const blocks: Array<{ type?: string; text?: string; color?: string }> = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      const o = n as { type?: string; text?: string; color?: string };
+      if (o.type === 'TextBlock' && typeof o.text === 'string' && o.text.includes(words)) blocks.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  expect(blocks).toHaveLength(1);
+  return blocks[0]!.color;
+}
 
 describe('sub next: the seats a subscription renews with', () => {
   let bot: TestBot;
@@ -38,7 +55,12 @@ describe('sub next: the seats a subscription renews with', () => {
     const text = textOf(ask);
     expect(text).toContain('Schedule the seats at renewal of Microsoft 365 Business Standard of Contoso Hotels?');
     expect(text).toMatch(/Seats at renewal\n30 → 25/);
-    expect(text).toMatch(/From .+ 12:00 AM UTC the subscription renews with 25 seats \(today 30 seats\)\. The seats today do not change\./);
+    // The date said is the term's last day, as Partner Center states it (commitmentEndDate), not the instant
+    // renewal processing starts (00:00 UTC the day after), which partner admins read as the end of the term.
+    const end = termEnd(stored(s));
+    expect(text).toContain(`When the term ends on ${end}, the subscription renews with 25 seats (today 30 seats); Partner Center processes renewals from 00:00 UTC the next day. The seats today do not change.`);
+    // It loses nothing: said in the default colour, not as a warning.
+    expect(colourOf(ask, 'renews with 25 seats')).toBeUndefined();
     expect(patches()).toHaveLength(0);
 
     const etag = stored(s).attributes.etag;
@@ -69,7 +91,7 @@ describe('sub next: the seats a subscription renews with', () => {
     expect(stored(s).scheduledNextTermInstructions).toMatchObject({ quantity: 25 });
     const after = textOf(done);
     expect(after).toMatch(/Alice Admin changed this on .+\nSeats at renewal: 30 → 25/);
-    expect(after).toMatch(/At renewal\nTerm ends on .+\nRenews with 25 seats \(scheduled; 30 seats today\)\nScheduled for renewal: 25 seats · 1 year · Monthly/);
+    expect(after).toContain(`At renewal\nTerm ends on ${end}\nRenews with 25 seats (scheduled; 30 seats today)\nScheduled for renewal: 25 seats · 1 year · Monthly`);
 
     // A second click on Confirm writes nothing more, and gets the first answer.
     expect(textOf(await confirm(ask))).toContain('Seats at renewal: 30 → 25');
@@ -103,6 +125,9 @@ describe('sub next: the seats a subscription renews with', () => {
     expect(textOf(ask)).toMatch(/Seats at renewal\n18 → 20/);
     expect(textOf(ask)).toMatch(/renews with 20 seats \(today 20 seats\)/);
     expect(textOf(ask)).toContain('This replaces what is scheduled for renewal now: 18 seats · 1 year · Annual.');
+    // What it deletes is the warning; what it renews with is not.
+    expect(colourOf(ask, 'This replaces what is scheduled')).toBe('Attention');
+    expect(colourOf(ask, 'renews with 20 seats')).toBeUndefined();
     const done = await confirm(ask);
     expect(patches()).toHaveLength(1);
     expect(patches()[0]!.body).toHaveProperty('scheduledNextTermInstructions', null);
@@ -120,7 +145,8 @@ describe('sub next: the seats a subscription renews with', () => {
     await bot.say(`sub set ${HOTELS} ${s.id} quantity=22`);
     const ask = lastCard(bot.take());
     expect(textOf(ask)).toMatch(/Seats\n20 → 22/);
-    expect(textOf(ask)).toMatch(/This removes what is scheduled for renewal: 18 seats · 1 year · Annual from .+ UTC\. Partner Center deletes/);
+    expect(textOf(ask)).toContain(`This removes what is scheduled for renewal when the term ends on ${termEnd(stored(s))}: 18 seats · 1 year · Annual. Partner Center deletes`);
+    expect(colourOf(ask, 'This removes what is scheduled')).toBe('Attention');
     expect(patches()).toHaveLength(0);
     await confirm(ask);
     expect(patches()).toHaveLength(1);
@@ -175,12 +201,18 @@ describe('sub next: the seats a subscription renews with', () => {
   });
 
   it('says the renewal date in the time zone Teams sends, and in the user\'s language', async () => {
+    const ends = Date.parse(String(stored(S.hotelsRenewsSoon).commitmentEndDate));
+    // Tokyo: the term's last day, then the instant processing starts in the reader's zone (9:00 the day after).
     await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`, { timezone: 'Asia/Tokyo' });
-    expect(textOf(lastCard(bot.take()))).toMatch(/From .+ 9:00 AM GMT\+9 the subscription renews with 25 seats/);
+    const next = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(ends + 24 * 3600_000);
+    expect(textOf(lastCard(bot.take()))).toContain(`When the term ends on ${termEnd(stored(S.hotelsRenewsSoon))}, the subscription renews with 25 seats (today 30 seats); Partner Center processes renewals from 00:00 UTC the next day (${next}, 9:00 AM GMT+9).`);
+    // A zone whose clock is UTC's (as the Playground's browser may send) gets no bracket repeating it.
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`, { timezone: 'UTC' });
+    expect(textOf(lastCard(bot.take()))).toContain('Partner Center processes renewals from 00:00 UTC the next day. The seats today do not change.');
     await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=1`, { locale: 'fr-FR' });
-    expect(textOf(lastCard(bot.take()))).toMatch(/À partir du .+ UTC, l'abonnement se renouvelle avec 1 licence \(aujourd'hui 30 licences\)/);
+    expect(textOf(lastCard(bot.take()))).toContain(`À la fin de la période, le ${termEnd(stored(S.hotelsRenewsSoon), 'fr-FR')}, l'abonnement se renouvelle avec 1 licence (aujourd'hui 30 licences)\u00a0; l'Espace partenaires traite les renouvellements à partir de minuit UTC le lendemain.`);
     await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=2`, { locale: 'it-IT' });
-    expect(textOf(lastCard(bot.take()))).toMatch(/A partire da .+ UTC la sottoscrizione si rinnova con 2 licenze \(oggi 30 licenze\)/);
+    expect(textOf(lastCard(bot.take()))).toContain(`Al termine del periodo, il ${termEnd(stored(S.hotelsRenewsSoon), 'it-IT')}, la sottoscrizione si rinnova con 2 licenze (oggi 30 licenze); il Centro per i partner elabora i rinnovi dalla mezzanotte UTC del giorno successivo.`);
     // The one time-zone reader: `windows` now also reads the activity's localTimezone (it read only clientInfo).
     await bot.say('windows wingtiptoys.onmicrosoft.com', { timezone: 'Asia/Tokyo' });
     expect(textOf(lastCard(bot.take()))).toMatch(/4 seats can still be removed until .+ GMT\+9/);
@@ -203,19 +235,34 @@ describe('sub next: refused and unknown outcomes', () => {
     expect(textOf(await ask())).toMatch(/refused the change, so nothing was changed/);
   });
 
-  it('says a change Partner Center accepted (202) and has not shown yet is still being applied; Refresh shows it landed', async () => {
-    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 300 }, bot: { inlineWaitMs: 50 } });
-    const card = await ask();
-    expect(textOf(card)).toMatch(/accepted the change and is still applying it: use Refresh to see it once it has landed\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
-    // Once Partner Center shows it (the sandbox applies it 300 ms later), Refresh reads it.
-    const refresh = action(card, 'Refresh')!;
-    let text = '';
-    for (let i = 0; i < 100 && !/Renews with 25 seats/.test(text); i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 50));
-      text = textOf((await bot.execute(refresh.verb!, refresh.data!)).body.value);
-    }
-    expect(text).toMatch(/Renews with 25 seats \(scheduled; 30 seats today\)/);
+  it('follows a change Partner Center accepted (202) and has not shown yet, and updates the card when the next term shows it', async () => {
+    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 300 }, bot: { inlineWaitMs: 50, followUpIntervalMs: 100 } });
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`);
+    const c = action(lastCard(bot.take()), 'Confirm')!;
+    const card = (await bot.execute(c.verb!, c.data!, { replyToId: 'msg-confirm' })).body.value;
+    expect(textOf(card)).toMatch(/accepted the change and is still applying it\. This card will update when it lands\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    expect(textOf(card)).not.toMatch(/Renews with 25 seats/);
+    // Once Partner Center shows it (the sandbox applies it 300 ms later), the card is replaced for everyone, unasked.
+    const landed = (x: ConnectorCall) => x.method === 'PUT' && /The change has been applied/.test(textOf(cardOf(x)));
+    await until(() => bot.connector.calls.some(landed));
+    const update = bot.take().find(landed);
+    expect(update).toMatchObject({ method: 'PUT', activityId: 'msg-confirm' });
+    expect(textOf(cardOf(update))).toMatch(/The change has been applied\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    expect(textOf(cardOf(update))).toMatch(/Renews with 25 seats \(scheduled; 30 seats today\)/);
     expect(bot.running.sandbox!.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('a 202 that does not show within the follow-up wait says so, and leaves Refresh', async () => {
+    bot = await startTestBot({}, { sandbox: { asyncSubscriptionUpdates: 'all', asyncApplyMs: 60_000 }, bot: { inlineWaitMs: 50, followUpWaitMs: 300, followUpIntervalMs: 50 } });
+    await bot.say(`sub next ${HOTELS} ${S.hotelsRenewsSoon.id} quantity=25`);
+    const c = action(lastCard(bot.take()), 'Confirm')!;
+    await bot.execute(c.verb!, c.data!, { replyToId: 'msg-confirm' });
+    const still = (x: ConnectorCall) => x.method === 'PUT' && /has still not applied the change/.test(textOf(cardOf(x)));
+    await until(() => bot.connector.calls.some(still));
+    const shown = cardOf(bot.take().find(still));
+    expect(textOf(shown)).toMatch(/Check again later with Refresh\.\nAlice Admin changed this on .+\nSeats at renewal: 30 → 25/);
+    expect(textOf(shown)).not.toMatch(/Renews with 25 seats|has been applied/);
+    expect(action(shown, 'Refresh')).toBeDefined();
   });
 
   it('says it could not confirm a change whose answer was lost and that reading back does not show', async () => {

@@ -133,7 +133,6 @@ describe('buttons named in messages', () => {
       ['confirm.next', 'common.confirm'],
       ['sub.next.autoRenewOff.next', 'deadlines.action.renewOn'],
       ['sub.next.autoRenewOff.next', 'deadlines.action.nextTerm'],
-      ['sub.next.inProgress', 'common.refresh'],
     ]));
   });
 

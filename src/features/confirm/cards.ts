@@ -18,6 +18,9 @@ export interface Confirmation {
   title: string;
   subject: SubjectRow[];
   changes: ChangeRow[];
+  /** What the change does that loses nothing ("renews with 25 seats"): said in the default colour, first. */
+  notes?: string[];
+  /** What the change loses or risks: in the attention colour, so it stands out from the notes. */
   consequences: string[];
   /** The signed payload Confirm sends back. */
   confirmation: unknown;
@@ -30,6 +33,7 @@ export function confirmCard(tr: Translator, c: Confirmation): AdaptiveCard {
     subject: c.subject.map((s) => ({ title: s.title, value: literal(s.value) })),
     changesTitle: tr.t('confirm.changes'),
     changes: c.changes.map((r) => ({ field: r.field, from: literal(r.from), to: literal(r.to) })),
+    notes: c.notes ?? [],
     consequences: c.consequences,
     next: tr.t('confirm.next'),
     confirmLabel: tr.t('common.confirm'),

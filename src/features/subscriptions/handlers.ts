@@ -11,7 +11,7 @@ import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '..
 import { resolveCustomer } from '../customers/handlers';
 import { reportWrite } from '../common/written';
 import { found, notFound } from '../common/not-found';
-import { datesOf, instant, type Dates } from '../common/time-zone';
+import { datesOf, type Dates } from '../common/time-zone';
 
 /** "Contoso Ltd has no subscription with the id …", and the command that lists the ones it has. */
 export function subscriptionNotFound(t: Turn, customer: Customer, subscriptionId: string): Outcome {
@@ -130,9 +130,10 @@ function consequences(dates: Dates, s: Subscription, change: SubscriptionChange,
   const out: string[] = [];
   const next = isNewCommerce(s) ? nextTermOf(s) : null;
   if (next && change.quantity !== undefined) {
-    const from = renewalOf(s).processingFrom;
+    // Named by the term's last day, as the At renewal part does: not the instant renewal processing starts.
+    const end = renewalOf(s).endDate;
     const what = scheduledText(tr, s, next);
-    out.push(from ? tr.t('sub.consequence.dropsScheduled', { what, date: instant(dates, from) }) : tr.t('sub.consequence.dropsScheduledUndated', { what }));
+    out.push(end ? tr.t('sub.consequence.dropsScheduled', { what, end: tr.date(end) }) : tr.t('sub.consequence.dropsScheduledUndated', { what }));
   }
   if (change.quantity !== undefined && change.quantity < (s.quantity ?? 0)) {
     out.push(

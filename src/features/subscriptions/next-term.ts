@@ -66,11 +66,26 @@ function row(tr: Translator, from: number | undefined, to: number | undefined): 
   return { field: tr.t('sub.renewal.seats'), from: n(from), to: n(to) };
 }
 
-/** "From 4 Mar 2027, 00:00 UTC the subscription renews with 18 seats (today 20)…" */
+/**
+ * "When the term ends on Mar 3, 2027, the subscription renews with 18 seats (today 20 seats); Partner Center
+ * processes renewals from 00:00 UTC the next day…". The date said first is the term's last day, as Partner
+ * Center states it: the instant processing starts (00:00 UTC the day after) was read by partner admins as the
+ * day the term ends. In the reader's time zone, when Teams gave one, that instant follows in brackets.
+ */
 function renewsLine(dates: Dates, s: Subscription, count: number): string {
-  const from = renewalOf(s).processingFrom;
+  const { endDate, processingFrom } = renewalOf(s);
   const current = s.quantity ?? 0;
-  return from ? dates.tr.t('sub.next.renews', { date: instant(dates, from), count, current }) : dates.tr.t('sub.next.renewsUndated', { count, current });
+  if (!endDate || !processingFrom) return dates.tr.t('sub.next.renewsUndated', { count, current });
+  const end = dates.tr.date(endDate);
+  const zoned = dates.timeZone && !readsAsUtc(dates.timeZone, processingFrom);
+  return zoned ? dates.tr.t('sub.next.renewsZoned', { end, count, current, date: instant(dates, processingFrom) }) : dates.tr.t('sub.next.renews', { end, count, current });
+}
+
+/** True when a zone's clock reads the instant as UTC's does (UTC itself, London in winter): the bracket would repeat "00:00 UTC". */
+function readsAsUtc(timeZone: string, iso: string): boolean {
+  const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' } as const;
+  const at = (tz: string) => new Intl.DateTimeFormat('en-US', { ...fields, timeZone: tz }).format(new Date(iso));
+  return at(timeZone) === at('UTC');
 }
 
 /**
@@ -106,11 +121,13 @@ export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, 
   }
   const dates = datesOf(t);
   const after = want === 'clear' ? today : want.quantity;
-  const consequences = [renewsLine(dates, s, after)];
+  // What it renews with, and what stays, lose nothing: said plainly. Only what this change deletes is a warning.
+  const notes = [renewsLine(dates, s, after)];
+  const consequences: string[] = [];
   // What is scheduled now goes: said whenever it is more than the seats this change sets (the client then
   // makes the instructions anew from today's product). When only the seats change, the rest stays: said too.
   if (next && (want === 'clear' || !schedulesCurrentProduct(s))) consequences.push(t.tr.t('sub.next.replaces', { what: scheduledText(t.tr, s, next) }));
-  else if (next && scheduledExtras(t.tr, s, next).length > 0) consequences.push(t.tr.t('sub.next.keeps', { what: scheduledExtras(t.tr, s, next).join(' · ') }));
+  else if (next && scheduledExtras(t.tr, s, next).length > 0) notes.push(t.tr.t('sub.next.keeps', { what: scheduledExtras(t.tr, s, next).join(' · ') }));
   const payload: NextTermRequest = {
     op: 'sub.next',
     customerId: r.customer.id,
@@ -133,6 +150,7 @@ export async function requestNextTerm(d: BotDeps, t: Turn, customerRef: string, 
         { title: t.tr.t('sub.field.id'), value: subscriptionId },
       ],
       changes: [row(t.tr, before, after)],
+      notes,
       consequences,
       confirmation: d.signer.sign(payload),
     }),
@@ -167,7 +185,13 @@ export async function applyNextTerm(d: BotDeps, t: Turn, p: NextTermRequest): Pr
     requestId: result.requestId,
     confirmedByRead: result.state === 'completed' && result.confirmedByRead,
   });
-  // Accepted (202) and not yet shown: said as it is; the card's Refresh shows when it has landed.
-  const shown: Banner = result.state === 'in-progress' ? { text: t.tr.t('sub.next.inProgress'), style: 'warning', lines: [banner.text, ...(banner.lines ?? [])] } : banner;
-  return forAll(subscriptionCard(t.tr, customer, result.subscription, { now, banner: shown }));
+  const card = (s: Subscription, b: Banner) => subscriptionCard(t.tr, customer, s, { now: d.clock.now(), banner: b });
+  if (result.state !== 'in-progress') return forAll(card(result.subscription, banner));
+  // Accepted (202) and not yet shown: followed in the background as a change now is (handlers.ts apply), the
+  // card updated once scheduledNextTermInstructions shows it; the state first, then who changed what.
+  const withWho = (text: string, style: Banner['style']): Banner => ({ text, style, lines: [banner.text, ...(banner.lines ?? [])] });
+  return forAll(card(result.subscription, withWho(t.tr.t('sub.inProgress'), 'warning')), async (update) => {
+    const r = await d.client.awaitNextTermChange(t.user, p.customerId, p.subscriptionId, p.next, { maxWaitMs: d.followUpWaitMs, intervalMs: d.followUpIntervalMs, location: result.location });
+    await update(r.landed ? card(r.subscription!, withWho(t.tr.t('sub.landed'), 'good')) : card(r.subscription ?? result.subscription, withWho(t.tr.t('sub.stillInProgress'), 'attention')));
+  });
 }

@@ -519,14 +519,13 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "sub.next.autoRenewOff.next": "За да планирате лицензите му при подновяване, използвайте първо „Включване на автоматичното подновяване“, а след това „Лицензи за следващия срок“.",
   "sub.next.nothingScheduled": "Нищо не е планирано за подновяването на {name}: подновява се с {count, plural, one {# лиценз} other {# лиценза}}, както днес. Нищо не е изпратено.",
   "sub.next.already": "{name} вече се подновява с {count, plural, one {# лиценз} other {# лиценза}}. Нищо не е изпратено.",
-  "sub.next.renews": "От {date} абонаментът се подновява с {count, plural, one {# лиценз} other {# лиценза}} (днес {current, plural, one {# лиценз} other {# лиценза}}). Лицензите днес не се променят.",
+  "sub.next.renews": "Когато срокът изтече на {end}, абонаментът се подновява с {count, plural, one {# лиценз} other {# лиценза}} (днес {current, plural, one {# лиценз} other {# лиценза}}); Партньорският център обработва подновяванията от 00:00 UTC на следващия ден. Лицензите днес не се променят.",
   "sub.next.renewsUndated": "При подновяването абонаментът се подновява с {count, plural, one {# лиценз} other {# лиценза}} (днес {current, plural, one {# лиценз} other {# лиценза}}). Лицензите днес не се променят.",
   "sub.next.replaces": "Това заменя планираното сега за подновяването: {what}.",
   "sub.next.confirm.title": "Да се планират ли лицензите при подновяване на {name} на {customer}?",
   "sub.next.confirm.clear": "Да се изчисти ли планираното за подновяването на {name} на {customer}?",
   "sub.next.kept": "Нищо не е изпратено: с какво се подновява {name} на {customer} остава както беше.",
-  "sub.next.inProgress": "Партньорският център прие промяната и все още я прилага: използвайте „Обновяване“, за да я видите, когато бъде приложена.",
-  "sub.consequence.dropsScheduled": "Това премахва планираното за подновяването: {what} от {date}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
+  "sub.consequence.dropsScheduled": "Това премахва планираното за подновяването при изтичане на срока на {end}: {what}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
   "sub.consequence.dropsScheduledUndated": "Това премахва планираното за подновяването: {what}. Партньорският център изтрива промените, планирани за подновяването, когато абонаментът се промени по време на срока.",
   "sub.consequence.scheduledLapses": "Планираното за подновяването ({what}) няма да влезе в сила: абонаментът няма да бъде подновен.",
   // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
@@ -572,4 +571,6 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "reminder.done.seats": "{name} премахна {count, plural, one {# лиценз} other {# лиценза}} чрез Partner Ops на {when}. За да видите какво още може да се премахне, отворете абонамента.",
   "reminder.done.cancelled": "{name} отмени този абонамент чрез Partner Ops на {when}.",
   "reminder.done.autoRenewOff": "{name} изключи автоматичното подновяване чрез Partner Ops на {when}: абонаментът няма да се поднови на {date}.",
+  // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
+  "sub.next.renewsZoned": "Когато срокът изтече на {end}, абонаментът се подновява с {count, plural, one {# лиценз} other {# лиценза}} (днес {current, plural, one {# лиценз} other {# лиценза}}); Партньорският център обработва подновяванията от 00:00 UTC на следващия ден ({date}). Лицензите днес не се променят.",
 };

@@ -525,14 +525,13 @@ export const enUS = {
   "sub.next.autoRenewOff.next": "To schedule its seats for renewal, use Turn auto-renew on first, then Next-term seats.",
   "sub.next.nothingScheduled": "Nothing is scheduled for the renewal of {name}: it renews with {count, plural, one {# seat} other {# seats}}, as today. Nothing was sent.",
   "sub.next.already": "{name} already renews with {count, plural, one {# seat} other {# seats}}. Nothing was sent.",
-  "sub.next.renews": "From {date} the subscription renews with {count, plural, one {# seat} other {# seats}} (today {current, plural, one {# seat} other {# seats}}). The seats today do not change.",
+  "sub.next.renews": "When the term ends on {end}, the subscription renews with {count, plural, one {# seat} other {# seats}} (today {current, plural, one {# seat} other {# seats}}); Partner Center processes renewals from 00:00 UTC the next day. The seats today do not change.",
   "sub.next.renewsUndated": "At renewal the subscription renews with {count, plural, one {# seat} other {# seats}} (today {current, plural, one {# seat} other {# seats}}). The seats today do not change.",
   "sub.next.replaces": "This replaces what is scheduled for renewal now: {what}.",
   "sub.next.confirm.title": "Schedule the seats at renewal of {name} of {customer}?",
   "sub.next.confirm.clear": "Clear what is scheduled for the renewal of {name} of {customer}?",
   "sub.next.kept": "Nothing was sent: what {name} of {customer} renews with was left as it was.",
-  "sub.next.inProgress": "Partner Center accepted the change and is still applying it: use Refresh to see it once it has landed.",
-  "sub.consequence.dropsScheduled": "This removes what is scheduled for renewal: {what} from {date}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
+  "sub.consequence.dropsScheduled": "This removes what is scheduled for renewal when the term ends on {end}: {what}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.dropsScheduledUndated": "This removes what is scheduled for renewal: {what}. Partner Center deletes the changes scheduled for renewal when a subscription changes mid-term.",
   "sub.consequence.scheduledLapses": "What is scheduled for renewal ({what}) will not take effect: the subscription will not renew.",
   // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
@@ -578,6 +577,8 @@ export const enUS = {
   "reminder.done.seats": "{name} removed {count, plural, one {# seat} other {# seats}} through Partner Ops on {when}. To see what can still be removed, open the subscription.",
   "reminder.done.cancelled": "{name} cancelled this subscription through Partner Ops on {when}.",
   "reminder.done.autoRenewOff": "{name} turned auto-renew off through Partner Ops on {when}: the subscription will not renew on {date}.",
+  // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
+  "sub.next.renewsZoned": "When the term ends on {end}, the subscription renews with {count, plural, one {# seat} other {# seats}} (today {current, plural, one {# seat} other {# seats}}); Partner Center processes renewals from 00:00 UTC the next day ({date}). The seats today do not change.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

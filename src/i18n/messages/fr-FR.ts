@@ -519,14 +519,13 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.next.autoRenewOff.next": "Pour planifier ses licences au renouvellement, utilisez d'abord Activer le renouvellement automatique, puis Licences de la prochaine période.",
   "sub.next.nothingScheduled": "Rien n'est planifié pour le renouvellement de {name} : il se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}}, comme aujourd'hui. Rien n'a été envoyé.",
   "sub.next.already": "{name} se renouvelle déjà avec {count, plural, one {# licence} many {# de licences} other {# licences}}. Rien n'a été envoyé.",
-  "sub.next.renews": "À partir du {date}, l'abonnement se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}} (aujourd'hui {current, plural, one {# licence} many {# de licences} other {# licences}}). Les licences actuelles ne changent pas.",
+  "sub.next.renews": "À la fin de la période, le {end}, l'abonnement se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}} (aujourd'hui {current, plural, one {# licence} many {# de licences} other {# licences}}) ; l'Espace partenaires traite les renouvellements à partir de minuit UTC le lendemain. Les licences actuelles ne changent pas.",
   "sub.next.renewsUndated": "Au renouvellement, l'abonnement se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}} (aujourd'hui {current, plural, one {# licence} many {# de licences} other {# licences}}). Les licences actuelles ne changent pas.",
   "sub.next.replaces": "Cela remplace ce qui est planifié pour le renouvellement : {what}.",
   "sub.next.confirm.title": "Planifier les licences au renouvellement de l'abonnement {name} de {customer} ?",
   "sub.next.confirm.clear": "Effacer ce qui est planifié pour le renouvellement de l'abonnement {name} de {customer} ?",
   "sub.next.kept": "Rien n'a été envoyé : ce avec quoi l'abonnement {name} de {customer} se renouvelle reste inchangé.",
-  "sub.next.inProgress": "L'Espace partenaires a accepté la modification et est encore en train de l'appliquer : utilisez Actualiser pour la voir une fois effective.",
-  "sub.consequence.dropsScheduled": "Cela supprime ce qui est planifié pour le renouvellement : {what} à partir du {date}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
+  "sub.consequence.dropsScheduled": "Cela supprime ce qui est planifié pour le renouvellement à la fin de la période, le {end} : {what}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.dropsScheduledUndated": "Cela supprime ce qui est planifié pour le renouvellement : {what}. L'Espace partenaires supprime les modifications planifiées pour le renouvellement quand un abonnement est modifié en cours de période.",
   "sub.consequence.scheduledLapses": "Ce qui est planifié pour le renouvellement ({what}) ne s'appliquera pas : l'abonnement ne sera pas renouvelé.",
   // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
@@ -572,4 +571,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "reminder.done.seats": "{name} a supprimé {count, plural, one {# licence} many {# de licences} other {# licences}} avec Partner Ops le {when}. Pour voir ce qui peut encore être supprimé, ouvrez l'abonnement.",
   "reminder.done.cancelled": "{name} a annulé cet abonnement avec Partner Ops le {when}.",
   "reminder.done.autoRenewOff": "{name} a désactivé le renouvellement automatique avec Partner Ops le {when} : l'abonnement ne sera pas renouvelé le {date}.",
+  // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
+  "sub.next.renewsZoned": "À la fin de la période, le {end}, l'abonnement se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}} (aujourd'hui {current, plural, one {# licence} many {# de licences} other {# licences}}) ; l'Espace partenaires traite les renouvellements à partir de minuit UTC le lendemain ({date}). Les licences actuelles ne changent pas.",
 };

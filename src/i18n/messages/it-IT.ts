@@ -519,14 +519,13 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.next.autoRenewOff.next": "Per pianificare le licenze al rinnovo, usare prima Attiva rinnovo automatico, poi Licenze del periodo successivo.",
   "sub.next.nothingScheduled": "Non è pianificato nulla per il rinnovo di {name}: si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}, come oggi. Non è stato inviato nulla.",
   "sub.next.already": "{name} si rinnova già con {count, plural, one {# licenza} many {# di licenze} other {# licenze}}. Non è stato inviato nulla.",
-  "sub.next.renews": "A partire da {date} la sottoscrizione si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {current, plural, one {# licenza} many {# di licenze} other {# licenze}}). Le licenze attuali non cambiano.",
+  "sub.next.renews": "Al termine del periodo, il {end}, la sottoscrizione si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {current, plural, one {# licenza} many {# di licenze} other {# licenze}}); il Centro per i partner elabora i rinnovi dalla mezzanotte UTC del giorno successivo. Le licenze attuali non cambiano.",
   "sub.next.renewsUndated": "Al rinnovo la sottoscrizione si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {current, plural, one {# licenza} many {# di licenze} other {# licenze}}). Le licenze attuali non cambiano.",
   "sub.next.replaces": "Questo sostituisce ciò che è pianificato per il rinnovo: {what}.",
   "sub.next.confirm.title": "Pianificare le licenze al rinnovo della sottoscrizione {name} di {customer}?",
   "sub.next.confirm.clear": "Cancellare ciò che è pianificato per il rinnovo della sottoscrizione {name} di {customer}?",
   "sub.next.kept": "Non è stato inviato nulla: ciò con cui si rinnova la sottoscrizione {name} di {customer} resta invariato.",
-  "sub.next.inProgress": "Il Centro per i partner ha accettato la modifica e la sta ancora applicando: usare Aggiorna per vederla una volta applicata.",
-  "sub.consequence.dropsScheduled": "Questo elimina ciò che è pianificato per il rinnovo: {what} a partire da {date}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
+  "sub.consequence.dropsScheduled": "Questo elimina ciò che è pianificato per il rinnovo al termine del periodo, il {end}: {what}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.dropsScheduledUndated": "Questo elimina ciò che è pianificato per il rinnovo: {what}. Il Centro per i partner elimina le modifiche pianificate per il rinnovo quando una sottoscrizione viene modificata durante il periodo.",
   "sub.consequence.scheduledLapses": "Ciò che è pianificato per il rinnovo ({what}) non avrà effetto: la sottoscrizione non verrà rinnovata.",
   // --- the Teams command menu: renewals, windows, activity; the activity card's Open; a trial on a deadlines row
@@ -572,4 +571,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "reminder.done.seats": "{name} ha rimosso {count, plural, one {# licenza} many {# di licenze} other {# licenze}} tramite Partner Ops in data {when}. Per vedere cosa è ancora possibile rimuovere, aprire la sottoscrizione.",
   "reminder.done.cancelled": "{name} ha annullato questa sottoscrizione tramite Partner Ops in data {when}.",
   "reminder.done.autoRenewOff": "{name} ha disattivato il rinnovo automatico tramite Partner Ops in data {when}: la sottoscrizione non verrà rinnovata in data {date}.",
+  // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
+  "sub.next.renewsZoned": "Al termine del periodo, il {end}, la sottoscrizione si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {current, plural, one {# licenza} many {# di licenze} other {# licenze}}); il Centro per i partner elabora i rinnovi dalla mezzanotte UTC del giorno successivo ({date}). Le licenze attuali non cambiano.",
 };
