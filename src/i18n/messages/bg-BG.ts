@@ -565,4 +565,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.promotion": "промоция {id}",
   "sub.renewal.termEnds": "срок до {date}",
   "sub.next.keeps": "Останалото планирано не се променя: {what}.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# абонамент} other {# абонамента}}",
+  "deadlines.row.legacy": "Не е от новото търговско изживяване: правилата за подновяване на наследените абонаменти са различни. Автоматичното подновяване може да се включи и промени за подновяването да се планират само за абонаменти от новото търговско изживяване.",
 };

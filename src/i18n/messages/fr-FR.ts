@@ -565,4 +565,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.promotion": "offre promotionnelle {id}",
   "sub.renewal.termEnds": "fin de période le {date}",
   "sub.next.keeps": "Le reste de ce qui est planifié ne change pas : {what}.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# abonnement} many {# d'abonnements} other {# abonnements}}",
+  "deadlines.row.legacy": "Hors nouvelle expérience commerciale : les règles de renouvellement de l'ancien modèle diffèrent. Le renouvellement automatique ne peut être activé, et des modifications au renouvellement planifiées, que sur les abonnements de la nouvelle expérience commerciale.",
 };

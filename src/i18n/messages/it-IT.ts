@@ -565,4 +565,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.promotion": "promozione {id}",
   "sub.renewal.termEnds": "periodo che termina in data {date}",
   "sub.next.keeps": "Il resto di ciò che è pianificato non cambia: {what}.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# sottoscrizione} many {# di sottoscrizioni} other {# sottoscrizioni}}",
+  "deadlines.row.legacy": "Sottoscrizione legacy, non della nuova esperienza commerciale: le regole di rinnovo sono diverse. Il rinnovo automatico si può attivare, e le modifiche al rinnovo si possono pianificare, solo sulle sottoscrizioni della nuova esperienza commerciale.",
 };
