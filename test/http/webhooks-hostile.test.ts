@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SEED } from '../../dev/sandbox';
-import { sendCallback, startCertificateHost, subscriptionUpdated, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
+import { sendCallback, startCertificateHost, subscriptionUpdated, type CertificateHost } from '../../dev/sandbox/webhook-sender';
 import { ManualClock } from '../support/fake-clock';
 import { captureLogs } from '../support/log-capture';
 import { GROUP, startTestBot, textOf, cardOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
+import { eventsUrl, startWebhookBot } from '../support/webhooks';
 
 const CONTOSO = SEED.customers.contoso.id;
 const NCE = SEED.subscriptions.contosoNce.id;
@@ -32,12 +33,8 @@ describe('Partner Center webhooks, attacked and flooded', () => {
   afterEach(() => bot.close());
   const start = async (env: Record<string, string> = {}, options: Parameters<typeof startTestBot>[1] = {}) => {
     logs = captureLogs('info');
-    bot = await startTestBot(
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem(), ...env },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent, ...options },
-      logs.logger,
-    );
-    events = `${bot.running.server.url}/api/partner-center/events`;
+    bot = await startWebhookBot(host, logs.logger, env, options);
+    events = eventsUrl(bot);
     await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
     await bot.running.notifier.cycle(); // the first cycle remembers; it does not announce
     bot.take();

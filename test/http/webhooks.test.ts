@@ -5,10 +5,11 @@
 import { X509Certificate } from 'node:crypto';
 import { SEED } from '../../dev/sandbox';
 import { MICROSOFT_ROOTS } from '../../src/webhooks/microsoft-roots';
-import { sendCallback, signedHeaders, startCertificateHost, subscriptionUpdated, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
+import { sendCallback, signedHeaders, startCertificateHost, subscriptionUpdated, type CertificateHost } from '../../dev/sandbox/webhook-sender';
 import { captureLogs } from '../support/log-capture';
-import { ALICE, BOB, cardOf, CHANNEL, GROUP, startTestBot, TENANT, textOf, type TestBot } from '../support/teams';
+import { ALICE, BOB, cardOf, CHANNEL, GROUP, TENANT, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
+import { eventsUrl, startWebhookBot } from '../support/webhooks';
 
 const CONTOSO = SEED.customers.contoso.id;
 const NCE = SEED.subscriptions.contosoNce.id;
@@ -26,13 +27,9 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
   afterAll(() => host.close());
   beforeEach(async () => {
     logs = captureLogs('info');
-    bot = await startTestBot(
-      // NOTIFY_SWEEP_MINUTES 0: the data is changed directly (no activity-log record), and the event's cycle lists every watched customer.
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem(), NOTIFY_SWEEP_MINUTES: '0' },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
-      logs.logger,
-    );
-    events = `${bot.running.server.url}/api/partner-center/events`;
+    // NOTIFY_SWEEP_MINUTES 0: the data is changed directly (no activity-log record), and the event's cycle lists every watched customer.
+    bot = await startWebhookBot(host, logs.logger, { NOTIFY_SWEEP_MINUTES: '0' });
+    events = eventsUrl(bot);
     host.requests.length = 0;
   });
   afterEach(() => bot.close());
@@ -85,12 +82,8 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
   it('reads nothing for a subscription of a customer no watch covers', async () => {
     const debug = captureLogs('debug');
     await bot.close();
-    bot = await startTestBot(
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem() },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
-      debug.logger,
-    );
-    events = `${bot.running.server.url}/api/partner-center/events`;
+    bot = await startWebhookBot(host, debug.logger);
+    events = eventsUrl(bot);
     await watchContoso(); // Contoso is watched; Fabrikam is not
     pc().requests.length = 0;
     const r = await sendCallback(events, subscriptionUpdated(FABRIKAM, FABRIKAM_NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
