@@ -117,12 +117,13 @@ describe('renewals and windows through the Bot Framework protocol', () => {
     it('labels a legacy subscription and says why it has no auto-renew or next-term button', async () => {
       await bot.say('renewals contoso.onmicrosoft.com');
       const card = lastCard(bot.take());
-      // Office 365 E1 is legacy (its offer id is not productId:skuId:availabilityId): no term, auto-renew off.
-      expect(textOf(card)).toMatch(/Office 365 E1\n15 seats · Monthly · Legacy\nTerm ends on [^\n]+\n[^\n]+\nNot new commerce: legacy renewal rules differ\./);
+      // Office 365 E1 is legacy (its offer id is not productId:skuId:availabilityId): no term, auto-renew off. Whether
+      // it renews is not claimed ("Does not renew: auto-renew is off" is new commerce's rule).
+      expect(textOf(card)).toMatch(/Office 365 E1\n15 seats · Monthly · Legacy\nTerm ends on [^\n]+\nLegacy renewal rules differ from new commerce: Partner Center shows how it renews\. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions\.\n/);
       const titles = actionsOf(card).filter((a) => a.data?.subscriptionId === S.contosoLegacy.id).map((a) => a.title);
       expect(titles).toEqual(['Open']);
       // A new-commerce row of the same customer carries no such line.
-      expect(textOf(card).match(/Not new commerce/g)).toHaveLength(1);
+      expect(textOf(card).match(/Legacy renewal rules/g)).toHaveLength(1);
     });
 
     it('a row turns auto-renew off through the existing confirmation', async () => {

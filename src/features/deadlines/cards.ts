@@ -62,6 +62,9 @@ function seatsTermBilling(tr: Translator, r: DeadlineRow): string {
 function renewalLines(tr: Translator, r: DeadlineRow): string[] {
   const renewal = r.deadlines.renewal;
   const lines = [seatsTermBilling(tr, r), tr.t('deadlines.row.ends', { date: tr.date(renewal.endDate) })];
+  // A legacy row says why it offers no Turn auto-renew on and no Next term, and nothing about whether it renews:
+  // PARTNER-CENTER.md's renewal rules and scheduled changes are new commerce's, and legacy renewal rules differ.
+  if (!r.newCommerce) return [...lines, tr.t('deadlines.row.legacy')];
   if (!renewal.renews) lines.push(tr.t('deadlines.row.expires'));
   else if (!renewal.next) lines.push(tr.t('deadlines.row.renews', { count: r.quantity }));
   else if (!renewal.next.sameOffer) lines.push(tr.t('deadlines.row.renewsOther'));
@@ -69,9 +72,6 @@ function renewalLines(tr: Translator, r: DeadlineRow): string[] {
     const seats = renewal.next.quantity ?? r.quantity;
     lines.push(seats === r.quantity ? tr.t('deadlines.row.renews', { count: seats }) : tr.t('deadlines.row.renewsScheduled', { count: seats, current: r.quantity }));
   }
-  // Why a legacy row offers no Turn auto-renew on and no Next term (PARTNER-CENTER.md: scheduled changes are new
-  // commerce's; the renewal rules of legacy subscriptions differ, so nothing more is claimed about them).
-  if (!r.newCommerce) lines.push(tr.t('deadlines.row.legacy'));
   return lines;
 }
 

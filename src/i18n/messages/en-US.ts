@@ -573,7 +573,7 @@ export const enUS = {
   "sub.next.keeps": "The rest of what is scheduled stays as it is: {what}.",
   // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
   "deadlines.total": "{count, plural, one {# subscription} other {# subscriptions}}",
-  "deadlines.row.legacy": "Not new commerce: legacy renewal rules differ. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions.",
+  "deadlines.row.legacy": "Legacy renewal rules differ from new commerce: Partner Center shows how it renews. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -567,5 +567,5 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.next.keeps": "Le reste de ce qui est planifié ne change pas : {what}.",
   // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
   "deadlines.total": "{count, plural, one {# abonnement} many {# d'abonnements} other {# abonnements}}",
-  "deadlines.row.legacy": "Hors nouvelle expérience commerciale : les règles de renouvellement de l'ancien modèle diffèrent. Le renouvellement automatique ne peut être activé, et des modifications au renouvellement planifiées, que sur les abonnements de la nouvelle expérience commerciale.",
+  "deadlines.row.legacy": "Les règles de renouvellement de l'ancien modèle diffèrent de celles de la nouvelle expérience commerciale : l'Espace partenaires indique comment il se renouvelle. Le renouvellement automatique ne peut être activé, et des modifications au renouvellement planifiées, que sur les abonnements de la nouvelle expérience commerciale.",
 };

@@ -567,5 +567,5 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.next.keeps": "Il resto di ciò che è pianificato non cambia: {what}.",
   // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
   "deadlines.total": "{count, plural, one {# sottoscrizione} many {# di sottoscrizioni} other {# sottoscrizioni}}",
-  "deadlines.row.legacy": "Sottoscrizione legacy, non della nuova esperienza commerciale: le regole di rinnovo sono diverse. Il rinnovo automatico si può attivare, e le modifiche al rinnovo si possono pianificare, solo sulle sottoscrizioni della nuova esperienza commerciale.",
+  "deadlines.row.legacy": "Le regole di rinnovo delle sottoscrizioni legacy sono diverse da quelle della nuova esperienza commerciale: il Centro per i partner indica come si rinnova. Il rinnovo automatico si può attivare, e le modifiche al rinnovo si possono pianificare, solo sulle sottoscrizioni della nuova esperienza commerciale.",
 };
