@@ -119,7 +119,7 @@ describe('renewals and windows through the Bot Framework protocol', () => {
       const card = lastCard(bot.take());
       // Office 365 E1 is legacy (its offer id is not productId:skuId:availabilityId): no term, auto-renew off. Whether
       // it renews is not claimed ("Does not renew: auto-renew is off" is new commerce's rule).
-      expect(textOf(card)).toMatch(/Office 365 E1\n15 seats · Monthly · Legacy\nTerm ends on [^\n]+\nLegacy renewal rules differ from new commerce: Partner Center shows how it renews\. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions\.\n/);
+      expect(textOf(card)).toMatch(/Office 365 E1\n15 seats · Monthly · Legacy\nTerm ends on [^\n]+\nLegacy renewal rules differ from new commerce: Partner Center shows how it renews\. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions\.\nOpen\n/);
       const titles = actionsOf(card).filter((a) => a.data?.subscriptionId === S.contosoLegacy.id).map((a) => a.title);
       expect(titles).toEqual(['Open']);
       // A new-commerce row of the same customer carries no such line.
