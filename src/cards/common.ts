@@ -39,7 +39,15 @@ export function durationText(tr: Translator, iso: string | null | undefined): st
 }
 
 export function messageCard(text: string, title = ''): AdaptiveCard {
-  return expand('message', { title, text });
+  return expand('message', { title, text, paragraphs: [] });
+}
+
+/**
+ * A message of several paragraphs, one text block each: the spacing between blocks is the card's own, where
+ * a blank line inside one block renders as no space at all in some hosts (the Playground's renderer).
+ */
+export function paragraphsCard(paragraphs: string[], title = ''): AdaptiveCard {
+  return expand('message', { title, text: '', paragraphs });
 }
 
 /** The same card with a short notice on top (e.g. "already submitted" on a repeated form). */

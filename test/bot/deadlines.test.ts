@@ -101,6 +101,31 @@ describe('renewals and windows through the Bot Framework protocol', () => {
       expect(reads().at(-1)).toBe(`/v1/customers/${C.contosoHotels.id}/subscriptions`);
     });
 
+    it('says the total on a single page too: "3 subscriptions", in every language', async () => {
+      await bot.say('renewals contosohotels.onmicrosoft.com');
+      const card = lastCard(bot.take());
+      // Contoso Hotels has three terms ending within 30 days, all on one page: no paging, yet the total is said.
+      expect(textOf(card)).toMatch(/\n3 subscriptions$/);
+      expect(actionsOf(card).map((a) => a.title)).not.toContain('Next page');
+      await bot.say('renewals contosohotels.onmicrosoft.com', { locale: 'it-IT' });
+      expect(textOf(lastCard(bot.take()))).toMatch(/\n3 sottoscrizioni$/);
+      // Nothing due: the empty sentence, and no "0 subscriptions" under it.
+      await bot.say('renewals contosohotels.onmicrosoft.com 1');
+      expect(textOf(lastCard(bot.take()))).not.toMatch(/subscriptions?$/);
+    });
+
+    it('labels a legacy subscription and says why it has no auto-renew or next-term button', async () => {
+      await bot.say('renewals contoso.onmicrosoft.com');
+      const card = lastCard(bot.take());
+      // Office 365 E1 is legacy (its offer id is not productId:skuId:availabilityId): no term, auto-renew off. Whether
+      // it renews is not claimed ("Does not renew: auto-renew is off" is new commerce's rule).
+      expect(textOf(card)).toMatch(/Office 365 E1\n15 seats · Monthly · Legacy\nTerm ends on [^\n]+\nLegacy renewal rules differ from new commerce: Partner Center shows how it renews\. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions\.\nOpen\n/);
+      const titles = actionsOf(card).filter((a) => a.data?.subscriptionId === S.contosoLegacy.id).map((a) => a.title);
+      expect(titles).toEqual(['Open']);
+      // A new-commerce row of the same customer carries no such line.
+      expect(textOf(card).match(/Legacy renewal rules/g)).toHaveLength(1);
+    });
+
     it('a row turns auto-renew off through the existing confirmation', async () => {
       await bot.say('renewals contosohotels.onmicrosoft.com');
       const card = lastCard(bot.take());

@@ -55,6 +55,20 @@ describe('webhooks in chat', () => {
     expect(writes()).toHaveLength(1); // one POST; the second `webhooks on` sent nothing
   });
 
+  it('draws each paragraph as a text block of its own, so hosts space them apart (a blank line inside one block shows no space)', async () => {
+    await bot.say('webhooks');
+    const body = (cardOf(bot.take().at(-1)) as { body: Array<{ type: string; text?: string }> }).body;
+    const texts = body.filter((b) => b.type === 'TextBlock').map((b) => b.text ?? '');
+    expect(texts).toEqual([
+      'Partner Center webhooks',
+      expect.stringMatching(/^No webhook is registered/),
+      expect.stringMatching(/^Events on offer: /),
+      expect.stringMatching(/^Webhooks complement/),
+      expect.stringMatching(/^Type \*\*webhooks on\*\*/),
+    ]);
+    expect(texts.filter((t) => t.includes('\n'))).toEqual([]);
+  });
+
   it('asks before replacing another tool’s URL, saying that tool will stop receiving the events; Keep as is leaves it', async () => {
     pc().data.webhooks.registration = { subscriberId: 's-1', webhookUrl: OTHER, webhookEvents: ['subscription-updated', 'invoice-ready'], lastModifiedTimestamp: '2026-01-01T00:00:00Z' };
     await bot.say('webhooks on');

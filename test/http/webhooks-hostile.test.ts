@@ -8,43 +8,30 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SEED } from '../../dev/sandbox';
-import { sendCallback, startCertificateHost, subscriptionUpdated, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
+import { sendCallback, subscriptionUpdated } from '../../dev/sandbox/webhook-sender';
 import { ManualClock } from '../support/fake-clock';
 import { captureLogs } from '../support/log-capture';
 import { GROUP, startTestBot, textOf, cardOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
-
-const CONTOSO = SEED.customers.contoso.id;
-const NCE = SEED.subscriptions.contosoNce.id;
-const FABRIKAM = SEED.customers.fabrikam.id;
-const FABRIKAM_NCE = SEED.subscriptions.fabrikamNce.id;
+import { certificateHostForSuite, CONTOSO, eventsUrl, FABRIKAM, FABRIKAM_NCE, NCE, startWebhookBot } from '../support/webhooks';
 
 describe('Partner Center webhooks, attacked and flooded', () => {
-  let host: CertificateHost;
+  const host = certificateHostForSuite();
   let bot: TestBot;
   let logs: ReturnType<typeof captureLogs>;
   let events: string;
-  beforeAll(async () => {
-    host = await startCertificateHost();
-  });
-  afterAll(() => host.close());
   afterEach(() => bot.close());
   const start = async (env: Record<string, string> = {}, options: Parameters<typeof startTestBot>[1] = {}) => {
     logs = captureLogs('info');
-    bot = await startTestBot(
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem(), ...env },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent, ...options },
-      logs.logger,
-    );
-    events = `${bot.running.server.url}/api/partner-center/events`;
+    bot = await startWebhookBot(host(), logs.logger, env, options);
+    events = eventsUrl(bot);
     await bot.say('watch subs contoso.onmicrosoft.com', { conversation: GROUP });
     await bot.running.notifier.cycle(); // the first cycle remembers; it does not announce
     bot.take();
     pc().requests.length = 0;
   };
   const pc = () => bot.running.sandbox!;
-  const send = (event: unknown) => sendCallback(events, event, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+  const send = (event: unknown) => sendCallback(events, event, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
   const withUri = (uri: string) => ({ ...subscriptionUpdated(CONTOSO, NCE), ResourceUri: uri });
   const settled = () => logs.lines().filter((l) => /"msg":"webhook (event re-read|re-read failed|backlog full)/.test(l));
   const requests = () => pc().requests.map((r) => `${r.method} ${r.path.toLowerCase()}`);

@@ -5,35 +5,23 @@
 import { X509Certificate } from 'node:crypto';
 import { SEED } from '../../dev/sandbox';
 import { MICROSOFT_ROOTS } from '../../src/webhooks/microsoft-roots';
-import { sendCallback, signedHeaders, startCertificateHost, subscriptionUpdated, testRootPem, type CertificateHost } from '../../dev/sandbox/webhook-sender';
+import { sendCallback, signedHeaders, subscriptionUpdated } from '../../dev/sandbox/webhook-sender';
 import { captureLogs } from '../support/log-capture';
-import { ALICE, BOB, cardOf, CHANNEL, GROUP, startTestBot, TENANT, textOf, type TestBot } from '../support/teams';
+import { ALICE, BOB, cardOf, CHANNEL, GROUP, TENANT, textOf, type TestBot } from '../support/teams';
 import { until } from '../support/until';
-
-const CONTOSO = SEED.customers.contoso.id;
-const NCE = SEED.subscriptions.contosoNce.id;
-const FABRIKAM = SEED.customers.fabrikam.id;
-const FABRIKAM_NCE = SEED.subscriptions.fabrikamNce.id;
+import { certificateHostForSuite, CONTOSO, eventsUrl, FABRIKAM, FABRIKAM_NCE, NCE, startWebhookBot } from '../support/webhooks';
 
 describe('Partner Center webhooks: POST /api/partner-center/events', () => {
-  let host: CertificateHost;
+  const host = certificateHostForSuite();
   let bot: TestBot;
   let logs: ReturnType<typeof captureLogs>;
   let events: string;
-  beforeAll(async () => {
-    host = await startCertificateHost();
-  });
-  afterAll(() => host.close());
   beforeEach(async () => {
     logs = captureLogs('info');
-    bot = await startTestBot(
-      // NOTIFY_SWEEP_MINUTES 0: the data is changed directly (no activity-log record), and the event's cycle lists every watched customer.
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem(), NOTIFY_SWEEP_MINUTES: '0' },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
-      logs.logger,
-    );
-    events = `${bot.running.server.url}/api/partner-center/events`;
-    host.requests.length = 0;
+    // NOTIFY_SWEEP_MINUTES 0: the data is changed directly (no activity-log record), and the event's cycle lists every watched customer.
+    bot = await startWebhookBot(host(), logs.logger, { NOTIFY_SWEEP_MINUTES: '0' });
+    events = eventsUrl(bot);
+    host().requests.length = 0;
   });
   afterEach(() => bot.close());
   const pc = () => bot.running.sandbox!;
@@ -58,7 +46,7 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     const before = posts().length;
     sub(NCE).quantity = 30;
     pc().requests.length = 0;
-    const first = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    const first = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
     expect(first).toEqual({ status: 200, body: '' }); // the answer carries no data
     // No cycle was run: the event alone read the subscription, once, and recorded the change.
     await until(() => reread().length === 1);
@@ -72,28 +60,24 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     expect(textOf(cardOf(posts().at(-1)))).toMatch(/Seats: 25 → 30/);
 
     // Partner Center retries: the same event (here in the x-ms-signature variant) reads once more and records nothing.
-    const again = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft'), msSignatureHeader: true });
+    const again = await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft'), msSignatureHeader: true });
     expect(again.status).toBe(200);
     await until(() => reread().length === 2);
     expect(reread()[1]).toMatchObject({ read: 1, changes: 0, unreadable: 0 });
     expect(subscriptionGets()).toHaveLength(2); // one GET per event
     expect(await bot.running.notifier.cycle()).toMatchObject({ changes: 0, delivered: 0 });
     expect(posts()).toHaveLength(before + 1);
-    expect(host.requests).toEqual(['/microsoft.cer']); // downloaded once, then cached by URL
+    expect(host().requests).toEqual(['/microsoft.cer']); // downloaded once, then cached by URL
   });
 
   it('reads nothing for a subscription of a customer no watch covers', async () => {
     const debug = captureLogs('debug');
     await bot.close();
-    bot = await startTestBot(
-      { WEBHOOK_CERTIFICATE_HOSTS: `127.0.0.1,${host.issuerHost}`, WEBHOOK_EXTRA_ROOTS: testRootPem() },
-      { notifierAutoStart: false, webhookTlsCa: [testRootPem()], webhookIssuerAgent: host.issuerAgent },
-      debug.logger,
-    );
-    events = `${bot.running.server.url}/api/partner-center/events`;
+    bot = await startWebhookBot(host(), debug.logger);
+    events = eventsUrl(bot);
     await watchContoso(); // Contoso is watched; Fabrikam is not
     pc().requests.length = 0;
-    const r = await sendCallback(events, subscriptionUpdated(FABRIKAM, FABRIKAM_NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    const r = await sendCallback(events, subscriptionUpdated(FABRIKAM, FABRIKAM_NCE), { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
     expect(r).toEqual({ status: 200, body: '' });
     await until(() => debug.lines().some((l) => l.includes('no active watch covers; nothing read')));
     expect(pc().requests).toHaveLength(0);
@@ -108,7 +92,7 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     await bot.running.identity!.signOut({ id: ALICE.aadObjectId, tenantId: TENANT, name: ALICE.name });
     sub(NCE).quantity = 31;
     pc().requests.length = 0;
-    await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    await sendCallback(events, subscriptionUpdated(CONTOSO, NCE), { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
     await until(() => reread().length === 1);
     // One read, Bob's (Alice's token is gone): an observation of the partner's subscription, heard by both watches.
     expect(reread()[0]).toMatchObject({ read: 1, changes: 2, unreadable: 0 });
@@ -123,7 +107,7 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
     for (const id of ids) sub(id).quantity = (sub(id).quantity ?? 0) + 3;
     pc().requests.length = 0;
     const before = posts().length;
-    const sent = [...ids, NCE].map((id) => sendCallback(events, subscriptionUpdated(CONTOSO, id), { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }));
+    const sent = [...ids, NCE].map((id) => sendCallback(events, subscriptionUpdated(CONTOSO, id), { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') }));
     expect((await Promise.all(sent)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     await until(() => reread().length === 5);
     const gets = pc().requests.filter((r) => r.method === 'GET');
@@ -135,16 +119,16 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
   });
 
   it('finds the issuer of a certificate file that holds the leaf alone through its Authority Information Access, as the page\'s sample (.NET X509Chain) does', async () => {
-    const ok = await sendCallback(events, { EventName: 'test-created', ResourceUri: 'NA' }, { signer: 'aia', certificateUrl: host.certificateUrl('aia') });
+    const ok = await sendCallback(events, { EventName: 'test-created', ResourceUri: 'NA' }, { signer: 'aia', certificateUrl: host().certificateUrl('aia') });
     expect(ok.status).toBe(200);
-    expect(host.requests).toEqual(['/aia.cer', 'issuer:/test-intermediate.crt']);
+    expect(host().requests).toEqual(['/aia.cer', 'issuer:/test-intermediate.crt']);
   });
 
   it('acknowledges test-created and ignores events it does not act on, reading field names in any casing', async () => {
-    const ok = await sendCallback(events, { eventName: 'test-created', resourceUri: 'NA', auditUrl: 'NA' }, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    const ok = await sendCallback(events, { eventName: 'test-created', resourceUri: 'NA', auditUrl: 'NA' }, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
     expect(ok).toEqual({ status: 200, body: '' });
     expect(logs.lines().some((l) => l.includes('webhook test event received'))).toBe(true);
-    const other = await sendCallback(events, { EventName: 'invoice-ready', ResourceUri: 'NA' }, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+    const other = await sendCallback(events, { EventName: 'invoice-ready', ResourceUri: 'NA' }, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
     expect(other).toEqual({ status: 200, body: '' });
   });
 
@@ -174,45 +158,45 @@ describe('Partner Center webhooks: POST /api/partner-center/events', () => {
 
     it('an unsigned event (401), without reading its body or fetching anything', async () => {
       await expectRefused(await post({ 'content-type': 'application/json' }), 401);
-      const withoutAlgorithm = signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+      const withoutAlgorithm = signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
       delete withoutAlgorithm['x-ms-signature-algorithm'];
       await expectRefused(await post(withoutAlgorithm), 401);
-      expect(host.requests).toHaveLength(0);
+      expect(host().requests).toHaveLength(0);
     });
 
     it('a bad signature (401): the body was changed after signing', async () => {
-      const headers = signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') });
+      const headers = signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') });
       await expectRefused(await post(headers, EVENT.replace('subscription-updated', 'subscription-updated ')), 401, 'signature');
     });
 
     it('a certificate from another root (401)', async () => {
-      const headers = signedHeaders(EVENT, { signer: 'other-root', certificateUrl: host.certificateUrl('other-root') });
+      const headers = signedHeaders(EVENT, { signer: 'other-root', certificateUrl: host().certificateUrl('other-root') });
       await expectRefused(await post(headers), 401, 'chain');
     });
 
     it('a certificate whose organization is not Microsoft Corporation (401)', async () => {
-      const headers = signedHeaders(EVENT, { signer: 'contoso', certificateUrl: host.certificateUrl('contoso') });
+      const headers = signedHeaders(EVENT, { signer: 'contoso', certificateUrl: host().certificateUrl('contoso') });
       await expectRefused(await post(headers), 401, 'organization');
     });
 
     it('an http or non-allow-listed certificate URL (401), never fetched', async () => {
-      const http = host.certificateUrl('microsoft').replace('https:', 'http:');
+      const http = host().certificateUrl('microsoft').replace('https:', 'http:');
       await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: http })), 401, 'url');
-      const otherHost = `${host.otherNameUrl}/microsoft.cer`;
+      const otherHost = `${host().otherNameUrl}/microsoft.cer`;
       await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: otherHost })), 401, 'url');
-      expect(host.requests).toHaveLength(0);
+      expect(host().requests).toHaveLength(0);
     });
 
     it('a certificate file over the size cap (401)', async () => {
-      await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: `${host.url}/huge.cer` })), 401, 'fetch');
+      await expectRefused(await post(signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: `${host().url}/huge.cer` })), 401, 'fetch');
     });
 
     it('an oversized body (413) and a body that is not JSON (415), as /api/messages answers them', async () => {
       const huge = JSON.stringify({ ...subscriptionUpdated(CONTOSO, NCE), padding: 'x'.repeat(300 * 1024) });
-      await expectRefused(await post(signedHeaders(huge, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }), huge), 413);
-      const text = { ...signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host.certificateUrl('microsoft') }), 'content-type': 'text/plain' };
+      await expectRefused(await post(signedHeaders(huge, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') }), huge), 413);
+      const text = { ...signedHeaders(EVENT, { signer: 'microsoft', certificateUrl: host().certificateUrl('microsoft') }), 'content-type': 'text/plain' };
       await expectRefused(await post(text), 415);
-      expect(host.requests).toHaveLength(0);
+      expect(host().requests).toHaveLength(0);
     });
   });
 });

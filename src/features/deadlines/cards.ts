@@ -50,9 +50,11 @@ export function windowsOpen(book: Book, now: number): DeadlineRow[] {
 
 function seatsTermBilling(tr: Translator, r: DeadlineRow): string {
   // Rows are active or suspended (read.ts): a suspended one says so, and a trial too (neither can turn auto-renew
-  // on), or the missing buttons would be a puzzle.
+  // on), or the missing buttons would be a puzzle. A legacy one is labelled for the same reason (it has no term
+  // to show either: Partner Center states termDuration on new commerce).
   const state = r.active ? (r.trial ? tr.t('deadlines.row.trial') : undefined) : tr.t('sub.status.suspended');
-  return [tr.t('sub.list.seats', { count: r.quantity }), r.termDuration ? durationText(tr, r.termDuration) : undefined, r.billingCycle ? billingLabel(tr, r.billingCycle) : undefined, state]
+  const kind = r.newCommerce ? undefined : tr.t('sub.kind.legacy');
+  return [tr.t('sub.list.seats', { count: r.quantity }), r.termDuration ? durationText(tr, r.termDuration) : undefined, r.billingCycle ? billingLabel(tr, r.billingCycle) : undefined, kind, state]
     .filter(Boolean)
     .join(' · ');
 }
@@ -60,6 +62,9 @@ function seatsTermBilling(tr: Translator, r: DeadlineRow): string {
 function renewalLines(tr: Translator, r: DeadlineRow): string[] {
   const renewal = r.deadlines.renewal;
   const lines = [seatsTermBilling(tr, r), tr.t('deadlines.row.ends', { date: tr.date(renewal.endDate) })];
+  // A legacy row says why it offers no Turn auto-renew on and no Next term, and nothing about whether it renews:
+  // PARTNER-CENTER.md's renewal rules and scheduled changes are new commerce's, and legacy renewal rules differ.
+  if (!r.newCommerce) return [...lines, tr.t('deadlines.row.legacy')];
   if (!renewal.renews) lines.push(tr.t('deadlines.row.expires'));
   else if (!renewal.next) lines.push(tr.t('deadlines.row.renews', { count: r.quantity }));
   else if (!renewal.next.sameOffer) lines.push(tr.t('deadlines.row.renewsOther'));
@@ -175,7 +180,13 @@ export function deadlinesCard(dates: Dates, o: DeadlinesCardInput): AdaptiveCard
     notice: o.notice?.text ?? '',
     noticeStyle: o.notice?.style ?? 'default',
     empty: o.view === 'renewals' ? tr.t('deadlines.renewals.empty', { days: o.days }) : tr.t('deadlines.windows.empty'),
-    more: rows.length > shown ? tr.t('deadlines.shown', { from: tr.number(start + 1), to: tr.number(start + shown), total: tr.number(rows.length) }) : '',
+    // The total is always said: "1–10 of 23" when paged, "3 subscriptions" when one page holds them all.
+    more:
+      rows.length > shown
+        ? tr.t('deadlines.shown', { from: tr.number(start + 1), to: tr.number(start + shown), total: tr.number(rows.length) })
+        : rows.length > 0
+          ? tr.t('deadlines.total', { count: rows.length })
+          : '',
     hasPrevious: start > 0,
     previousOffset: Math.max(0, start - ROWS_PER_PAGE),
     hasNext: start + shown < rows.length,

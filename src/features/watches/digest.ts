@@ -8,7 +8,7 @@ import { messageCard } from '../../cards/common';
 import { command, forAll, forInteractor, ok, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
 import { describe } from '../../notifications/cards';
 import { firstRunAt } from '../../notifications/digest-schedule';
-import { postingReference, watchIdFor, type Watch } from '../../notifications/watches';
+import { newWatch } from './new-watch';
 import { instant } from '../deadlines/cards';
 
 /** The horizon of a digest's renewals: a week by default, up to a quarter (a daily card of a longer one is mostly the same rows). */
@@ -40,24 +40,9 @@ export const watchDeadlines = command({
 export async function watchDeadlinesHere(d: BotDeps, t: Turn, days: number): Promise<Outcome> {
   // The digest reads as the setter: a setter who cannot get a token is asked to sign in now, not at 07:00.
   await t.user.getToken();
-  const reference = postingReference(t.reference);
-  const conversationKey = t.conversationKey;
   const timeZone = t.timeZone;
-  const w: Watch = {
-    id: watchIdFor({ conversationKey, kind: 'deadlines' }),
-    kind: 'deadlines',
-    days,
-    ...(timeZone ? { timeZone } : {}),
-    reference,
-    conversationKey,
-    setBy: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
-    locale: t.locale,
-    createdAt: d.clock.now(),
-    state: 'active',
-    primed: true,
-    lastSeen: {},
-    threads: {},
-  };
+  // days and timeZone are not part of the id: one digest per conversation, whatever its horizon.
+  const w = newWatch(d, t, 'deadlines', { days, ...(timeZone ? { timeZone } : {}) }, {});
   const { created, watch } = await d.watches.add(w);
   if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
   const first = new Date(firstRunAt(w.createdAt, d.digestHourUtc)).toISOString();

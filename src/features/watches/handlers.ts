@@ -5,7 +5,8 @@ import { customerName } from '../subscriptions/cards';
 import { isOpen, srSnapshot, subSnapshot } from '../../notifications/observations';
 import { SR_PAGE } from '../../notifications/polling';
 import { polledWatches } from '../../notifications/activity-source';
-import { postingReference, watchIdFor, type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
+import { type Snapshot, type Watch, type WatchKind } from '../../notifications/watches';
+import { newWatch } from './new-watch';
 import { forAll, forInteractor, type Turn, type BotDeps, type Outcome } from '../../commands/contract';
 import { resolveCustomer } from '../customers/handlers';
 import { forServiceRequest } from '../common/not-found';
@@ -15,22 +16,7 @@ import { forServiceRequest } from '../common/not-found';
  * second later is announced, not taken for the starting state at the first poll.
  */
 async function create(d: BotDeps, t: Turn, kind: WatchKind, target: Partial<Watch>, baseline: Record<string, Snapshot>): Promise<Outcome> {
-  const reference = postingReference(t.reference);
-  const conversationKey = t.conversationKey;
-  const w: Watch = {
-    id: watchIdFor({ conversationKey, kind, ...target }),
-    kind,
-    ...target,
-    reference,
-    conversationKey,
-    setBy: { id: t.actor.id, name: t.actor.name, tenantId: t.actor.tenantId },
-    locale: t.locale,
-    createdAt: d.clock.now(),
-    state: 'active',
-    primed: true,
-    lastSeen: baseline,
-    threads: {},
-  };
+  const w = newWatch(d, t, kind, target, baseline);
   const { created, watch } = await d.watches.add(w);
   if (!created) return forInteractor(messageCard(t.tr.t('watch.already', { what: describe(t.tr, watch), id: watch.id })));
   // Only a channel has threads; a chat gets each change as a message.

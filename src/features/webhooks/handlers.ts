@@ -7,7 +7,7 @@
  * says that tool will stop receiving them. Webhooks complement the notifier's polling and never replace it
  * ("a delay of up to 48 hours" before subscription-updated fires): every card says so.
  */
-import { messageCard } from '../../cards/common';
+import { messageCard, paragraphsCard } from '../../cards/common';
 import type { Translator } from '../../i18n';
 import { literal } from '../../cards/render';
 import { forAll, forInteractor, type BotDeps, type Outcome, type Turn } from '../../commands/contract';
@@ -42,7 +42,7 @@ export async function showWebhooks(d: BotDeps, t: Turn): Promise<Outcome> {
   ];
   if (registration?.webhookUrl === ourUrl(d)) lines.push(t.tr.t('webhooks.ours'));
   lines.push(t.tr.t('webhooks.offered', { events: list(offered) }), t.tr.t('webhooks.complement'), t.tr.t('webhooks.next'));
-  return forAll(messageCard(lines.join('\n\n'), t.tr.t('webhooks.title')));
+  return forAll(paragraphsCard(lines, t.tr.t('webhooks.title')));
 }
 
 export async function webhooksOn(d: BotDeps, t: Turn): Promise<Outcome> {
@@ -50,7 +50,7 @@ export async function webhooksOn(d: BotDeps, t: Turn): Promise<Outcome> {
   const current = await d.client.getWebhookRegistration(t.user);
   const has = (r: WebhookRegistration | undefined) => EVENTS.every((e) => (r?.webhookEvents ?? []).some((x) => x.toLowerCase() === e));
   if (current?.webhookUrl === url && has(current)) {
-    return forAll(messageCard(`${t.tr.t('webhooks.already', { events: list(EVENTS) })}\n\n${t.tr.t('webhooks.complement')}`, t.tr.t('webhooks.title')));
+    return forAll(paragraphsCard([t.tr.t('webhooks.already', { events: list(EVENTS) }), t.tr.t('webhooks.complement')], t.tr.t('webhooks.title')));
   }
   if (current?.webhookUrl && current.webhookUrl !== url) {
     const payload: WebhookRegisterRequest = { op: 'webhooks.on', by: t.actor.id, byName: t.actor.name, url, replaces: current.webhookUrl };
@@ -83,7 +83,7 @@ async function register(d: BotDeps, t: Turn, url: string, existing: boolean): Pr
     r.outcome === 'applied'
       ? t.tr.t('webhooks.done', { url, events: list(EVENTS) })
       : t.tr.t('webhooks.unknown', { correlationId: r.correlationId });
-  return forAll(messageCard(`${text}\n\n${t.tr.t('webhooks.complement')}`, t.tr.t('webhooks.title')));
+  return forAll(paragraphsCard([text, t.tr.t('webhooks.complement')], t.tr.t('webhooks.title')));
 }
 
 /** How long `webhooks test` waits for Partner Center to say how the delivery went, before saying it is not known yet. */
@@ -110,5 +110,5 @@ export async function webhooksTest(d: BotDeps, t: Turn): Promise<Outcome> {
       lines.push(t.tr.t('webhooks.test.attempt', { when: a.dateTimeUtc ?? '—', code: literal(a.responseCode || a.systemError || '—') }));
     }
   }
-  return forAll(messageCard(lines.join('\n\n'), t.tr.t('webhooks.title')));
+  return forAll(paragraphsCard(lines, t.tr.t('webhooks.title')));
 }

@@ -573,4 +573,7 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "reminder.done.autoRenewOff": "{name} изключи автоматичното подновяване чрез Partner Ops на {when}: абонаментът няма да се поднови на {date}.",
   // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
   "sub.next.renewsZoned": "Когато срокът изтече на {end}, абонаментът се подновява с {count, plural, one {# лиценз} other {# лиценза}} (днес {current, plural, one {# лиценз} other {# лиценза}}); Партньорският център обработва подновяванията от 00:00 UTC на следващия ден ({date}). Лицензите днес не се променят.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# абонамент} other {# абонамента}}",
+  "deadlines.row.legacy": "Правилата за подновяване на наследените абонаменти се различават от тези на новото търговско изживяване: Партньорският център показва как се подновява. Автоматичното подновяване може да се включи и промени за подновяването да се планират само за абонаменти от новото търговско изживяване.",
 };

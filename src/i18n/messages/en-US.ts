@@ -579,6 +579,9 @@ export const enUS = {
   "reminder.done.autoRenewOff": "{name} turned auto-renew off through Partner Ops on {when}: the subscription will not renew on {date}.",
   // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
   "sub.next.renewsZoned": "When the term ends on {end}, the subscription renews with {count, plural, one {# seat} other {# seats}} (today {current, plural, one {# seat} other {# seats}}); Partner Center processes renewals from 00:00 UTC the next day ({date}). The seats today do not change.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# subscription} other {# subscriptions}}",
+  "deadlines.row.legacy": "Legacy renewal rules differ from new commerce: Partner Center shows how it renews. Auto-renew can be turned on, and changes for renewal scheduled, only on new-commerce subscriptions.",
 } as const;
 
 export type MessageKey = keyof typeof enUS;

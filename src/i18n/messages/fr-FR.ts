@@ -573,4 +573,7 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "reminder.done.autoRenewOff": "{name} a désactivé le renouvellement automatique avec Partner Ops le {when} : l'abonnement ne sera pas renouvelé le {date}.",
   // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
   "sub.next.renewsZoned": "À la fin de la période, le {end}, l'abonnement se renouvelle avec {count, plural, one {# licence} many {# de licences} other {# licences}} (aujourd'hui {current, plural, one {# licence} many {# de licences} other {# licences}}) ; l'Espace partenaires traite les renouvellements à partir de minuit UTC le lendemain ({date}). Les licences actuelles ne changent pas.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# abonnement} many {# d'abonnements} other {# abonnements}}",
+  "deadlines.row.legacy": "Les règles de renouvellement de l'ancien modèle diffèrent de celles de la nouvelle expérience commerciale : l'Espace partenaires indique comment il se renouvelle. Le renouvellement automatique ne peut être activé, et des modifications au renouvellement planifiées, que sur les abonnements de la nouvelle expérience commerciale.",
 };

@@ -573,4 +573,7 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "reminder.done.autoRenewOff": "{name} ha disattivato il rinnovo automatico tramite Partner Ops in data {when}: la sottoscrizione non verrà rinnovata in data {date}.",
   // sub next polish (h26): the renewal start in the reader's time zone, after the term end date
   "sub.next.renewsZoned": "Al termine del periodo, il {end}, la sottoscrizione si rinnova con {count, plural, one {# licenza} many {# di licenze} other {# licenze}} (oggi {current, plural, one {# licenza} many {# di licenze} other {# licenze}}); il Centro per i partner elabora i rinnovi dalla mezzanotte UTC del giorno successivo ({date}). Le licenze attuali non cambiano.",
+  // h28 clean-ups: the renewals and windows cards (src/features/deadlines/cards.ts)
+  "deadlines.total": "{count, plural, one {# sottoscrizione} many {# di sottoscrizioni} other {# sottoscrizioni}}",
+  "deadlines.row.legacy": "Le regole di rinnovo delle sottoscrizioni legacy sono diverse da quelle della nuova esperienza commerciale: il Centro per i partner indica come si rinnova. Il rinnovo automatico si può attivare, e le modifiche al rinnovo si possono pianificare, solo sulle sottoscrizioni della nuova esperienza commerciale.",
 };
