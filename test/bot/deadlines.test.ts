@@ -124,6 +124,10 @@ describe('renewals and windows through the Bot Framework protocol', () => {
       expect(titles).toEqual(['Open']);
       // A new-commerce row of the same customer carries no such line.
       expect(textOf(card).match(/Legacy renewal rules/g)).toHaveLength(1);
+      // Its own card's "At renewal" part says the same, and nothing about whether it renews.
+      const opened = textOf((await bot.execute(VERB.subShow, actionsOf(card).find((a) => a.title === 'Open' && a.data?.subscriptionId === S.contosoLegacy.id)!.data!)).body.value);
+      expect(opened).toMatch(/At renewal\nTerm ends on [^\n]+\nLegacy renewal rules differ from new commerce/);
+      expect(opened).not.toMatch(/Does not renew|Renews with/);
     });
 
     it('a row turns auto-renew off through the existing confirmation', async () => {

@@ -177,17 +177,21 @@ function renewalPart(tr: Translator, s: Subscription, form: NextTermFormState | 
   const next = nextTermOf(s);
   const seats = s.quantity ?? 0;
   const lines = [tr.t('deadlines.row.ends', { date: tr.date(renewal.endDate) })];
-  if (!renewal.renews) lines.push(tr.t('deadlines.row.expires'));
-  else if (next && !next.sameOffer) lines.push(tr.t('deadlines.row.renewsOther'));
-  else {
-    const at = next?.quantity ?? seats;
-    lines.push(at === seats ? tr.t('deadlines.row.renews', { count: at }) : tr.t('deadlines.row.renewsScheduled', { count: at, current: seats }));
-  }
-  if (next) lines.push(tr.t('sub.renewal.scheduled', { what: scheduledText(tr, s, next) }));
   const nce = isNewCommerce(s);
   const canTurnOn = nce && s.status === 'active' && s.autoRenewEnabled !== true && s.isTrial !== true;
-  if (!nce) lines.push(tr.t('sub.renewal.legacy'));
-  else if (canTurnOn) lines.push(tr.t('sub.renewal.needsAutoRenew'));
+  // A legacy subscription says nothing about whether it renews (the renewal rules the product reads are new
+  // commerce's), only why it has no renewal buttons: the same line as its row on the renewals card.
+  if (!nce) lines.push(tr.t('deadlines.row.legacy'));
+  else {
+    if (!renewal.renews) lines.push(tr.t('deadlines.row.expires'));
+    else if (next && !next.sameOffer) lines.push(tr.t('deadlines.row.renewsOther'));
+    else {
+      const at = next?.quantity ?? seats;
+      lines.push(at === seats ? tr.t('deadlines.row.renews', { count: at }) : tr.t('deadlines.row.renewsScheduled', { count: at, current: seats }));
+    }
+    if (next) lines.push(tr.t('sub.renewal.scheduled', { what: scheduledText(tr, s, next) }));
+    if (canTurnOn) lines.push(tr.t('sub.renewal.needsAutoRenew'));
+  }
   const canSchedule = schedulable(s);
   const open = canSchedule && form?.open === true;
   return {

@@ -507,7 +507,6 @@ export const bgBG: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.title": "При подновяване",
   "sub.renewal.scheduled": "Планирано за подновяването: {what}",
   "sub.renewal.otherProduct": "друг продукт ({offer})",
-  "sub.renewal.legacy": "Промени за подновяването могат да се планират само за абонаменти от новото търговско изживяване.",
   "sub.renewal.needsAutoRenew": "Промени за подновяването могат да се планират само при включено автоматично подновяване.",
   "sub.renewal.seats": "Лицензи при подновяване",
   "sub.renewal.schedule": "Планиране",

@@ -513,7 +513,6 @@ export const enUS = {
   "sub.renewal.title": "At renewal",
   "sub.renewal.scheduled": "Scheduled for renewal: {what}",
   "sub.renewal.otherProduct": "another product ({offer})",
-  "sub.renewal.legacy": "Changes for renewal can be scheduled only on new-commerce subscriptions.",
   "sub.renewal.needsAutoRenew": "Changes for renewal can be scheduled only with auto-renew on.",
   "sub.renewal.seats": "Seats at renewal",
   "sub.renewal.schedule": "Schedule",

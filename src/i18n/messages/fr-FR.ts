@@ -507,7 +507,6 @@ export const frFR: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.title": "Au renouvellement",
   "sub.renewal.scheduled": "Planifié pour le renouvellement : {what}",
   "sub.renewal.otherProduct": "un autre produit ({offer})",
-  "sub.renewal.legacy": "Des modifications au renouvellement ne peuvent être planifiées que sur les abonnements de la nouvelle expérience commerciale.",
   "sub.renewal.needsAutoRenew": "Des modifications au renouvellement ne peuvent être planifiées qu'avec le renouvellement automatique activé.",
   "sub.renewal.seats": "Licences au renouvellement",
   "sub.renewal.schedule": "Planifier",

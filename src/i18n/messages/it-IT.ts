@@ -507,7 +507,6 @@ export const itIT: Readonly<Record<MessageKey, string>> = {
   "sub.renewal.title": "Al rinnovo",
   "sub.renewal.scheduled": "Pianificato per il rinnovo: {what}",
   "sub.renewal.otherProduct": "un altro prodotto ({offer})",
-  "sub.renewal.legacy": "Le modifiche al rinnovo si possono pianificare solo sulle sottoscrizioni della nuova esperienza commerciale.",
   "sub.renewal.needsAutoRenew": "Le modifiche al rinnovo si possono pianificare solo con il rinnovo automatico attivo.",
   "sub.renewal.seats": "Licenze al rinnovo",
   "sub.renewal.schedule": "Pianifica",
