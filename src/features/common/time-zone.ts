@@ -15,15 +15,24 @@ export interface Dates {
   timeZone?: string;
 }
 
+/** Zones already checked: every turn reads the reader's zone, and building a DateTimeFormat to check one is not free. */
+const checked = new Map<string, boolean>();
+
 /** A time zone Teams sent, if Intl knows it (anything else is ignored, and dates stay in UTC). */
 export function validTimeZone(tz: unknown): string | undefined {
   if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return undefined;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
+  let known = checked.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    // IANA has a few hundred names; past that the senders are making them up, and are checked each time.
+    if (checked.size < 1_000) checked.set(tz, known);
   }
+  return known ? tz : undefined;
 }
 
 type WithZone = { localTimezone?: unknown; entities?: ReadonlyArray<{ type?: string; timezone?: unknown; localTimezone?: unknown }> };
