@@ -235,11 +235,6 @@ export function loadSettingsOrExit(options: LoadOptions = {}): { config: Config;
   }
 }
 
-/** The configuration, or exit 2 (see loadSettingsOrExit). */
-export function loadConfigOrExit(options: LoadOptions = {}): Config {
-  return loadSettingsOrExit(options).config;
-}
-
 /** One start-up line saying which settings came from `.env` (names only, never values). */
 export function logEnvFile(logger: Logger, envFile: EnvFileRead | undefined): void {
   if (!envFile) return;

@@ -107,7 +107,6 @@ export const forInteractor = (card: AdaptiveCard): Outcome => ({ card, scope: 'i
 
 export type MenuScope = 'personal' | 'team' | 'groupChat';
 export const EVERYWHERE: readonly MenuScope[] = ['personal', 'team', 'groupChat'];
-export const IN_CHANNELS_AND_GROUPS: readonly MenuScope[] = ['team', 'groupChat'];
 
 /** Why a text is not a command: an i18n message (key and values), and the closest valid usage. */
 export type ParseError = Message<

@@ -50,8 +50,6 @@ export const activitySchema = z.looseObject({
   channelData: channelData.optional(),
 });
 
-export type InboundActivity = z.infer<typeof activitySchema>;
-
 /** Where the activity is wrong, without its values (they may be a user's text): for the log. */
 export function describeProblems(error: z.ZodError): string[] {
   return error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`);

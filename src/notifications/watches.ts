@@ -18,7 +18,7 @@
  * property, for every copy: hundreds of KB per copy, several MB per notification cycle, most of it
  * surviving long enough to be promoted to the old generation.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { KeyValueStore } from '../storage';
 
@@ -91,8 +91,6 @@ export interface Shard {
 export const SHARDS = 16;
 
 export const shardKey = (n: number) => `watches/shards/${n}`;
-/** Where earlier versions kept a per-conversation index (no longer written or read). */
-export const conversationIndexKey = (conversationKey: string) => `watches/by-conversation/${conversationKey}`;
 
 export function shardOf(watchId: string): number {
   return createHash('sha256').update(watchId).digest().readUInt32BE(0) % SHARDS;
@@ -110,10 +108,6 @@ export const PARTITIONS = SHARDS;
 
 export function partitionOf(setBy: Pick<Watch['setBy'], 'tenantId'>): number {
   return createHash('sha256').update(setBy.tenantId.toLowerCase()).digest().readUInt32BE(0) % PARTITIONS;
-}
-
-export function newWatchId(): string {
-  return `w-${randomBytes(4).toString('hex')}`;
 }
 
 /** What makes two watches the same: where they post, and what they watch. */

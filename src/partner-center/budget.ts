@@ -28,7 +28,7 @@ export interface BudgetSettings {
 
 /** Partner Center's documented per-tenant limit, and the default share of it (40%). */
 export const PARTNER_CENTER_LIMIT_PER_MINUTE = 500;
-export const DEFAULT_BUDGET: BudgetSettings = { perMinute: 200, concurrency: 4 };
+export const DEFAULT_BUDGET: BudgetSettings = { perMinute: PARTNER_CENTER_LIMIT_PER_MINUTE * 0.4, concurrency: 4 };
 
 const MINUTE_MS = 60_000;
 

@@ -49,9 +49,6 @@ const ORGANIZATION = 'O=Microsoft Corporation';
 const MAX_CHAIN = 6;
 const MAX_CACHED = 32;
 
-/** Where the page's example certificate lives: the default allow-list. */
-export const DOCUMENTED_CERTIFICATE_HOST = '3psostorageacct.blob.core.windows.net';
-
 /**
  * Where Microsoft's and DigiCert's issuing CAs publish their certificates (the AIA locations on "Azure
  * Certificate Authority details"): the page's sample builds the chain with .NET's X509Chain, which fetches a
