@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync, deflateSync } from 'node:zlib';
 import { SEED } from '../../dev/sandbox';
 import { captureLogs } from '../support/log-capture';
+import { rawActivity } from '../support/front-door';
 import { ALICE, BOT, TENANT, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;
@@ -70,18 +71,7 @@ describe('the front door', () => {
     await bot.close();
   });
 
-  const activity = (over: Record<string, unknown> = {}) => ({
-    type: 'message',
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: bot.connector.url,
-    from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
-    recipient: BOT,
-    conversation: { id: 'a:front-door', conversationType: 'personal', tenantId: TENANT },
-    text: 'help',
-    locale: 'en-US',
-    ...over,
-  });
+  const activity = (over: Record<string, unknown> = {}) => rawActivity(bot, 'a:front-door', over);
 
   /** The bot still answers a command after whatever was tried. */
   const stillServing = async () => {

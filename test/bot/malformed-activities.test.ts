@@ -3,9 +3,9 @@
  * connector nobody runs: each gets a fixed 400 at the front door, or the turn's normal answer when only the
  * reply failed, never a 500; the details are in the log under the request id.
  */
-import { randomUUID } from 'node:crypto';
 import { captureLogs } from '../support/log-capture';
-import { ALICE, BOT, TENANT, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { rawActivity } from '../support/front-door';
+import { ALICE, TENANT, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
 
 const BAD_ACTIVITY = { error: { code: 'BadRequest', message: 'The request is not a valid Bot Framework activity.' } };
 
@@ -27,19 +27,7 @@ describe('malformed activities', () => {
     await bot.close();
   });
 
-  const activity = (over: Record<string, unknown> = {}) => ({
-    type: 'message',
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: bot.connector.url,
-    from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
-    recipient: BOT,
-    conversation: { id: 'a:malformed', conversationType: 'personal', tenantId: TENANT },
-    channelData: { tenant: { id: TENANT } },
-    text: 'help',
-    locale: 'en-US',
-    ...over,
-  });
+  const activity = (over: Record<string, unknown> = {}) => rawActivity(bot, 'a:malformed', { channelData: { tenant: { id: TENANT } }, ...over });
   const post = async (body: unknown) => {
     const res = await fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await res.text();
