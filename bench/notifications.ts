@@ -22,12 +22,11 @@
  * after the leases settle, and the arrival times.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
 import type { CycleReport } from '../src/notifications/notifier';
 import { KeyValueStore } from '../src/storage';
 import { BlobStateStore } from '../src/storage/blob';
+import { productionNodeOptions } from './production';
 import { arg } from './args';
 import { startAzurite } from './azurite';
 import { customersScenario } from './notifications-customers';
@@ -176,12 +175,6 @@ async function run(instances: number, o: Options, connectionString: string) {
 function text(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
-}
-
-/** The production image's NODE_OPTIONS (the Dockerfile's ENV line), which the bot processes run with by default. */
-function productionNodeOptions(): string {
-  const dockerfile = readFileSync(join(__dirname, '..', '..', 'Dockerfile'), 'utf8');
-  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
 }
 
 async function main(): Promise<void> {

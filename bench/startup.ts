@@ -17,10 +17,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { freePort } from './production';
 import { arg, median } from './args';
 
 const ROOT = join(__dirname, '..', '..');
@@ -54,17 +54,6 @@ const SIDES: Side[] = [
     env: () => ({ ...pick(FAKE_IDENTITY, 'BOT_ID', 'BOT_PASSWORD'), HOST: '127.0.0.1', NODE_ENV: 'production' }),
   },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = http.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function healthy(port: number): Promise<boolean> {
   return new Promise((resolve) => {
