@@ -24,18 +24,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { productionNodeOptions, freePort } from './production';
+import { FAKE_IDENTITY, freePort, productionNodeOptions } from './production';
 import { arg } from './args';
 
 const ROOT = join(__dirname, '..', '..');
-
-const FAKE_IDENTITY = {
-  BOT_ID: '33333333-4444-4555-8666-777777777777',
-  BOT_PASSWORD: 'not a secret, only long enough to derive keys from',
-  AAD_APP_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-  AAD_APP_CLIENT_SECRET: 'not a secret, only long enough to derive keys from',
-  AAD_APP_TENANT_ID: '22222222-3333-4444-8555-666666666666',
-};
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** Shaped like a Bot Framework token, signed by nobody: only checking it against the activity refuses it. */

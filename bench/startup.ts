@@ -20,7 +20,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from './production';
+import { FAKE_IDENTITY, freePort } from './production';
 import { arg, median } from './args';
 
 const ROOT = join(__dirname, '..', '..');
@@ -32,14 +32,6 @@ interface Side {
 }
 
 const pick = <T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
-
-const FAKE_IDENTITY = {
-  BOT_ID: '33333333-4444-4555-8666-777777777777',
-  BOT_PASSWORD: 'not a secret, only long enough to derive keys from',
-  AAD_APP_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-  AAD_APP_CLIENT_SECRET: 'not a secret, only long enough to derive keys from',
-  AAD_APP_TENANT_ID: '22222222-3333-4444-8555-666666666666',
-};
 
 const SIDES: Side[] = [
   {
