@@ -14,15 +14,14 @@
  * Not a test: nothing asserts a time.
  */
 import { randomUUID } from 'node:crypto';
-import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
+import { SHARDS, shardKey, shardOf, type Shard } from '../src/notifications/watches';
 import type { CycleReport } from '../src/notifications/notifier';
 import { KeyValueStore } from '../src/storage';
 import { BlobStateStore } from '../src/storage/blob';
 import { sibling, spawnChild, type Child } from './child';
+import { channelWatch, USER } from './notifications-watches';
 import { floorMs, type Arrival } from './teams-connector';
 
-const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
-const USER = { id: 'a1a1a1a1-0000-4000-8000-000000000001', name: 'Alice Admin', tenantId: TENANT };
 
 export interface CustomersOptions {
   customers: number;
@@ -55,23 +54,9 @@ async function run(sweepMinutes: number, o: CustomersOptions, connectionString: 
     const store = new KeyValueStore(new BlobStateStore(connectionString, container));
     const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ watches: {}, pending: [] }));
     seeded.forEach((s, i) => {
-      const reference = { channelId: 'msteams', serviceUrl: connectorUrl, conversation: { id: `19:bench-${i}@thread.tacv2`, name: '', conversationType: 'channel', tenantId: TENANT, isGroup: true }, bot: { id: '28:partner-ops', name: 'Partner Ops' }, user: { id: '29:alice', name: USER.name } };
-      const conversationKey = conversationKeyOf(reference);
-      const w: Watch = {
-        id: watchIdFor({ conversationKey, kind: 'subs', customerId: s.customerId }),
-        kind: 'subs',
-        customerId: s.customerId,
-        customerName: `Benchmark customer ${i}`,
-        reference,
-        conversationKey,
-        setBy: USER,
-        locale: 'en-US',
-        createdAt: Date.now(),
-        state: 'active',
-        primed: true,
-        lastSeen: { [s.id]: { status: s.status, count: s.quantity, title: s.title } },
-        threads: {},
-      };
+      const w = channelWatch(connectorUrl, `19:bench-${i}@thread.tacv2`, { kind: 'subs', customerId: s.customerId, customerName: `Benchmark customer ${i}` }, {
+        [s.id]: { status: s.status, count: s.quantity, title: s.title },
+      });
       shards[shardOf(w.id)]!.watches[w.id] = w;
     });
     for (let n = 0; n < SHARDS; n++) await store.put(shardKey(n), shards[n]);

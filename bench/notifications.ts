@@ -22,20 +22,18 @@
  * after the leases settle, and the arrival times.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { conversationKeyOf, SHARDS, shardKey, shardOf, watchIdFor, type Shard, type Watch } from '../src/notifications/watches';
+import { SHARDS, shardKey, shardOf, type Shard } from '../src/notifications/watches';
 import type { CycleReport } from '../src/notifications/notifier';
 import { KeyValueStore } from '../src/storage';
 import { BlobStateStore } from '../src/storage/blob';
+import { productionNodeOptions } from './production';
 import { arg } from './args';
 import { startAzurite } from './azurite';
 import { customersScenario } from './notifications-customers';
 import { sibling, spawnChild, type Child } from './child';
+import { channelWatch, USER } from './notifications-watches';
 import { floorMs, type Arrival } from './teams-connector';
 
-const TENANT = 'f0f0f0f0-1111-4222-8333-444444444444';
-const USER = { id: 'a1a1a1a1-0000-4000-8000-000000000001', name: 'Alice Admin', tenantId: TENANT };
 const MB = 1024 * 1024;
 
 interface Options {
@@ -84,23 +82,8 @@ async function run(instances: number, o: Options, connectionString: string) {
     const perChannel = Math.ceil(o.requests / o.channels);
     seeded.forEach(({ id, notes, lastNote }, i) => {
       const channel = `19:bench-${Math.floor(i / perChannel)}@thread.tacv2`;
-      const reference = { channelId: 'msteams', serviceUrl: connectorUrl, conversation: { id: channel, name: '', conversationType: 'channel', tenantId: TENANT, isGroup: true }, bot: { id: '28:partner-ops', name: 'Partner Ops' }, user: { id: '29:alice', name: USER.name } };
-      const conversationKey = conversationKeyOf(reference);
-      const w: Watch = {
-        id: watchIdFor({ conversationKey, kind: 'sr', srId: id }),
-        kind: 'sr',
-        srId: id,
-        reference,
-        conversationKey,
-        setBy: USER,
-        locale: 'en-US',
-        createdAt: Date.now(),
-        state: 'active',
-        primed: true,
-        // srSnapshot of the request as `watch` reads it: its status, notes, title and newest note.
-        lastSeen: { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}`, detail: lastNote } },
-        threads: {},
-      };
+      // srSnapshot of the request as `watch` reads it: its status, notes, title and newest note.
+      const w = channelWatch(connectorUrl, channel, { kind: 'sr', srId: id }, { [id]: { status: 'open', count: notes, title: `Benchmark request ${i}`, detail: lastNote } });
       shards[shardOf(w.id)]!.watches[w.id] = w;
     });
     for (let n = 0; n < SHARDS; n++) await store.put(shardKey(n), shards[n]);
@@ -176,12 +159,6 @@ async function run(instances: number, o: Options, connectionString: string) {
 function text(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
-}
-
-/** The production image's NODE_OPTIONS (the Dockerfile's ENV line), which the bot processes run with by default. */
-function productionNodeOptions(): string {
-  const dockerfile = readFileSync(join(__dirname, '..', '..', 'Dockerfile'), 'utf8');
-  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
 }
 
 async function main(): Promise<void> {

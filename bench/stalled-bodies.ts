@@ -21,21 +21,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { FAKE_IDENTITY, freePort, productionNodeOptions } from './production';
 import { arg } from './args';
 
 const ROOT = join(__dirname, '..', '..');
-
-const FAKE_IDENTITY = {
-  BOT_ID: '33333333-4444-4555-8666-777777777777',
-  BOT_PASSWORD: 'not a secret, only long enough to derive keys from',
-  AAD_APP_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-  AAD_APP_CLIENT_SECRET: 'not a secret, only long enough to derive keys from',
-  AAD_APP_TENANT_ID: '22222222-3333-4444-8555-666666666666',
-};
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** Shaped like a Bot Framework token, signed by nobody: only checking it against the activity refuses it. */
@@ -55,23 +47,6 @@ const WAYS: Way[] = [
 function text(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
-}
-
-/** The production image's NODE_OPTIONS (the Dockerfile's ENV line). */
-function productionNodeOptions(): string {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = http.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** GET /healthz on a fresh connection: its status (0 when none came within 10 s) and how long it took. */

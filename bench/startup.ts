@@ -17,10 +17,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { FAKE_IDENTITY, freePort } from './production';
 import { arg, median } from './args';
 
 const ROOT = join(__dirname, '..', '..');
@@ -32,14 +32,6 @@ interface Side {
 }
 
 const pick = <T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
-
-const FAKE_IDENTITY = {
-  BOT_ID: '33333333-4444-4555-8666-777777777777',
-  BOT_PASSWORD: 'not a secret, only long enough to derive keys from',
-  AAD_APP_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-  AAD_APP_CLIENT_SECRET: 'not a secret, only long enough to derive keys from',
-  AAD_APP_TENANT_ID: '22222222-3333-4444-8555-666666666666',
-};
 
 const SIDES: Side[] = [
   {
@@ -54,17 +46,6 @@ const SIDES: Side[] = [
     env: () => ({ ...pick(FAKE_IDENTITY, 'BOT_ID', 'BOT_PASSWORD'), HOST: '127.0.0.1', NODE_ENV: 'production' }),
   },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = http.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function healthy(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync, deflateSync } from 'node:zlib';
 import { SEED } from '../../dev/sandbox';
 import { captureLogs } from '../support/log-capture';
-import { ALICE, BOT, TENANT, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { botPerFile, rawActivity } from '../support/front-door';
+import { ALICE, BOT, TENANT, cardOf, startTestBot, textOf } from '../support/teams';
 
 const OPEN = SEED.serviceRequests.open.id;
 
@@ -61,37 +62,20 @@ const FIXED = {
 };
 
 describe('the front door', () => {
-  let bot: TestBot;
   const logs = captureLogs('info');
-  beforeAll(async () => {
-    bot = await startTestBot({}, {}, logs.logger);
-  });
-  afterAll(async () => {
-    await bot.close();
-  });
+  const door = botPerFile(logs.logger);
 
-  const activity = (over: Record<string, unknown> = {}) => ({
-    type: 'message',
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: bot.connector.url,
-    from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
-    recipient: BOT,
-    conversation: { id: 'a:front-door', conversationType: 'personal', tenantId: TENANT },
-    text: 'help',
-    locale: 'en-US',
-    ...over,
-  });
+  const activity = (over: Record<string, unknown> = {}) => rawActivity(door.bot, 'a:front-door', over);
 
   /** The bot still answers a command after whatever was tried. */
   const stillServing = async () => {
-    bot.take();
-    expect(await bot.say('help')).toBe(200);
-    expect(textOf(cardOf(bot.take()[0]))).toContain('Partner Ops');
+    door.bot.take();
+    expect(await door.bot.say('help')).toBe(200);
+    expect(textOf(cardOf(door.bot.take()[0]))).toContain('Partner Ops');
   };
 
   it('refuses a gzip body that crashed the process (invalid gzip, before authentication) with 415, and keeps serving', async () => {
-    const crash = await send(bot.url, { headers: { ...json, 'content-encoding': 'gzip' }, body: '{}' });
+    const crash = await send(door.bot.url, { headers: { ...json, 'content-encoding': 'gzip' }, body: '{}' });
     expect(crash.status).toBe(415);
     expect(JSON.parse(crash.text)).toEqual(FIXED.encoding);
     // A well-formed compressed activity too: Teams never compresses, so nothing is inflated, ever.
@@ -102,10 +86,10 @@ describe('the front door', () => {
       ['GZIP', Buffer.from('{}')],
       ['identity, gzip', Buffer.from('{}')],
     ] as const) {
-      const r = await send(bot.url, { headers: { ...json, 'content-encoding': encoding }, body });
+      const r = await send(door.bot.url, { headers: { ...json, 'content-encoding': encoding }, body });
       expect({ encoding, status: r.status, body: JSON.parse(r.text) }).toEqual({ encoding, status: 415, body: FIXED.encoding });
     }
-    expect(bot.take()).toHaveLength(0);
+    expect(door.bot.take()).toHaveLength(0);
     await stillServing();
   });
 
@@ -118,11 +102,11 @@ describe('the front door', () => {
     const bomb = Buffer.concat(Array.from({ length: 200 }, () => member));
     expect(bomb.length).toBeLessThan(256 * 1024);
     for (let i = 0; i < 5; i++) {
-      const r = await send(bot.url, { headers: { ...json, 'content-encoding': 'gzip' }, body: bomb });
+      const r = await send(door.bot.url, { headers: { ...json, 'content-encoding': 'gzip' }, body: bomb });
       expect(r.status).toBe(415);
     }
     // The same bomb without end (chunked): only an answer given before the body is read can arrive.
-    const endless = await send(bot.url, {
+    const endless = await send(door.bot.url, {
       headers: { ...json, 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' },
       chunks: function* () {
         for (;;) yield member;
@@ -135,7 +119,7 @@ describe('the front door', () => {
 
   it('bounds the body at 256 KB: a declared or a streamed oversize gets 413 without being read through', async () => {
     // 10 MB declared, a few bytes sent and the rest never: answered on the declaration alone.
-    const declared = await send(bot.url, {
+    const declared = await send(door.bot.url, {
       headers: { ...json, 'content-length': String(10 * 1024 * 1024) },
       chunks: function* () {
         yield Buffer.from('{"type":');
@@ -145,7 +129,7 @@ describe('the front door', () => {
     expect(JSON.parse(declared.text)).toEqual(FIXED.tooLarge);
     // Chunked, no Content-Length, offered without end: answered once the limit is passed.
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const streamed = await send(bot.url, {
+    const streamed = await send(door.bot.url, {
       headers: { ...json, 'transfer-encoding': 'chunked' },
       chunks: function* () {
         for (;;) yield chunk;
@@ -158,7 +142,7 @@ describe('the front door', () => {
 
   it('survives an upload cut off half way', async () => {
     const chunk = Buffer.from(JSON.stringify(activity()).slice(0, 100));
-    await send(bot.url, {
+    await send(door.bot.url, {
       headers: { ...json, 'transfer-encoding': 'chunked' },
       chunks: function* () {
         for (;;) yield chunk;
@@ -174,16 +158,16 @@ describe('the front door', () => {
     ['no content type', {}],
     ['application/jsonp', { 'content-type': 'application/jsonp' }],
   ])('requires application/json: %s gets 415', async (_name, headers) => {
-    const r = await send(bot.url, { headers, body: JSON.stringify(activity()) });
+    const r = await send(door.bot.url, { headers, body: JSON.stringify(activity()) });
     expect(r.status).toBe(415);
     expect(JSON.parse(r.text)).toEqual(FIXED.mediaType);
   });
 
   it('accepts application/json with a charset, as Teams sends it', async () => {
-    bot.take();
-    const r = await send(bot.url, { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(activity()) });
+    door.bot.take();
+    const r = await send(door.bot.url, { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(activity()) });
     expect(r.status).toBe(200);
-    expect(bot.take()).toHaveLength(1);
+    expect(door.bot.take()).toHaveLength(1);
   });
 
   it.each<[string, string]>([
@@ -191,7 +175,7 @@ describe('the front door', () => {
     ['an empty body', ''],
     ['not JSON at all', 'type=message'],
   ])('answers %s with 400 and a fixed text', async (_name, body) => {
-    const r = await send(bot.url, { headers: json, body });
+    const r = await send(door.bot.url, { headers: json, body });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.text)).toEqual(FIXED.badJson);
   });
@@ -224,28 +208,28 @@ describe('the front door', () => {
     ['channel data that is not an object', () => activity({ channelData: 'team' })],
     ['value nested 10,000 deep', () => `${JSON.stringify(activity()).slice(0, -1)},"value":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`],
   ])('answers an activity with %s with 400 and a fixed text, and runs nothing', async (_name, make) => {
-    bot.take();
+    door.bot.take();
     const made = make();
-    const r = await send(bot.url, { headers: json, body: typeof made === 'string' && made.startsWith('{') ? made : JSON.stringify(made) });
+    const r = await send(door.bot.url, { headers: json, body: typeof made === 'string' && made.startsWith('{') ? made : JSON.stringify(made) });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.text)).toEqual(FIXED.badActivity);
     expect(r.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(bot.take()).toHaveLength(0);
+    expect(door.bot.take()).toHaveLength(0);
     // Operators find why under the request id; the answer says nothing internal.
     const line = logs.lines().map((l) => JSON.parse(l) as { requestId?: string; refused?: string; problems?: string[] }).find((l) => l.requestId === r.headers['x-request-id']);
     expect(line).toMatchObject({ refused: 'activity', problems: expect.any(Array) });
   });
 
   it('names nothing of the stack in any header, and sends the security headers on every page', async () => {
-    const base = bot.url.replace('/api/messages', '');
+    const base = door.bot.url.replace('/api/messages', '');
     const answers = [
       await send(`${base}/healthz`, { method: 'GET' }),
       await send(`${base}/readyz`, { method: 'GET' }),
       await send(`${base}/nothing-here`, { method: 'GET' }),
       await send(`${base}/api/messages`, { method: 'GET' }),
       await send(`${base}/auth/start?ticket=forged`, { method: 'GET' }),
-      await send(bot.url, { headers: json, body: '{' }),
-      await send(bot.url, { headers: json, body: JSON.stringify(activity()) }),
+      await send(door.bot.url, { headers: json, body: '{' }),
+      await send(door.bot.url, { headers: json, body: JSON.stringify(activity()) }),
     ];
     for (const a of answers) {
       expect(a.headers['x-content-type-options']).toBe('nosniff');
@@ -262,7 +246,7 @@ describe('the front door', () => {
   });
 
   it('serves the sign-in pages under a strict CSP whose nonce marks their inline style', async () => {
-    const r = await send(`${bot.url.replace('/api/messages', '')}/auth/start?ticket=forged`, { method: 'GET' });
+    const r = await send(`${door.bot.url.replace('/api/messages', '')}/auth/start?ticket=forged`, { method: 'GET' });
     expect(r.status).toBe(400);
     const csp = String(r.headers['content-security-policy']);
     const nonce = /style-src 'nonce-([A-Za-z0-9+/=]{16,})'/.exec(csp)?.[1];
@@ -272,16 +256,16 @@ describe('the front door', () => {
     expect(r.text).toContain(`<style nonce="${nonce}">`);
     expect(r.headers['x-frame-options']).toBe('DENY');
     // A fresh nonce each time.
-    const again = await send(`${bot.url.replace('/api/messages', '')}/auth/start?ticket=forged`, { method: 'GET' });
+    const again = await send(`${door.bot.url.replace('/api/messages', '')}/auth/start?ticket=forged`, { method: 'GET' });
     expect(again.headers['content-security-policy']).not.toBe(csp);
   });
 
   it('logs no customer search text when the search fails, and shows Markdown from Partner Center literally', async () => {
     const secret = 'zq-private-search-name';
-    bot.running.sandbox!.injectFault({ path: /^\/v1\/customers/, status: 400, times: 1, body: { code: '400', description: 'bad filter', data: [], source: 'PartnerFD' } });
-    bot.take();
-    await bot.say(`customer find ${secret}`);
-    const calls = bot.take();
+    door.bot.running.sandbox!.injectFault({ path: /^\/v1\/customers/, status: 400, times: 1, body: { code: '400', description: 'bad filter', data: [], source: 'PartnerFD' } });
+    door.bot.take();
+    await door.bot.say(`customer find ${secret}`);
+    const calls = door.bot.take();
     expect(textOf(cardOf(calls.find((c) => c.activity.attachments)))).toMatch(/That did not work/);
     const text = logs.lines().join('\n');
     expect(text).toContain('user work failed');
@@ -292,8 +276,8 @@ describe('the front door', () => {
 
     // A note whose text is Markdown comes back from Partner Center and is shown as typed, not as a link.
     const md = '[click](https://evil.example) **x** <at>Eve</at>';
-    await bot.say(`sr note ${OPEN} ${md}`);
-    const card = cardOf(bot.take().find((c) => c.activity.attachments));
+    await door.bot.say(`sr note ${OPEN} ${md}`);
+    const card = cardOf(door.bot.take().find((c) => c.activity.attachments));
     const blocks = JSON.stringify(card);
     expect(blocks).toContain(JSON.stringify('\\[click\\](https://evil.example) \\*\\*x\\*\\* \\<at\\>Eve\\</at\\>').slice(1, -1));
     expect(blocks).not.toContain(md);

@@ -3,9 +3,9 @@
  * connector nobody runs: each gets a fixed 400 at the front door, or the turn's normal answer when only the
  * reply failed, never a 500; the details are in the log under the request id.
  */
-import { randomUUID } from 'node:crypto';
 import { captureLogs } from '../support/log-capture';
-import { ALICE, BOT, TENANT, cardOf, startTestBot, textOf, type TestBot } from '../support/teams';
+import { botPerFile, rawActivity } from '../support/front-door';
+import { ALICE, TENANT, cardOf, textOf } from '../support/teams';
 
 const BAD_ACTIVITY = { error: { code: 'BadRequest', message: 'The request is not a valid Bot Framework activity.' } };
 
@@ -18,30 +18,12 @@ interface Logged {
 }
 
 describe('malformed activities', () => {
-  let bot: TestBot;
   const logs = captureLogs('info');
-  beforeAll(async () => {
-    bot = await startTestBot({}, {}, logs.logger);
-  });
-  afterAll(async () => {
-    await bot.close();
-  });
+  const door = botPerFile(logs.logger);
 
-  const activity = (over: Record<string, unknown> = {}) => ({
-    type: 'message',
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: bot.connector.url,
-    from: { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId },
-    recipient: BOT,
-    conversation: { id: 'a:malformed', conversationType: 'personal', tenantId: TENANT },
-    channelData: { tenant: { id: TENANT } },
-    text: 'help',
-    locale: 'en-US',
-    ...over,
-  });
+  const activity = (over: Record<string, unknown> = {}) => rawActivity(door.bot, 'a:malformed', { channelData: { tenant: { id: TENANT } }, ...over });
   const post = async (body: unknown) => {
-    const res = await fetch(bot.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(door.bot.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, requestId: res.headers.get('x-request-id'), body: text ? (JSON.parse(text) as unknown) : undefined };
   };
@@ -58,20 +40,20 @@ describe('malformed activities', () => {
     ['channelData.tenant.id as a number', () => activity({ conversation: { id: 'a:malformed' }, channelData: { tenant: { id: 42 } } }), 'channelData.tenant.id'],
     ['channelData.tenant as a string', () => activity({ conversation: { id: 'a:malformed' }, channelData: { tenant: TENANT } }), 'channelData.tenant'],
   ])('answers %s with a fixed 400, runs nothing, and logs where', async (_name, make, where) => {
-    bot.take();
+    door.bot.take();
     const r = await post(make());
     expect(r.status).toBe(400);
     expect(r.body).toEqual(BAD_ACTIVITY);
-    expect(bot.take()).toHaveLength(0);
+    expect(door.bot.take()).toHaveLength(0);
     const line = logged(r.requestId).find((l) => l.refused === 'activity');
     expect(line?.problems?.some((p) => p.startsWith(`${where}:`))).toBe(true);
   });
 
   it('still takes the activity Teams sends: a string tenant in both places, the clientInfo entity with its locale', async () => {
-    bot.take();
+    door.bot.take();
     const r = await post(activity({ locale: undefined, entities: [{ type: 'clientInfo', locale: 'fr-FR', country: 'FR', platform: 'Web', timezone: 'Europe/Paris' }] }));
     expect(r.status).toBe(200);
-    expect(textOf(cardOf(bot.take()[0]))).toContain('Partner Ops');
+    expect(textOf(cardOf(door.bot.take()[0]))).toContain('Partner Ops');
   });
 
   it('answers 200 when only the reply fails (nobody at the service URL), and logs why under the request id', async () => {
@@ -85,11 +67,11 @@ describe('malformed activities', () => {
 
   it('answers 200 when the connector refuses the reply and then the error card too, and logs both', async () => {
     // A status is an answer from the connector: the error card is tried, and refused as well.
-    bot.connector.failNext(403, 2, {}, 'BotNotInConversationRoster');
+    door.bot.connector.failNext(403, 2, {}, 'BotNotInConversationRoster');
     const r = await post(activity());
-    bot.connector.clearFaults();
+    door.bot.connector.clearFaults();
     expect(r.status).toBe(200);
-    expect(bot.connector.attempts.slice(-2).map((a) => a.status)).toEqual([403, 403]);
+    expect(door.bot.connector.attempts.slice(-2).map((a) => a.status)).toEqual([403, 403]);
     expect(logged(r.requestId).find((l) => l.msg === 'the reply could not be sent')).toMatchObject({ stage: 'error-handler-failed' });
   });
 });

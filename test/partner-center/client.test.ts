@@ -1,27 +1,19 @@
-import { SEED, type Sandbox } from '../../dev/sandbox';
+import { SEED } from '../../dev/sandbox';
 import type { PartnerCenterClient } from '../../src/partner-center';
-import { FakeClock } from '../support/fake-clock';
-import { ALICE_TOKEN, applied, errorCardFor, failure, seenBy, startPartnerCenter, user } from '../support/partner-center';
+import { ALICE_TOKEN, applied, errorCardFor, failure, seenBy, partnerCenterPerTest, user } from '../support/partner-center';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const contoso = SEED.customers.contoso.id;
 const nce = SEED.subscriptions.contosoNce.id;
 
 describe('Partner Center client against the sandbox', () => {
-  let sandbox: Sandbox;
-  let client: PartnerCenterClient;
-  let clock: FakeClock;
+  const pc = partnerCenterPerTest();
 
-  beforeEach(async () => {
-    ({ sandbox, client, clock } = await startPartnerCenter());
-  });
-  afterEach(() => sandbox.close());
-
-  const calls = () => sandbox.requests.map((r) => `${r.method} ${r.path}`);
+  const calls = () => pc.sandbox.requests.map((r) => `${r.method} ${r.path}`);
 
   describe('service requests', () => {
     it('creates one with the agent locale in the path and every documented header, in one call', async () => {
-      const sr = applied(await client.createServiceRequest(user({ locale: 'fr-FR', correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd' }), {
+      const sr = applied(await pc.client.createServiceRequest(user({ locale: 'fr-FR', correlationId: 'aaaa0000-bb11-2222-33cc-444444dddddd' }), {
         title: 'Licences introuvables',
         description: 'Les nouveaux utilisateurs ne reçoivent pas de licence.',
         severity: 'moderate',
@@ -32,7 +24,7 @@ describe('Partner Center client against the sandbox', () => {
       expect(sr.id).toMatch(/^\d{15}$/);
       expect(sr.notes?.map((n) => n.text)).toEqual(['Cinq utilisateurs concernés.']);
       expect(calls()).toEqual(['POST /v1/servicerequests/fr-FR']);
-      const [req] = sandbox.requests;
+      const [req] = pc.sandbox.requests;
       expect(req!.token).toBe(ALICE_TOKEN);
       expect(req!.headers).toMatchObject({
         accept: 'application/json',
@@ -46,9 +38,9 @@ describe('Partner Center client against the sandbox', () => {
     });
 
     it('says plainly when Partner Center has retired create, with the web page to use', async () => {
-      sandbox.setOptions({ decommissioned: { createServiceRequest: true } });
+      pc.sandbox.setOptions({ decommissioned: { createServiceRequest: true } });
       const e = await failure(
-        client.createServiceRequest(user(), { title: 't', description: 'd', severity: 'minimal', supportTopicId: SEED.supportTopics.billing.id }),
+        pc.client.createServiceRequest(user(), { title: 't', description: 'd', severity: 'minimal', supportTopicId: SEED.supportTopics.billing.id }),
       );
       expect(e.kind).toBe('decommissioned');
       // The user reads that the API no longer does it, and gets a button to the web page.
@@ -59,37 +51,37 @@ describe('Partner Center client against the sandbox', () => {
     });
 
     it('reads one, and lists the partner\'s newest first with a status filter and paging', async () => {
-      const one = await client.getServiceRequest(user(), SEED.serviceRequests.open.id);
+      const one = await pc.client.getServiceRequest(user(), SEED.serviceRequests.open.id);
       expect(one).toMatchObject({ title: SEED.serviceRequests.open.title, status: 'open' });
 
-      const open = await client.listServiceRequests(user(), { status: 'open', size: 2 });
+      const open = await pc.client.listServiceRequests(user(), { status: 'open', size: 2 });
       expect(open.items).toHaveLength(2);
       expect(open.items.every((s) => s.status === 'open')).toBe(true); // the list sends integers; read as names
       expect(open.nextOffset).toBe(2);
-      const rest = await client.listServiceRequests(user(), { status: 'open', size: 2, offset: 2 });
+      const rest = await pc.client.listServiceRequests(user(), { status: 'open', size: 2, offset: 2 });
       expect(rest.nextOffset).toBeUndefined();
       const created = [...open.items, ...rest.items].map((s) => s.createdDate!);
       expect([...created].sort().reverse()).toEqual(created);
-      expect(JSON.parse(sandbox.requests[1]!.query.filter!)).toEqual({ Field: 'Status', Value: 'open', Operator: 'equals' });
+      expect(JSON.parse(pc.sandbox.requests[1]!.query.filter!)).toEqual({ Field: 'Status', Value: 'open', Operator: 'equals' });
     });
 
     it('adds a note with a PATCH that carries only the note', async () => {
-      const sr = applied(await client.addServiceRequestNote(user(), SEED.serviceRequests.open.id, 'Customer confirmed the fix.'));
+      const sr = applied(await pc.client.addServiceRequestNote(user(), SEED.serviceRequests.open.id, 'Customer confirmed the fix.'));
       expect(sr.notes?.at(-1)?.text).toBe('Customer confirmed the fix.');
       expect(sr.status).toBe('open');
       expect(calls()).toEqual([`PATCH /v1/servicerequests/${SEED.serviceRequests.open.id}`]);
-      expect(sandbox.requests[0]!.body).toEqual({ NewNote: { Text: 'Customer confirmed the fix.' } });
+      expect(pc.sandbox.requests[0]!.body).toEqual({ NewNote: { Text: 'Customer confirmed the fix.' } });
     });
 
     it('closes one', async () => {
-      const sr = applied(await client.closeServiceRequest(user(), SEED.serviceRequests.open.id));
+      const sr = applied(await pc.client.closeServiceRequest(user(), SEED.serviceRequests.open.id));
       expect(sr.status).toBe('closed');
       expect(sr.lastClosedDate).not.toBeNull();
-      expect(sandbox.requests[0]!.body).toEqual({ Status: 'closed' });
+      expect(pc.sandbox.requests[0]!.body).toEqual({ Status: 'closed' });
     });
 
     it('reports a wrong id as not found, with the ids support needs', async () => {
-      const e = await failure(client.getServiceRequest(user(), '999999999999999'));
+      const e = await failure(pc.client.getServiceRequest(user(), '999999999999999'));
       expect(e).toMatchObject({ kind: 'http', status: 404 });
       expect(e.requestId).toMatch(GUID);
       expect(e.correlationId).toMatch(GUID);
@@ -98,62 +90,62 @@ describe('Partner Center client against the sandbox', () => {
     });
 
     it('lists support topics, and falls back to the configured list when the endpoint is gone', async () => {
-      const live = await client.listSupportTopics(user());
+      const live = await pc.client.listSupportTopics(user());
       expect(live.source).toBe('partner-center');
       expect(live.topics.map((t) => t.id)).toContain(SEED.supportTopics.billing.id);
-      sandbox.setOptions({ decommissioned: { supportTopics: true } });
-      const fallback = await client.listSupportTopics(user());
+      pc.sandbox.setOptions({ decommissioned: { supportTopics: true } });
+      const fallback = await pc.client.listSupportTopics(user());
       expect(fallback).toEqual({ source: 'fallback', topics: [{ id: '1', name: 'Fallback topic', description: 'from configuration' }] });
     });
   });
 
   describe('customers and subscriptions', () => {
     it('finds customers by company-name or domain prefix, case-insensitively', async () => {
-      const byName = await client.findCustomers(user(), { field: 'companyName', prefix: 'CONTOSO' });
+      const byName = await pc.client.findCustomers(user(), { field: 'companyName', prefix: 'CONTOSO' });
       expect(byName.items.map((c) => c.companyProfile?.companyName).sort()).toEqual([
         'Contoso Hotels',
         'Contoso Ltd',
         'Contoso Pharmaceuticals',
       ]);
-      const byDomain = await client.findCustomers(user(), { field: 'domain', prefix: 'fabrikam' });
+      const byDomain = await pc.client.findCustomers(user(), { field: 'domain', prefix: 'fabrikam' });
       expect(byDomain.items.map((c) => c.id)).toEqual([SEED.customers.fabrikam.id]);
-      expect(JSON.parse(sandbox.requests[1]!.query.filter!)).toEqual({ Field: 'Domain', Value: 'fabrikam', Operator: 'starts_with' });
+      expect(JSON.parse(pc.sandbox.requests[1]!.query.filter!)).toEqual({ Field: 'Domain', Value: 'fabrikam', Operator: 'starts_with' });
     });
 
     it('pages through customers with the continuation token', async () => {
-      const first = await client.findCustomers(user(), { field: 'companyName', prefix: 'contoso', size: 2 });
+      const first = await pc.client.findCustomers(user(), { field: 'companyName', prefix: 'contoso', size: 2 });
       expect(first.items).toHaveLength(2);
       expect(first.continuationToken).toBeTruthy();
-      const second = await client.findCustomers(user(), { field: 'companyName', prefix: 'contoso', size: 2, continuationToken: first.continuationToken });
+      const second = await pc.client.findCustomers(user(), { field: 'companyName', prefix: 'contoso', size: 2, continuationToken: first.continuationToken });
       expect(second.items).toHaveLength(1);
       expect(second.continuationToken).toBeUndefined();
-      expect(sandbox.requests[1]!.headers['ms-continuationtoken']).toBe(first.continuationToken);
+      expect(pc.sandbox.requests[1]!.headers['ms-continuationtoken']).toBe(first.continuationToken);
     });
 
     it('reads a customer, its subscriptions and one subscription', async () => {
-      expect((await client.getCustomer(user(), contoso)).companyProfile?.domain).toBe('contoso.onmicrosoft.com');
-      const subs = await client.listSubscriptions(user(), contoso);
+      expect((await pc.client.getCustomer(user(), contoso)).companyProfile?.domain).toBe('contoso.onmicrosoft.com');
+      const subs = await pc.client.listSubscriptions(user(), contoso);
       expect(subs.items.map((s) => s.id)).toContain(nce);
       expect(subs.skipped).toBe(0);
-      const sub = await client.getSubscription(user(), contoso, nce);
+      const sub = await pc.client.getSubscription(user(), contoso, nce);
       expect(sub).toMatchObject({ id: nce, autoRenewEnabled: true, status: 'active' });
     });
 
     it('explains a customer the partner no longer serves', async () => {
-      const e = await failure(client.getCustomer(user(), SEED.customers.northwind.id));
+      const e = await failure(pc.client.getCustomer(user(), SEED.customers.northwind.id));
       expect(e).toMatchObject({ status: 403, code: '20002' });
       expect(seenBy(e)).toMatch(/no longer have a commerce relationship with this customer/);
       expect(seenBy(e, 'fr-FR')).toMatch(/n'avez plus de relation commerciale/);
     });
 
     it('updates by read-modify-write of the whole resource: auto-renew, next-term instructions and unknown fields survive', async () => {
-      const before = sandbox.data.subscriptions.find((s) => s.resource.id === nce)!.resource;
-      const result = await client.updateSubscription(user(), contoso, nce, { friendlyName: 'Contoso front office' });
+      const before = pc.sandbox.data.subscriptions.find((s) => s.resource.id === nce)!.resource;
+      const result = await pc.client.updateSubscription(user(), contoso, nce, { friendlyName: 'Contoso front office' });
       expect(result.state).toBe('completed');
       expect(result.subscription).toMatchObject({ friendlyName: 'Contoso front office', autoRenewEnabled: true });
       expect(result.previous.friendlyName).toBe(before.friendlyName);
       expect(calls()).toEqual([`GET /v1/customers/${contoso}/subscriptions/${nce}`, `PATCH /v1/customers/${contoso}/subscriptions/${nce}`]);
-      const patch = sandbox.requests[1]!;
+      const patch = pc.sandbox.requests[1]!;
       expect(patch.body).toMatchObject({
         friendlyName: 'Contoso front office',
         autoRenewEnabled: true,
@@ -161,30 +153,30 @@ describe('Partner Center client against the sandbox', () => {
         someFutureField: { rolloutWave: 3, flags: ['preview'] },
       });
       expect(patch.headers['if-match']).toBe(`"${before.attributes.etag}"`);
-      expect(patch.headers['ms-correlationid']).toBe(sandbox.requests[0]!.headers['ms-correlationid']);
-      expect(patch.headers['ms-requestid']).not.toBe(sandbox.requests[0]!.headers['ms-requestid']);
-      const after = sandbox.data.subscriptions.find((s) => s.resource.id === nce)!.resource;
+      expect(patch.headers['ms-correlationid']).toBe(pc.sandbox.requests[0]!.headers['ms-correlationid']);
+      expect(patch.headers['ms-requestid']).not.toBe(pc.sandbox.requests[0]!.headers['ms-requestid']);
+      const after = pc.sandbox.data.subscriptions.find((s) => s.resource.id === nce)!.resource;
       expect(after.autoRenewEnabled).toBe(true);
       expect(after.scheduledNextTermInstructions).toBeTruthy();
     });
 
     it('follows a 202 by polling its Location until the change shows', async () => {
-      sandbox.setOptions({ asyncApplyMs: 2500 });
-      const result = await client.updateSubscription(user(), contoso, nce, { quantity: 30 });
+      pc.sandbox.setOptions({ asyncApplyMs: 2500 });
+      const result = await pc.client.updateSubscription(user(), contoso, nce, { quantity: 30 });
       expect(result).toMatchObject({ state: 'completed', subscription: { quantity: 30 }, previous: { quantity: 25 } });
       const polls = calls().slice(2);
       expect(polls.length).toBeGreaterThanOrEqual(2);
       expect(new Set(polls)).toEqual(new Set([`GET /v1/customers/${contoso}/subscriptions/${nce}`]));
-      expect(clock.waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2500);
+      expect(pc.clock.waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2500);
     });
 
     it('answers "in progress" when the 202 outlasts the bounded wait', async () => {
-      sandbox.setOptions({ asyncApplyMs: 60_000 });
-      const result = await client.updateSubscription(user(), contoso, nce, { quantity: 26 }, { maxWaitMs: 5_000 });
+      pc.sandbox.setOptions({ asyncApplyMs: 60_000 });
+      const result = await pc.client.updateSubscription(user(), contoso, nce, { quantity: 26 }, { maxWaitMs: 5_000 });
       expect(result.state).toBe('in-progress');
       expect(result.subscription.quantity).toBe(25);
       expect(result.state === 'in-progress' && result.location).toBe(`/v1/customers/${contoso}/subscriptions/${nce}`);
-      expect(clock.waits.reduce((a, b) => a + b, 0)).toBe(5_000);
+      expect(pc.clock.waits.reduce((a, b) => a + b, 0)).toBe(5_000);
     });
 
     it('re-reads and retries once when someone else changed the subscription in between', async () => {
@@ -194,8 +186,8 @@ describe('Partner Center client against the sandbox', () => {
         const res = await fetch(input, init);
         if (!interfered && init?.method === 'GET') {
           interfered = true;
-          const other = await fetch(`${sandbox.url}/v1/customers/${contoso}/subscriptions/${nce}`, { headers: { authorization: 'Bearer bob' } });
-          await fetch(`${sandbox.url}/v1/customers/${contoso}/subscriptions/${nce}`, {
+          const other = await fetch(`${pc.sandbox.url}/v1/customers/${contoso}/subscriptions/${nce}`, { headers: { authorization: 'Bearer bob' } });
+          await fetch(`${pc.sandbox.url}/v1/customers/${contoso}/subscriptions/${nce}`, {
             method: 'PATCH',
             headers: { authorization: 'Bearer bob', 'content-type': 'application/json' },
             body: JSON.stringify({ ...((await other.json()) as object), friendlyName: 'Renamed by Bob' }),
@@ -203,17 +195,16 @@ describe('Partner Center client against the sandbox', () => {
         }
         return res;
       };
-      await sandbox.close();
-      ({ sandbox, client } = await startPartnerCenter({}, { fetch: racing }));
-      const result = await client.updateSubscription(user(), contoso, nce, { autoRenewEnabled: false });
+      await pc.restart({}, { fetch: racing });
+      const result = await pc.client.updateSubscription(user(), contoso, nce, { autoRenewEnabled: false });
       expect(result.state).toBe('completed');
       expect(result.subscription).toMatchObject({ autoRenewEnabled: false, friendlyName: 'Renamed by Bob' });
-      const mine = sandbox.requests.filter((r) => r.token === ALICE_TOKEN);
+      const mine = pc.sandbox.requests.filter((r) => r.token === ALICE_TOKEN);
       expect(mine.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'PATCH 412', 'GET 200', 'PATCH 200']);
     });
 
     it('reports the new-commerce seat-decrease rule in plain words', async () => {
-      const e = await failure(client.updateSubscription(user(), SEED.customers.fabrikam.id, SEED.subscriptions.fabrikamNce.id, { quantity: 9 }));
+      const e = await failure(pc.client.updateSubscription(user(), SEED.customers.fabrikam.id, SEED.subscriptions.fabrikamNce.id, { quantity: 9 }));
       expect(e).toMatchObject({ status: 400, code: '800090' });
       expect(seenBy(e)).toMatch(/only be reduced within 7 days of adding them/);
     });
@@ -221,18 +212,18 @@ describe('Partner Center client against the sandbox', () => {
 
   describe('support profile', () => {
     it('reads, merges and PUTs the full profile on the seed\'s path: two calls', async () => {
-      const { result, previous } = await client.updateSupportProfile(user(), { telephone: '+1 425 555 0199' });
+      const { result, previous } = await pc.client.updateSupportProfile(user(), { telephone: '+1 425 555 0199' });
       const p = applied(result);
       expect(previous.telephone).toBe(SEED.supportProfile.telephone);
       expect(p).toMatchObject({ telephone: '+1 425 555 0199', email: SEED.supportProfile.email, website: SEED.supportProfile.website });
       expect(calls()).toEqual(['GET /v1/profiles/support', 'PUT /v1/profiles/supportprofile']);
-      expect(sandbox.requests[1]!.body).toMatchObject({ email: SEED.supportProfile.email, telephone: '+1 425 555 0199', profileType: 'support_profile' });
+      expect(pc.sandbox.requests[1]!.body).toMatchObject({ email: SEED.supportProfile.email, telephone: '+1 425 555 0199', profileType: 'support_profile' });
     });
 
     it('falls back to the SDK\'s path on 404, and remembers it', async () => {
-      sandbox.setOptions({ supportProfilePutPaths: ['support'] });
-      await client.updateSupportProfile(user(), { email: 'help@litwarecsp.com' });
-      await client.updateSupportProfile(user(), { website: 'www.litwarecsp.com' });
+      pc.sandbox.setOptions({ supportProfilePutPaths: ['support'] });
+      await pc.client.updateSupportProfile(user(), { email: 'help@litwarecsp.com' });
+      await pc.client.updateSupportProfile(user(), { website: 'www.litwarecsp.com' });
       expect(calls()).toEqual([
         'GET /v1/profiles/support',
         'PUT /v1/profiles/supportprofile',
@@ -240,7 +231,7 @@ describe('Partner Center client against the sandbox', () => {
         'GET /v1/profiles/support',
         'PUT /v1/profiles/support',
       ]);
-      expect(await client.getSupportProfile(user())).toMatchObject({ email: 'help@litwarecsp.com', website: 'www.litwarecsp.com' });
+      expect(await pc.client.getSupportProfile(user())).toMatchObject({ email: 'help@litwarecsp.com', website: 'www.litwarecsp.com' });
     });
   });
 
@@ -262,11 +253,11 @@ describe('Partner Center client against the sandbox', () => {
       ['no change', (c) => c.updateSupportProfile(user(), {}), { field: 'input', key: 'field.noChange' }],
       ['bad email', (c) => c.updateSupportProfile(user(), { email: 'support at litware' }), { field: 'email', key: 'field.email' }],
     ])('%s', async (_name, act, problem) => {
-      const e = await failure(act(client));
+      const e = await failure(act(pc.client));
       expect(e.kind).toBe('invalid-input');
       expect(e.fields).toContainEqual(expect.objectContaining(problem));
       expect(e.message).toContain(`${problem.field ?? ''} ${problem.key}`.trim());
-      expect(sandbox.requests).toHaveLength(0);
+      expect(pc.sandbox.requests).toHaveLength(0);
     });
   });
 });

@@ -1,111 +1,102 @@
-import { SEED, type Sandbox } from '../../dev/sandbox';
+import { SEED } from '../../dev/sandbox';
 import { isPartnerCenterError, PartnerCenterClient, type PartnerCenterError } from '../../src/partner-center';
 import { captureLogs } from '../support/log-capture';
 import { FakeClock } from '../support/fake-clock';
-import { ALICE_TOKEN, failure, seenBy, startPartnerCenter, user } from '../support/partner-center';
+import { ALICE_TOKEN, failure, seenBy, partnerCenterPerTest, startPartnerCenter, user } from '../support/partner-center';
 
 const SR = SEED.serviceRequests.open.id;
 const SR_PATH = `/v1/servicerequests/${SR}`;
 
 describe('Partner Center client: throttling, retries and timeouts', () => {
-  let sandbox: Sandbox;
-  let client: PartnerCenterClient;
-  let clock: FakeClock;
-
-  beforeEach(async () => {
-    ({ sandbox, client, clock } = await startPartnerCenter());
-  });
-  afterEach(() => sandbox.close());
+  const pc = partnerCenterPerTest();
 
   it('waits out a 429 for exactly the Retry-After seconds, then succeeds', async () => {
-    sandbox.injectFault({ path: SR_PATH, status: 429, headers: { 'Retry-After': '7' }, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 7 seconds.' } });
-    const sr = await client.getServiceRequest(user(), SR);
+    pc.sandbox.injectFault({ path: SR_PATH, status: 429, headers: { 'Retry-After': '7' }, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 7 seconds.' } });
+    const sr = await pc.client.getServiceRequest(user(), SR);
     expect(sr.id).toBe(SR);
-    expect(clock.waits).toEqual([7000]);
-    expect(sandbox.requests.map((r) => r.status)).toEqual([429, 200]);
+    expect(pc.clock.waits).toEqual([7000]);
+    expect(pc.sandbox.requests.map((r) => r.status)).toEqual([429, 200]);
   });
 
   it('reads the wait from the 429 body when there is no header, and from an HTTP date', async () => {
-    sandbox.injectFault({ path: SR_PATH, status: 429, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 3 seconds.' } });
-    sandbox.injectFault({ path: SR_PATH, status: 429, headers: { 'Retry-After': new Date(clock.now() + 3000 + 12_000).toUTCString() } });
-    await client.getServiceRequest(user(), SR);
-    expect(clock.waits[0]).toBe(3000);
+    pc.sandbox.injectFault({ path: SR_PATH, status: 429, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 3 seconds.' } });
+    pc.sandbox.injectFault({ path: SR_PATH, status: 429, headers: { 'Retry-After': new Date(pc.clock.now() + 3000 + 12_000).toUTCString() } });
+    await pc.client.getServiceRequest(user(), SR);
+    expect(pc.clock.waits[0]).toBe(3000);
     // The date is second-precision and the clock moved 3 s: 12 s, give or take the sub-second part.
-    expect(clock.waits[1]).toBeGreaterThan(11_000);
-    expect(clock.waits[1]).toBeLessThanOrEqual(12_000);
+    expect(pc.clock.waits[1]).toBeGreaterThan(11_000);
+    expect(pc.clock.waits[1]).toBeLessThanOrEqual(12_000);
   });
 
   it('honours the sandbox\'s real rate limit per partner tenant', async () => {
-    sandbox.setOptions({ rateLimit: { limit: 2, windowMs: 10_000 } });
-    for (let i = 0; i < 3; i++) await client.getServiceRequest(user(), SR);
-    expect(sandbox.requests.map((r) => r.status)).toEqual([200, 200, 429, 200]);
-    expect(clock.waits).toHaveLength(1);
-    expect(clock.waits[0]).toBeGreaterThanOrEqual(1000);
+    pc.sandbox.setOptions({ rateLimit: { limit: 2, windowMs: 10_000 } });
+    for (let i = 0; i < 3; i++) await pc.client.getServiceRequest(user(), SR);
+    expect(pc.sandbox.requests.map((r) => r.status)).toEqual([200, 200, 429, 200]);
+    expect(pc.clock.waits).toHaveLength(1);
+    expect(pc.clock.waits[0]).toBeGreaterThanOrEqual(1000);
     // The REST headers page: reuse MS-RequestId only after a timeout; a new one after any response.
-    expect(sandbox.requests[2]!.headers['ms-requestid']).not.toBe(sandbox.requests[3]!.headers['ms-requestid']);
+    expect(pc.sandbox.requests[2]!.headers['ms-requestid']).not.toBe(pc.sandbox.requests[3]!.headers['ms-requestid']);
   });
 
   it('gives up at once, as throttled, when Retry-After is longer than it may wait', async () => {
-    sandbox.injectFault({ path: SR_PATH, status: 429, headers: { 'Retry-After': '3600' }, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 3600 seconds.' } });
-    const e = await failure(client.getServiceRequest(user(), SR));
+    pc.sandbox.injectFault({ path: SR_PATH, status: 429, headers: { 'Retry-After': '3600' }, body: { statusCode: 429, message: 'Rate limit is exceeded. Try again in 3600 seconds.' } });
+    const e = await failure(pc.client.getServiceRequest(user(), SR));
     expect(e).toMatchObject({ kind: 'throttled', status: 429, retryAfterMs: 3_600_000 });
-    expect(clock.waits).toEqual([]);
+    expect(pc.clock.waits).toEqual([]);
   });
 
   it('retries a 503 with a new MS-RequestId after each answer, as the REST headers page says', async () => {
-    sandbox.injectFault({ path: SR_PATH, status: 503, times: 2, body: '<html>Service Unavailable</html>' });
-    await client.getServiceRequest(user(), SR);
-    await client.getServiceRequest(user(), SR);
-    const ids = sandbox.requests.map((r) => r.headers['ms-requestid']);
-    expect(sandbox.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
+    pc.sandbox.injectFault({ path: SR_PATH, status: 503, times: 2, body: '<html>Service Unavailable</html>' });
+    await pc.client.getServiceRequest(user(), SR);
+    await pc.client.getServiceRequest(user(), SR);
+    const ids = pc.sandbox.requests.map((r) => r.headers['ms-requestid']);
+    expect(pc.sandbox.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
     expect(new Set(ids).size).toBe(4);
     // Backoff is exponential with jitter: the second wait's step is twice the first's.
-    expect(clock.waits).toHaveLength(2);
-    expect(clock.waits[0]).toBeGreaterThanOrEqual(250);
-    expect(clock.waits[0]).toBeLessThanOrEqual(500);
-    expect(clock.waits[1]).toBeGreaterThanOrEqual(500);
-    expect(clock.waits[1]).toBeLessThanOrEqual(1000);
+    expect(pc.clock.waits).toHaveLength(2);
+    expect(pc.clock.waits[0]).toBeGreaterThanOrEqual(250);
+    expect(pc.clock.waits[0]).toBeLessThanOrEqual(500);
+    expect(pc.clock.waits[1]).toBeGreaterThanOrEqual(500);
+    expect(pc.clock.waits[1]).toBeLessThanOrEqual(1000);
   });
 
   it('retries a connection reset and a 408, never a 400, 404, 409 or 501', async () => {
-    sandbox.injectFault({ path: SR_PATH, reset: true });
-    sandbox.injectFault({ path: SR_PATH, status: 408 });
-    await client.getServiceRequest(user(), SR);
-    expect(sandbox.requests.map((r) => r.status)).toEqual([0, 408, 200]);
+    pc.sandbox.injectFault({ path: SR_PATH, reset: true });
+    pc.sandbox.injectFault({ path: SR_PATH, status: 408 });
+    await pc.client.getServiceRequest(user(), SR);
+    expect(pc.sandbox.requests.map((r) => r.status)).toEqual([0, 408, 200]);
 
     for (const status of [400, 404, 409, 501]) {
-      sandbox.requests.length = 0;
-      sandbox.injectFault({ path: SR_PATH, status, body: { code: String(status), description: 'no', data: [], source: 'PartnerFD' } });
-      const e = await failure(client.getServiceRequest(user(), SR));
+      pc.sandbox.requests.length = 0;
+      pc.sandbox.injectFault({ path: SR_PATH, status, body: { code: String(status), description: 'no', data: [], source: 'PartnerFD' } });
+      const e = await failure(pc.client.getServiceRequest(user(), SR));
       expect(e.status).toBe(status);
-      expect(sandbox.requests).toHaveLength(1);
+      expect(pc.sandbox.requests).toHaveLength(1);
     }
   });
 
   it('stops retrying after the configured number of attempts', async () => {
-    sandbox.injectFault({ path: SR_PATH, status: 500, times: 10 });
-    const e = await failure(client.getServiceRequest(user(), SR));
+    pc.sandbox.injectFault({ path: SR_PATH, status: 500, times: 10 });
+    const e = await failure(pc.client.getServiceRequest(user(), SR));
     expect(e).toMatchObject({ kind: 'http', status: 500 });
-    expect(sandbox.requests).toHaveLength(5); // 1 + maxRetries (4)
+    expect(pc.sandbox.requests).toHaveLength(5); // 1 + maxRetries (4)
     expect(seenBy(e)).toMatch(/Partner Center had a problem answering\. Try again shortly\./);
   });
 
   it('times out a request that hangs, and retries it under the same request id', async () => {
-    await sandbox.close();
-    ({ sandbox, client } = await startPartnerCenter({}, { timeoutMs: 150 }));
-    sandbox.injectFault({ path: SR_PATH, delayMs: 1_000 });
-    const sr = await client.getServiceRequest(user(), SR);
+    await pc.restart({}, { timeoutMs: 150 });
+    pc.sandbox.injectFault({ path: SR_PATH, delayMs: 1_000 });
+    const sr = await pc.client.getServiceRequest(user(), SR);
     expect(sr.id).toBe(SR);
-    const ids = sandbox.requests.map((r) => r.headers['ms-requestid']);
+    const ids = pc.sandbox.requests.map((r) => r.headers['ms-requestid']);
     expect(ids).toHaveLength(2);
     expect(ids[0]).toBe(ids[1]);
   });
 
   it('reports a timeout plainly when every attempt hangs', async () => {
-    await sandbox.close();
-    ({ sandbox, client } = await startPartnerCenter({}, { timeoutMs: 100, maxRetries: 1 }));
-    sandbox.injectFault({ path: SR_PATH, delayMs: 1_000, times: 2 });
-    const e = await failure(client.getServiceRequest(user(), SR));
+    await pc.restart({}, { timeoutMs: 100, maxRetries: 1 });
+    pc.sandbox.injectFault({ path: SR_PATH, delayMs: 1_000, times: 2 });
+    const e = await failure(pc.client.getServiceRequest(user(), SR));
     expect(e.kind).toBe('timeout');
     expect(seenBy(e)).toMatch(/did not answer in time/);
   });
@@ -115,15 +106,14 @@ describe('Partner Center client: throttling, retries and timeouts', () => {
     const slowClock: FakeClock = new FakeClock();
     slowClock.sleep = (_ms, signal) =>
       new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    await sandbox.close();
-    ({ sandbox, client } = await startPartnerCenter({}, { clock: slowClock }));
-    sandbox.injectFault({ path: SR_PATH, status: 503 });
-    const pending = failure(client.getServiceRequest(user({ signal: controller.signal }), SR));
+    await pc.restart({}, { clock: slowClock });
+    pc.sandbox.injectFault({ path: SR_PATH, status: 503 });
+    const pending = failure(pc.client.getServiceRequest(user({ signal: controller.signal }), SR));
     await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     const e = await pending;
     expect(e.kind).toBe('aborted');
-    expect(sandbox.requests).toHaveLength(1);
+    expect(pc.sandbox.requests).toHaveLength(1);
   });
 
   it('keeps at most N requests in flight per partner tenant, and tenants do not wait for each other', async () => {
@@ -151,16 +141,15 @@ describe('Partner Center client: throttling, retries and timeouts', () => {
       h.set('x-test-tenant', h.get('authorization')!.replace('Bearer token-', ''));
       return counting(input, { ...init, headers: h });
     };
-    await sandbox.close();
-    ({ sandbox, client } = await startPartnerCenter({ latencyMs: 30 }, { fetch: tagged, concurrencyPerTenant: 2 }));
+    await pc.restart({ latencyMs: 30 }, { fetch: tagged, concurrencyPerTenant: 2 });
     await Promise.all([
-      ...Array.from({ length: 6 }, () => client.getServiceRequest(as('litware'), SR)),
-      ...Array.from({ length: 6 }, () => client.getServiceRequest(as('tailspin'), SR)),
+      ...Array.from({ length: 6 }, () => pc.client.getServiceRequest(as('litware'), SR)),
+      ...Array.from({ length: 6 }, () => pc.client.getServiceRequest(as('tailspin'), SR)),
     ]);
     expect(perTenantPeak.get('litware')).toBe(2);
     expect(perTenantPeak.get('tailspin')).toBe(2);
     expect(peak).toBe(4);
-    expect(sandbox.requests).toHaveLength(12);
+    expect(pc.sandbox.requests).toHaveLength(12);
   });
 });
 

@@ -28,6 +28,47 @@ export async function startPartnerCenter(
   return { sandbox, client, clock };
 }
 
+export interface PartnerCenterPerTest {
+  readonly sandbox: Sandbox;
+  readonly client: PartnerCenterClient;
+  readonly clock: FakeClock;
+  /** Close this test's sandbox and start another with these options (a test that needs its own client settings). */
+  restart(sandboxOptions?: SandboxOptions, clientOptions?: Partial<PartnerCenterClientOptions>): Promise<void>;
+}
+
+/**
+ * For a describe block: a fresh sandbox and client (startPartnerCenter's) before each test, the sandbox closed
+ * after it, so no test sees another's requests, faults or data.
+ */
+export function partnerCenterPerTest(): PartnerCenterPerTest {
+  let current: { sandbox: Sandbox; client: PartnerCenterClient; clock: FakeClock } | undefined;
+  const now = () => {
+    if (!current) throw new Error('the sandbox runs only inside a test (started in beforeEach)');
+    return current;
+  };
+  const restart = async (sandboxOptions: SandboxOptions = {}, clientOptions: Partial<PartnerCenterClientOptions> = {}) => {
+    await current?.sandbox.close();
+    current = await startPartnerCenter(sandboxOptions, clientOptions);
+  };
+  beforeEach(() => restart());
+  afterEach(async () => {
+    await current?.sandbox.close();
+    current = undefined;
+  });
+  return {
+    get sandbox() {
+      return now().sandbox;
+    },
+    get client() {
+      return now().client;
+    },
+    get clock() {
+      return now().clock;
+    },
+    restart,
+  };
+}
+
 /** The PartnerCenterError a call fails with (and a test failure if it succeeds or fails otherwise). */
 export async function failure(p: Promise<unknown>): Promise<PartnerCenterError> {
   try {
