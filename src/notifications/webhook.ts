@@ -20,11 +20,11 @@
  * memory an event burst takes stays bounded, and so do the calls it makes.
  */
 import { SignInRequiredError, type TokenProvider } from '../identity';
-import { isNewCommerce, type PartnerCenterClient } from '../partner-center';
+import type { PartnerCenterClient } from '../partner-center';
 import type { RequestBudget } from '../partner-center/budget';
 import type { Clock } from '../util/clock';
 import type { ChangeSink, Resynced, SubscriptionChanged } from '../webhooks/events';
-import { subSnapshot, type Observation } from './observations';
+import { subObservation, type Observation } from './observations';
 import type { Watch, WatchStore } from './watches';
 
 export interface WebhookResyncOptions {
@@ -160,14 +160,8 @@ export class WebhookResync implements ChangeSink {
       try {
         const read = () => this.o.client.getSubscription(user, c.customerId, c.subscriptionId);
         const s = await (budget ? budget.run(tenant, read) : read());
-        return {
-          tenantId: w.setBy.tenantId,
-          // The watch's customer id as the watch spells it: that is what its cards and threads are keyed by.
-          item: { kind: 'subscription', id: s.id, customerId: w.customerId!, nce: isNewCommerce(s) },
-          state: subSnapshot(s),
-          seenAt: this.o.clock.now(),
-          via: 'webhook',
-        };
+        // The watch's customer id as the watch spells it: that is what its cards and threads are keyed by.
+        return subObservation(w.setBy.tenantId, w.customerId!, s, this.o.clock.now(), 'webhook');
       } catch (e) {
         // Only a setter who cannot get a token is passed over; any other failure would be the same for the
         // next setter (the subscription, Partner Center), and polling reads it at the next cycle anyway.
