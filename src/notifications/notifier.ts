@@ -31,30 +31,18 @@
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
  * resume); a conversation the bot can no longer reach disables its watches.
  */
-import type { TokenProvider } from '../identity';
-import type { Logger } from '../logging/logger';
-import type { PartnerCenterClient } from '../partner-center';
 import type { RequestBudget } from '../partner-center/budget';
-import type { KeyValueStore, Stored } from '../storage';
-import type { Clock } from '../util/clock';
+import type { Stored } from '../storage';
 import { Delivery, type OutboxEntry } from './delivery';
 import type { Digests } from './digest';
-import type { Leases } from './leases';
+import type { NotificationParts } from './parts';
 import { ObservationIndex, type Observation, type Source } from './observations';
 import { PollingSource } from './polling';
 import { ReminderRunner, type ReminderSettings } from './reminders';
 import { Recorder, type Batch } from './recorder';
-import type { TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, type Shard, type Watch } from './watches';
 
-export interface NotifierOptions {
-  store: KeyValueStore;
-  client: PartnerCenterClient;
-  tokens: TokenProvider;
-  sender: TeamsSender;
-  leases: Leases;
-  clock: Clock;
-  logger: Logger;
+export interface NotifierOptions extends NotificationParts {
   intervalMs: number;
   /** What each cycle asks, in order (default: polling Partner Center). More can be added with addSource. */
   sources?: Source[];
