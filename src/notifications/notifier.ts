@@ -132,13 +132,15 @@ export class Notifier {
   /**
    * Records observations made outside the cycle (a webhook, a test): each change to a watched item becomes
    * an outbox entry, delivered by the next cycle of the instance holding the watch. Fed again, late or out
-   * of order, they change nothing. Returns the number of changes recorded.
+   * of order, they change nothing. Returns the number of changes recorded. `shards`: the only shards whose
+   * watches can hear them, when the caller knows (the webhook read every watch already); default: all.
    */
-  observe(observations: Observation[]): Promise<number> {
+  observe(observations: Observation[], shards?: ReadonlySet<number>): Promise<number> {
     return this.inTurn(async () => {
       const batch: Batch = { observations: new ObservationIndex(observations), covered: new Set(), paused: new Set() };
       let changes = 0;
       for (let n = 0; n < SHARDS; n++) {
+        if (shards && !shards.has(n)) continue;
         const doc = await this.o.store.get<Shard>(shardKey(n));
         if (!doc) continue;
         const r = await this.recorder.record(n, doc, batch, this.delivery.settledFor(n, doc.value));
