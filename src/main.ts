@@ -149,7 +149,7 @@ async function startAll(config: Config, logger: Logger, options: StartOptions, s
   let notifier: Notifier | undefined;
   // A verified subscription-updated: one read of it as a covering watch's setter, recorded at once; the
   // instance holding the watch delivers it at its next cycle (notifications/webhook.ts).
-  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, budget, maxWaiting: options.webhookMaxWaiting, observe: (obs) => (notifier ? notifier.observe(obs) : Promise.resolve(0)) });
+  const changes: ChangeSink = new WebhookResync({ watches, client, tokens, clock, budget, maxWaiting: options.webhookMaxWaiting, observe: (obs, shards) => (notifier ? notifier.observe(obs, shards) : Promise.resolve(0)) });
   const verifier = new WebhookVerifier({ allowedHosts: config.webhooks.certificateHosts, extraRoots: config.webhooks.extraRoots, clock, tlsCa: options.webhookTlsCa, issuerAgent: options.webhookIssuerAgent });
   const server = await startServer({
     bot,

@@ -25,10 +25,10 @@
 import { createHash } from 'node:crypto';
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
-import { isNewCommerce, isRefusal, PartnerCenterError, subscriptionOf, type ActivityCursor, type PartnerCenterClient, type Subscription, type UserContext } from '../partner-center';
+import { isRefusal, PartnerCenterError, subscriptionOf, type ActivityCursor, type PartnerCenterClient, type Subscription, type UserContext } from '../partner-center';
 import type { KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
-import { subSnapshot, type Look, type Observation, type Source } from './observations';
+import { subObservation, type Look, type Source } from './observations';
 import type { Leases } from './leases';
 import { PollingSource, type Setter, type SweepPlan, type SweepSlice } from './polling';
 import { partitionOf, type Watch } from './watches';
@@ -212,7 +212,7 @@ export class ActivityLogSource implements Source {
           ids?.size === 1 ? [await this.o.client.getSubscription(user, customerId, [...ids][0]!)] : (await this.o.client.listSubscriptions(user, customerId)).items;
         look.partnerCenterCalls++;
         const at = this.o.clock.now();
-        for (const s of subs) look.observations.push(this.observation(setter, customerId, s, at));
+        for (const s of subs) look.observations.push(subObservation(setter.tenantId, customerId, s, at, this.name));
       } catch (e) {
         if (e instanceof SignInRequiredError) {
           look.paused.push(...group.map((w) => w.id));
@@ -234,9 +234,6 @@ export class ActivityLogSource implements Source {
     await this.o.logs.advanced(setter, quiet ? { at: new Date(dayAgo).toISOString(), ids: [] } : since.cursor);
   }
 
-  private observation(setter: Setter, wantedCustomerId: string, s: Subscription, seenAt: number): Observation {
-    return { tenantId: setter.tenantId, item: { kind: 'subscription', id: s.id, customerId: wantedCustomerId, nce: isNewCommerce(s) }, state: subSnapshot(s), seenAt, via: this.name, resource: s };
-  }
 }
 
 /**

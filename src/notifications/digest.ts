@@ -30,29 +30,19 @@
  * other watches; it resumes when a run can read as them again, or from the card's button.
  */
 import { randomUUID } from 'node:crypto';
-import { SignInRequiredError, type TokenProvider } from '../identity';
+import { SignInRequiredError } from '../identity';
 import { readBook } from '../features/deadlines/read';
 import { translator, resolveLocale } from '../i18n';
-import type { Logger } from '../logging/logger';
 import type { PartnerCenterClient } from '../partner-center';
 import type { RequestBudget } from '../partner-center/budget';
-import type { KeyValueStore } from '../storage';
-import type { Clock } from '../util/clock';
 import { pausedCard } from './cards';
 import { digestCard, dueRows } from './digest-card';
 import { dayKey, dueDay, firstRunAt } from './digest-schedule';
-import type { Leases } from './leases';
-import { DeliveryError, type TeamsSender } from './sender';
+import type { NotificationParts } from './parts';
+import { DeliveryError } from './sender';
 import { partitionOf, WatchStore, type DigestRun, type Watch } from './watches';
 
-export interface DigestOptions {
-  store: KeyValueStore;
-  client: PartnerCenterClient;
-  tokens: TokenProvider;
-  sender: TeamsSender;
-  leases: Leases;
-  clock: Clock;
-  logger: Logger;
+export interface DigestOptions extends NotificationParts {
   /** The partner tenants' bulk-read budget: the same object `renewals` and `windows` read within. */
   budget: RequestBudget;
   /** DIGEST_HOUR_UTC. */

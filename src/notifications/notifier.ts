@@ -31,30 +31,18 @@
  * A watch whose setter can no longer get a token is paused (posted once, with a button to sign in and
  * resume); a conversation the bot can no longer reach disables its watches.
  */
-import type { TokenProvider } from '../identity';
-import type { Logger } from '../logging/logger';
-import type { PartnerCenterClient } from '../partner-center';
 import type { RequestBudget } from '../partner-center/budget';
-import type { KeyValueStore, Stored } from '../storage';
-import type { Clock } from '../util/clock';
+import type { Stored } from '../storage';
 import { Delivery, type OutboxEntry } from './delivery';
 import type { Digests } from './digest';
-import type { Leases } from './leases';
+import type { NotificationParts } from './parts';
 import { ObservationIndex, type Observation, type Source } from './observations';
 import { PollingSource } from './polling';
 import { ReminderRunner, type ReminderSettings } from './reminders';
 import { Recorder, type Batch } from './recorder';
-import type { TeamsSender } from './sender';
 import { partitionOf, SHARDS, shardKey, type Shard, type Watch } from './watches';
 
-export interface NotifierOptions {
-  store: KeyValueStore;
-  client: PartnerCenterClient;
-  tokens: TokenProvider;
-  sender: TeamsSender;
-  leases: Leases;
-  clock: Clock;
-  logger: Logger;
+export interface NotifierOptions extends NotificationParts {
   intervalMs: number;
   /** What each cycle asks, in order (default: polling Partner Center). More can be added with addSource. */
   sources?: Source[];
@@ -144,13 +132,15 @@ export class Notifier {
   /**
    * Records observations made outside the cycle (a webhook, a test): each change to a watched item becomes
    * an outbox entry, delivered by the next cycle of the instance holding the watch. Fed again, late or out
-   * of order, they change nothing. Returns the number of changes recorded.
+   * of order, they change nothing. Returns the number of changes recorded. `shards`: the only shards whose
+   * watches can hear them, when the caller knows (the webhook read every watch already); default: all.
    */
-  observe(observations: Observation[]): Promise<number> {
+  observe(observations: Observation[], shards?: ReadonlySet<number>): Promise<number> {
     return this.inTurn(async () => {
       const batch: Batch = { observations: new ObservationIndex(observations), covered: new Set(), paused: new Set() };
       let changes = 0;
       for (let n = 0; n < SHARDS; n++) {
+        if (shards && !shards.has(n)) continue;
         const doc = await this.o.store.get<Shard>(shardKey(n));
         if (!doc) continue;
         const r = await this.recorder.record(n, doc, batch, this.delivery.settledFor(n, doc.value));

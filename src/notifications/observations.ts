@@ -8,7 +8,7 @@
  * is ignored. That is "watch plus resync" (docs/STYLE): events say "look at this item", a periodic full
  * read repairs what events missed, and the comparison is the only judge.
  */
-import type { ServiceRequest, ServiceRequestState, Subscription } from '../partner-center';
+import { isNewCommerce, type ServiceRequest, type ServiceRequestState, type Subscription } from '../partner-center';
 import type { Snapshot, Watch } from './watches';
 
 /** Which item was seen: what a card needs of it besides the watch (a subscription's customer name is the watch's). */
@@ -77,6 +77,14 @@ export function subSnapshot(s: Subscription): Snapshot {
 }
 
 /** What "watch sr all open" covers. */
+/**
+ * A subscription as read whole, by any source: `customerId` is spelled as the watch spells it (its cards
+ * and threads are keyed by it), and the resource goes along for the reminders (reminders.ts).
+ */
+export function subObservation(tenantId: string, customerId: string, s: Subscription, seenAt: number, via: string): Observation {
+  return { tenantId, item: { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }, state: subSnapshot(s), seenAt, via, resource: s };
+}
+
 export function isOpen(sr: { status?: string | null }): boolean {
   return sr.status === 'open' || sr.status === 'attention_needed' || sr.status === 'none';
 }

@@ -12,9 +12,9 @@
  */
 import { SignInRequiredError, type TokenProvider } from '../identity';
 import type { Logger } from '../logging/logger';
-import { isNewCommerce, type PartnerCenterClient, type UserContext } from '../partner-center';
+import type { PartnerCenterClient, UserContext } from '../partner-center';
 import type { Clock } from '../util/clock';
-import { listedSnapshot, subSnapshot, type Look, type Observation, type Source } from './observations';
+import { listedSnapshot, subObservation, type Look, type Observation, type Source } from './observations';
 import type { Watch } from './watches';
 
 export const SR_PAGE = 200;
@@ -93,7 +93,7 @@ export class PollingSource implements Source {
       for (const customerId of listed) {
         const subs = (await this.o.client.listSubscriptions(user, customerId)).items;
         look.partnerCenterCalls++;
-        for (const s of subs) seen.push({ ...at(subSnapshot(s), { kind: 'subscription', id: s.id, customerId, nce: isNewCommerce(s) }), resource: s });
+        for (const s of subs) seen.push(subObservation(setter.tenantId, customerId, s, this.o.clock.now(), this.name));
       }
       if (slice) await this.o.sweep?.listed(setter, slice);
       for (const w of group) if (w.kind !== 'subs' || listed.has(w.customerId!)) look.covered.push(w.id);

@@ -26,17 +26,16 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import type { AdaptiveCard } from '../cards/render';
-import { SignInRequiredError, type Actor, type TokenProvider } from '../identity';
-import type { Logger } from '../logging/logger';
-import { isPartnerCenterError, type PartnerCenterClient, type Subscription, type UserContext } from '../partner-center';
+import { SignInRequiredError, type Actor } from '../identity';
+import { isPartnerCenterError, type Subscription, type UserContext } from '../partner-center';
 import { DEFAULT_BUDGET, RequestBudget } from '../partner-center/budget';
 import { isNewCommerce, openSeatWindows, renewalOf } from '../partner-center/deadlines';
 import { isETagConflict, type KeyValueStore } from '../storage';
 import type { Clock } from '../util/clock';
-import type { Leases } from './leases';
+import type { NotificationParts } from './parts';
 import type { Observation } from './observations';
 import { actedOnCard, reminderCard, type ActedOn } from './reminders-cards';
-import { DeliveryError, type TeamsSender } from './sender';
+import { DeliveryError } from './sender';
 import { DEFAULT_REMINDERS, idOf, keepFor, LIST_EVERY_MS, partitionOfKey, prefixOf, reminderKey, type Reminder, type ReminderSettings } from './reminders-record';
 import { conversationKeyOf, partitionOf, PARTITIONS, postingReference, type Watch } from './watches';
 
@@ -156,14 +155,7 @@ export class ReminderBook {
 }
 
 
-export interface ReminderRunnerOptions {
-  store: KeyValueStore;
-  client: PartnerCenterClient;
-  tokens: TokenProvider;
-  sender: TeamsSender;
-  leases: Leases;
-  clock: Clock;
-  logger: Logger;
+export interface ReminderRunnerOptions extends NotificationParts {
   settings?: ReminderSettings;
   /** The partner tenants' request budget (shared with `renewals`); default: its own, at the default share. */
   budget?: RequestBudget;

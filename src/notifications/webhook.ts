@@ -4,9 +4,10 @@
  * A webhook carries no user and no state, only "look at this subscription". So the watches covering its
  * customer are found (on any instance: every shard is read, not only this instance's partitions), the
  * subscription is read once, as the setter of one of them, exactly as polling reads it, and the observation
- * goes to the recorder through `Notifier.observe`. The recorder alone decides whether anything changed, so
- * an event delivered twice, or after polling already saw the change, records nothing new. Delivery stays
- * with the instance holding the watch's partition, at its next cycle.
+ * goes to the recorder through `Notifier.observe`, which reads again only those watches' shards. The
+ * recorder alone decides whether anything changed, so an event delivered twice, or after polling already
+ * saw the change, records nothing new. Delivery stays with the instance holding the watch's partition, at
+ * its next cycle.
  *
  * One read per partner tenant whose people watch that customer (an observation is heard only by watches of
  * the partner that read it: observations.ts `covers`), usually exactly one. Events are handled in batches,
@@ -20,20 +21,23 @@
  * memory an event burst takes stays bounded, and so do the calls it makes.
  */
 import { SignInRequiredError, type TokenProvider } from '../identity';
-import { isNewCommerce, type PartnerCenterClient } from '../partner-center';
+import type { PartnerCenterClient } from '../partner-center';
 import type { RequestBudget } from '../partner-center/budget';
 import type { Clock } from '../util/clock';
 import type { ChangeSink, Resynced, SubscriptionChanged } from '../webhooks/events';
-import { subSnapshot, type Observation } from './observations';
-import type { Watch, WatchStore } from './watches';
+import { subObservation, type Observation } from './observations';
+import { shardOf, type Watch, type WatchStore } from './watches';
 
 export interface WebhookResyncOptions {
   watches: WatchStore;
   client: PartnerCenterClient;
   tokens: TokenProvider;
   clock: Clock;
-  /** Records observations made outside a cycle (Notifier.observe); resolves with the changes recorded. */
-  observe(observations: Observation[]): Promise<number>;
+  /**
+   * Records observations made outside a cycle (Notifier.observe); resolves with the changes recorded.
+   * `shards`: those of the watches that can hear them (shardOf), so that only those are read again.
+   */
+  observe(observations: Observation[], shards: ReadonlySet<number>): Promise<number>;
   /** The partner tenants' share of Partner Center's budget; every re-read takes its turn in it. */
   budget?: RequestBudget;
   /** Subscriptions waiting their turn at most (default WEBHOOK_MAX_WAITING). */
@@ -106,6 +110,9 @@ export class WebhookResync implements ChangeSink {
       return;
     }
     const observations: Observation[] = [];
+    // Only the watches read above hear these observations (active, of the customer, of the partner that read
+    // it: observations.ts covers), so only their shards need recording.
+    const shards = new Set<number>();
     const done: Array<{ w: Waiting; read: number; unreadable: number }> = [];
     for (const w of batch) {
       const c = w.change;
@@ -123,6 +130,7 @@ export class WebhookResync implements ChangeSink {
           const o = await this.readAsOneOf(watches, c);
           if (o) {
             observations.push(o);
+            for (const x of watches) shards.add(shardOf(x.id));
             read++;
           } else unreadable++;
         }
@@ -133,7 +141,7 @@ export class WebhookResync implements ChangeSink {
     }
     let changes = 0;
     try {
-      if (observations.length > 0) changes = await this.o.observe(observations);
+      if (observations.length > 0) changes = await this.o.observe(observations, shards);
     } catch (error) {
       for (const d of done) settle(d.w, { error });
       return;
@@ -160,14 +168,8 @@ export class WebhookResync implements ChangeSink {
       try {
         const read = () => this.o.client.getSubscription(user, c.customerId, c.subscriptionId);
         const s = await (budget ? budget.run(tenant, read) : read());
-        return {
-          tenantId: w.setBy.tenantId,
-          // The watch's customer id as the watch spells it: that is what its cards and threads are keyed by.
-          item: { kind: 'subscription', id: s.id, customerId: w.customerId!, nce: isNewCommerce(s) },
-          state: subSnapshot(s),
-          seenAt: this.o.clock.now(),
-          via: 'webhook',
-        };
+        // The watch's customer id as the watch spells it: that is what its cards and threads are keyed by.
+        return subObservation(w.setBy.tenantId, w.customerId!, s, this.o.clock.now(), 'webhook');
       } catch (e) {
         // Only a setter who cannot get a token is passed over; any other failure would be the same for the
         // next setter (the subscription, Partner Center), and polling reads it at the next cycle anyway.
